@@ -1,0 +1,47 @@
+# sluice: the two commands first.
+#   make demo   builds the host and the plugins, then runs a real pipeline on
+#               the bundled replay provider into SQLite (sluice.db), twice.
+#   make test   runs every test, PostgreSQL ones included.
+#
+# What this Makefile installs when missing: the Rust target wasm32-wasip2
+# (rustup target add), for building plugins.
+
+CARGO      ?= cargo
+PLUGINS    := football-data
+PLUGIN_DIR := target/plugins
+WASM_DIR   := target/wasm32-wasip2/plugin
+SLUICE     := target/debug/sluice
+
+.PHONY: demo test plugins host lint wasm-target help
+
+help:
+	@echo "make demo     build everything and run the demo pipeline (no network, no key)"
+	@echo "make test     run every test"
+	@echo "make plugins  build the first-party plugins into $(PLUGIN_DIR)/"
+	@echo "make lint     cargo fmt --check and clippy -D warnings"
+
+demo: host plugins
+	@scripts/demo.sh $(SLUICE)
+
+test: host plugins
+	$(CARGO) test --workspace
+
+host:
+	$(CARGO) build -p sluice
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+# Each plugin ends as $(PLUGIN_DIR)/NAME.wasm with its manifest NAME.toml beside it.
+plugins: wasm-target
+	$(CARGO) build --target wasm32-wasip2 --profile plugin $(addprefix -p ,$(PLUGINS))
+	@mkdir -p $(PLUGIN_DIR)
+	@for p in $(PLUGINS); do \
+		cp $(WASM_DIR)/$$(echo $$p | tr - _).wasm $(PLUGIN_DIR)/$$p.wasm; \
+		cp plugins/$$p/manifest.toml $(PLUGIN_DIR)/$$p.toml; \
+		echo "plugin $$p -> $(PLUGIN_DIR)/$$p.wasm"; \
+	done
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

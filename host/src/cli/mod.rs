@@ -1,0 +1,59 @@
+//! The `sluice` command line: argument parsing and the commands, which turn
+//! library errors into one clear line and an exit code.
+
+mod plugin_run;
+mod replay;
+mod run;
+mod summary;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// sluice: load sports and betting data from provider APIs into one clean,
+/// deduplicated model, with provider logic in sandboxed WebAssembly plugins.
+#[derive(Debug, Parser)]
+#[command(name = "sluice", version, propagate_version = true)]
+pub struct Cli {
+    /// More log output on stderr (-v: info, -vv: debug). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a pipeline of the config: fetch, normalize and load every stream.
+    Run(run::RunArgs),
+    /// Work with plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Serve recorded provider responses on a local port (for demos and tests).
+    ReplayProvider(replay::ReplayArgs),
+}
+
+/// `sluice plugin …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Run one recorded payload through a plugin in the sandbox and print the
+    /// normalized records as NDJSON on stdout, rejected items on stderr.
+    Run(plugin_run::PluginRunArgs),
+}
+
+impl Cli {
+    /// Runs the command; the error is what the user reads.
+    pub async fn execute(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Run(args) => run::execute(args).await,
+            Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,
+            Command::ReplayProvider(args) => replay::execute(args).await,
+        }
+    }
+}
+
+/// The config file used when `--config` is not given.
+pub fn default_config() -> PathBuf {
+    PathBuf::from("sluice.toml")
+}

@@ -1,0 +1,286 @@
+//! The `sluice.toml` file: typed, validated at load time, and every error
+//! names the file, the key and what was expected.
+
+mod rate;
+
+pub use rate::{RateLimit, RateLimits};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The database used when neither the config nor `--database` names one.
+pub const DEFAULT_DATABASE: &str = "sqlite://sluice.db";
+
+/// Why a config could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid or a key is unknown or of the wrong type.
+    #[error("config {path}: {message}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// The parser's message, which names the key and its line.
+        message: String,
+    },
+    /// The file parsed but its parts do not fit together.
+    #[error("config {path}: {key}: {message}")]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// The offending key, dotted (`pipelines.europe.streams[0].provider`).
+        key: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+}
+
+/// A whole `sluice.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Database URL; `sqlite://sluice.db` when absent.
+    pub database: Option<String>,
+    /// Where compiled plugins (`NAME.wasm` + `NAME.toml`) live, relative to
+    /// the config file.
+    #[serde(default = "default_plugin_dir")]
+    pub plugin_dir: PathBuf,
+    /// Providers by name.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Pipelines by name.
+    #[serde(default)]
+    pub pipelines: BTreeMap<String, PipelineConfig>,
+}
+
+fn default_plugin_dir() -> PathBuf {
+    PathBuf::from("target/plugins")
+}
+
+/// One provider: where it is, which plugin speaks its language, its secret
+/// and its limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// Name of the normalizer plugin in `plugin_dir`.
+    pub plugin: String,
+    /// Base URL every planned request path is appended to.
+    pub base_url: String,
+    /// Environment variable holding the API token; the host injects it as the
+    /// plugin's manifest says and never passes it to the plugin.
+    pub token_env: Option<String>,
+    /// Request rate limits, e.g. `"10/min"` or `["10/min", "100/day"]`.
+    #[serde(default)]
+    pub rate_limit: RateLimits,
+}
+
+/// A named set of streams run together.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// The streams, run in order.
+    pub streams: Vec<StreamConfig>,
+}
+
+/// One stream of one provider with its parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamConfig {
+    /// Key of `[providers]`.
+    pub provider: String,
+    /// Stream name as the provider's plugin declares it.
+    pub stream: String,
+    /// Parameters passed to the plugin.
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+/// A stream parameter; numbers and booleans are accepted and passed as text
+/// (`season = 2022` and `season = "2022"` mean the same).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// A string.
+    Text(String),
+    /// An integer.
+    Integer(i64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl std::fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamValue::Text(s) => f.write_str(s),
+            ParamValue::Integer(i) => write!(f, "{i}"),
+            ParamValue::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+impl StreamConfig {
+    /// The parameters as the plugin receives them, sorted by name.
+    pub fn param_pairs(&self) -> Vec<(String, String)> {
+        self.params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect()
+    }
+}
+
+/// A loaded config together with where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Its content.
+    pub config: Config,
+}
+
+impl LoadedConfig {
+    /// Reads, parses and validates `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates `text`, reporting errors against `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: one_line(&e, text),
+        })?;
+        let loaded = LoadedConfig {
+            path: path.to_path_buf(),
+            config,
+        };
+        loaded.validate()?;
+        Ok(loaded)
+    }
+
+    /// The plugin directory, resolved against the config file's folder.
+    pub fn plugin_dir(&self) -> PathBuf {
+        let dir = &self.config.plugin_dir;
+        if dir.is_absolute() {
+            return dir.clone();
+        }
+        match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.join(dir),
+            _ => dir.clone(),
+        }
+    }
+
+    /// The database URL: the override, else the config's, else the default.
+    pub fn database<'a>(&'a self, database_override: Option<&'a str>) -> &'a str {
+        database_override
+            .or(self.config.database.as_deref())
+            .unwrap_or(DEFAULT_DATABASE)
+    }
+
+    /// The pipeline named `name`, or an error listing the known ones.
+    pub fn pipeline(&self, name: &str) -> Result<&PipelineConfig, ConfigError> {
+        self.config.pipelines.get(name).ok_or_else(|| {
+            self.invalid(
+                format!("pipelines.{name}"),
+                format!(
+                    "no such pipeline (defined: {})",
+                    list(self.config.pipelines.keys())
+                ),
+            )
+        })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (name, provider) in &self.config.providers {
+            let url = reqwest::Url::parse(&provider.base_url).map_err(|e| {
+                self.invalid(
+                    format!("providers.{name}.base_url"),
+                    format!("`{}` is not a URL ({e})", provider.base_url),
+                )
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(self.invalid(
+                    format!("providers.{name}.base_url"),
+                    format!(
+                        "expected an http:// or https:// URL, got `{}`",
+                        provider.base_url
+                    ),
+                ));
+            }
+            if provider.plugin.is_empty() || provider.plugin.contains(['/', '\\']) {
+                return Err(self.invalid(
+                    format!("providers.{name}.plugin"),
+                    "expected a plugin name such as `football-data`, not a path".to_string(),
+                ));
+            }
+        }
+        for (name, pipeline) in &self.config.pipelines {
+            if pipeline.streams.is_empty() {
+                return Err(self.invalid(
+                    format!("pipelines.{name}.streams"),
+                    "a pipeline needs at least one stream".to_string(),
+                ));
+            }
+            for (i, stream) in pipeline.streams.iter().enumerate() {
+                if !self.config.providers.contains_key(&stream.provider) {
+                    return Err(self.invalid(
+                        format!("pipelines.{name}.streams[{i}].provider"),
+                        format!(
+                            "unknown provider `{}` (defined in [providers]: {})",
+                            stream.provider,
+                            list(self.config.providers.keys())
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An [`ConfigError::Invalid`] for this file.
+    pub fn invalid(&self, key: String, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.clone(),
+            key,
+            message,
+        }
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// toml's messages quote the offending source line over several lines; keep
+/// its position and message on one.
+fn one_line(err: &toml::de::Error, text: &str) -> String {
+    let message = err.message().trim().replace('\n', " ");
+    match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,237 @@
+//! The canonical tables: their content columns, and how a record becomes a
+//! row of them. Shared by every sink so the schema has one definition in code.
+
+use crate::model::Record;
+
+/// A canonical table keyed on (`provider`, `provider_id`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// Table name.
+    pub name: &'static str,
+    /// Columns that hold the record's content: a change in one of them is a
+    /// change of the row; provenance and timestamps are not content.
+    pub content: &'static [&'static str],
+}
+
+/// `competitions`.
+pub const COMPETITIONS: TableSpec = TableSpec {
+    name: "competitions",
+    content: &["name", "code", "area", "kind", "emblem_url"],
+};
+
+/// `teams`.
+pub const TEAMS: TableSpec = TableSpec {
+    name: "teams",
+    content: &[
+        "name",
+        "short_name",
+        "code",
+        "country",
+        "founded",
+        "venue",
+        "crest_url",
+    ],
+};
+
+/// `events`.
+pub const EVENTS: TableSpec = TableSpec {
+    name: "events",
+    content: &[
+        "competition",
+        "season",
+        "stage",
+        "matchday",
+        "home_team",
+        "away_team",
+        "home_team_name",
+        "away_team_name",
+        "kickoff",
+        "status",
+        "minute",
+        "home_score",
+        "away_score",
+        "home_score_half_time",
+        "away_score_half_time",
+        "home_score_extra_time",
+        "away_score_extra_time",
+        "home_score_penalties",
+        "away_score_penalties",
+        "venue",
+        "provider_updated_at",
+    ],
+};
+
+/// Every canonical table, in the order summaries list them.
+pub const ALL: [&TableSpec; 3] = [&COMPETITIONS, &TEAMS, &EVENTS];
+
+/// A column value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+}
+
+impl From<Option<String>> for SqlValue {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(SqlValue::Null, SqlValue::Text)
+    }
+}
+
+impl From<Option<u32>> for SqlValue {
+    fn from(v: Option<u32>) -> Self {
+        v.map_or(SqlValue::Null, |i| SqlValue::Int(i64::from(i)))
+    }
+}
+
+impl From<Option<i32>> for SqlValue {
+    fn from(v: Option<i32>) -> Self {
+        v.map_or(SqlValue::Null, |i| SqlValue::Int(i64::from(i)))
+    }
+}
+
+/// A record as a row: its table, key and content values in
+/// [`TableSpec::content`] order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Which table.
+    pub table: &'static TableSpec,
+    /// `provider` column.
+    pub provider: String,
+    /// `provider_id` column.
+    pub provider_id: String,
+    /// Content values.
+    pub values: Vec<SqlValue>,
+}
+
+impl From<Record> for Row {
+    fn from(record: Record) -> Self {
+        match record {
+            Record::Competition(c) => Row {
+                table: &COMPETITIONS,
+                provider: c.provider,
+                provider_id: c.provider_id,
+                values: vec![
+                    SqlValue::Text(c.name),
+                    c.code.into(),
+                    c.area.into(),
+                    c.kind.into(),
+                    c.emblem_url.into(),
+                ],
+            },
+            Record::Team(t) => Row {
+                table: &TEAMS,
+                provider: t.provider,
+                provider_id: t.provider_id,
+                values: vec![
+                    SqlValue::Text(t.name),
+                    t.short_name.into(),
+                    t.code.into(),
+                    t.country.into(),
+                    t.founded.into(),
+                    t.venue.into(),
+                    t.crest_url.into(),
+                ],
+            },
+            Record::Event(e) => Row {
+                table: &EVENTS,
+                provider: e.provider,
+                provider_id: e.provider_id,
+                values: vec![
+                    e.competition.into(),
+                    e.season.into(),
+                    e.stage.into(),
+                    e.matchday.into(),
+                    e.home_team.into(),
+                    e.away_team.into(),
+                    e.home_team_name.into(),
+                    e.away_team_name.into(),
+                    e.kickoff.into(),
+                    SqlValue::Text(e.status.as_str().to_string()),
+                    e.minute.into(),
+                    e.home_score.into(),
+                    e.away_score.into(),
+                    e.home_score_half_time.into(),
+                    e.away_score_half_time.into(),
+                    e.home_score_extra_time.into(),
+                    e.away_score_extra_time.into(),
+                    e.home_score_penalties.into(),
+                    e.away_score_penalties.into(),
+                    e.venue.into(),
+                    e.provider_updated_at.into(),
+                ],
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Competition, Event, EventStatus, Team};
+
+    #[test]
+    fn every_record_fills_every_content_column() {
+        let competition = Record::Competition(Competition {
+            provider: "p".into(),
+            provider_id: "1".into(),
+            name: "Cup".into(),
+            code: None,
+            area: None,
+            kind: None,
+            emblem_url: None,
+        });
+        let team = Record::Team(Team {
+            provider: "p".into(),
+            provider_id: "2".into(),
+            name: "FC".into(),
+            short_name: None,
+            code: None,
+            country: None,
+            founded: Some(1904),
+            venue: None,
+            crest_url: None,
+        });
+        let event = Record::Event(Event {
+            provider: "p".into(),
+            provider_id: "3".into(),
+            competition: None,
+            season: None,
+            stage: None,
+            matchday: None,
+            home_team: None,
+            away_team: None,
+            home_team_name: None,
+            away_team_name: None,
+            kickoff: None,
+            status: EventStatus::Postponed,
+            minute: None,
+            home_score: Some(2),
+            away_score: None,
+            home_score_half_time: None,
+            away_score_half_time: None,
+            home_score_extra_time: None,
+            away_score_extra_time: None,
+            home_score_penalties: None,
+            away_score_penalties: None,
+            venue: None,
+            provider_updated_at: None,
+        });
+        for record in [competition, team, event] {
+            let row = Row::from(record);
+            assert_eq!(
+                row.values.len(),
+                row.table.content.len(),
+                "{}",
+                row.table.name
+            );
+            let status = row.table.content.iter().position(|c| *c == "status");
+            if let Some(i) = status {
+                assert_eq!(row.values[i], SqlValue::Text("postponed".into()));
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The canonical records as the host holds them, whatever plugin produced
+//! them. Their field names are the column names of the tables users query and
+//! the keys of `sluice plugin run`'s NDJSON, so they are part of the interface.
+
+use serde::Serialize;
+
+/// Where a match stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// Not started.
+    Scheduled,
+    /// In play.
+    Live,
+    /// At half-time.
+    Halftime,
+    /// Over.
+    Finished,
+    /// Moved to a later date.
+    Postponed,
+    /// Will not be played.
+    Cancelled,
+    /// Interrupted, to be resumed.
+    Suspended,
+    /// Interrupted for good.
+    Abandoned,
+}
+
+impl EventStatus {
+    /// The value stored in the `status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Scheduled => "scheduled",
+            EventStatus::Live => "live",
+            EventStatus::Halftime => "halftime",
+            EventStatus::Finished => "finished",
+            EventStatus::Postponed => "postponed",
+            EventStatus::Cancelled => "cancelled",
+            EventStatus::Suspended => "suspended",
+            EventStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// A league, cup or tournament.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Competition {
+    /// The data source whose id space `provider_id` belongs to.
+    pub provider: String,
+    /// The provider's id.
+    pub provider_id: String,
+    /// Display name.
+    pub name: String,
+    /// Short code, e.g. `CL`.
+    pub code: Option<String>,
+    /// Country or region.
+    pub area: Option<String>,
+    /// `league`, `cup`, … as the provider classifies it.
+    pub kind: Option<String>,
+    /// Emblem image URL.
+    pub emblem_url: Option<String>,
+}
+
+/// A club or national team.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Team {
+    /// The data source whose id space `provider_id` belongs to.
+    pub provider: String,
+    /// The provider's id.
+    pub provider_id: String,
+    /// Full name.
+    pub name: String,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Three-letter code.
+    pub code: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// Year founded.
+    pub founded: Option<i32>,
+    /// Home ground.
+    pub venue: Option<String>,
+    /// Crest image URL.
+    pub crest_url: Option<String>,
+}
+
+/// A match between two teams; scores split by period (see the WIT contract).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// The data source whose id space `provider_id` belongs to.
+    pub provider: String,
+    /// The provider's id.
+    pub provider_id: String,
+    /// Provider id of the competition.
+    pub competition: Option<String>,
+    /// Season label.
+    pub season: Option<String>,
+    /// Stage or round.
+    pub stage: Option<String>,
+    /// Matchday number.
+    pub matchday: Option<u32>,
+    /// Provider id of the home team.
+    pub home_team: Option<String>,
+    /// Provider id of the away team.
+    pub away_team: Option<String>,
+    /// Home team as the provider spells it.
+    pub home_team_name: Option<String>,
+    /// Away team as the provider spells it.
+    pub away_team_name: Option<String>,
+    /// Kick-off, RFC 3339 UTC.
+    pub kickoff: Option<String>,
+    /// Where the match stands.
+    pub status: EventStatus,
+    /// Minute of play while live.
+    pub minute: Option<u32>,
+    /// Home goals at the end of regular time.
+    pub home_score: Option<u32>,
+    /// Away goals at the end of regular time.
+    pub away_score: Option<u32>,
+    /// Home goals at half-time.
+    pub home_score_half_time: Option<u32>,
+    /// Away goals at half-time.
+    pub away_score_half_time: Option<u32>,
+    /// Home goals scored in extra time only.
+    pub home_score_extra_time: Option<u32>,
+    /// Away goals scored in extra time only.
+    pub away_score_extra_time: Option<u32>,
+    /// Home penalties scored in the shoot-out.
+    pub home_score_penalties: Option<u32>,
+    /// Away penalties scored in the shoot-out.
+    pub away_score_penalties: Option<u32>,
+    /// Venue.
+    pub venue: Option<String>,
+    /// When the provider last changed the match.
+    pub provider_updated_at: Option<String>,
+}
+
+/// One canonical record, tagged with its `kind` when serialized.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// A competition.
+    Competition(Competition),
+    /// A team.
+    Team(Team),
+    /// A match.
+    Event(Event),
+}
+
+impl Record {
+    /// The provider's id of the record.
+    pub fn provider_id(&self) -> &str {
+        match self {
+            Record::Competition(c) => &c.provider_id,
+            Record::Team(t) => &t.provider_id,
+            Record::Event(e) => &e.provider_id,
+        }
+    }
+}
+
+/// Part of a response the plugin could not turn into a record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reject {
+    /// The provider's id of the item, when known.
+    pub provider_id: Option<String>,
+    /// Why, for a person.
+    pub reason: String,
+    /// The item's raw JSON.
+    pub raw: String,
+}
+
+/// A request planned by a plugin, before the host adds base URL and auth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRequest {
+    /// Path below the base URL.
+    pub path: String,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for PlannedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path)?;
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
+        }
+        Ok(())
+    }
+}
+
+/// What one response turned into.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NormalizedBatch {
+    /// Canonical records.
+    pub records: Vec<Record>,
+    /// Items the plugin rejected.
+    pub rejects: Vec<Reject>,
+    /// The stream's position after this batch.
+    pub cursor: Option<String>,
+    /// Requests to perform next.
+    pub follow_ups: Vec<PlannedRequest>,
+}

@@ -1,0 +1,137 @@
+//! Everything checked before the first request: a bad config, plugin,
+//! stream, parameter or missing secret fails here, before any load.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::RunError;
+use crate::config::LoadedConfig;
+use crate::extract::{ProviderAuth, ProviderClient, RateBudget};
+use crate::plugin::{AuthScheme, NormalizerPlugin, PluginEngine};
+
+/// A stream ready to run.
+pub struct PreparedStream {
+    /// Provider config name.
+    pub provider: String,
+    /// Stream name.
+    pub stream: String,
+    /// Its parameters, sorted by name.
+    pub params: Vec<(String, String)>,
+    /// Identifies the stream and its parameters across runs.
+    pub key: String,
+    /// The provider's normalizer.
+    pub plugin: Arc<NormalizerPlugin>,
+    /// The provider's client, shared by its streams.
+    pub client: Arc<ProviderClient>,
+}
+
+/// A pipeline whose every stream passed the checks.
+pub struct PreparedPipeline {
+    /// Pipeline name.
+    pub name: String,
+    /// Its streams, in config order.
+    pub streams: Vec<PreparedStream>,
+}
+
+/// Loads the plugins and builds the clients `pipeline` needs, checking each
+/// stream and its parameters with the manifest and the plugin itself.
+pub fn prepare(
+    config: &LoadedConfig,
+    pipeline: &str,
+    engine: &PluginEngine,
+) -> Result<PreparedPipeline, RunError> {
+    let pipeline_config = config.pipeline(pipeline)?;
+    let plugin_dir = config.plugin_dir();
+    let mut plugins: HashMap<String, Arc<NormalizerPlugin>> = HashMap::new();
+    let mut clients: HashMap<String, Arc<ProviderClient>> = HashMap::new();
+    let mut streams = Vec::new();
+    for stream_config in &pipeline_config.streams {
+        let name = &stream_config.provider;
+        let provider = &config.config.providers[name];
+        let plugin = match plugins.get(&provider.plugin) {
+            Some(p) => p.clone(),
+            None => {
+                let wasm = plugin_dir.join(format!("{}.wasm", provider.plugin));
+                let plugin = Arc::new(NormalizerPlugin::load(engine, &wasm)?);
+                plugins.insert(provider.plugin.clone(), plugin.clone());
+                plugin
+            }
+        };
+        let client = match clients.get(name) {
+            Some(c) => c.clone(),
+            None => {
+                let auth = auth(config, name, &plugin)?;
+                let budget = Arc::new(RateBudget::new(&provider.rate_limit.0));
+                let client = Arc::new(ProviderClient::new(name, &provider.base_url, auth, budget)?);
+                clients.insert(name.clone(), client.clone());
+                client
+            }
+        };
+        let params = stream_config.param_pairs();
+        plugin
+            .manifest()
+            .check_stream(&stream_config.stream, &params)?;
+        // The plugin validates the values too (a season that is not a year…).
+        plugin.plan(&stream_config.stream, None, &params)?;
+        streams.push(PreparedStream {
+            provider: name.clone(),
+            stream: stream_config.stream.clone(),
+            key: stream_key(name, &stream_config.stream, &params),
+            params,
+            plugin,
+            client,
+        });
+    }
+    Ok(PreparedPipeline {
+        name: pipeline.to_string(),
+        streams,
+    })
+}
+
+/// The provider's credentials, as the plugin's manifest says to send them.
+fn auth(
+    config: &LoadedConfig,
+    provider: &str,
+    plugin: &NormalizerPlugin,
+) -> Result<ProviderAuth, RunError> {
+    let Some(env) = &config.config.providers[provider].token_env else {
+        return Ok(ProviderAuth::None);
+    };
+    let Some(spec) = &plugin.manifest().auth else {
+        return Err(config
+            .invalid(
+                format!("providers.{provider}.token_env"),
+                format!(
+                    "plugin {} declares no [auth], so the token would not be sent",
+                    plugin.manifest().name
+                ),
+            )
+            .into());
+    };
+    let token = std::env::var(env)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| RunError::MissingToken {
+            provider: provider.to_string(),
+            env: env.clone(),
+        })?;
+    let invalid = || RunError::InvalidToken {
+        provider: provider.to_string(),
+        env: env.clone(),
+    };
+    match spec.scheme {
+        AuthScheme::Header => {
+            let name = reqwest::header::HeaderName::from_bytes(spec.name.as_bytes())
+                .map_err(|_| invalid())?;
+            let value =
+                reqwest::header::HeaderValue::from_str(token.trim()).map_err(|_| invalid())?;
+            Ok(ProviderAuth::Header(name, value))
+        }
+    }
+}
+
+/// `provider/stream?k=v&…`: a stream and its parameters, stable across runs.
+fn stream_key(provider: &str, stream: &str, params: &[(String, String)]) -> String {
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{provider}/{stream}?{}", query.join("&"))
+}

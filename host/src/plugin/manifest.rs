@@ -1,0 +1,188 @@
+//! `NAME.toml`, the manifest beside every `NAME.wasm`: what the plugin is,
+//! which streams it has and which parameters they take, and how the host
+//! authenticates its requests.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::PluginError;
+
+/// A plugin's manifest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Plugin name; must match the file name.
+    pub name: String,
+    /// The plugin's own version, recorded with every row it produced.
+    pub version: String,
+    /// The data source whose ids the plugin emits (`provider` column).
+    pub provider: String,
+    /// The `sluice:plugin` version it was built against.
+    pub wit: String,
+    /// One line for people.
+    pub description: Option<String>,
+    /// How the host adds the provider's secret to requests.
+    pub auth: Option<AuthSpec>,
+    /// Streams by name.
+    pub streams: BTreeMap<String, StreamSpec>,
+}
+
+/// How the provider's secret travels.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSpec {
+    /// Where the secret goes.
+    pub scheme: AuthScheme,
+    /// Header name (for `header`).
+    pub name: String,
+}
+
+/// Where a secret goes in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthScheme {
+    /// In a request header.
+    Header,
+}
+
+/// One stream's parameters.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSpec {
+    /// One line for people.
+    pub description: Option<String>,
+    /// Parameters that must be set.
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Parameters that may be set.
+    #[serde(default)]
+    pub optional: Vec<String>,
+}
+
+impl Manifest {
+    /// Reads the manifest at `path` and checks it names the plugin `name`.
+    pub fn load(path: &Path, name: &str) -> Result<Self, PluginError> {
+        let invalid = |message: String| PluginError::InvalidManifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        if manifest.name != name {
+            return Err(invalid(format!(
+                "names the plugin `{}` but the file is for `{name}`",
+                manifest.name
+            )));
+        }
+        if manifest.streams.is_empty() {
+            return Err(invalid("declares no [streams]".to_string()));
+        }
+        Ok(manifest)
+    }
+
+    /// Checks that `stream` exists and that `params` are the ones it takes.
+    pub fn check_stream(
+        &self,
+        stream: &str,
+        params: &[(String, String)],
+    ) -> Result<(), PluginError> {
+        let spec = self
+            .streams
+            .get(stream)
+            .ok_or_else(|| PluginError::UnknownStream {
+                plugin: self.name.clone(),
+                stream: stream.to_string(),
+                known: self.streams.keys().cloned().collect::<Vec<_>>().join(", "),
+            })?;
+        let invalid = |message: String| PluginError::InvalidParams {
+            plugin: self.name.clone(),
+            stream: stream.to_string(),
+            message,
+        };
+        for required in &spec.required {
+            if !params.iter().any(|(k, _)| k == required) {
+                return Err(invalid(format!("parameter `{required}` is required")));
+            }
+        }
+        for (key, _) in params {
+            if !spec.required.contains(key) && !spec.optional.contains(key) {
+                let mut known: Vec<&str> = spec
+                    .required
+                    .iter()
+                    .chain(&spec.optional)
+                    .map(String::as_str)
+                    .collect();
+                known.sort_unstable();
+                return Err(invalid(format!(
+                    "unknown parameter `{key}` (parameters: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        toml::from_str(
+            r#"
+            name = "football-data"
+            version = "0.1.0"
+            provider = "football-data"
+            wit = "0.1.0"
+            [streams.matches]
+            required = ["competition"]
+            optional = ["season"]
+            "#,
+        )
+        .expect("valid manifest")
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn streams_and_params_are_checked_before_any_request() {
+        let m = manifest();
+        assert!(
+            m.check_stream("matches", &pairs(&[("competition", "CL")]))
+                .is_ok()
+        );
+        let err = m.check_stream("fixtures", &[]).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("plugin football-data has no stream `fixtures` (streams: matches)")
+        );
+        let err = m
+            .check_stream("matches", &pairs(&[("season", "2022")]))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("plugin football-data, stream `matches`: parameter `competition` is required")
+        );
+        let err = m
+            .check_stream(
+                "matches",
+                &pairs(&[("competition", "CL"), ("seasn", "2022")]),
+            )
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "plugin football-data, stream `matches`: unknown parameter `seasn` (parameters: competition, season)"
+            )
+        );
+    }
+}

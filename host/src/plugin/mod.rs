@@ -1,0 +1,18 @@
+//! The plugin runtime: loads WebAssembly components built against the
+//! `sluice:plugin` WIT contract and calls them in a sandbox, one fresh
+//! instance per call, under a wall-clock deadline and a memory cap.
+
+mod bindings;
+mod engine;
+mod error;
+mod manifest;
+mod normalizer;
+mod sandbox;
+
+pub use engine::{PluginEngine, SandboxLimits};
+pub use error::PluginError;
+pub use manifest::{AuthScheme, AuthSpec, Manifest, StreamSpec};
+pub use normalizer::{HttpResponse, NormalizerPlugin};
+
+/// Versions of the `sluice:plugin` package this host runs plugins for.
+pub const ACCEPTED_WIT_VERSIONS: &[&str] = &["0.1.0"];
