@@ -8,7 +8,7 @@ CREATE TABLE competitions (
     name            TEXT NOT NULL,
     code            TEXT,
     area            TEXT,
-    kind            TEXT,
+    format          TEXT,
     emblem_url      TEXT,
     plugin          TEXT NOT NULL,
     plugin_version  TEXT NOT NULL,

@@ -16,7 +16,7 @@ pub struct TableSpec {
 /// `competitions`.
 pub const COMPETITIONS: TableSpec = TableSpec {
     name: "competitions",
-    content: &["name", "code", "area", "kind", "emblem_url"],
+    content: &["name", "code", "area", "format", "emblem_url"],
 };
 
 /// `teams`.
@@ -118,7 +118,7 @@ impl From<Record> for Row {
                     SqlValue::Text(c.name),
                     c.code.into(),
                     c.area.into(),
-                    c.kind.into(),
+                    c.format.into(),
                     c.emblem_url.into(),
                 ],
             },
@@ -181,7 +181,7 @@ mod tests {
             name: "Cup".into(),
             code: None,
             area: None,
-            kind: None,
+            format: None,
             emblem_url: None,
         });
         let team = Record::Team(Team {

@@ -56,7 +56,7 @@ pub struct Competition {
     /// Country or region.
     pub area: Option<String>,
     /// `league`, `cup`, … as the provider classifies it.
-    pub kind: Option<String>,
+    pub format: Option<String>,
     /// Emblem image URL.
     pub emblem_url: Option<String>,
 }

@@ -67,7 +67,7 @@ fn record(r: wit::Record, provider: &str) -> model::Record {
             name: c.name,
             code: c.code,
             area: c.area,
-            kind: c.kind,
+            format: c.format,
             emblem_url: c.emblem_url,
         }),
         wit::Record::Team(t) => model::Record::Team(model::Team {

@@ -15,6 +15,9 @@
 //!
 //! A request matches a route when its path is equal and its query holds
 //! exactly the route's parameters; anything else is a 404 naming the request.
+//!
+//! An optional `[auth]` table (`header`, `value`) makes every request without
+//! that header value a 403, as a real provider answers a missing token.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -50,7 +53,15 @@ pub enum ReplayError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Index {
+    auth: Option<AuthEntry>,
     route: Vec<RouteEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthEntry {
+    header: String,
+    value: String,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +91,7 @@ struct Route {
 
 /// A loaded recordings folder and how often it has been asked for something.
 pub struct Recordings {
+    auth: Option<(HeaderName, String)>,
     routes: Vec<Route>,
     requests: AtomicU64,
 }
@@ -122,7 +134,16 @@ impl Recordings {
                 body: body.into(),
             });
         }
+        let auth = index
+            .auth
+            .map(|a| {
+                HeaderName::from_bytes(a.header.as_bytes())
+                    .map(|name| (name, a.value))
+                    .map_err(|_| invalid(format!("`{}` is not a header name", a.header)))
+            })
+            .transpose()?;
         Ok(Recordings {
+            auth,
             routes,
             requests: AtomicU64::new(0),
         })
@@ -146,9 +167,19 @@ pub async fn serve(
 async fn answer(
     State(recordings): State<Arc<Recordings>>,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
     recordings.requests.fetch_add(1, Ordering::Relaxed);
+    if let Some((name, value)) = &recordings.auth
+        && headers.get(name).and_then(|v| v.to_str().ok()) != Some(value.as_str())
+    {
+        tracing::warn!(uri = %uri, "missing or wrong credentials");
+        return error(
+            StatusCode::FORBIDDEN,
+            format!("missing or wrong {name} header"),
+        );
+    }
     let found = recordings
         .routes
         .iter()
@@ -164,13 +195,18 @@ async fn answer(
         }
         None => {
             tracing::warn!(uri = %uri, "no recording");
-            let body = serde_json::json!({ "message": format!("no recording for GET {uri}"), "errorCode": 404 });
-            (
-                StatusCode::NOT_FOUND,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body.to_string(),
-            )
-                .into_response()
+            error(StatusCode::NOT_FOUND, format!("no recording for GET {uri}"))
         }
     }
+}
+
+/// An error body in the shape football-data.org uses.
+fn error(status: StatusCode, message: String) -> Response {
+    let body = serde_json::json!({ "message": message, "errorCode": status.as_u16() });
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }

@@ -41,7 +41,7 @@ pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
                 name: c.name,
                 code: c.code,
                 area,
-                kind: c.kind.map(|k| k.to_ascii_lowercase()),
+                format: c.kind.map(|k| k.to_ascii_lowercase()),
                 emblem_url: c.emblem,
             }),
         );
@@ -59,7 +59,7 @@ pub fn normalize_one(body: &[u8]) -> Result<Batch, PluginError> {
             name: c.name.clone()?,
             code: c.code.clone(),
             area: m.area.as_ref().and_then(|a| a.name.clone()),
-            kind: c.kind.as_ref().map(|k| k.to_ascii_lowercase()),
+            format: c.kind.as_ref().map(|k| k.to_ascii_lowercase()),
             emblem_url: c.emblem.clone(),
         })
     });

@@ -30,6 +30,7 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "export_normalizer",
         default_bindings_module: "sluice_plugin_sdk::bindings",
+        additional_derives: [PartialEq],
     });
 }
 

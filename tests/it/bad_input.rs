@@ -1,0 +1,279 @@
+//! Every bad input ends with one clear line, a non-zero exit, and nothing of
+//! the failing batch in the database.
+
+use crate::common::{
+    DEMO_PIPELINE, ReplayServer, TestContext, demo_recordings, error_line, one_route_recordings,
+    stdout,
+};
+
+const CL_MATCHES: &str = r#"
+[[pipelines.cl.streams]]
+provider = "football-data"
+stream = "matches"
+params = { competition = "CL", season = "2022" }
+"#;
+
+#[test]
+fn a_missing_token_fails_before_any_request_or_database() {
+    let server = ReplayServer::start(&demo_recordings());
+    let ctx = TestContext::new();
+    let config = ctx.write_config(
+        &server.base_url(),
+        "token_env = \"SLUICE_TEST_UNSET_TOKEN\"",
+        CL_MATCHES,
+    );
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "cl",
+    ]);
+    assert_eq!(
+        error_line(&out),
+        "error: provider football-data: environment variable SLUICE_TEST_UNSET_TOKEN (its token_env) is not set"
+    );
+    assert_eq!(server.recordings.requests(), 0);
+    assert!(
+        !ctx.database_path().exists(),
+        "no database is created for a run that cannot start"
+    );
+}
+
+#[test]
+fn the_token_travels_in_the_manifest_header_and_never_in_output() {
+    let ctx = TestContext::new();
+    let recordings = ctx.path("recordings");
+    crate::common::copy_dir(&demo_recordings(), &recordings);
+    let index = recordings.join("index.toml");
+    let text = std::fs::read_to_string(&index).expect("index");
+    std::fs::write(
+        &index,
+        format!("[auth]\nheader = \"X-Auth-Token\"\nvalue = \"s3cret-t0ken\"\n\n{text}"),
+    )
+    .expect("index");
+    let server = ReplayServer::start(&recordings);
+    let config = ctx.write_config(
+        &server.base_url(),
+        "token_env = \"SLUICE_TEST_TOKEN\"",
+        CL_MATCHES,
+    );
+    let config = config.to_str().expect("path");
+
+    let mut ok =
+        crate::common::sluice_command(&["-vv", "run", "--config", config, "--pipeline", "cl"]);
+    let ok = ok
+        .env("SLUICE_TEST_TOKEN", "s3cret-t0ken")
+        .output()
+        .expect("run");
+    assert!(ok.status.success(), "{}", crate::common::stderr(&ok));
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 185);
+    let all_output = format!("{}{}", stdout(&ok), crate::common::stderr(&ok));
+    assert!(
+        !all_output.contains("s3cret-t0ken"),
+        "the token leaked into the output"
+    );
+
+    let mut wrong = crate::common::sluice_command(&["run", "--config", config, "--pipeline", "cl"]);
+    let wrong = wrong
+        .env("SLUICE_TEST_TOKEN", "wrong")
+        .output()
+        .expect("run");
+    let line = error_line(&wrong);
+    assert!(
+        line.contains("/v4/competitions/CL/matches?season=2022: HTTP 403"),
+        "{line}"
+    );
+    assert!(
+        line.contains("missing or wrong x-auth-token header"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_unknown_stream_is_named_with_the_streams_there_are() {
+    let ctx = TestContext::new();
+    let config = ctx.write_config(
+        "http://127.0.0.1:9",
+        "",
+        "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"fixtures\"\n",
+    );
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "p",
+    ]);
+    assert_eq!(
+        error_line(&out),
+        "error: plugin football-data has no stream `fixtures` (streams: match, matches, teams)"
+    );
+    assert!(!ctx.database_path().exists());
+}
+
+#[test]
+fn a_parameter_the_plugin_refuses_fails_before_any_load() {
+    let ctx = TestContext::new();
+    let config = ctx.write_config(
+        "http://127.0.0.1:9",
+        "",
+        "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"matches\"\nparams = { competition = \"CL\", season = \"22/23\" }\n",
+    );
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "p",
+    ]);
+    assert_eq!(
+        error_line(&out),
+        "error: plugin football-data failed in plan: invalid parameters: parameter `season` must be the starting year, such as `2022`, not `22/23`"
+    );
+    assert!(!ctx.database_path().exists());
+}
+
+#[test]
+fn a_misspelt_config_key_names_file_line_and_key() {
+    let ctx = TestContext::new();
+    let config = ctx.write_config("http://127.0.0.1:9", "ratelimit = \"10/min\"", CL_MATCHES);
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "cl",
+    ]);
+    let line = error_line(&out);
+    assert!(
+        line.starts_with(&format!(
+            "error: config {}: line 7, column 1: unknown field `ratelimit`",
+            config.display()
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_unreachable_base_url_fails_with_one_line_and_loads_nothing() {
+    // Port 9 (discard) has nothing listening on loopback.
+    let ctx = TestContext::new();
+    let config = ctx.write_config("http://127.0.0.1:9", "", CL_MATCHES);
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "cl",
+    ]);
+    let line = error_line(&out);
+    assert!(
+        line.starts_with("error: run 1 of pipeline `cl` failed: GET http://127.0.0.1:9/v4/competitions/CL/matches?season=2022: could not connect"),
+        "{line}"
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
+    assert_eq!(
+        ctx.query("SELECT status FROM sluice_runs"),
+        vec![vec!["failed"]]
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_fails_its_stream_and_loads_nothing_of_it() {
+    let ctx = TestContext::new();
+    let recordings = ctx.path("recordings");
+    one_route_recordings(
+        &recordings,
+        "/v4/competitions/CL/matches",
+        "season = \"2022\"",
+        200,
+        b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+    );
+    let server = ReplayServer::start(&recordings);
+    let config = ctx.write_config(&server.base_url(), "", CL_MATCHES);
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "cl",
+    ]);
+    let line = error_line(&out);
+    assert!(
+        line.contains(
+            "plugin football-data failed in normalize: malformed response: body is not JSON"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("<html><body><h1>502 Bad Gateway"), "{line}");
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
+    assert_eq!(ctx.count("SELECT count(*) FROM sluice_checkpoints"), 0);
+    assert_eq!(
+        ctx.query("SELECT status FROM sluice_runs"),
+        vec![vec!["failed"]]
+    );
+}
+
+#[test]
+fn a_provider_error_status_is_reported_with_its_message() {
+    let server = ReplayServer::start(&demo_recordings());
+    let ctx = TestContext::new();
+    let config = ctx.write_config(
+        &server.base_url(),
+        "",
+        "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"matches\"\nparams = { competition = \"PL\", season = \"2022\" }\n",
+    );
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "p",
+    ]);
+    let line = error_line(&out);
+    assert!(
+        line.ends_with("/v4/competitions/PL/matches?season=2022: HTTP 404: {\"errorCode\":404,\"message\":\"no recording for GET /v4/competitions/PL/matches?season=2022\"}"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_failing_stream_stops_the_run_and_keeps_what_earlier_streams_committed() {
+    let ctx = TestContext::new();
+    let recordings = ctx.path("recordings");
+    crate::common::copy_dir(&demo_recordings(), &recordings);
+    std::fs::write(
+        recordings.join("v4_competitions_CL_teams_season2022.json"),
+        b"{\"teams\": 17}",
+    )
+    .expect("write");
+    let server = ReplayServer::start(&recordings);
+    let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config.to_str().expect("path"),
+        "--pipeline",
+        "demo",
+    ]);
+    let line = error_line(&out);
+    assert!(
+        line.contains("malformed response: body does not have the expected shape"),
+        "{line}"
+    );
+    // The first stream committed with its checkpoint; the failing one left
+    // nothing; the third never started.
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 185);
+    assert_eq!(ctx.count("SELECT count(*) FROM teams"), 0);
+    assert_eq!(
+        ctx.query("SELECT stream_key FROM sluice_checkpoints"),
+        vec![vec!["football-data/matches?competition=CL&season=2022"]]
+    );
+    assert_eq!(server.recordings.requests(), 2);
+    assert!(
+        stdout(&out).contains("run 1 of pipeline `demo` failed"),
+        "{}",
+        stdout(&out)
+    );
+}

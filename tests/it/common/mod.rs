@@ -1,0 +1,266 @@
+//! What every integration test needs: a temporary folder, a replay provider
+//! on a free port, the built plugins, the binary, and a way to read the
+//! database it wrote.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use sluice::replay_provider::{self, Recordings};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ has a parent")
+        .to_path_buf()
+}
+
+/// Where `make plugins` puts the first-party plugins; fails the test with
+/// what to do when they were not built.
+pub fn plugin_dir() -> PathBuf {
+    let dir = repo_root().join("target/plugins");
+    assert!(
+        dir.join("football-data.wasm").is_file(),
+        "{} has no football-data.wasm: run `make plugins` first (`make test` does)",
+        dir.display()
+    );
+    dir
+}
+
+/// The built football-data plugin.
+pub fn football_data_wasm() -> PathBuf {
+    plugin_dir().join("football-data.wasm")
+}
+
+/// The recorded provider payloads shared beside the repository, if present.
+pub fn shared_providers() -> Option<PathBuf> {
+    let dir = repo_root().join("../shared/data/providers");
+    dir.is_dir().then_some(dir)
+}
+
+/// A replay provider serving a recordings folder on a free loopback port,
+/// on its own thread and runtime, until dropped.
+pub struct ReplayServer {
+    pub addr: SocketAddr,
+    pub recordings: Arc<Recordings>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReplayServer {
+    pub fn start(dir: &Path) -> Self {
+        let recordings = Arc::new(Recordings::load(dir).expect("recordings load"));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let served = recordings.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                tokio::select! {
+                    _ = replay_provider::serve(listener, served) => {}
+                    _ = rx => {}
+                }
+            });
+        });
+        ReplayServer {
+            addr,
+            recordings,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for ReplayServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A temporary folder holding a config and a SQLite database.
+pub struct TestContext {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestContext {
+    pub fn new() -> Self {
+        TestContext {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.path("sluice.db")
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self.database_path().display())
+    }
+
+    /// Writes `sluice.toml`: the database, the built plugins, one
+    /// football-data provider at `base_url` with `extra_provider_keys`, and
+    /// `pipelines` (TOML) as given.
+    pub fn write_config(
+        &self,
+        base_url: &str,
+        extra_provider_keys: &str,
+        pipelines: &str,
+    ) -> PathBuf {
+        let config = format!(
+            "database = \"{db}\"\nplugin_dir = \"{plugins}\"\n\n[providers.football-data]\nplugin = \"football-data\"\nbase_url = \"{base_url}\"\n{extra_provider_keys}\n\n{pipelines}\n",
+            db = self.database_url(),
+            plugins = plugin_dir().display(),
+        );
+        let path = self.path("sluice.toml");
+        std::fs::write(&path, config).expect("write config");
+        path
+    }
+
+    /// Runs the binary with `args` in the temporary folder.
+    pub fn sluice(&self, args: &[&str]) -> Output {
+        sluice_command(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run sluice")
+    }
+
+    /// Runs a SQL query on the database and returns every row as strings
+    /// (NULL as `NULL`).
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        query(&self.database_url(), sql)
+    }
+
+    /// Runs a query returning one number.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.query(sql)[0][0].parse().expect("a number")
+    }
+}
+
+/// The `sluice` binary, with logs at their default level.
+pub fn sluice_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("SLUICE_DATABASE");
+    cmd
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `sql` against the SQLite database at `url`.
+pub fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
+    use sqlx::{Row, ValueRef};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let options: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("sqlite url");
+        let pool = sqlx::SqlitePool::connect_with(options.read_only(true))
+            .await
+            .expect("open database");
+        let rows = sqlx::query(sql).fetch_all(&pool).await.expect("query");
+        rows.iter()
+            .map(|row| {
+                (0..row.columns().len())
+                    .map(|i| {
+                        let raw = row.try_get_raw(i).expect("column");
+                        if raw.is_null() {
+                            return "NULL".to_string();
+                        }
+                        row.try_get::<String, _>(i)
+                            .or_else(|_| row.try_get::<i64, _>(i).map(|v| v.to_string()))
+                            .or_else(|_| row.try_get::<f64, _>(i).map(|v| v.to_string()))
+                            .expect("text or number")
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// The demo recordings shipped with the project.
+pub fn demo_recordings() -> PathBuf {
+    repo_root().join("examples/replay/football-data")
+}
+
+/// The three streams of the demo pipeline, as TOML for `write_config`.
+pub const DEMO_PIPELINE: &str = r#"
+[[pipelines.demo.streams]]
+provider = "football-data"
+stream = "matches"
+params = { competition = "CL", season = "2022" }
+
+[[pipelines.demo.streams]]
+provider = "football-data"
+stream = "teams"
+params = { competition = "CL", season = "2022" }
+
+[[pipelines.demo.streams]]
+provider = "football-data"
+stream = "matches"
+params = { competition = "BL1", season = "2022" }
+"#;
+
+/// Copies the files of `from` into a new folder `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+/// A recordings folder in `dir` with one route, `path?query`, answering
+/// `body` with `status`.
+pub fn one_route_recordings(dir: &Path, path: &str, query: &str, status: u16, body: &[u8]) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(dir.join("body"), body).expect("write body");
+    std::fs::write(
+        dir.join("index.toml"),
+        format!("[[route]]\npath = \"{path}\"\nquery = {{ {query} }}\nfile = \"body\"\nstatus = {status}\n"),
+    )
+    .expect("write index");
+}
+
+/// The one-line error the binary printed, asserting it is one line.
+pub fn error_line(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a failure, got: {}",
+        stdout(out)
+    );
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(lines.len(), 1, "one error line expected in: {err}");
+    lines[0].to_string()
+}

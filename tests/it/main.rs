@@ -1,0 +1,10 @@
+//! Integration tests: the real `sluice` binary and the real built plugins
+//! (`make plugins`) against the bundled replay provider and real databases.
+
+mod bad_input;
+mod cli;
+mod common;
+mod end_to_end;
+mod plugin_fixtures;
+mod plugin_run;
+mod recorded_football_data;
