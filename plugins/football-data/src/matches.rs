@@ -208,3 +208,57 @@ fn minus(total: Option<u32>, parts: &[Option<u32>]) -> Result<Option<u32>, Strin
             format!("full-time score {total} is smaller than its extra-time and penalty goals")
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_status_maps_and_an_unknown_one_is_refused() {
+        // football-data's documented statuses; the recordings only hold
+        // SCHEDULED, TIMED and FINISHED.
+        let cases = [
+            ("SCHEDULED", EventStatus::Scheduled),
+            ("TIMED", EventStatus::Scheduled),
+            ("IN_PLAY", EventStatus::Live),
+            ("PAUSED", EventStatus::Halftime),
+            ("FINISHED", EventStatus::Finished),
+            ("AWARDED", EventStatus::Finished),
+            ("POSTPONED", EventStatus::Postponed),
+            ("SUSPENDED", EventStatus::Suspended),
+            ("CANCELLED", EventStatus::Cancelled),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(status(code), Ok(expected), "{code}");
+        }
+        assert_eq!(
+            status("ON_HOLD"),
+            Err("unknown match status `ON_HOLD`".to_string())
+        );
+    }
+
+    fn score(json: &str) -> Result<Scores, String> {
+        scores(&serde_json::from_str(json).expect("score JSON"))
+    }
+
+    #[test]
+    fn a_regular_time_score_when_the_provider_gives_one_wins() {
+        let s = score(
+            r#"{"duration":"EXTRA_TIME","fullTime":{"home":3,"away":2},"regularTime":{"home":2,"away":2},"extraTime":{"home":1,"away":0}}"#,
+        )
+        .expect("valid");
+        assert_eq!((s.regular.home, s.regular.away), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn inconsistent_scores_are_refused_not_wrapped() {
+        let err = score(
+            r#"{"duration":"PENALTY_SHOOTOUT","fullTime":{"home":1,"away":1},"extraTime":{"home":0,"away":0},"penalties":{"home":4,"away":3}}"#,
+        )
+        .err();
+        assert_eq!(
+            err.as_deref(),
+            Some("full-time score 1 is smaller than its extra-time and penalty goals")
+        );
+    }
+}

@@ -88,7 +88,7 @@ pub struct Score {
     pub penalties: Option<Pair>,
 }
 
-#[derive(Deserialize, Clone, Copy, Default)]
+#[derive(Deserialize, Clone, Copy, Default, Debug, PartialEq)]
 pub struct Pair {
     pub home: Option<u32>,
     pub away: Option<u32>,
