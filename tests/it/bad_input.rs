@@ -76,7 +76,7 @@ fn the_token_travels_in_the_manifest_header_and_never_in_output() {
 
     let mut wrong = crate::common::sluice_command(&["run", "--config", config, "--pipeline", "cl"]);
     let wrong = wrong
-        .env("SLUICE_TEST_TOKEN", "wrong")
+        .env("SLUICE_TEST_TOKEN", "an-expired-t0ken")
         .output()
         .expect("run");
     let line = error_line(&wrong);
@@ -159,7 +159,11 @@ fn a_misspelt_config_key_names_file_line_and_key() {
 fn an_unreachable_base_url_fails_with_one_line_and_loads_nothing() {
     // Port 9 (discard) has nothing listening on loopback.
     let ctx = TestContext::new();
-    let config = ctx.write_config("http://127.0.0.1:9", "", CL_MATCHES);
+    let config = ctx.write_config(
+        "http://127.0.0.1:9",
+        "retry_min_wait = \"10ms\"",
+        CL_MATCHES,
+    );
     let out = ctx.sluice(&[
         "run",
         "--config",
@@ -172,6 +176,7 @@ fn an_unreachable_base_url_fails_with_one_line_and_loads_nothing() {
         line.starts_with("error: run 1 of pipeline `cl` failed: GET http://127.0.0.1:9/v4/competitions/CL/matches?season=2022: could not connect"),
         "{line}"
     );
+    assert!(line.ends_with("(after 5 attempts)"), "{line}");
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
     assert_eq!(
         ctx.query("SELECT status FROM sluice_runs"),
@@ -180,15 +185,16 @@ fn an_unreachable_base_url_fails_with_one_line_and_loads_nothing() {
 }
 
 #[test]
-fn a_body_that_is_not_json_fails_its_stream_and_loads_nothing_of_it() {
+fn a_body_that_is_not_json_is_quarantined_with_its_payload() {
     let ctx = TestContext::new();
     let recordings = ctx.path("recordings");
+    let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     one_route_recordings(
         &recordings,
         "/v4/competitions/CL/matches",
         "season = \"2022\"",
         200,
-        b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+        page.as_bytes(),
     );
     let server = ReplayServer::start(&recordings);
     let config = ctx.write_config(&server.base_url(), "", CL_MATCHES);
@@ -201,6 +207,10 @@ fn a_body_that_is_not_json_fails_its_stream_and_loads_nothing_of_it() {
     ]);
     let line = error_line(&out);
     assert!(
+        line.starts_with("error: run 1 of pipeline `cl` finished, but not everything loaded: "),
+        "{line}"
+    );
+    assert!(
         line.contains(
             "plugin football-data failed in normalize: malformed response: body is not JSON"
         ),
@@ -210,8 +220,17 @@ fn a_body_that_is_not_json_fails_its_stream_and_loads_nothing_of_it() {
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
     assert_eq!(ctx.count("SELECT count(*) FROM sluice_checkpoints"), 0);
     assert_eq!(
-        ctx.query("SELECT status FROM sluice_runs"),
-        vec![vec!["failed"]]
+        ctx.query("SELECT status, failed_batches FROM sluice_runs"),
+        vec![vec!["partial", "1"]]
+    );
+    let quarantined = ctx.query("SELECT kind, raw, reason FROM sluice_quarantine");
+    assert_eq!(quarantined.len(), 1);
+    assert_eq!(quarantined[0][0], "batch");
+    assert_eq!(quarantined[0][1], page, "the raw payload is kept");
+    assert!(
+        quarantined[0][2].contains("body is not JSON"),
+        "{:?}",
+        quarantined[0]
     );
 }
 
@@ -239,7 +258,7 @@ fn a_provider_error_status_is_reported_with_its_message() {
 }
 
 #[test]
-fn a_failing_stream_stops_the_run_and_keeps_what_earlier_streams_committed() {
+fn a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load() {
     let ctx = TestContext::new();
     let recordings = ctx.path("recordings");
     crate::common::copy_dir(&demo_recordings(), &recordings);
@@ -262,17 +281,24 @@ fn a_failing_stream_stops_the_run_and_keeps_what_earlier_streams_committed() {
         line.contains("malformed response: body does not have the expected shape"),
         "{line}"
     );
-    // The first stream committed with its checkpoint; the failing one left
-    // nothing; the third never started.
-    assert_eq!(ctx.count("SELECT count(*) FROM events"), 185);
+    // The streams before and after it loaded with their checkpoints; the
+    // failing one left nothing but its quarantined response.
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 185 + 306);
     assert_eq!(ctx.count("SELECT count(*) FROM teams"), 0);
     assert_eq!(
-        ctx.query("SELECT stream_key FROM sluice_checkpoints"),
-        vec![vec!["football-data/matches?competition=CL&season=2022"]]
+        ctx.query("SELECT stream_key FROM sluice_checkpoints ORDER BY stream_key"),
+        vec![
+            vec!["football-data/matches?competition=BL1&season=2022"],
+            vec!["football-data/matches?competition=CL&season=2022"]
+        ]
     );
-    assert_eq!(server.recordings.requests(), 2);
+    assert_eq!(
+        ctx.query("SELECT raw FROM sluice_quarantine"),
+        vec![vec!["{\"teams\": 17}"]]
+    );
+    assert_eq!(server.recordings.requests(), 3);
     assert!(
-        stdout(&out).contains("run 1 of pipeline `demo` failed"),
+        stdout(&out).contains("run 1 of pipeline `demo` partial"),
         "{}",
         stdout(&out)
     );

@@ -79,17 +79,23 @@ CREATE INDEX events_by_kickoff ON events (kickoff);
 CREATE TABLE sluice_runs (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     pipeline        TEXT NOT NULL,
-    status          TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    mode            TEXT NOT NULL DEFAULT 'run' CHECK (mode IN ('run', 'dry-run', 'replay')),
+    replay_of       INTEGER,
+    -- partial: every stream ran, but some batches were quarantined or some
+    -- streams failed.
+    status          TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'partial', 'failed')),
     started_at      TEXT NOT NULL,
     finished_at     TEXT,
     error           TEXT,
+    note            TEXT,
     requests        INTEGER NOT NULL DEFAULT 0,
     records_in      INTEGER NOT NULL DEFAULT 0,
     inserted        INTEGER NOT NULL DEFAULT 0,
     updated         INTEGER NOT NULL DEFAULT 0,
     unchanged       INTEGER NOT NULL DEFAULT 0,
     duplicates      INTEGER NOT NULL DEFAULT 0,
-    quarantined     INTEGER NOT NULL DEFAULT 0
+    quarantined     INTEGER NOT NULL DEFAULT 0,
+    failed_batches  INTEGER NOT NULL DEFAULT 0
 );
 
 -- A stream's position, written in the same transaction as the rows it covers.
@@ -110,6 +116,9 @@ CREATE TABLE sluice_quarantine (
     stream          TEXT NOT NULL,
     plugin          TEXT NOT NULL,
     plugin_version  TEXT NOT NULL,
+    -- record: one item the plugin rejected; batch: a whole response the
+    -- plugin could not normalize.
+    kind            TEXT NOT NULL DEFAULT 'record' CHECK (kind IN ('record', 'batch')),
     provider_id     TEXT,
     reason          TEXT NOT NULL,
     raw             TEXT NOT NULL,

@@ -4,6 +4,7 @@
 mod plugin_run;
 mod replay;
 mod run;
+mod status;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -27,11 +28,17 @@ pub struct Cli {
 pub enum Command {
     /// Run a pipeline of the config: fetch, normalize and load every stream.
     Run(run::RunArgs),
+    /// Run archived responses through the current plugins and load them
+    /// again, with no request to any provider.
+    Replay(replay::ReplayArgs),
+    /// Show the providers' circuit breakers and the latest runs.
+    Status(status::StatusArgs),
     /// Work with plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
-    /// Serve recorded provider responses on a local port (for demos and tests).
-    ReplayProvider(replay::ReplayArgs),
+    /// Serve recorded provider responses on a local port, with faults on
+    /// demand (for demos and tests).
+    ReplayProvider(replay::ProviderArgs),
 }
 
 /// `sluice plugin …`.
@@ -47,8 +54,10 @@ impl Cli {
     pub async fn execute(self) -> anyhow::Result<()> {
         match self.command {
             Command::Run(args) => run::execute(args).await,
+            Command::Replay(args) => replay::execute(args).await,
+            Command::Status(args) => status::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,
-            Command::ReplayProvider(args) => replay::execute(args).await,
+            Command::ReplayProvider(args) => replay::serve_recordings(args).await,
         }
     }
 }

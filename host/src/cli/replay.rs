@@ -1,4 +1,4 @@
-//! `sluice replay-provider`.
+//! `sluice replay` and `sluice replay-provider`.
 
 use anyhow::Context;
 use clap::Args;
@@ -6,11 +6,52 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::config::LoadedConfig;
+use crate::load::Sink;
+use crate::pipeline;
+use crate::plugin::{PluginEngine, SandboxLimits};
 use crate::replay_provider::{self, Recordings};
+use crate::state::ReplaySelection;
+
+/// Arguments of `sluice replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The config file (for the database and the plugin directory).
+    #[arg(short, long, default_value_os_t = super::default_config())]
+    config: PathBuf,
+    /// Database URL, overriding the config's `database`.
+    #[arg(long, env = "SLUICE_DATABASE")]
+    database: Option<String>,
+    /// Replay every response archived by this run.
+    #[arg(long, conflicts_with = "since", required_unless_present = "since")]
+    run: Option<i64>,
+    /// Replay every response archived from this time (RFC 3339, UTC).
+    #[arg(long, requires = "until")]
+    since: Option<String>,
+    /// … until this time, excluded.
+    #[arg(long)]
+    until: Option<String>,
+}
+
+pub async fn execute(args: ReplayArgs) -> anyhow::Result<()> {
+    let config = LoadedConfig::load(&args.config)?;
+    let engine =
+        PluginEngine::new(SandboxLimits::default()).context("cannot start the plugin runtime")?;
+    let database = config.database(args.database.as_deref());
+    let sink = Sink::connect(database).await?;
+    let selection = match (args.run, args.since, args.until) {
+        (Some(run), _, _) => ReplaySelection::Run(run),
+        (None, Some(since), Some(until)) => ReplaySelection::Between(since, until),
+        _ => anyhow::bail!("give --run ID, or --since and --until"),
+    };
+    let report = pipeline::replay(&config, &engine, &sink, &selection).await?;
+    print!("{}", super::summary::render(&report, database));
+    super::run::outcome(&report)
+}
 
 /// Arguments of `sluice replay-provider`.
 #[derive(Debug, Args)]
-pub struct ReplayArgs {
+pub struct ProviderArgs {
     /// Folder with the recorded responses and their `index.toml`.
     #[arg(long)]
     dir: PathBuf,
@@ -19,7 +60,7 @@ pub struct ReplayArgs {
     addr: SocketAddr,
 }
 
-pub async fn execute(args: ReplayArgs) -> anyhow::Result<()> {
+pub async fn serve_recordings(args: ProviderArgs) -> anyhow::Result<()> {
     let recordings = Arc::new(Recordings::load(&args.dir)?);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use crate::config::LoadedConfig;
 use crate::load::Sink;
-use crate::pipeline;
+use crate::pipeline::{self, RunOptions, RunReport};
 use crate::plugin::{PluginEngine, SandboxLimits};
+use crate::state::{RunMode, RunStatus};
 
 /// Arguments of `sluice run`.
 #[derive(Debug, Args)]
@@ -21,6 +22,13 @@ pub struct RunArgs {
     /// Database URL, overriding the config's `database`.
     #[arg(long, env = "SLUICE_DATABASE")]
     database: Option<String>,
+    /// Fetch and normalize, load nothing, and print what would have changed.
+    #[arg(long)]
+    dry_run: bool,
+    /// Stop after this many requests to providers (responses served from the
+    /// archive's cache do not count).
+    #[arg(long, value_name = "N")]
+    max_requests: Option<u64>,
 }
 
 pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
@@ -30,13 +38,30 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
     let prepared = pipeline::prepare(&config, &args.pipeline, &engine)?;
     let database = config.database(args.database.as_deref());
     let sink = Sink::connect(database).await?;
-    let report = pipeline::run(&prepared, &sink).await?;
+    let options = RunOptions {
+        mode: if args.dry_run {
+            RunMode::DryRun
+        } else {
+            RunMode::Run
+        },
+        max_requests: args.max_requests,
+    };
+    let report = pipeline::run(&prepared, &sink, options).await?;
     print!("{}", super::summary::render(&report, database));
-    match report.error {
-        Some(err) => Err(anyhow::Error::new(err).context(format!(
-            "run {} of pipeline `{}` failed",
-            report.run_id, report.pipeline
-        ))),
-        None => Ok(()),
+    outcome(&report)
+}
+
+/// Success, or the run's one error line.
+pub(super) fn outcome(report: &RunReport) -> anyhow::Result<()> {
+    let what = super::summary::title(report);
+    match (report.status, report.error_line()) {
+        (RunStatus::Succeeded, _) => Ok(()),
+        (RunStatus::Partial, Some(line)) => Err(anyhow::anyhow!(
+            "{what} finished, but not everything loaded: {line}"
+        )),
+        (_, line) => Err(anyhow::anyhow!(
+            "{what} failed: {}",
+            line.unwrap_or_default()
+        )),
     }
 }

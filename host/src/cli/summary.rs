@@ -1,28 +1,48 @@
-//! The few lines `sluice run` prints when it is done.
+//! The few lines `sluice run` and `sluice replay` print when they are done.
 
 use std::fmt::Write;
 
 use crate::load::tables;
 use crate::pipeline::RunReport;
+use crate::state::{RunMode, RunStatus};
+
+/// `run 3 of pipeline `demo``, `dry run 4 …`, `replay 5 of run 3 …`.
+pub fn title(report: &RunReport) -> String {
+    match report.mode {
+        RunMode::Run => format!("run {} of pipeline `{}`", report.run_id, report.pipeline),
+        RunMode::DryRun => format!(
+            "dry run {} of pipeline `{}`",
+            report.run_id, report.pipeline
+        ),
+        RunMode::Replay(Some(of)) => format!(
+            "replay {} of run {of} (pipeline `{}`)",
+            report.run_id, report.pipeline
+        ),
+        RunMode::Replay(None) => {
+            format!("replay {} (pipeline `{}`)", report.run_id, report.pipeline)
+        }
+    }
+}
 
 /// The summary of a run: per table the records and what loading did with
 /// them, then quarantine, and a plain sentence when nothing changed.
 pub fn render(report: &RunReport, database: &str) -> String {
     let mut out = String::new();
-    let outcome = if report.error.is_some() {
-        "failed"
-    } else {
-        "finished"
-    };
+    let requests = report.counts.requests;
     let _ = writeln!(
         out,
-        "run {} of pipeline `{}` {outcome} in {:.2} s: {} request{} into {database}",
-        report.run_id,
-        report.pipeline,
+        "{} {} in {:.2} s: {requests} request{} into {database}",
+        title(report),
+        report.status.as_str(),
         report.elapsed.as_secs_f64(),
-        report.requests,
-        if report.requests == 1 { "" } else { "s" },
+        if requests == 1 { "" } else { "s" },
     );
+    if report.mode == RunMode::DryRun {
+        let _ = writeln!(
+            out,
+            "  dry run: nothing was loaded; this is what would have changed"
+        );
+    }
     let _ = writeln!(
         out,
         "  {:<14} {:>8} {:>9} {:>8} {:>10}",
@@ -46,12 +66,35 @@ pub fn render(report: &RunReport, database: &str) -> String {
         );
     }
     let _ = writeln!(out, "  quarantined: {}", report.counts.quarantined);
-    if report.error.is_none() && total.inserted + total.updated == 0 {
+    if report.counts.failed_batches > 0 {
         let _ = writeln!(
             out,
-            "No changes: all {} records were already loaded and unchanged.",
-            total.records
+            "  responses quarantined whole: {}",
+            report.counts.failed_batches
         );
+    }
+    for failure in &report.failures {
+        let _ = writeln!(out, "  ! {}: {}", failure.stream_key, failure.error);
+    }
+    if report.stopped_at_limit {
+        let _ = writeln!(
+            out,
+            "  stopped at --max-requests; the next run resumes from the checkpoints"
+        );
+    }
+    if report.status == RunStatus::Succeeded && total.inserted + total.updated == 0 {
+        let _ = match report.mode {
+            RunMode::DryRun => writeln!(
+                out,
+                "No changes: loading would change none of the {} records.",
+                total.records
+            ),
+            _ => writeln!(
+                out,
+                "No changes: all {} records were already loaded and unchanged.",
+                total.records
+            ),
+        };
     }
     out
 }

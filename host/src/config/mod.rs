@@ -1,8 +1,10 @@
 //! The `sluice.toml` file: typed, validated at load time, and every error
 //! names the file, the key and what was expected.
 
+mod duration;
 mod rate;
 
+pub use duration::HumanDuration;
 pub use rate::{RateLimit, RateLimits};
 
 use serde::Deserialize;
@@ -80,6 +82,62 @@ pub struct ProviderConfig {
     /// Request rate limits, e.g. `"10/min"` or `["10/min", "100/day"]`.
     #[serde(default)]
     pub rate_limit: RateLimits,
+    /// Attempts per request, the first included (timeouts, connection
+    /// errors, 429 and 5xx are retried).
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Shortest wait before a retry, even when the provider says
+    /// `Retry-After: 0`.
+    #[serde(default = "default_retry_min_wait")]
+    pub retry_min_wait: HumanDuration,
+    /// Longest wait before a retry; a provider asking for more fails the
+    /// request instead.
+    #[serde(default = "default_retry_max_wait")]
+    pub retry_max_wait: HumanDuration,
+    /// Longest time to establish a connection.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout: HumanDuration,
+    /// Longest time for a whole request, body included.
+    #[serde(default = "default_timeout")]
+    pub timeout: HumanDuration,
+    /// Largest response body accepted, in MiB.
+    #[serde(default = "default_max_body_mib")]
+    pub max_body_mib: u32,
+    /// Consecutive failed requests that open the provider's circuit breaker.
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// How long an open breaker refuses requests before letting one through.
+    #[serde(default = "default_breaker_cooldown")]
+    pub breaker_cooldown: HumanDuration,
+    /// Requests of a daily or monthly quota to leave unspent: the run stops
+    /// when the provider reports this many or fewer left.
+    #[serde(default)]
+    pub quota_reserve: u64,
+}
+
+fn default_max_attempts() -> u32 {
+    5
+}
+fn default_retry_min_wait() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_millis(500))
+}
+fn default_retry_max_wait() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(300))
+}
+fn default_connect_timeout() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(10))
+}
+fn default_timeout() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(60))
+}
+fn default_max_body_mib() -> u32 {
+    64
+}
+fn default_breaker_failures() -> u32 {
+    5
+}
+fn default_breaker_cooldown() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(60))
 }
 
 /// A named set of streams run together.
@@ -101,6 +159,9 @@ pub struct StreamConfig {
     /// Parameters passed to the plugin.
     #[serde(default)]
     pub params: BTreeMap<String, ParamValue>,
+    /// Serve this stream's responses from the archive for this long after
+    /// they were fetched, without asking the provider (e.g. `"5m"`).
+    pub cache_ttl: Option<HumanDuration>,
 }
 
 /// A stream parameter; numbers and booleans are accepted and passed as text
@@ -216,6 +277,18 @@ impl LoadedConfig {
                         "expected an http:// or https:// URL, got `{}`",
                         provider.base_url
                     ),
+                ));
+            }
+            if provider.max_attempts == 0 {
+                return Err(self.invalid(
+                    format!("providers.{name}.max_attempts"),
+                    "must be at least 1".to_string(),
+                ));
+            }
+            if provider.breaker_failures == 0 {
+                return Err(self.invalid(
+                    format!("providers.{name}.breaker_failures"),
+                    "must be at least 1".to_string(),
                 ));
             }
             if provider.plugin.is_empty() || provider.plugin.contains(['/', '\\']) {

@@ -1,21 +1,22 @@
-//! One provider's HTTP client.
+//! One provider's HTTP client: every request goes through the provider's
+//! breaker, quota and rate budget, and is retried when the failure is worth
+//! another attempt.
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::RateBudget;
+use super::breaker::{BreakerRefusal, CircuitBreaker};
+use super::quota::{QuotaExhausted, QuotaTracker};
+use super::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 use crate::model::PlannedRequest;
 use crate::plugin::HttpResponse;
 
-/// Longest time to establish a connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest time for a whole request, body included.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// Largest body the host accepts from a provider.
-const MAX_BODY_BYTES: usize = 64 << 20;
 /// How much of an error body is quoted in the error.
 const ERROR_BODY_CHARS: usize = 200;
+/// Response headers never archived: they can carry credentials.
+const PRIVATE_HEADERS: [&str; 3] = ["set-cookie", "authorization", "proxy-authorization"];
 
 /// Why a request produced no usable response.
 #[derive(Debug, thiserror::Error)]
@@ -30,23 +31,39 @@ pub enum FetchError {
         /// Why.
         message: String,
     },
-    /// Connecting, sending or receiving failed.
-    #[error("GET {url}: {message}")]
+    /// Connecting, sending or receiving failed on every attempt.
+    #[error("GET {url}: {message}{}", attempts_note(*attempts))]
     Transport {
-        /// The URL, without secrets.
+        /// The URL.
         url: String,
-        /// What failed, e.g. `connection refused`.
+        /// What failed, e.g. `could not connect (Connection refused)`.
         message: String,
+        /// Attempts made.
+        attempts: u32,
     },
     /// The provider answered with a status that is not a success.
-    #[error("GET {url}: HTTP {status}{body}")]
+    #[error("GET {url}: HTTP {status}{body}{}", attempts_note(*attempts))]
     Status {
-        /// The URL, without secrets.
+        /// The URL.
         url: String,
         /// The status code.
         status: u16,
         /// The start of the provider's message, prefixed with `: `.
         body: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The provider asked to wait longer than the config allows.
+    #[error("GET {url}: HTTP {status} asking to retry after {} s, longer than retry_max_wait ({} s)", wait.as_secs(), max.as_secs())]
+    WaitTooLong {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// What the provider asked for.
+        wait: Duration,
+        /// The configured maximum.
+        max: Duration,
     },
     /// The body was larger than the host accepts.
     #[error("GET {url}: body larger than {limit} bytes")]
@@ -56,6 +73,30 @@ pub enum FetchError {
         /// The cap.
         limit: usize,
     },
+    /// The provider's circuit breaker is open.
+    #[error("provider {provider}: circuit breaker open after {} failures in a row (last: {}); next attempt allowed in {} s", refusal.failures, refusal.last_error, refusal.retry_in.as_secs())]
+    BreakerOpen {
+        /// Provider name.
+        provider: String,
+        /// Why it refused.
+        refusal: BreakerRefusal,
+    },
+    /// A quota is spent down to the reserve.
+    #[error("provider {provider}: quota `{}` has {} requests left ({}), at or under quota_reserve = {}: stopping before it runs out", quota.quota, quota.remaining, quota.source, quota.reserve)]
+    QuotaExhausted {
+        /// Provider name.
+        provider: String,
+        /// The quota.
+        quota: QuotaExhausted,
+    },
+}
+
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    }
 }
 
 /// How the host authenticates requests to a provider.
@@ -67,22 +108,71 @@ pub enum ProviderAuth {
     Header(HeaderName, HeaderValue),
 }
 
+/// A provider's request settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientSettings {
+    /// Retries.
+    pub retry: RetryPolicy,
+    /// Connection timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Largest body accepted.
+    pub max_body_bytes: usize,
+}
+
+/// Validators of a response archived earlier, for a conditional request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag` of the earlier response.
+    pub etag: Option<String>,
+    /// `Last-Modified` of the earlier response.
+    pub last_modified: Option<String>,
+}
+
+/// What a request brought back.
+#[derive(Debug)]
+pub enum Fetched {
+    /// A 2xx response.
+    Fresh(HttpResponse),
+    /// 304: the archived response is still current.
+    NotModified,
+}
+
 /// Performs one provider's requests.
 pub struct ProviderClient {
     name: String,
     base_url: reqwest::Url,
     http: reqwest::Client,
+    settings: ClientSettings,
     budget: Arc<RateBudget>,
+    breaker: Arc<CircuitBreaker>,
+    quota: Arc<QuotaTracker>,
+    secrets: Vec<String>,
+}
+
+/// One attempt's failure.
+enum AttemptError {
+    Transport(String),
+    Status {
+        status: u16,
+        body: String,
+        retry_after: Option<Duration>,
+    },
+    TooLarge,
 }
 
 impl ProviderClient {
-    /// A client for `base_url` sending `auth` with every request, and sharing
-    /// `budget` with every other client of the same provider.
+    /// A client for `base_url` sending `auth` with every request, under the
+    /// provider's shared `budget`, `breaker` and `quota`.
     pub fn new(
         name: &str,
         base_url: &str,
         auth: ProviderAuth,
+        settings: ClientSettings,
         budget: Arc<RateBudget>,
+        breaker: Arc<CircuitBreaker>,
+        quota: Arc<QuotaTracker>,
     ) -> Result<Self, FetchError> {
         let bad = |message: String| FetchError::BadUrl {
             provider: name.to_string(),
@@ -91,23 +181,41 @@ impl ProviderClient {
         };
         let base_url = reqwest::Url::parse(base_url).map_err(|e| bad(e.to_string()))?;
         let mut headers = HeaderMap::new();
+        let mut secrets = Vec::new();
         if let ProviderAuth::Header(header, mut value) = auth {
+            if let Ok(text) = value.to_str() {
+                secrets.push(text.to_string());
+            }
             value.set_sensitive(true);
             headers.insert(header, value);
         }
         let http = reqwest::Client::builder()
             .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
             .build()
             .map_err(|e| bad(e.to_string()))?;
         Ok(ProviderClient {
             name: name.to_string(),
             base_url,
             http,
+            settings,
             budget,
+            breaker,
+            quota,
+            secrets,
         })
+    }
+
+    /// The provider's name in the config.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The provider's breaker, for status and persistence.
+    pub fn breaker(&self) -> &CircuitBreaker {
+        &self.breaker
     }
 
     /// The URL of a planned request.
@@ -129,51 +237,181 @@ impl ProviderClient {
         Ok(url)
     }
 
-    /// Performs `request` once the rate budget allows it.
-    pub async fn get(&self, request: &PlannedRequest) -> Result<HttpResponse, FetchError> {
+    /// Performs `request`, conditionally when `validators` are given,
+    /// retrying what is worth retrying.
+    pub async fn fetch(
+        &self,
+        request: &PlannedRequest,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
         let url = self.url(request)?;
-        self.budget.acquire().await;
         let shown = url.to_string();
-        tracing::debug!(url = %shown, "request");
-        let transport = |e: reqwest::Error| FetchError::Transport {
-            url: shown.clone(),
-            message: describe(&e),
-        };
-        let mut response = self.http.get(url.clone()).send().await.map_err(transport)?;
+        let mut backoff = self.settings.retry.backoff();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.breaker
+                .check()
+                .map_err(|refusal| FetchError::BreakerOpen {
+                    provider: self.name.clone(),
+                    refusal,
+                })?;
+            self.quota
+                .check()
+                .map_err(|quota| FetchError::QuotaExhausted {
+                    provider: self.name.clone(),
+                    quota,
+                })?;
+            self.budget.acquire().await;
+            tracing::debug!(url = %shown, attempt, "request");
+            let failure = match self.send_once(url.clone(), validators).await {
+                Ok(fetched) => {
+                    self.breaker.record_success();
+                    if let Fetched::Fresh(response) = &fetched {
+                        self.quota.observe(
+                            &self.name,
+                            &response.headers,
+                            &response.body,
+                            &self.budget,
+                        );
+                    }
+                    return Ok(fetched);
+                }
+                Err(failure) => failure,
+            };
+            let (retryable, retry_after, description) = match &failure {
+                AttemptError::Transport(message) => (true, None, message.clone()),
+                AttemptError::Status {
+                    status,
+                    retry_after,
+                    ..
+                } => (
+                    status_is_retryable(*status),
+                    *retry_after,
+                    format!("HTTP {status}"),
+                ),
+                AttemptError::TooLarge => (false, None, "body too large".to_string()),
+            };
+            if let AttemptError::Status { status: 429, .. } = failure {
+                // Too fast for the provider: every stream of it waits.
+                self.budget
+                    .pause_for(self.settings.retry.wait(retry_after, None));
+            } else if retryable {
+                self.breaker.record_failure(&description);
+            }
+            if !retryable || attempt >= self.settings.retry.max_attempts {
+                return Err(self.give_up(shown, failure, attempt));
+            }
+            let max_wait = self.settings.retry.max_wait;
+            if let (Some(asked), AttemptError::Status { status, .. }) = (retry_after, &failure)
+                && asked > max_wait
+            {
+                return Err(FetchError::WaitTooLong {
+                    url: shown,
+                    status: *status,
+                    wait: asked,
+                    max: max_wait,
+                });
+            }
+            let wait = self
+                .settings
+                .retry
+                .wait(retry_after, backoff.next())
+                .min(max_wait);
+            tracing::warn!(url = %shown, attempt, error = %description, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn give_up(&self, url: String, failure: AttemptError, attempts: u32) -> FetchError {
+        match failure {
+            AttemptError::Transport(message) => FetchError::Transport {
+                url,
+                message,
+                attempts,
+            },
+            AttemptError::Status { status, body, .. } => FetchError::Status {
+                url,
+                status,
+                body,
+                attempts,
+            },
+            AttemptError::TooLarge => FetchError::TooLarge {
+                url,
+                limit: self.settings.max_body_bytes,
+            },
+        }
+    }
+
+    async fn send_once(
+        &self,
+        url: reqwest::Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, AttemptError> {
+        let mut builder = self.http.get(url);
+        if let Some(v) = validators {
+            if let Some(etag) = &v.etag {
+                builder = builder.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(last_modified) = &v.last_modified {
+                builder = builder.header(reqwest::header::IF_MODIFIED_SINCE, last_modified);
+            }
+        }
+        let transport = |e: reqwest::Error| AttemptError::Transport(describe(&e));
+        let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
-        let headers = response
+        if status == 304 && validators.is_some() {
+            return Ok(Fetched::NotModified);
+        }
+        let headers = self.archivable_headers(response.headers());
+        let retry_after = response
             .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
-            .collect();
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(FetchError::TooLarge {
-                    url: shown,
-                    limit: MAX_BODY_BYTES,
-                });
+            if body.len() + chunk.len() > self.settings.max_body_bytes {
+                return Err(AttemptError::TooLarge);
             }
             body.extend_from_slice(&chunk);
         }
         if !(200..300).contains(&status) {
             let text = String::from_utf8_lossy(&body);
             let snippet: String = text.trim().chars().take(ERROR_BODY_CHARS).collect();
-            return Err(FetchError::Status {
-                url: shown,
+            return Err(AttemptError::Status {
                 status,
                 body: if snippet.is_empty() {
                     String::new()
                 } else {
-                    format!(": {snippet}")
+                    format!(": {}", self.redact(&snippet))
                 },
+                retry_after,
             });
         }
-        Ok(HttpResponse {
+        Ok(Fetched::Fresh(HttpResponse {
             status,
             headers,
             body,
-        })
+        }))
+    }
+
+    /// Response headers as archived and handed to plugins: lower-case names,
+    /// credentials removed.
+    fn archivable_headers(&self, headers: &HeaderMap) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .filter(|(k, _)| !PRIVATE_HEADERS.contains(&k.as_str()))
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), self.redact(v.to_str().ok()?))))
+            .collect()
+    }
+
+    /// `text` with every secret of this provider replaced.
+    pub fn redact(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "[redacted]"))
     }
 }
 

@@ -1,6 +1,6 @@
-//! Loading: writes a batch's rows, its quarantined items, its checkpoint and
-//! its run counters in one transaction, so a crash never separates the data
-//! from the position that says it was loaded.
+//! Loading: writes a batch's rows, its quarantined items, its archived
+//! response, its checkpoint and its run counters in one transaction, so a
+//! crash never separates the data from the position that says it was loaded.
 
 mod sqlite;
 pub mod tables;
@@ -9,8 +9,12 @@ pub use sqlite::SqliteSink;
 
 use std::collections::BTreeMap;
 
+use crate::extract::BreakerSnapshot;
 use crate::model::{Record, Reject};
-use crate::state::RunId;
+use crate::state::archive::{LatestResponse, ReplayItem};
+use crate::state::providers::ProviderStatus;
+use crate::state::runs::RunRow;
+use crate::state::{ArchivedResponse, ReplaySelection, RunId, RunMode, RunStatus};
 
 /// Why loading failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,9 @@ pub enum LoadError {
         /// What sqlx said.
         source: sqlx::migrate::MigrateError,
     },
+    /// A payload could not be compressed or decompressed.
+    #[error("raw archive: {0}")]
+    Archive(String),
     /// A statement failed; the transaction was rolled back.
     #[error("database error while {doing}: {source}")]
     Query {
@@ -68,18 +75,40 @@ pub struct LoadBatch {
     pub provider: String,
     /// Stream name.
     pub stream: String,
-    /// Plugin name and version that produced it.
+    /// Plugin that produced it.
     pub plugin: String,
     /// The plugin's version.
     pub plugin_version: String,
     /// sha256 of the response body.
     pub payload_hash: String,
-    /// Canonical records.
-    pub records: Vec<Record>,
-    /// Rejected items, for quarantine.
-    pub rejects: Vec<Reject>,
-    /// The stream's position after this batch.
-    pub cursor: Option<String>,
+    /// HTTP requests made for this batch (0 when served from the archive).
+    pub requests: u64,
+    /// The response to archive; none when it is archived already (replay).
+    pub response: Option<ArchivedResponse>,
+    /// What the plugin made of it.
+    pub outcome: BatchOutcome,
+}
+
+/// What the plugin made of a response.
+#[derive(Debug, Clone)]
+pub enum BatchOutcome {
+    /// Records to load, items to quarantine, and the stream's new position.
+    Loaded {
+        /// Canonical records.
+        records: Vec<Record>,
+        /// Rejected items.
+        rejects: Vec<Reject>,
+        /// The stream's position after this batch.
+        cursor: Option<String>,
+    },
+    /// The plugin failed on the whole response: it is quarantined with its
+    /// body and nothing of it loads.
+    Failed {
+        /// Why.
+        reason: String,
+        /// The body as text.
+        raw: String,
+    },
 }
 
 /// What loading did to one table.
@@ -116,6 +145,10 @@ pub struct LoadCounts {
     pub duplicates: u64,
     /// Items quarantined.
     pub quarantined: u64,
+    /// Responses quarantined whole.
+    pub failed_batches: u64,
+    /// HTTP requests made.
+    pub requests: u64,
 }
 
 impl LoadCounts {
@@ -126,6 +159,8 @@ impl LoadCounts {
         }
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
+        self.failed_batches += other.failed_batches;
+        self.requests += other.requests;
     }
 
     /// All tables together.
@@ -156,9 +191,9 @@ impl Sink {
     }
 
     /// Records the start of a run of `pipeline`.
-    pub async fn start_run(&self, pipeline: &str) -> Result<RunId, LoadError> {
+    pub async fn start_run(&self, pipeline: &str, mode: RunMode) -> Result<RunId, LoadError> {
         match self {
-            Sink::Sqlite(s) => s.start_run(pipeline).await,
+            Sink::Sqlite(s) => s.start_run(pipeline, mode).await,
         }
     }
 
@@ -173,17 +208,81 @@ impl Sink {
         }
     }
 
-    /// Loads a batch atomically with its checkpoint and counters.
-    pub async fn commit_batch(&self, batch: LoadBatch) -> Result<LoadCounts, LoadError> {
+    /// Loads a batch atomically with its archive, checkpoint and counters;
+    /// a dry run rolls it back and keeps only the counters.
+    pub async fn commit_batch(
+        &self,
+        batch: LoadBatch,
+        mode: RunMode,
+    ) -> Result<LoadCounts, LoadError> {
         match self {
-            Sink::Sqlite(s) => s.commit_batch(batch).await,
+            Sink::Sqlite(s) => s.commit_batch(batch, mode).await,
         }
     }
 
     /// Records how a run ended.
-    pub async fn finish_run(&self, run_id: RunId, error: Option<&str>) -> Result<(), LoadError> {
+    pub async fn finish_run(
+        &self,
+        run_id: RunId,
+        status: RunStatus,
+        error: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<(), LoadError> {
         match self {
-            Sink::Sqlite(s) => s.finish_run(run_id, error).await,
+            Sink::Sqlite(s) => s.finish_run(run_id, status, error, note).await,
+        }
+    }
+
+    /// The newest archived response of `url` in a stream.
+    pub async fn latest_response(
+        &self,
+        stream_key: &str,
+        url: &str,
+    ) -> Result<Option<LatestResponse>, LoadError> {
+        match self {
+            Sink::Sqlite(s) => s.latest_response(stream_key, url).await,
+        }
+    }
+
+    /// An archived body.
+    pub async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, LoadError> {
+        match self {
+            Sink::Sqlite(s) => s.payload(payload_hash).await,
+        }
+    }
+
+    /// Archived responses to replay.
+    pub async fn replay_items(
+        &self,
+        selection: &ReplaySelection,
+    ) -> Result<Vec<ReplayItem>, LoadError> {
+        match self {
+            Sink::Sqlite(s) => s.replay_items(selection).await,
+        }
+    }
+
+    /// A provider's stored breaker.
+    pub async fn load_breaker(&self, provider: &str) -> Result<Option<BreakerSnapshot>, LoadError> {
+        match self {
+            Sink::Sqlite(s) => s.load_breaker(provider).await,
+        }
+    }
+
+    /// Stores a provider's breaker.
+    pub async fn save_breaker(
+        &self,
+        provider: &str,
+        snapshot: &BreakerSnapshot,
+    ) -> Result<(), LoadError> {
+        match self {
+            Sink::Sqlite(s) => s.save_breaker(provider, snapshot).await,
+        }
+    }
+
+    /// Latest runs and every provider's state, for `sluice status`.
+    pub async fn status(&self, runs: i64) -> Result<(Vec<RunRow>, Vec<ProviderStatus>), LoadError> {
+        match self {
+            Sink::Sqlite(s) => s.status(runs).await,
         }
     }
 }

@@ -7,8 +7,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::tables::{Row, SqlValue, TableSpec};
-use super::{LoadBatch, LoadCounts, LoadError, TableCounts};
-use crate::state::{self, RunId};
+use super::{BatchOutcome, LoadBatch, LoadCounts, LoadError, TableCounts};
+use crate::extract::BreakerSnapshot;
+use crate::state::archive::{LatestResponse, ReplayItem, ResponseContext};
+use crate::state::providers::ProviderStatus;
+use crate::state::runs::RunRow;
+use crate::state::{self, ReplaySelection, RunId, RunMode, RunStatus};
 
 /// SQLite accepts at most 32,766 bound parameters per statement.
 const MAX_PARAMS: usize = 32_000;
@@ -54,9 +58,12 @@ impl SqliteSink {
         &self.pool
     }
 
-    pub(super) async fn start_run(&self, pipeline: &str) -> Result<RunId, LoadError> {
-        let mut conn = self.acquire().await?;
-        state::runs::start(&mut conn, pipeline).await
+    pub(super) async fn start_run(
+        &self,
+        pipeline: &str,
+        mode: RunMode,
+    ) -> Result<RunId, LoadError> {
+        state::runs::start(&mut *self.acquire().await?, pipeline, mode).await
     }
 
     pub(super) async fn checkpoint(
@@ -64,45 +71,144 @@ impl SqliteSink {
         pipeline: &str,
         stream_key: &str,
     ) -> Result<Option<String>, LoadError> {
-        let mut conn = self.acquire().await?;
-        state::checkpoints::load(&mut conn, pipeline, stream_key).await
+        state::checkpoints::load(&mut *self.acquire().await?, pipeline, stream_key).await
     }
 
     pub(super) async fn finish_run(
         &self,
         run_id: RunId,
+        status: RunStatus,
         error: Option<&str>,
+        note: Option<&str>,
     ) -> Result<(), LoadError> {
-        let mut conn = self.acquire().await?;
-        state::runs::finish(&mut conn, run_id, error).await
+        state::runs::finish(&mut *self.acquire().await?, run_id, status, error, note).await
     }
 
-    pub(super) async fn commit_batch(&self, batch: LoadBatch) -> Result<LoadCounts, LoadError> {
+    pub(super) async fn latest_response(
+        &self,
+        stream_key: &str,
+        url: &str,
+    ) -> Result<Option<LatestResponse>, LoadError> {
+        state::archive::latest(&mut *self.acquire().await?, stream_key, url).await
+    }
+
+    pub(super) async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, LoadError> {
+        state::archive::payload(&mut *self.acquire().await?, payload_hash).await
+    }
+
+    pub(super) async fn replay_items(
+        &self,
+        selection: &ReplaySelection,
+    ) -> Result<Vec<ReplayItem>, LoadError> {
+        state::archive::select(&mut *self.acquire().await?, selection).await
+    }
+
+    pub(super) async fn load_breaker(
+        &self,
+        provider: &str,
+    ) -> Result<Option<BreakerSnapshot>, LoadError> {
+        state::providers::load_breaker(&mut *self.acquire().await?, provider).await
+    }
+
+    pub(super) async fn save_breaker(
+        &self,
+        provider: &str,
+        snapshot: &BreakerSnapshot,
+    ) -> Result<(), LoadError> {
+        state::providers::save_breaker(&mut *self.acquire().await?, provider, snapshot).await
+    }
+
+    pub(super) async fn status(
+        &self,
+        runs: i64,
+    ) -> Result<(Vec<RunRow>, Vec<ProviderStatus>), LoadError> {
+        let mut conn = self.acquire().await?;
+        let recent = state::runs::recent(&mut conn, runs).await?;
+        let providers = state::providers::all(&mut conn).await?;
+        Ok((recent, providers))
+    }
+
+    pub(super) async fn commit_batch(
+        &self,
+        batch: LoadBatch,
+        mode: RunMode,
+    ) -> Result<LoadCounts, LoadError> {
         let now = state::now_timestamp();
         let mut tx = self
             .pool
             .begin()
             .await
             .map_err(LoadError::query("starting a transaction"))?;
-        let (by_table, duplicates) = rows_by_table(batch.records.iter().cloned().map(Row::from));
+        let ctx = ResponseContext {
+            run_id: batch.run_id,
+            pipeline: &batch.pipeline,
+            stream_key: &batch.stream_key,
+            provider: &batch.provider,
+            stream: &batch.stream,
+            plugin: &batch.plugin,
+            plugin_version: &batch.plugin_version,
+        };
+        if let Some(response) = &batch.response {
+            state::archive::store(&mut tx, &ctx, response).await?;
+        }
         let mut counts = LoadCounts {
-            duplicates,
+            requests: batch.requests,
             ..LoadCounts::default()
         };
-        for (table, rows) in by_table {
-            let table_counts = upsert(&mut tx, table, &rows, &batch, &now).await?;
-            counts.tables.insert(table.name, table_counts);
+        match &batch.outcome {
+            BatchOutcome::Loaded {
+                records,
+                rejects,
+                cursor,
+            } => {
+                let (by_table, duplicates) = rows_by_table(records.iter().cloned().map(Row::from));
+                counts.duplicates = duplicates;
+                for (table, rows) in by_table {
+                    let table_counts = upsert(&mut tx, table, &rows, &batch, &now).await?;
+                    counts.tables.insert(table.name, table_counts);
+                }
+                counts.quarantined = state::quarantine::store_rejects(
+                    &mut tx,
+                    &ctx,
+                    &batch.payload_hash,
+                    rejects,
+                    &now,
+                )
+                .await?;
+                if mode == RunMode::Run {
+                    state::checkpoints::save(
+                        &mut tx,
+                        &batch.pipeline,
+                        &batch.stream_key,
+                        cursor.as_deref(),
+                        batch.run_id,
+                        &now,
+                    )
+                    .await?;
+                }
+            }
+            BatchOutcome::Failed { reason, raw } => {
+                state::quarantine::store_failed_batch(
+                    &mut tx,
+                    &ctx,
+                    &batch.payload_hash,
+                    reason,
+                    raw,
+                    &now,
+                )
+                .await?;
+                counts.failed_batches = 1;
+            }
         }
-        counts.quarantined = state::quarantine::store(&mut tx, &batch, &now).await?;
-        state::checkpoints::save(
-            &mut tx,
-            &batch.pipeline,
-            &batch.stream_key,
-            batch.cursor.as_deref(),
-            batch.run_id,
-            &now,
-        )
-        .await?;
+        if mode == RunMode::DryRun {
+            // What the batch would have done is known; nothing of it stays
+            // but the run's counters.
+            tx.rollback()
+                .await
+                .map_err(LoadError::query("rolling back the dry run's batch"))?;
+            state::runs::add_batch(&mut *self.acquire().await?, batch.run_id, &counts).await?;
+            return Ok(counts);
+        }
         state::runs::add_batch(&mut tx, batch.run_id, &counts).await?;
         tx.commit()
             .await

@@ -4,9 +4,11 @@
 //! response. It coordinates the stages; each stage lives in its own module.
 
 mod prepare;
+mod replay;
 mod stream;
 
 pub use prepare::{PreparedPipeline, PreparedStream, prepare};
+pub use replay::replay;
 
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -15,9 +17,10 @@ use crate::config::ConfigError;
 use crate::extract::FetchError;
 use crate::load::{LoadCounts, LoadError, Sink};
 use crate::plugin::PluginError;
-use crate::state::RunId;
+use crate::state::{RunId, RunMode, RunStatus};
 
-/// Why a run could not start or did not finish.
+/// Why a run could not start, a stream could not finish, or a response was
+/// quarantined.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The config is wrong.
@@ -45,8 +48,8 @@ pub enum RunError {
     /// A request failed.
     #[error(transparent)]
     Fetch(#[from] FetchError),
-    /// The plugin could not normalize a response.
-    #[error("{url}: {source}")]
+    /// The plugin could not normalize a response; it was quarantined.
+    #[error("{url}: {source}; the response was quarantined")]
     Normalize {
         /// The request's URL.
         url: String,
@@ -66,9 +69,42 @@ pub enum RunError {
         /// The cap.
         limit: usize,
     },
+    /// Nothing was archived for what `sluice replay` was asked.
+    #[error("nothing to replay: {0}")]
+    NothingToReplay(String),
     /// A blocking plugin call could not be joined.
     #[error("plugin call aborted: {0}")]
     Aborted(String),
+}
+
+/// What a run is asked to do besides running.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Run, or dry run.
+    pub mode: RunMode,
+    /// Most requests to providers in the run (cache hits do not count).
+    pub max_requests: Option<u64>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            mode: RunMode::Run,
+            max_requests: None,
+        }
+    }
+}
+
+/// A stream that did not finish, or a response that was quarantined.
+#[derive(Debug)]
+pub struct Failure {
+    /// The stream.
+    pub stream_key: String,
+    /// Whether the stream went on (a quarantined response ends only its
+    /// stream's page chain; a failed request ends the stream).
+    pub quarantined: bool,
+    /// What happened.
+    pub error: RunError,
 }
 
 /// How a run went.
@@ -78,42 +114,112 @@ pub struct RunReport {
     pub run_id: RunId,
     /// Pipeline name.
     pub pipeline: String,
+    /// Run, dry run or replay.
+    pub mode: RunMode,
+    /// How it ended.
+    pub status: RunStatus,
     /// Wall time.
     pub elapsed: Duration,
-    /// Requests made.
-    pub requests: u64,
     /// What loading did, all streams together.
     pub counts: LoadCounts,
-    /// Why the run failed, if it did; batches committed before that stay.
-    pub error: Option<RunError>,
+    /// What went wrong, in order.
+    pub failures: Vec<Failure>,
+    /// Whether `--max-requests` ended the run early.
+    pub stopped_at_limit: bool,
 }
 
-/// Runs every stream of `prepared` in order into `sink`. The first failing
-/// stream ends the run; the run is recorded as failed with its error.
-pub async fn run(prepared: &PreparedPipeline, sink: &Sink) -> Result<RunReport, RunError> {
-    let started = Instant::now();
-    let run_id = sink.start_run(&prepared.name).await?;
-    let span = tracing::info_span!("run", run_id, pipeline = %prepared.name);
-    let mut report = RunReport {
-        run_id,
-        pipeline: prepared.name.clone(),
-        elapsed: Duration::ZERO,
-        requests: 0,
-        counts: LoadCounts::default(),
-        error: None,
-    };
-    for stream in &prepared.streams {
-        let outcome = stream::run(stream, sink, run_id, &prepared.name, &mut report)
-            .instrument(span.clone())
-            .await;
-        if let Err(err) = outcome {
-            tracing::error!(parent: &span, error = %err, stream = %stream.key, "stream failed");
-            report.error = Some(err);
-            break;
+impl RunReport {
+    fn new(run_id: RunId, pipeline: &str, mode: RunMode) -> Self {
+        RunReport {
+            run_id,
+            pipeline: pipeline.to_string(),
+            mode,
+            status: RunStatus::Succeeded,
+            elapsed: Duration::ZERO,
+            counts: LoadCounts::default(),
+            failures: Vec::new(),
+            stopped_at_limit: false,
         }
     }
-    let error_text = report.error.as_ref().map(ToString::to_string);
-    sink.finish_run(run_id, error_text.as_deref()).await?;
+
+    /// The status the failures add up to: a stream that could not finish
+    /// fails the run; quarantined responses make it partial.
+    fn settle(&mut self) {
+        self.status = if self.failures.iter().any(|f| !f.quarantined) {
+            RunStatus::Failed
+        } else if self.failures.is_empty() {
+            RunStatus::Succeeded
+        } else {
+            RunStatus::Partial
+        };
+    }
+
+    /// One line for the run's `error` column and the user.
+    pub fn error_line(&self) -> Option<String> {
+        let first = self.failures.first()?;
+        let more = match self.failures.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more; see the log)"),
+        };
+        Some(format!("{}{more}", first.error))
+    }
+}
+
+/// Runs every stream of `prepared` in order into `sink`. A stream that fails
+/// is recorded and the others still run; the run is recorded with its status.
+pub async fn run(
+    prepared: &PreparedPipeline,
+    sink: &Sink,
+    options: RunOptions,
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    for client in &prepared.clients {
+        if let Some(snapshot) = sink.load_breaker(client.name()).await? {
+            client.breaker().restore(snapshot);
+        }
+    }
+    let run_id = sink.start_run(&prepared.name, options.mode).await?;
+    let span =
+        tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
+    let mut report = RunReport::new(run_id, &prepared.name, options.mode);
+    for stream in &prepared.streams {
+        let outcome = stream::run(stream, sink, &options, &mut report)
+            .instrument(span.clone())
+            .await;
+        match outcome {
+            Ok(stream::End::Finished) => {}
+            Ok(stream::End::RequestLimit) => {
+                report.stopped_at_limit = true;
+                break;
+            }
+            Err(error) => {
+                tracing::error!(parent: &span, error = %error, stream = %stream.key, "stream failed");
+                report.failures.push(Failure {
+                    stream_key: stream.key.clone(),
+                    quarantined: false,
+                    error,
+                });
+            }
+        }
+    }
+    for client in &prepared.clients {
+        sink.save_breaker(client.name(), &client.breaker().snapshot())
+            .await?;
+    }
+    report.settle();
+    let note = report.stopped_at_limit.then(|| {
+        format!(
+            "stopped at --max-requests {}",
+            options.max_requests.unwrap_or_default()
+        )
+    });
+    sink.finish_run(
+        run_id,
+        report.status,
+        report.error_line().as_deref(),
+        note.as_deref(),
+    )
+    .await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use super::RunError;
 use crate::config::LoadedConfig;
-use crate::extract::{ProviderAuth, ProviderClient, RateBudget};
+use crate::config::ProviderConfig;
+use crate::extract::{
+    CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
+    RetryPolicy,
+};
 use crate::plugin::{AuthScheme, NormalizerPlugin, PluginEngine};
 
 /// A stream ready to run.
@@ -23,6 +27,8 @@ pub struct PreparedStream {
     pub plugin: Arc<NormalizerPlugin>,
     /// The provider's client, shared by its streams.
     pub client: Arc<ProviderClient>,
+    /// How long a response is served from the archive without asking.
+    pub cache_ttl: Option<std::time::Duration>,
 }
 
 /// A pipeline whose every stream passed the checks.
@@ -31,6 +37,8 @@ pub struct PreparedPipeline {
     pub name: String,
     /// Its streams, in config order.
     pub streams: Vec<PreparedStream>,
+    /// One client per provider.
+    pub clients: Vec<Arc<ProviderClient>>,
 }
 
 /// Loads the plugins and builds the clients `pipeline` needs, checking each
@@ -60,9 +68,7 @@ pub fn prepare(
         let client = match clients.get(name) {
             Some(c) => c.clone(),
             None => {
-                let auth = auth(config, name, &plugin)?;
-                let budget = Arc::new(RateBudget::new(&provider.rate_limit.0));
-                let client = Arc::new(ProviderClient::new(name, &provider.base_url, auth, budget)?);
+                let client = Arc::new(client(config, name, provider, &plugin)?);
                 clients.insert(name.clone(), client.clone());
                 client
             }
@@ -80,12 +86,49 @@ pub fn prepare(
             params,
             plugin,
             client,
+            cache_ttl: stream_config.cache_ttl.map(|d| d.0),
         });
     }
     Ok(PreparedPipeline {
         name: pipeline.to_string(),
         streams,
+        clients: clients.into_values().collect(),
     })
+}
+
+/// A provider's client with its budget, breaker and quota tracker.
+fn client(
+    config: &LoadedConfig,
+    name: &str,
+    provider: &ProviderConfig,
+    plugin: &NormalizerPlugin,
+) -> Result<ProviderClient, RunError> {
+    let settings = ClientSettings {
+        retry: RetryPolicy {
+            max_attempts: provider.max_attempts,
+            min_wait: provider.retry_min_wait.0,
+            max_wait: provider.retry_max_wait.0,
+        },
+        connect_timeout: provider.connect_timeout.0,
+        timeout: provider.timeout.0,
+        max_body_bytes: (provider.max_body_mib as usize) << 20,
+    };
+    Ok(ProviderClient::new(
+        name,
+        &provider.base_url,
+        auth(config, name, plugin)?,
+        settings,
+        Arc::new(RateBudget::new(&provider.rate_limit.0)),
+        Arc::new(CircuitBreaker::new(
+            name,
+            provider.breaker_failures,
+            provider.breaker_cooldown.0,
+        )),
+        Arc::new(QuotaTracker::new(
+            plugin.manifest().quota.clone(),
+            provider.quota_reserve,
+        )),
+    )?)
 }
 
 /// The provider's credentials, as the plugin's manifest says to send them.

@@ -1,29 +1,42 @@
-//! One stream of a run: plan, then for each request fetch → normalize →
-//! commit, following the plugin's follow-up requests until none are left.
+//! One stream of a run: plan, then for each request fetch (or serve from the
+//! archive) → normalize → commit, following the plugin's follow-up requests
+//! until none are left.
 
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tracing::Instrument;
 
-use super::{PreparedStream, RunError, RunReport};
-use crate::load::{LoadBatch, Sink};
+use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
+use crate::extract::{FetchError, Fetched};
+use crate::load::{BatchOutcome, LoadBatch, Sink};
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{HttpResponse, NormalizerPlugin, PluginError};
-use crate::state::RunId;
+use crate::state::archive::LatestResponse;
+use crate::state::{ArchivedResponse, ResponseSource, now_timestamp};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
 const MAX_REQUESTS_PER_STREAM: usize = 100_000;
 
-/// Runs `stream`, adding what it loaded to `report`.
+/// How a stream ended without failing.
+pub enum End {
+    /// Every request was made.
+    Finished,
+    /// `--max-requests` was reached.
+    RequestLimit,
+}
+
+/// Runs `stream`, adding what it loaded and what went wrong to `report`.
 pub async fn run(
     stream: &PreparedStream,
     sink: &Sink,
-    run_id: RunId,
-    pipeline: &str,
+    options: &RunOptions,
     report: &mut RunReport,
-) -> Result<(), RunError> {
+) -> Result<End, RunError> {
     let manifest = stream.plugin.manifest();
     let span = tracing::info_span!(
         "stream",
@@ -33,7 +46,7 @@ pub async fn run(
         plugin_version = %manifest.version,
     );
     async {
-        let cursor = sink.checkpoint(pipeline, &stream.key).await?;
+        let cursor = sink.checkpoint(&report.pipeline, &stream.key).await?;
         let planned = blocking(&stream.plugin, {
             let (name, params) = (stream.stream.clone(), stream.params.clone());
             move |plugin| plugin.plan(&name, cursor.as_deref(), &params)
@@ -51,37 +64,86 @@ pub async fn run(
                 });
             }
             let url = stream.client.url(&request)?.to_string();
-            let response = stream.client.get(&request).await?;
-            report.requests += 1;
+            let latest = sink.latest_response(&stream.key, &url).await?;
+            let fresh_enough = latest.as_ref().filter(|l| within(stream.cache_ttl, &l.fetched_at));
+            let (response, source) = match fresh_enough {
+                Some(cached) => (archived(sink, cached).await?, ResponseSource::Cache),
+                None => {
+                    if options.max_requests.is_some_and(|max| report.counts.requests >= max) {
+                        return Ok(End::RequestLimit);
+                    }
+                    let revalidate = latest
+                        .as_ref()
+                        .filter(|l| l.validators.etag.is_some() || l.validators.last_modified.is_some());
+                    match (stream.client.fetch(&request, revalidate.map(|l| &l.validators)).await?, revalidate) {
+                        (Fetched::Fresh(response), _) => (response, ResponseSource::Network),
+                        (Fetched::NotModified, Some(known)) => (archived(sink, known).await?, ResponseSource::NotModified),
+                        // The client reports 304 as such only to a conditional request.
+                        (Fetched::NotModified, None) => {
+                            return Err(FetchError::Status { url, status: 304, body: String::new(), attempts: 1 }.into());
+                        }
+                    }
+                }
+            };
             let payload_hash = hex::encode(Sha256::digest(&response.body));
-            let batch = normalize(stream, request, response)
-                .await?
-                .map_err(|source| RunError::Normalize {
-                    url: url.clone(),
-                    source,
-                })?;
-            tracing::info!(
-                url = %url,
-                records = batch.records.len(),
-                rejects = batch.rejects.len(),
-                follow_ups = batch.follow_ups.len(),
-                "batch normalized"
-            );
-            queue.extend(batch.follow_ups);
+            let (normalized, response) = normalize(stream, request.clone(), response).await?;
+            let raw_failure = normalized.as_ref().err().map(|_| String::from_utf8_lossy(&response.body).into_owned());
+            let archived_response = ArchivedResponse {
+                params: stream.params.clone(),
+                path: request.path.clone(),
+                query: request.query.clone(),
+                url: url.clone(),
+                status: response.status,
+                headers: response.headers,
+                source,
+                fetched_at: now_timestamp(),
+                payload_hash: payload_hash.clone(),
+                body: (source == ResponseSource::Network).then_some(response.body),
+            };
+            let (outcome, failure) = match normalized {
+                Ok(batch) => {
+                    tracing::info!(
+                        url = %url,
+                        source = source.as_str(),
+                        records = batch.records.len(),
+                        rejects = batch.rejects.len(),
+                        follow_ups = batch.follow_ups.len(),
+                        "batch normalized"
+                    );
+                    queue.extend(batch.follow_ups);
+                    let outcome = BatchOutcome::Loaded {
+                        records: batch.records,
+                        rejects: batch.rejects,
+                        cursor: batch.cursor,
+                    };
+                    (outcome, None)
+                }
+                Err(source_error) => {
+                    tracing::error!(url = %url, error = %source_error, "plugin failed on the response; quarantining it");
+                    let outcome = BatchOutcome::Failed {
+                        reason: source_error.to_string(),
+                        raw: raw_failure.unwrap_or_default(),
+                    };
+                    (outcome, Some(RunError::Normalize { url: url.clone(), source: source_error }))
+                }
+            };
             let counts = sink
-                .commit_batch(LoadBatch {
-                    run_id,
-                    pipeline: pipeline.to_string(),
-                    stream_key: stream.key.clone(),
-                    provider: stream.provider.clone(),
-                    stream: stream.stream.clone(),
-                    plugin: manifest.name.clone(),
-                    plugin_version: manifest.version.clone(),
-                    payload_hash,
-                    records: batch.records,
-                    rejects: batch.rejects,
-                    cursor: batch.cursor,
-                })
+                .commit_batch(
+                    LoadBatch {
+                        run_id: report.run_id,
+                        pipeline: report.pipeline.clone(),
+                        stream_key: stream.key.clone(),
+                        provider: stream.provider.clone(),
+                        stream: stream.stream.clone(),
+                        plugin: manifest.name.clone(),
+                        plugin_version: manifest.version.clone(),
+                        payload_hash,
+                        requests: u64::from(source != ResponseSource::Cache),
+                        response: Some(archived_response),
+                        outcome,
+                    },
+                    options.mode,
+                )
                 .await?;
             let total = counts.total();
             tracing::info!(
@@ -92,27 +154,55 @@ pub async fn run(
                 "batch committed"
             );
             report.counts.add(&counts);
+            if let Some(error) = failure {
+                // Its follow-ups are unknown: the stream ends here.
+                report.failures.push(Failure {
+                    stream_key: stream.key.clone(),
+                    quarantined: true,
+                    error,
+                });
+                break;
+            }
         }
-        Ok(())
+        Ok(End::Finished)
     }
     .instrument(span)
     .await
 }
 
+/// Whether a response fetched at `fetched_at` is still within `ttl`.
+fn within(ttl: Option<Duration>, fetched_at: &str) -> bool {
+    let (Some(ttl), Ok(at)) = (ttl, OffsetDateTime::parse(fetched_at, &Rfc3339)) else {
+        return false;
+    };
+    let age = OffsetDateTime::now_utc() - at;
+    age.is_positive() && age < ttl
+}
+
+async fn archived(sink: &Sink, latest: &LatestResponse) -> Result<HttpResponse, RunError> {
+    Ok(HttpResponse {
+        status: latest.status,
+        headers: latest.headers.clone(),
+        body: sink.payload(&latest.payload_hash).await?,
+    })
+}
+
+/// Normalizes on the blocking pool, handing the response back for archiving.
 async fn normalize(
     stream: &PreparedStream,
     request: PlannedRequest,
     response: HttpResponse,
-) -> Result<Result<NormalizedBatch, PluginError>, RunError> {
+) -> Result<(Result<NormalizedBatch, PluginError>, HttpResponse), RunError> {
     let (name, params) = (stream.stream.clone(), stream.params.clone());
     blocking(&stream.plugin, move |plugin| {
-        plugin.normalize(&name, &params, &request, &response)
+        let result = plugin.normalize(&name, &params, &request, &response);
+        (result, response)
     })
     .await
 }
 
 /// Plugin calls run on the blocking pool: a call may take up to its deadline.
-async fn blocking<R: Send + 'static>(
+pub(super) async fn blocking<R: Send + 'static>(
     plugin: &Arc<NormalizerPlugin>,
     f: impl FnOnce(&NormalizerPlugin) -> R + Send + 'static,
 ) -> Result<R, RunError> {

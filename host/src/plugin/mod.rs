@@ -11,7 +11,7 @@ mod sandbox;
 
 pub use engine::{PluginEngine, SandboxLimits};
 pub use error::PluginError;
-pub use manifest::{AuthScheme, AuthSpec, Manifest, StreamSpec};
+pub use manifest::{AuthScheme, AuthSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec};
 pub use normalizer::{HttpResponse, NormalizerPlugin};
 
 /// Versions of the `sluice:plugin` package this host runs plugins for.

@@ -1,0 +1,121 @@
+//! `sluice replay`: archived responses through the current plugins, loaded
+//! again with no request to any provider. This is how a fixed normalizer
+//! repairs history.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::stream::blocking;
+use super::{Failure, RunError, RunReport};
+use crate::config::LoadedConfig;
+use crate::load::{BatchOutcome, LoadBatch, Sink};
+use crate::model::PlannedRequest;
+use crate::plugin::{HttpResponse, NormalizerPlugin, PluginEngine};
+use crate::state::{ReplaySelection, RunMode};
+
+/// Replays the archived responses `selection` names into `sink`, as a new
+/// run of mode `replay`. Checkpoints do not move.
+pub async fn replay(
+    config: &LoadedConfig,
+    engine: &PluginEngine,
+    sink: &Sink,
+    selection: &ReplaySelection,
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    let items = sink.replay_items(selection).await?;
+    let Some(first) = items.first() else {
+        return Err(RunError::NothingToReplay(match selection {
+            ReplaySelection::Run(run) => format!("run {run} archived no responses"),
+            ReplaySelection::Between(since, until) => {
+                format!("no response was archived between {since} and {until}")
+            }
+        }));
+    };
+    let replay_of = match selection {
+        ReplaySelection::Run(run) => Some(*run),
+        ReplaySelection::Between(..) => None,
+    };
+    let mode = RunMode::Replay(replay_of);
+    let run_id = sink.start_run(&first.pipeline, mode).await?;
+    let mut report = RunReport::new(run_id, &first.pipeline, mode);
+    let mut plugins: HashMap<String, Arc<NormalizerPlugin>> = HashMap::new();
+    for item in items {
+        let plugin = match plugins.get(&item.plugin) {
+            Some(p) => p.clone(),
+            None => {
+                let wasm = config.plugin_dir().join(format!("{}.wasm", item.plugin));
+                let plugin = Arc::new(NormalizerPlugin::load(engine, &wasm)?);
+                plugins.insert(item.plugin.clone(), plugin.clone());
+                plugin
+            }
+        };
+        let body = sink.payload(&item.payload_hash).await?;
+        let request = PlannedRequest {
+            path: item.path.clone(),
+            query: item.query.clone(),
+        };
+        let response = HttpResponse {
+            status: item.status,
+            headers: item.headers.clone(),
+            body,
+        };
+        let (stream, params) = (item.stream.clone(), item.params.clone());
+        let (result, response) = blocking(&plugin, move |p| {
+            let result = p.normalize(&stream, &params, &request, &response);
+            (result, response)
+        })
+        .await?;
+        let (outcome, failure) = match result {
+            Ok(batch) => (
+                BatchOutcome::Loaded {
+                    records: batch.records,
+                    rejects: batch.rejects,
+                    cursor: batch.cursor,
+                },
+                None,
+            ),
+            Err(error) => (
+                BatchOutcome::Failed {
+                    reason: error.to_string(),
+                    raw: String::from_utf8_lossy(&response.body).into_owned(),
+                },
+                Some(error),
+            ),
+        };
+        let counts = sink
+            .commit_batch(
+                LoadBatch {
+                    run_id,
+                    pipeline: item.pipeline.clone(),
+                    stream_key: item.stream_key.clone(),
+                    provider: item.provider.clone(),
+                    stream: item.stream.clone(),
+                    plugin: plugin.manifest().name.clone(),
+                    plugin_version: plugin.manifest().version.clone(),
+                    payload_hash: item.payload_hash.clone(),
+                    requests: 0,
+                    response: None,
+                    outcome,
+                },
+                mode,
+            )
+            .await?;
+        report.counts.add(&counts);
+        if let Some(source) = failure {
+            report.failures.push(Failure {
+                stream_key: item.stream_key.clone(),
+                quarantined: true,
+                error: RunError::Normalize {
+                    url: format!("archived response {}", item.id),
+                    source,
+                },
+            });
+        }
+    }
+    report.settle();
+    sink.finish_run(run_id, report.status, report.error_line().as_deref(), None)
+        .await?;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
