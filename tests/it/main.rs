@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod end_to_end;
+mod extraction;
 mod plugin_fixtures;
 mod plugin_run;
 mod recorded_football_data;

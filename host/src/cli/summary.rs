@@ -79,7 +79,7 @@ pub fn render(report: &RunReport, database: &str) -> String {
     if report.stopped_at_limit {
         let _ = writeln!(
             out,
-            "  stopped at --max-requests; the next run resumes from the checkpoints"
+            "  stopped at --max-requests: the streams after this point did not run"
         );
     }
     if report.status == RunStatus::Succeeded && total.inserted + total.updated == 0 {

@@ -1,159 +1,59 @@
 //! The bundled replay provider: serves recorded provider responses on a
 //! local port, so demos and tests run real pipelines with no network and no
-//! API key.
+//! API key, and injects faults on demand, so retries, limits and breakers are
+//! tested against something that misbehaves like a real provider.
 //!
 //! A recordings folder holds the response bodies and an `index.toml`:
 //!
 //! ```toml
+//! [auth]                                  # optional: a 403 without this header
+//! header = "X-Auth-Token"
+//! value = "demo-token"
+//!
+//! [limit]                                 # optional: a sliding window, 429 past it
+//! requests = 10
+//! period_secs = 60
+//! remaining_header = "x-requests-available-minute"
+//! reset_header = "x-requestcounter-reset"
+//!
 //! [[route]]
 //! path = "/v4/competitions/CL/matches"
 //! query = { season = "2022" }
 //! file = "v4_competitions_CL_matches_season2022.json"
-//! headers = { "x-requests-available-minute" = "9" }   # optional
-//! status = 200                                        # optional
+//! headers = { "x-api-version" = "v4" }    # optional
+//! status = 200                            # optional
+//!
+//! [[fault]]                               # optional, any number
+//! path = "/v4/competitions/CL/matches"    # optional: every path when absent
+//! skip = 0                                # matching requests let through first
+//! times = 2                               # matching requests hit
+//! kind = "status"                         # status | delay | stall | truncate | body
+//! status = 429
+//! retry_after = "1"
 //! ```
 //!
 //! A request matches a route when its path is equal and its query holds
 //! exactly the route's parameters; anything else is a 404 naming the request.
-//!
-//! An optional `[auth]` table (`header`, `value`) makes every request without
-//! that header value a 403, as a real provider answers a missing token.
+//! Every route has an `ETag`; a matching `If-None-Match` gets a 304.
+//! `GET /_replay/requests` lists every request served with its time, and
+//! `POST /_replay/faults` arms a fault given as JSON.
+
+mod faults;
+mod limit;
+mod recordings;
+
+pub use faults::{FaultBook, FaultKind, FaultSpec};
+pub use limit::LimitSpec;
+pub use recordings::{LoggedRequest, Recordings, ReplayError};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Why a recordings folder cannot be served.
-#[derive(Debug, thiserror::Error)]
-pub enum ReplayError {
-    /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// The index is invalid.
-    #[error("{path}: {message}")]
-    Index {
-        /// The index file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Index {
-    auth: Option<AuthEntry>,
-    route: Vec<RouteEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AuthEntry {
-    header: String,
-    value: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RouteEntry {
-    path: String,
-    #[serde(default)]
-    query: BTreeMap<String, String>,
-    file: PathBuf,
-    #[serde(default = "ok")]
-    status: u16,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-}
-
-fn ok() -> u16 {
-    200
-}
-
-struct Route {
-    path: String,
-    query: BTreeMap<String, String>,
-    status: StatusCode,
-    headers: Vec<(HeaderName, HeaderValue)>,
-    body: axum::body::Bytes,
-}
-
-/// A loaded recordings folder and how often it has been asked for something.
-pub struct Recordings {
-    auth: Option<(HeaderName, String)>,
-    routes: Vec<Route>,
-    requests: AtomicU64,
-}
-
-impl Recordings {
-    /// Loads `dir/index.toml` and every file it names.
-    pub fn load(dir: &Path) -> Result<Self, ReplayError> {
-        let index_path = dir.join("index.toml");
-        let text = std::fs::read_to_string(&index_path).map_err(|source| ReplayError::Read {
-            path: index_path.clone(),
-            source,
-        })?;
-        let invalid = |message: String| ReplayError::Index {
-            path: index_path.clone(),
-            message,
-        };
-        let index: Index = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
-        let mut routes = Vec::with_capacity(index.route.len());
-        for entry in index.route {
-            let path = dir.join(&entry.file);
-            let body = std::fs::read(&path).map_err(|source| ReplayError::Read { path, source })?;
-            let status = StatusCode::from_u16(entry.status)
-                .map_err(|_| invalid(format!("status {} is not an HTTP status", entry.status)))?;
-            let mut headers = vec![(
-                axum::http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=UTF-8"),
-            )];
-            for (name, value) in &entry.headers {
-                let name = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| invalid(format!("`{name}` is not a header name")))?;
-                let value = HeaderValue::from_str(value)
-                    .map_err(|_| invalid(format!("`{value}` is not a header value")))?;
-                headers.push((name, value));
-            }
-            routes.push(Route {
-                path: entry.path,
-                query: entry.query,
-                status,
-                headers,
-                body: body.into(),
-            });
-        }
-        let auth = index
-            .auth
-            .map(|a| {
-                HeaderName::from_bytes(a.header.as_bytes())
-                    .map(|name| (name, a.value))
-                    .map_err(|_| invalid(format!("`{}` is not a header name", a.header)))
-            })
-            .transpose()?;
-        Ok(Recordings {
-            auth,
-            routes,
-            requests: AtomicU64::new(0),
-        })
-    }
-
-    /// How many requests were served, recorded or not.
-    pub fn requests(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
-    }
-}
+use std::time::Duration;
 
 /// Serves `recordings` on `listener` until the task is dropped.
 pub async fn serve(
@@ -166,13 +66,44 @@ pub async fn serve(
 
 async fn answer(
     State(recordings): State<Arc<Recordings>>,
+    method: Method,
     uri: Uri,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     Query(query): Query<BTreeMap<String, String>>,
+    body: axum::body::Bytes,
 ) -> Response {
-    recordings.requests.fetch_add(1, Ordering::Relaxed);
-    if let Some((name, value)) = &recordings.auth
-        && headers.get(name).and_then(|v| v.to_str().ok()) != Some(value.as_str())
+    match (method, uri.path()) {
+        (Method::GET, "/_replay/requests") => {
+            return json(
+                StatusCode::OK,
+                serde_json::to_value(recordings.request_log()).unwrap_or_default(),
+            );
+        }
+        (Method::POST, "/_replay/faults") => {
+            return match serde_json::from_slice::<FaultSpec>(&body) {
+                Ok(spec) => {
+                    recordings.faults().add(spec);
+                    json(StatusCode::CREATED, serde_json::json!({ "armed": true }))
+                }
+                Err(e) => error(StatusCode::BAD_REQUEST, format!("not a fault: {e}")),
+            };
+        }
+        _ => {}
+    }
+    let entry = recordings.log_arrival(uri.path());
+    let response = respond(&recordings, &uri, &headers, &query).await;
+    recordings.log_status(entry, response.status().as_u16());
+    response
+}
+
+async fn respond(
+    recordings: &Recordings,
+    uri: &Uri,
+    headers: &HeaderMap,
+    query: &BTreeMap<String, String>,
+) -> Response {
+    if let Some((name, value)) = recordings.auth()
+        && headers.get(name).and_then(|v| v.to_str().ok()) != Some(value)
     {
         tracing::warn!(uri = %uri, "missing or wrong credentials");
         return error(
@@ -180,33 +111,127 @@ async fn answer(
             format!("missing or wrong {name} header"),
         );
     }
-    let found = recordings
-        .routes
-        .iter()
-        .find(|r| r.path == uri.path() && r.query == query);
-    match found {
-        Some(route) => {
-            tracing::info!(uri = %uri, status = route.status.as_u16(), "replayed");
-            let mut response = (route.status, route.body.clone()).into_response();
-            for (name, value) in &route.headers {
-                response.headers_mut().insert(name.clone(), value.clone());
+    let mut limit_headers = Vec::new();
+    if let Some(limit) = recordings.limit() {
+        let verdict = limit.admit();
+        let spec = limit.spec();
+        let reset_secs = verdict.reset.as_secs_f64().ceil() as u64;
+        if let Some(name) = &spec.remaining_header {
+            limit_headers.push((name.clone(), verdict.remaining.to_string()));
+        }
+        if let Some(name) = &spec.reset_header {
+            limit_headers.push((name.clone(), reset_secs.to_string()));
+        }
+        if !verdict.allowed {
+            tracing::warn!(uri = %uri, "over the rate limit");
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too Many Requests".to_string(),
+            );
+            add_headers(&mut response, &limit_headers);
+            add_headers(
+                &mut response,
+                &[("retry-after".to_string(), reset_secs.max(1).to_string())],
+            );
+            return response;
+        }
+    }
+    let fault = recordings.faults().take(uri.path());
+    match &fault {
+        Some(FaultKind::Status {
+            status,
+            retry_after,
+            body,
+        }) => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = match body {
+                Some(body) => (status, body.clone()).into_response(),
+                None => error(status, format!("injected {}", status.as_u16())),
+            };
+            if let Some(after) = retry_after {
+                add_headers(&mut response, &[("retry-after".to_string(), after.clone())]);
             }
+            add_headers(&mut response, &limit_headers);
+            return response;
+        }
+        Some(FaultKind::Delay { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        Some(FaultKind::Stall) => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return error(StatusCode::GATEWAY_TIMEOUT, "stalled".to_string());
+        }
+        Some(FaultKind::Body { body, content_type }) => {
+            let content_type = content_type
+                .clone()
+                .unwrap_or_else(|| "text/html".to_string());
+            let mut response = (StatusCode::OK, body.clone()).into_response();
+            add_headers(&mut response, &[("content-type".to_string(), content_type)]);
+            add_headers(&mut response, &limit_headers);
+            return response;
+        }
+        Some(FaultKind::Truncate { .. }) | None => {}
+    }
+    let Some(route) = recordings.route(uri.path(), query) else {
+        tracing::warn!(uri = %uri, "no recording");
+        return error(StatusCode::NOT_FOUND, format!("no recording for GET {uri}"));
+    };
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(route.etag.as_str())
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        add_headers(&mut response, &[("etag".to_string(), route.etag.clone())]);
+        add_headers(&mut response, &limit_headers);
+        return response;
+    }
+    tracing::info!(uri = %uri, status = route.status.as_u16(), "replayed");
+    let mut response = match fault {
+        Some(FaultKind::Truncate { bytes }) => {
+            let sent = route.body.slice(..bytes.min(route.body.len()));
+            let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
+                vec![Ok(sent), Err(std::io::Error::other("truncated by a fault"))];
+            let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+            *response.status_mut() = route.status;
+            add_headers(
+                &mut response,
+                &[("content-length".to_string(), route.body.len().to_string())],
+            );
             response
         }
-        None => {
-            tracing::warn!(uri = %uri, "no recording");
-            error(StatusCode::NOT_FOUND, format!("no recording for GET {uri}"))
+        _ => (route.status, route.body.clone()).into_response(),
+    };
+    for (name, value) in &route.headers {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    add_headers(&mut response, &[("etag".to_string(), route.etag.clone())]);
+    add_headers(&mut response, &limit_headers);
+    response
+}
+
+fn add_headers(response: &mut Response, headers: &[(String, String)]) {
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
         }
     }
 }
 
-/// An error body in the shape football-data.org uses.
-fn error(status: StatusCode, message: String) -> Response {
-    let body = serde_json::json!({ "message": message, "errorCode": status.as_u16() });
+fn json(status: StatusCode, body: serde_json::Value) -> Response {
     (
         status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
         .into_response()
+}
+
+/// An error body in the shape football-data.org uses.
+fn error(status: StatusCode, message: String) -> Response {
+    json(
+        status,
+        serde_json::json!({ "message": message, "errorCode": status.as_u16() }),
+    )
 }

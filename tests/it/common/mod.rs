@@ -129,10 +129,21 @@ impl TestContext {
         extra_provider_keys: &str,
         pipelines: &str,
     ) -> PathBuf {
+        self.write_config_with_plugins(&plugin_dir(), base_url, extra_provider_keys, pipelines)
+    }
+
+    /// `write_config` with the plugins of `plugins`.
+    pub fn write_config_with_plugins(
+        &self,
+        plugins: &Path,
+        base_url: &str,
+        extra_provider_keys: &str,
+        pipelines: &str,
+    ) -> PathBuf {
         let config = format!(
             "database = \"{db}\"\nplugin_dir = \"{plugins}\"\n\n[providers.football-data]\nplugin = \"football-data\"\nbase_url = \"{base_url}\"\n{extra_provider_keys}\n\n{pipelines}\n",
             db = self.database_url(),
-            plugins = plugin_dir().display(),
+            plugins = plugins.display(),
         );
         let path = self.path("sluice.toml");
         std::fs::write(&path, config).expect("write config");
@@ -263,4 +274,39 @@ pub fn error_line(out: &Output) -> String {
     let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
     assert_eq!(lines.len(), 1, "one error line expected in: {err}");
     lines[0].to_string()
+}
+
+/// A plugin folder in `dir` holding the built football-data plugin with its
+/// manifest passed through `edit`.
+pub fn football_data_with_manifest(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::copy(football_data_wasm(), dir.join("football-data.wasm")).expect("copy wasm");
+    let manifest =
+        std::fs::read_to_string(plugin_dir().join("football-data.toml")).expect("manifest");
+    std::fs::write(dir.join("football-data.toml"), edit(manifest)).expect("write manifest");
+    dir.to_path_buf()
+}
+
+/// A recordings folder with `n` single-match routes `/v4/matches/1..=n`,
+/// `index_head` (TOML) before them; and the pipeline `p` with one `match`
+/// stream per route.
+pub fn many_match_routes(dir: &Path, n: usize, index_head: &str) -> String {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::copy(
+        repo_root().join("plugins/football-data/fixtures/match-417211/response.json"),
+        dir.join("match.json"),
+    )
+    .expect("copy");
+    let mut index = format!("{index_head}\n");
+    let mut pipeline = String::new();
+    for id in 1..=n {
+        index.push_str(&format!(
+            "[[route]]\npath = \"/v4/matches/{id}\"\nfile = \"match.json\"\n\n"
+        ));
+        pipeline.push_str(&format!(
+            "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"match\"\nparams = {{ id = \"{id}\" }}\n\n"
+        ));
+    }
+    std::fs::write(dir.join("index.toml"), index).expect("index");
+    pipeline
 }
