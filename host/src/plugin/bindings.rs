@@ -10,7 +10,7 @@ wasmtime::component::bindgen!({
     path: "../wit",
 });
 
-pub use sluice::plugin::types as wit;
+pub use self::sluice::plugin::types as wit;
 
 impl From<&model::PlannedRequest> for wit::HttpRequest {
     fn from(r: &model::PlannedRequest) -> Self {
