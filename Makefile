@@ -12,13 +12,14 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo test plugins host lint wasm-target help
+.PHONY: demo test plugins host lint bench wasm-target help
 
 help:
 	@echo "make demo     build everything and run the demo pipeline (no network, no key)"
 	@echo "make test     run every test"
 	@echo "make plugins  build the first-party plugins into $(PLUGIN_DIR)/"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
+	@echo "make bench    performance figures (release build; the limit test alone takes a minute)"
 
 demo: host plugins
 	@scripts/demo.sh $(SLUICE)
@@ -45,3 +46,7 @@ plugins: wasm-target
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Figures, not pass/fail: extraction throughput and rate-limit utilisation.
+bench: plugins
+	$(CARGO) bench -p sluice --bench extraction
