@@ -10,14 +10,20 @@ use std::time::{Duration, Instant};
 
 use sluice::config::RateLimit;
 use sluice::extract::{
-    CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget, RetryPolicy,
+    CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
+    RetryPolicy,
 };
 use sluice::model::PlannedRequest;
 use sluice::replay_provider::{self, Recordings};
 
 fn main() -> anyhow::Result<()> {
-    let seconds: u64 = std::env::var("SLUICE_BENCH_LIMIT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let seconds: u64 = std::env::var("SLUICE_BENCH_LIMIT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let unlimited = start_server("").await?;
         for concurrency in [1usize, 8] {
@@ -91,7 +97,11 @@ fn request() -> PlannedRequest {
     }
 }
 
-async fn throughput(client: Arc<ProviderClient>, concurrency: usize, span: Duration) -> anyhow::Result<f64> {
+async fn throughput(
+    client: Arc<ProviderClient>,
+    concurrency: usize,
+    span: Duration,
+) -> anyhow::Result<f64> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod extract;
 pub mod load;
 pub mod model;

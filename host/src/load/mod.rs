@@ -2,48 +2,32 @@
 //! response, its checkpoint and its run counters in one transaction, so a
 //! crash never separates the data from the position that says it was loaded.
 
+mod postgres;
 mod sqlite;
 pub mod tables;
 
-pub use sqlite::SqliteSink;
-
 use std::collections::BTreeMap;
 
+use crate::db::{DbError, Pool, Tx};
 use crate::extract::BreakerSnapshot;
 use crate::model::{Record, Reject};
-use crate::state::archive::{LatestResponse, ReplayItem};
+use crate::state::archive::{LatestResponse, ReplayItem, ResponseContext};
 use crate::state::providers::ProviderStatus;
 use crate::state::runs::RunRow;
-use crate::state::{ArchivedResponse, ReplaySelection, RunId, RunMode, RunStatus};
+use crate::state::{self, ArchivedResponse, ReplaySelection, RunId, RunMode, RunStatus};
 
 /// Why loading failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// The URL names a database this build cannot load into.
-    #[error("database URL `{url}`: unsupported scheme (supported: sqlite://PATH)")]
-    UnsupportedDatabase {
-        /// The URL.
-        url: String,
-    },
-    /// The database could not be opened.
-    #[error("cannot open database {url}: {source}")]
-    Connect {
-        /// The URL.
-        url: String,
-        /// What sqlx said.
-        source: sqlx::Error,
-    },
-    /// The schema could not be brought up to date.
-    #[error("cannot migrate database {url}: {source}")]
-    Migrate {
-        /// The URL.
-        url: String,
-        /// What sqlx said.
-        source: sqlx::migrate::MigrateError,
-    },
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] DbError),
     /// A payload could not be compressed or decompressed.
     #[error("raw archive: {0}")]
     Archive(String),
+    /// A row did not have the shape the host wrote it with.
+    #[error("unexpected database content: {0}")]
+    Unexpected(String),
     /// A statement failed; the transaction was rolled back.
     #[error("database error while {doing}: {source}")]
     Query {
@@ -173,28 +157,35 @@ impl LoadCounts {
     }
 }
 
-/// Where rows go, chosen by the database URL.
-pub enum Sink {
-    /// A SQLite file.
-    Sqlite(SqliteSink),
+/// Where rows go, chosen by the database URL: SQLite or PostgreSQL, with
+/// the same tables and the same guarantees.
+pub struct Sink {
+    pool: Pool,
 }
 
 impl Sink {
     /// Opens the database at `url` and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, LoadError> {
-        if url.starts_with("sqlite:") {
-            return Ok(Sink::Sqlite(SqliteSink::connect(url).await?));
-        }
-        Err(LoadError::UnsupportedDatabase {
-            url: url.to_string(),
+        Ok(Sink {
+            pool: Pool::connect(url).await?,
         })
+    }
+
+    /// The connection pool, for callers that query the tables.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    async fn conn(&self) -> Result<crate::db::Conn, LoadError> {
+        self.pool
+            .acquire()
+            .await
+            .map_err(LoadError::query("acquiring a connection"))
     }
 
     /// Records the start of a run of `pipeline`.
     pub async fn start_run(&self, pipeline: &str, mode: RunMode) -> Result<RunId, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.start_run(pipeline, mode).await,
-        }
+        state::runs::start(&mut self.conn().await?, pipeline, mode).await
     }
 
     /// The stored position of a stream, if any.
@@ -203,21 +194,7 @@ impl Sink {
         pipeline: &str,
         stream_key: &str,
     ) -> Result<Option<String>, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.checkpoint(pipeline, stream_key).await,
-        }
-    }
-
-    /// Loads a batch atomically with its archive, checkpoint and counters;
-    /// a dry run rolls it back and keeps only the counters.
-    pub async fn commit_batch(
-        &self,
-        batch: LoadBatch,
-        mode: RunMode,
-    ) -> Result<LoadCounts, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.commit_batch(batch, mode).await,
-        }
+        state::checkpoints::load(&mut self.conn().await?, pipeline, stream_key).await
     }
 
     /// Records how a run ended.
@@ -228,9 +205,7 @@ impl Sink {
         error: Option<&str>,
         note: Option<&str>,
     ) -> Result<(), LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.finish_run(run_id, status, error, note).await,
-        }
+        state::runs::finish(&mut self.conn().await?, run_id, status, error, note).await
     }
 
     /// The newest archived response of `url` in a stream.
@@ -239,16 +214,12 @@ impl Sink {
         stream_key: &str,
         url: &str,
     ) -> Result<Option<LatestResponse>, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.latest_response(stream_key, url).await,
-        }
+        state::archive::latest(&mut self.conn().await?, stream_key, url).await
     }
 
     /// An archived body.
     pub async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.payload(payload_hash).await,
-        }
+        state::archive::payload(&mut self.conn().await?, payload_hash).await
     }
 
     /// Archived responses to replay.
@@ -256,16 +227,12 @@ impl Sink {
         &self,
         selection: &ReplaySelection,
     ) -> Result<Vec<ReplayItem>, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.replay_items(selection).await,
-        }
+        state::archive::select(&mut self.conn().await?, selection).await
     }
 
     /// A provider's stored breaker.
     pub async fn load_breaker(&self, provider: &str) -> Result<Option<BreakerSnapshot>, LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.load_breaker(provider).await,
-        }
+        state::providers::load_breaker(&mut self.conn().await?, provider).await
     }
 
     /// Stores a provider's breaker.
@@ -274,15 +241,115 @@ impl Sink {
         provider: &str,
         snapshot: &BreakerSnapshot,
     ) -> Result<(), LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.save_breaker(provider, snapshot).await,
-        }
+        state::providers::save_breaker(&mut self.conn().await?, provider, snapshot).await
     }
 
     /// Latest runs and every provider's state, for `sluice status`.
     pub async fn status(&self, runs: i64) -> Result<(Vec<RunRow>, Vec<ProviderStatus>), LoadError> {
-        match self {
-            Sink::Sqlite(s) => s.status(runs).await,
+        let mut conn = self.conn().await?;
+        let recent = state::runs::recent(&mut conn, runs).await?;
+        let providers = state::providers::all(&mut conn).await?;
+        Ok((recent, providers))
+    }
+
+    /// Loads a batch atomically with its archived response, checkpoint and
+    /// counters; a dry run rolls it back and keeps only the counters.
+    pub async fn commit_batch(
+        &self,
+        batch: LoadBatch,
+        mode: RunMode,
+    ) -> Result<LoadCounts, LoadError> {
+        let now = state::now_timestamp();
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(LoadError::query("starting a transaction"))?;
+        let ctx = ResponseContext {
+            run_id: batch.run_id,
+            pipeline: &batch.pipeline,
+            stream_key: &batch.stream_key,
+            provider: &batch.provider,
+            stream: &batch.stream,
+            plugin: &batch.plugin,
+            plugin_version: &batch.plugin_version,
+        };
+        if let Some(response) = &batch.response {
+            state::archive::store(&mut tx, &ctx, response).await?;
         }
+        let mut counts = LoadCounts {
+            requests: batch.requests,
+            ..LoadCounts::default()
+        };
+        match &batch.outcome {
+            BatchOutcome::Loaded {
+                records,
+                rejects,
+                cursor,
+            } => {
+                let (by_table, duplicates) =
+                    tables::rows_by_table(records.iter().cloned().map(tables::Row::from));
+                counts.duplicates = duplicates;
+                let provenance = tables::Provenance {
+                    plugin: &batch.plugin,
+                    plugin_version: &batch.plugin_version,
+                    run_id: batch.run_id,
+                    payload_hash: &batch.payload_hash,
+                    now: &now,
+                };
+                for (table, rows) in by_table {
+                    let table_counts = match &mut tx {
+                        Tx::Sqlite(t) => sqlite::upsert(t, table, &rows, &provenance).await?,
+                        Tx::Postgres(t) => postgres::upsert(t, table, &rows, &provenance).await?,
+                    };
+                    counts.tables.insert(table.name, table_counts);
+                }
+                counts.quarantined = state::quarantine::store_rejects(
+                    &mut tx,
+                    &ctx,
+                    &batch.payload_hash,
+                    rejects,
+                    &now,
+                )
+                .await?;
+                if mode == RunMode::Run {
+                    state::checkpoints::save(
+                        &mut tx,
+                        &batch.pipeline,
+                        &batch.stream_key,
+                        cursor.as_deref(),
+                        batch.run_id,
+                        &now,
+                    )
+                    .await?;
+                }
+            }
+            BatchOutcome::Failed { reason, raw } => {
+                state::quarantine::store_failed_batch(
+                    &mut tx,
+                    &ctx,
+                    &batch.payload_hash,
+                    reason,
+                    raw,
+                    &now,
+                )
+                .await?;
+                counts.failed_batches = 1;
+            }
+        }
+        if mode == RunMode::DryRun {
+            // What the batch would have done is known; nothing of it stays
+            // but the run's counters.
+            tx.rollback()
+                .await
+                .map_err(LoadError::query("rolling back the dry run's batch"))?;
+            state::runs::add_batch(&mut self.conn().await?, batch.run_id, &counts).await?;
+            return Ok(counts);
+        }
+        state::runs::add_batch(&mut tx, batch.run_id, &counts).await?;
+        tx.commit()
+            .await
+            .map_err(LoadError::query("committing the batch"))?;
+        Ok(counts)
     }
 }

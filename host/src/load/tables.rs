@@ -1,7 +1,10 @@
 //! The canonical tables: their content columns, and how a record becomes a
 //! row of them. Shared by every sink so the schema has one definition in code.
 
+use std::collections::HashMap;
+
 use crate::model::Record;
+use crate::state::RunId;
 
 /// A canonical table keyed on (`provider`, `provider_id`).
 #[derive(Debug, PartialEq, Eq)]
@@ -166,6 +169,98 @@ impl From<Record> for Row {
             },
         }
     }
+}
+
+/// What every row of a batch records about where it came from.
+pub struct Provenance<'a> {
+    /// Plugin name.
+    pub plugin: &'a str,
+    /// Plugin version.
+    pub plugin_version: &'a str,
+    /// The run.
+    pub run_id: RunId,
+    /// sha256 of the response body.
+    pub payload_hash: &'a str,
+    /// The batch's timestamp, for `created_at` and `updated_at`.
+    pub now: &'a str,
+}
+
+/// Columns of every canonical table besides its content, in load order.
+pub const KEY_COLUMNS: [&str; 2] = ["provider", "provider_id"];
+/// Provenance columns, in load order.
+pub const PROVENANCE_COLUMNS: [&str; 4] = ["plugin", "plugin_version", "run_id", "payload_hash"];
+
+/// Every column of `table` in load order: key, content, provenance,
+/// `created_at`, `updated_at`.
+pub fn load_columns(table: &TableSpec) -> Vec<&'static str> {
+    KEY_COLUMNS
+        .iter()
+        .chain(table.content)
+        .chain(&PROVENANCE_COLUMNS)
+        .chain(&["created_at", "updated_at"])
+        .copied()
+        .collect()
+}
+
+/// The conflict clause shared by both backends: update only when the
+/// content differs (`distinct` is `IS NOT` on SQLite, `IS DISTINCT FROM` on
+/// PostgreSQL), and return one row per insert or update, true for an insert.
+pub fn on_conflict(table: &TableSpec, distinct: &str) -> String {
+    let sets: Vec<String> = table
+        .content
+        .iter()
+        .chain(&PROVENANCE_COLUMNS)
+        .chain(&["updated_at"])
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let old: Vec<String> = table
+        .content
+        .iter()
+        .map(|c| format!("{}.{c}", table.name))
+        .collect();
+    let new: Vec<String> = table
+        .content
+        .iter()
+        .map(|c| format!("excluded.{c}"))
+        .collect();
+    format!(
+        " ON CONFLICT (provider, provider_id) DO UPDATE SET {} WHERE ({}) {distinct} ({}) RETURNING created_at = updated_at",
+        sets.join(", "),
+        old.join(", "),
+        new.join(", ")
+    )
+}
+
+/// Groups rows by table, keeping the last of rows with the same key; returns
+/// the groups in table order and how many rows were dropped as repeats.
+pub fn rows_by_table(
+    rows: impl Iterator<Item = Row>,
+) -> (Vec<(&'static TableSpec, Vec<Row>)>, u64) {
+    let mut groups: Vec<(&'static TableSpec, Vec<Row>)> = Vec::new();
+    let mut index: HashMap<(&'static str, String, String), (usize, usize)> = HashMap::new();
+    let mut duplicates = 0;
+    for row in rows {
+        let key = (
+            row.table.name,
+            row.provider.clone(),
+            row.provider_id.clone(),
+        );
+        if let Some(&(g, i)) = index.get(&key) {
+            groups[g].1[i] = row;
+            duplicates += 1;
+            continue;
+        }
+        let g = match groups.iter().position(|(t, _)| t.name == row.table.name) {
+            Some(g) => g,
+            None => {
+                groups.push((row.table, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        index.insert(key, (g, groups[g].1.len()));
+        groups[g].1.push(row);
+    }
+    (groups, duplicates)
 }
 
 #[cfg(test)]

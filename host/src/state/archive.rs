@@ -2,9 +2,9 @@
 //! per content (sha256) and compressed with zstd. It is what `sluice replay`
 //! re-runs through the current plugins, and where the response cache reads.
 
-use sqlx::SqliteConnection;
-
 use super::RunId;
+use super::row::{int, opt_text, text};
+use crate::db::{Exec, Value};
 use crate::extract::Validators;
 use crate::load::LoadError;
 
@@ -87,45 +87,45 @@ pub struct ResponseContext<'a> {
 
 /// Stores `response` (and its body, when new).
 pub async fn store(
-    conn: &mut SqliteConnection,
+    db: &mut impl Exec,
     ctx: &ResponseContext<'_>,
     response: &ArchivedResponse,
 ) -> Result<(), LoadError> {
     if let Some(body) = &response.body {
         let compressed = zstd::bulk::compress(body, ZSTD_LEVEL)
             .map_err(|e| LoadError::Archive(e.to_string()))?;
-        sqlx::query("INSERT INTO sluice_payloads (payload_hash, size, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(&response.payload_hash)
-            .bind(body.len() as i64)
-            .bind(compressed)
-            .execute(&mut *conn)
-            .await
-            .map_err(LoadError::query("archiving a response body"))?;
+        db.execute(
+            "INSERT INTO sluice_payloads (payload_hash, size, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            vec![response.payload_hash.as_str().into(), Value::Int(body.len() as i64), compressed.into()],
+        )
+        .await
+        .map_err(LoadError::query("archiving a response body"))?;
     }
-    sqlx::query(
+    db.execute(
         "INSERT INTO sluice_responses (run_id, pipeline, stream_key, provider, stream, params, plugin, plugin_version, \
          path, query, url, status, headers, etag, last_modified, source, payload_hash, fetched_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            ctx.run_id.into(),
+            ctx.pipeline.into(),
+            ctx.stream_key.into(),
+            ctx.provider.into(),
+            ctx.stream.into(),
+            pairs_json(&response.params).into(),
+            ctx.plugin.into(),
+            ctx.plugin_version.into(),
+            response.path.as_str().into(),
+            pairs_json(&response.query).into(),
+            response.url.as_str().into(),
+            Value::Int(i64::from(response.status)),
+            pairs_json(&response.headers).into(),
+            response.header("etag").into(),
+            response.header("last-modified").into(),
+            response.source.as_str().into(),
+            response.payload_hash.as_str().into(),
+            response.fetched_at.as_str().into(),
+        ],
     )
-    .bind(ctx.run_id)
-    .bind(ctx.pipeline)
-    .bind(ctx.stream_key)
-    .bind(ctx.provider)
-    .bind(ctx.stream)
-    .bind(pairs_json(&response.params))
-    .bind(ctx.plugin)
-    .bind(ctx.plugin_version)
-    .bind(&response.path)
-    .bind(pairs_json(&response.query))
-    .bind(&response.url)
-    .bind(i64::from(response.status))
-    .bind(pairs_json(&response.headers))
-    .bind(response.header("etag"))
-    .bind(response.header("last-modified"))
-    .bind(response.source.as_str())
-    .bind(&response.payload_hash)
-    .bind(&response.fetched_at)
-    .execute(&mut *conn)
     .await
     .map_err(LoadError::query("archiving a response"))?;
     Ok(())
@@ -150,53 +150,53 @@ pub struct LatestResponse {
 /// The newest response of `url` in `stream_key` the provider sent or
 /// confirmed, with the validators of the newest one that carried them.
 pub async fn latest(
-    conn: &mut SqliteConnection,
+    db: &mut impl Exec,
     stream_key: &str,
     url: &str,
 ) -> Result<Option<LatestResponse>, LoadError> {
-    #[derive(sqlx::FromRow)]
-    struct Latest {
-        fetched_at: String,
-        status: i64,
-        headers: String,
-        payload_hash: String,
-        etag: Option<String>,
-        last_modified: Option<String>,
-    }
-    let row: Option<Latest> = sqlx::query_as(
-        "SELECT fetched_at, status, headers, payload_hash, etag, last_modified FROM sluice_responses \
-         WHERE stream_key = ? AND url = ? AND source IN ('network', 'not-modified') ORDER BY id DESC LIMIT 1",
-    )
-    .bind(stream_key)
-    .bind(url)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(LoadError::query("looking up the archived response"))?;
-    Ok(row.map(|r| LatestResponse {
-        fetched_at: r.fetched_at,
+    let rows = db
+        .fetch(
+            "SELECT fetched_at, status, headers, payload_hash, etag, last_modified FROM sluice_responses \
+             WHERE stream_key = ? AND url = ? AND source IN ('network', 'not-modified') ORDER BY id DESC LIMIT 1",
+            vec![stream_key.into(), url.into()],
+        )
+        .await
+        .map_err(LoadError::query("looking up the archived response"))?;
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
+    let what = "archived response";
+    Ok(Some(LatestResponse {
+        fetched_at: text(r, 0, what)?,
+        status: u16::try_from(int(r, 1, what)?).unwrap_or(200),
+        headers: pairs_from_json(&text(r, 2, what)?),
+        payload_hash: text(r, 3, what)?,
         validators: Validators {
-            etag: r.etag,
-            last_modified: r.last_modified,
+            etag: opt_text(r, 4, what)?,
+            last_modified: opt_text(r, 5, what)?,
         },
-        status: u16::try_from(r.status).unwrap_or(200),
-        headers: pairs_from_json(&r.headers),
-        payload_hash: r.payload_hash,
     }))
 }
 
 /// The body stored under `payload_hash`.
-pub async fn payload(
-    conn: &mut SqliteConnection,
-    payload_hash: &str,
-) -> Result<Vec<u8>, LoadError> {
-    let (size, body): (i64, Vec<u8>) =
-        sqlx::query_as("SELECT size, body FROM sluice_payloads WHERE payload_hash = ?")
-            .bind(payload_hash)
-            .fetch_one(conn)
-            .await
-            .map_err(LoadError::query(format!(
-                "reading archived payload {payload_hash}"
-            )))?;
+pub async fn payload(db: &mut impl Exec, payload_hash: &str) -> Result<Vec<u8>, LoadError> {
+    let rows = db
+        .fetch(
+            "SELECT size, body FROM sluice_payloads WHERE payload_hash = ?",
+            vec![payload_hash.into()],
+        )
+        .await
+        .map_err(LoadError::query(format!(
+            "reading archived payload {payload_hash}"
+        )))?;
+    let missing = || LoadError::Archive(format!("payload {payload_hash} is not in the archive"));
+    let row = rows.into_iter().next().ok_or_else(missing)?;
+    let size = row.first().and_then(Value::int).ok_or_else(missing)?;
+    let body = row
+        .into_iter()
+        .nth(1)
+        .and_then(Value::into_blob)
+        .ok_or_else(missing)?;
     zstd::bulk::decompress(&body, usize::try_from(size).unwrap_or(0))
         .map_err(|e| LoadError::Archive(format!("payload {payload_hash}: {e}")))
 }
@@ -243,78 +243,46 @@ pub enum ReplaySelection {
 
 /// The archived responses selected, oldest first.
 pub async fn select(
-    conn: &mut SqliteConnection,
+    db: &mut impl Exec,
     selection: &ReplaySelection,
 ) -> Result<Vec<ReplayItem>, LoadError> {
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        String,
-        String,
-    );
     const COLUMNS: &str = "id, run_id, pipeline, stream_key, provider, stream, params, plugin, path, query, status, headers, payload_hash";
-    let sql = match selection {
-        ReplaySelection::Run(_) => {
-            format!("SELECT {COLUMNS} FROM sluice_responses WHERE run_id = ? ORDER BY id")
-        }
-        ReplaySelection::Between(..) => {
+    let (sql, args) = match selection {
+        ReplaySelection::Run(run) => (
+            format!("SELECT {COLUMNS} FROM sluice_responses WHERE run_id = ? ORDER BY id"),
+            vec![Value::Int(*run)],
+        ),
+        ReplaySelection::Between(since, until) => (
             format!(
                 "SELECT {COLUMNS} FROM sluice_responses WHERE fetched_at >= ? AND fetched_at < ? ORDER BY id"
-            )
-        }
+            ),
+            vec![since.as_str().into(), until.as_str().into()],
+        ),
     };
-    let query = sqlx::query_as::<_, Row>(&sql);
-    let query = match selection {
-        ReplaySelection::Run(run) => query.bind(*run),
-        ReplaySelection::Between(since, until) => query.bind(since.as_str()).bind(until.as_str()),
-    };
-    let rows = query
-        .fetch_all(conn)
+    let rows = db
+        .fetch(&sql, args)
         .await
         .map_err(LoadError::query("selecting archived responses"))?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                run_id,
-                pipeline,
-                stream_key,
-                provider,
-                stream,
-                params,
-                plugin,
-                path,
-                query,
-                status,
-                headers,
-                payload_hash,
-            )| ReplayItem {
-                id,
-                run_id,
-                pipeline,
-                stream_key,
-                provider,
-                stream,
-                params: pairs_from_json(&params),
-                plugin,
-                path,
-                query: pairs_from_json(&query),
-                status: u16::try_from(status).unwrap_or(200),
-                headers: pairs_from_json(&headers),
-                payload_hash,
-            },
-        )
-        .collect())
+    let what = "archived response";
+    rows.iter()
+        .map(|r| {
+            Ok(ReplayItem {
+                id: int(r, 0, what)?,
+                run_id: int(r, 1, what)?,
+                pipeline: text(r, 2, what)?,
+                stream_key: text(r, 3, what)?,
+                provider: text(r, 4, what)?,
+                stream: text(r, 5, what)?,
+                params: pairs_from_json(&text(r, 6, what)?),
+                plugin: text(r, 7, what)?,
+                path: text(r, 8, what)?,
+                query: pairs_from_json(&text(r, 9, what)?),
+                status: u16::try_from(int(r, 10, what)?).unwrap_or(200),
+                headers: pairs_from_json(&text(r, 11, what)?),
+                payload_hash: text(r, 12, what)?,
+            })
+        })
+        .collect()
 }
 
 fn pairs_json(pairs: &[(String, String)]) -> String {

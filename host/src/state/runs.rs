@@ -1,8 +1,8 @@
 //! `sluice_runs`: one row per run with its counters.
 
-use sqlx::SqliteConnection;
-
+use super::row::{int, opt_text, text};
 use super::{RunId, now_timestamp};
+use crate::db::{Exec, Value};
 use crate::load::{LoadCounts, LoadError};
 
 /// What kind of run.
@@ -33,9 +33,9 @@ impl RunMode {
 pub enum RunStatus {
     /// Every stream ran and every batch loaded.
     Succeeded,
-    /// Every stream ran; some batches were quarantined or streams failed.
+    /// Every stream ran; some batches were quarantined.
     Partial,
-    /// The run could not go on.
+    /// A stream could not finish.
     Failed,
 }
 
@@ -51,49 +51,51 @@ impl RunStatus {
 }
 
 /// Inserts a running run of `pipeline`.
-pub async fn start(
-    conn: &mut SqliteConnection,
-    pipeline: &str,
-    mode: RunMode,
-) -> Result<RunId, LoadError> {
+pub async fn start(db: &mut impl Exec, pipeline: &str, mode: RunMode) -> Result<RunId, LoadError> {
     let replay_of = match mode {
         RunMode::Replay(of) => of,
         _ => None,
     };
-    sqlx::query_scalar(
-        "INSERT INTO sluice_runs (pipeline, mode, replay_of, status, started_at) VALUES (?, ?, ?, 'running', ?) RETURNING id",
-    )
-    .bind(pipeline)
-    .bind(mode.as_str())
-    .bind(replay_of)
-    .bind(now_timestamp())
-    .fetch_one(conn)
-    .await
-    .map_err(LoadError::query("recording the start of the run"))
+    let rows = db
+        .fetch(
+            "INSERT INTO sluice_runs (pipeline, mode, replay_of, status, started_at) VALUES (?, ?, ?, 'running', ?) RETURNING id",
+            vec![pipeline.into(), mode.as_str().into(), replay_of.into(), now_timestamp().into()],
+        )
+        .await
+        .map_err(LoadError::query("recording the start of the run"))?;
+    rows.first()
+        .map(|row| int(row, 0, "new run id"))
+        .unwrap_or_else(|| {
+            Err(LoadError::Unexpected(
+                "the new run returned no id".to_string(),
+            ))
+        })
 }
 
 /// Adds one batch's counters to its run.
 pub async fn add_batch(
-    conn: &mut SqliteConnection,
+    db: &mut impl Exec,
     run_id: RunId,
     counts: &LoadCounts,
 ) -> Result<(), LoadError> {
     let total = counts.total();
-    sqlx::query(
+    let n = |v: u64| Value::Int(i64::try_from(v).unwrap_or(i64::MAX));
+    db.execute(
         "UPDATE sluice_runs SET requests = requests + ?, records_in = records_in + ?, \
          inserted = inserted + ?, updated = updated + ?, unchanged = unchanged + ?, \
          duplicates = duplicates + ?, quarantined = quarantined + ?, failed_batches = failed_batches + ? WHERE id = ?",
+        vec![
+            n(counts.requests),
+            n(total.records + counts.duplicates),
+            n(total.inserted),
+            n(total.updated),
+            n(total.unchanged),
+            n(counts.duplicates),
+            n(counts.quarantined),
+            n(counts.failed_batches),
+            run_id.into(),
+        ],
     )
-    .bind(to_i64(counts.requests))
-    .bind(to_i64(total.records + counts.duplicates))
-    .bind(to_i64(total.inserted))
-    .bind(to_i64(total.updated))
-    .bind(to_i64(total.unchanged))
-    .bind(to_i64(counts.duplicates))
-    .bind(to_i64(counts.quarantined))
-    .bind(to_i64(counts.failed_batches))
-    .bind(run_id)
-    .execute(conn)
     .await
     .map_err(LoadError::query("updating the run's counters"))?;
     Ok(())
@@ -101,28 +103,29 @@ pub async fn add_batch(
 
 /// Records how the run ended.
 pub async fn finish(
-    conn: &mut SqliteConnection,
+    db: &mut impl Exec,
     run_id: RunId,
     status: RunStatus,
     error: Option<&str>,
     note: Option<&str>,
 ) -> Result<(), LoadError> {
-    sqlx::query(
+    db.execute(
         "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?, note = ? WHERE id = ?",
+        vec![
+            status.as_str().into(),
+            now_timestamp().into(),
+            error.into(),
+            note.into(),
+            run_id.into(),
+        ],
     )
-    .bind(status.as_str())
-    .bind(now_timestamp())
-    .bind(error)
-    .bind(note)
-    .bind(run_id)
-    .execute(conn)
     .await
     .map_err(LoadError::query("recording the end of the run"))?;
     Ok(())
 }
 
 /// One run as `sluice status` shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct RunRow {
     /// Id.
     pub id: i64,
@@ -155,17 +158,34 @@ pub struct RunRow {
 }
 
 /// The latest `limit` runs, newest first.
-pub async fn recent(conn: &mut SqliteConnection, limit: i64) -> Result<Vec<RunRow>, LoadError> {
-    sqlx::query_as(
-        "SELECT id, pipeline, mode, status, started_at, finished_at, requests, records_in, inserted, updated, \
-         unchanged, quarantined, failed_batches, error FROM sluice_runs ORDER BY id DESC LIMIT ?",
-    )
-    .bind(limit)
-    .fetch_all(conn)
-    .await
-    .map_err(LoadError::query("reading recent runs"))
-}
-
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+pub async fn recent(db: &mut impl Exec, limit: i64) -> Result<Vec<RunRow>, LoadError> {
+    let rows = db
+        .fetch(
+            "SELECT id, pipeline, mode, status, started_at, finished_at, requests, records_in, inserted, updated, \
+             unchanged, quarantined, failed_batches, error FROM sluice_runs ORDER BY id DESC LIMIT ?",
+            vec![limit.into()],
+        )
+        .await
+        .map_err(LoadError::query("reading recent runs"))?;
+    let what = "recent runs";
+    rows.iter()
+        .map(|r| {
+            Ok(RunRow {
+                id: int(r, 0, what)?,
+                pipeline: text(r, 1, what)?,
+                mode: text(r, 2, what)?,
+                status: text(r, 3, what)?,
+                started_at: text(r, 4, what)?,
+                finished_at: opt_text(r, 5, what)?,
+                requests: int(r, 6, what)?,
+                records_in: int(r, 7, what)?,
+                inserted: int(r, 8, what)?,
+                updated: int(r, 9, what)?,
+                unchanged: int(r, 10, what)?,
+                quarantined: int(r, 11, what)?,
+                failed_batches: int(r, 12, what)?,
+                error: opt_text(r, 13, what)?,
+            })
+        })
+        .collect()
 }

@@ -1,0 +1,260 @@
+//! One way to talk to either database: a pool, a transaction and bound
+//! values that work the same on SQLite and PostgreSQL, so the host's own
+//! state (runs, checkpoints, quarantine, archive, breakers) is written once.
+//! SQL is written with `?` placeholders; on PostgreSQL they become `$1`, `$2`….
+//! Bulk loading, where the two differ most, has its own code per backend
+//! (`load::sqlite`, `load::postgres`).
+
+mod value;
+
+pub use value::Value;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Why a database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names a database this build cannot use.
+    #[error(
+        "database URL `{url}`: unsupported scheme (supported: sqlite://PATH, postgres://USER@HOST/DB)"
+    )]
+    Unsupported {
+        /// The URL, without its password.
+        url: String,
+    },
+    /// Connecting failed.
+    #[error("cannot open database {url}: {source}")]
+    Connect {
+        /// The URL, without its password.
+        url: String,
+        /// What sqlx said.
+        source: sqlx::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("cannot migrate database {url}: {source}")]
+    Migrate {
+        /// The URL, without its password.
+        url: String,
+        /// What sqlx said.
+        source: sqlx::migrate::MigrateError,
+    },
+}
+
+/// A connection pool to one of the supported databases.
+#[derive(Clone)]
+pub enum Pool {
+    /// SQLite.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+impl Pool {
+    /// Opens the database at `url` (creating a SQLite file if needed) and
+    /// applies the migrations of its backend.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let shown = without_password(url);
+        let connect = |source| DbError::Connect {
+            url: shown.clone(),
+            source,
+        };
+        let migrate = |source| DbError::Migrate {
+            url: shown.clone(),
+            source,
+        };
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .map_err(connect)?;
+            sqlx::migrate!("migrations/sqlite")
+                .run(&pool)
+                .await
+                .map_err(migrate)?;
+            return Ok(Pool::Sqlite(pool));
+        }
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url).map_err(connect)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await
+                .map_err(connect)?;
+            sqlx::migrate!("migrations/postgres")
+                .run(&pool)
+                .await
+                .map_err(migrate)?;
+            return Ok(Pool::Postgres(pool));
+        }
+        Err(DbError::Unsupported { url: shown })
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Takes a connection for statements outside a transaction.
+    pub async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+}
+
+/// A transaction on either backend.
+pub enum Tx {
+    /// SQLite.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
+/// A pooled connection on either backend.
+pub enum Conn {
+    /// SQLite.
+    Sqlite(PoolConnection<Sqlite>),
+    /// PostgreSQL.
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// Runs statements with bound [`Value`]s on a connection or in a transaction.
+pub trait Exec {
+    /// Runs `sql`; returns the rows it affected.
+    fn execute(
+        &mut self,
+        sql: &str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
+    /// Runs `sql` and returns every row as values, in column order.
+    fn fetch(
+        &mut self,
+        sql: &str,
+        args: Vec<Value>,
+    ) -> impl Future<Output = Result<Vec<Vec<Value>>, sqlx::Error>> + Send;
+}
+
+impl Exec for Tx {
+    async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => value::execute_sqlite(&mut **t, sql, args).await,
+            Tx::Postgres(t) => value::execute_postgres(&mut **t, &numbered(sql), args).await,
+        }
+    }
+
+    async fn fetch(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<Vec<Value>>, sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => value::fetch_sqlite(&mut **t, sql, args).await,
+            Tx::Postgres(t) => value::fetch_postgres(&mut **t, &numbered(sql), args).await,
+        }
+    }
+}
+
+impl Exec for Conn {
+    async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, sqlx::Error> {
+        match self {
+            Conn::Sqlite(c) => value::execute_sqlite(&mut **c, sql, args).await,
+            Conn::Postgres(c) => value::execute_postgres(&mut **c, &numbered(sql), args).await,
+        }
+    }
+
+    async fn fetch(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<Vec<Value>>, sqlx::Error> {
+        match self {
+            Conn::Sqlite(c) => value::fetch_sqlite(&mut **c, sql, args).await,
+            Conn::Postgres(c) => value::fetch_postgres(&mut **c, &numbered(sql), args).await,
+        }
+    }
+}
+
+/// `?` placeholders as PostgreSQL's `$1`, `$2`…, leaving quoted text alone.
+pub fn numbered(sql: &str) -> Cow<'_, str> {
+    if !sql.contains('?') {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let (mut n, mut quoted) = (0, false);
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The URL with any password replaced, for messages.
+pub fn without_password(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes() {
+        assert_eq!(
+            numbered("UPDATE t SET a = ?, b = 'why?' WHERE c = ?"),
+            "UPDATE t SET a = $1, b = 'why?' WHERE c = $2"
+        );
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            without_password("postgres://sluice:hunter2@db:5432/sports"),
+            "postgres://sluice:***@db:5432/sports"
+        );
+        assert_eq!(without_password("sqlite://sluice.db"), "sqlite://sluice.db");
+    }
+}
