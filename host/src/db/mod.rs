@@ -173,15 +173,15 @@ pub trait Exec {
 impl Exec for Tx {
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => value::execute_sqlite(&mut **t, sql, args).await,
-            Tx::Postgres(t) => value::execute_postgres(&mut **t, &numbered(sql), args).await,
+            Tx::Sqlite(t) => value::execute_sqlite(t, sql, args).await,
+            Tx::Postgres(t) => value::execute_postgres(t, &numbered(sql), args).await,
         }
     }
 
     async fn fetch(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<Vec<Value>>, sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => value::fetch_sqlite(&mut **t, sql, args).await,
-            Tx::Postgres(t) => value::fetch_postgres(&mut **t, &numbered(sql), args).await,
+            Tx::Sqlite(t) => value::fetch_sqlite(t, sql, args).await,
+            Tx::Postgres(t) => value::fetch_postgres(t, &numbered(sql), args).await,
         }
     }
 }
@@ -189,15 +189,15 @@ impl Exec for Tx {
 impl Exec for Conn {
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => value::execute_sqlite(&mut **c, sql, args).await,
-            Conn::Postgres(c) => value::execute_postgres(&mut **c, &numbered(sql), args).await,
+            Conn::Sqlite(c) => value::execute_sqlite(c, sql, args).await,
+            Conn::Postgres(c) => value::execute_postgres(c, &numbered(sql), args).await,
         }
     }
 
     async fn fetch(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<Vec<Value>>, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => value::fetch_sqlite(&mut **c, sql, args).await,
-            Conn::Postgres(c) => value::fetch_postgres(&mut **c, &numbered(sql), args).await,
+            Conn::Sqlite(c) => value::fetch_sqlite(c, sql, args).await,
+            Conn::Postgres(c) => value::fetch_postgres(c, &numbered(sql), args).await,
         }
     }
 }
