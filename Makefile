@@ -1,7 +1,8 @@
 # sluice: the two commands first.
 #   make demo   builds the host and the plugins, then runs a real pipeline on
 #               the bundled replay provider into SQLite (sluice.db), twice.
-#   make test   runs every test, PostgreSQL ones included.
+#   make test   runs every test, PostgreSQL ones included (it starts a
+#               throwaway PostgreSQL from the local binaries when none runs).
 #
 # What this Makefile installs when missing: the Rust target wasm32-wasip2
 # (rustup target add), for building plugins.
@@ -24,8 +25,11 @@ help:
 demo: host plugins
 	@scripts/demo.sh $(SLUICE)
 
+# The PostgreSQL tests use the server scripts/postgres-for-tests.sh finds or
+# starts (never skipped): the local one on 127.0.0.1:5432, or a throwaway
+# cluster under target/postgres.
 test: host plugins
-	$(CARGO) test --workspace
+	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
 
 host:
 	$(CARGO) build -p sluice

@@ -23,9 +23,22 @@ async fn main() -> ExitCode {
     match cli.execute().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line: every cause, outermost first.
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", one_line(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every cause of `err`, outermost first, on one line; a cause the message
+/// already quotes is not repeated.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }

@@ -184,9 +184,7 @@ fn an_unreachable_base_url_fails_with_one_line_and_loads_nothing() {
     );
 }
 
-#[test]
-fn a_body_that_is_not_json_is_quarantined_with_its_payload() {
-    let ctx = TestContext::new();
+fn a_body_that_is_not_json_is_quarantined_with_its_payload(ctx: TestContext) {
     let recordings = ctx.path("recordings");
     let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     one_route_recordings(
@@ -257,9 +255,7 @@ fn a_provider_error_status_is_reported_with_its_message() {
     );
 }
 
-#[test]
-fn a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load() {
-    let ctx = TestContext::new();
+fn a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load(ctx: TestContext) {
     let recordings = ctx.path("recordings");
     crate::common::copy_dir(&demo_recordings(), &recordings);
     std::fs::write(
@@ -303,3 +299,8 @@ fn a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load() {
         stdout(&out)
     );
 }
+
+crate::on_both_databases!(
+    a_body_that_is_not_json_is_quarantined_with_its_payload,
+    a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load,
+);

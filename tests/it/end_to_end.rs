@@ -4,10 +4,8 @@ use crate::common::{
     DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, stderr, stdout,
 };
 
-#[test]
-fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing() {
+fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
-    let ctx = TestContext::new();
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("utf-8 path");
 
@@ -90,9 +88,7 @@ fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing() {
     assert_eq!(server.recordings.requests(), 6);
 }
 
-#[test]
-fn a_changed_match_updates_that_row_alone() {
-    let ctx = TestContext::new();
+fn a_changed_match_updates_that_row_alone(ctx: TestContext) {
     let recordings = ctx.path("recordings");
     copy_dir(&demo_recordings(), &recordings);
     let first = ReplayServer::start(&recordings);
@@ -138,3 +134,8 @@ fn a_changed_match_updates_that_row_alone() {
         vec![vec!["finished", "3", "1", "2", "1"]]
     );
 }
+
+crate::on_both_databases!(
+    the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing,
+    a_changed_match_updates_that_row_alone,
+);

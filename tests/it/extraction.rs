@@ -154,8 +154,7 @@ fn a_run_through_429s_5xx_bursts_stalls_and_truncated_bodies_loads_every_record_
     assert!(cl_times[2] - cl_times[1] >= 0.95, "{cl_times:?}");
 }
 
-#[test]
-fn an_open_breaker_stops_requests_and_stays_open_for_the_next_run() {
+fn an_open_breaker_stops_requests_and_stays_open_for_the_next_run(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
     server.recordings.faults().add(FaultSpec {
         path: None,
@@ -167,7 +166,6 @@ fn an_open_breaker_stops_requests_and_stays_open_for_the_next_run() {
             body: None,
         },
     });
-    let ctx = TestContext::new();
     let config = ctx.write_config(
         &server.base_url(),
         "retry_min_wait = \"10ms\"\nbreaker_failures = 3\nbreaker_cooldown = \"1h\"",
@@ -250,10 +248,8 @@ fn a_quota_down_to_its_reserve_stops_the_provider_before_it_runs_out() {
     );
 }
 
-#[test]
-fn the_cache_and_conditional_requests_spare_the_provider() {
+fn the_cache_and_conditional_requests_spare_the_provider(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
-    let ctx = TestContext::new();
     let cached = DEMO_PIPELINE.replacen(
         "params = { competition = \"CL\", season = \"2022\" }",
         "params = { competition = \"CL\", season = \"2022\" }\ncache_ttl = \"5m\"",
@@ -298,9 +294,7 @@ fn the_cache_and_conditional_requests_spare_the_provider() {
     );
 }
 
-#[test]
-fn replaying_the_archive_reproduces_the_same_rows_without_the_provider() {
-    let ctx = TestContext::new();
+fn replaying_the_archive_reproduces_the_same_rows_without_the_provider(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("path");
@@ -340,28 +334,13 @@ fn replaying_the_archive_reproduces_the_same_rows_without_the_provider() {
 /// Empties the canonical tables, as a broken normalizer's rows would be
 /// deleted before a repair.
 fn wipe(ctx: &TestContext) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&ctx.database_url())
-            .await
-            .expect("open");
-        for table in ["events", "teams", "competitions"] {
-            sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&pool)
-                .await
-                .expect("delete");
-        }
-        pool.close().await;
-    });
+    for table in ["events", "teams", "competitions"] {
+        ctx.query(&format!("DELETE FROM {table}"));
+    }
 }
 
-#[test]
-fn a_dry_run_loads_nothing_and_says_what_would_change() {
+fn a_dry_run_loads_nothing_and_says_what_would_change(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
-    let ctx = TestContext::new();
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
     let out = ctx.sluice(&[
         "run",
@@ -428,3 +407,10 @@ fn max_requests_bounds_a_run() {
         vec![vec!["stopped at --max-requests 2"]]
     );
 }
+
+crate::on_both_databases!(
+    an_open_breaker_stops_requests_and_stays_open_for_the_next_run,
+    the_cache_and_conditional_requests_spare_the_provider,
+    replaying_the_archive_reproduces_the_same_rows_without_the_provider,
+    a_dry_run_loads_nothing_and_says_what_would_change,
+);

@@ -12,7 +12,7 @@ pub use value::Value;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
@@ -88,6 +88,14 @@ impl Pool {
         }
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(connect)?;
+            // One direct connection first: a pool would retry until its
+            // timeout and then report only that it timed out.
+            sqlx::PgConnection::connect_with(&options)
+                .await
+                .map_err(connect)?
+                .close()
+                .await
+                .map_err(connect)?;
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(30))

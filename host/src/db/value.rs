@@ -3,12 +3,16 @@
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Column, PgConnection, Row, SqliteConnection, TypeInfo, ValueRef};
+use time::format_description::well_known::Rfc3339;
 
 /// A value bound to a statement or read from a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    /// NULL.
+    /// NULL, typed as text.
     Null,
+    /// NULL, typed as an integer (PostgreSQL refuses a text NULL in an
+    /// integer column).
+    NullInt,
     /// An integer.
     Int(i64),
     /// A float.
@@ -83,9 +87,21 @@ impl From<Vec<u8>> for Value {
     }
 }
 
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Self {
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Value::NullInt, Value::Int)
+    }
+}
+
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
         v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Value::Null, Value::Text)
     }
 }
 
@@ -95,6 +111,7 @@ macro_rules! bind_all {
         for arg in $args {
             query = match arg {
                 Value::Null => query.bind(None::<String>),
+                Value::NullInt => query.bind(None::<i64>),
                 Value::Int(i) => query.bind(i),
                 Value::Float(f) => query.bind(f),
                 Value::Text(s) => query.bind(s),
@@ -179,6 +196,14 @@ fn postgres_row(row: &PgRow) -> Result<Vec<Value>, sqlx::Error> {
                 "FLOAT8" => Value::Float(row.try_get(i)?),
                 "FLOAT4" => Value::Float(f64::from(row.try_get::<f32, _>(i)?)),
                 "BYTEA" => Value::Blob(row.try_get(i)?),
+                // As RFC 3339 text, the form SQLite stores.
+                "TIMESTAMPTZ" => {
+                    let at: time::OffsetDateTime = row.try_get(i)?;
+                    Value::Text(
+                        at.format(&Rfc3339)
+                            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                    )
+                }
                 _ => Value::Text(row.try_get(i)?),
             })
         })

@@ -96,15 +96,65 @@ impl Drop for ReplayServer {
     }
 }
 
-/// A temporary folder holding a config and a SQLite database.
+/// A temporary folder holding a config, and the database the test loads:
+/// a SQLite file in the folder, or a PostgreSQL database of its own.
 pub struct TestContext {
     pub dir: tempfile::TempDir,
+    postgres: Option<PgDatabase>,
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
 }
 
 impl TestContext {
+    /// A context loading into SQLite.
     pub fn new() -> Self {
         TestContext {
             dir: tempfile::tempdir().expect("tempdir"),
+            postgres: None,
+        }
+    }
+
+    /// A context loading into a new PostgreSQL database on the server
+    /// `make test` provides (`SLUICE_TEST_POSTGRES`).
+    pub fn postgres() -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let admin_url = std::env::var("SLUICE_TEST_POSTGRES")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+        let name = format!(
+            "sluice_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or_default()
+        );
+        admin(&admin_url, &format!("CREATE DATABASE {name}")).unwrap_or_else(|e| {
+            panic!(
+                "the PostgreSQL tests need a server they can create databases on ({admin_url}): {e}. \
+                 Run them with `make test`, which finds or starts one, or set SLUICE_TEST_POSTGRES."
+            )
+        });
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => {
+                panic!("SLUICE_TEST_POSTGRES is not a URL ending in a database name: {admin_url}")
+            }
+        };
+        TestContext {
+            dir: tempfile::tempdir().expect("tempdir"),
+            postgres: Some(PgDatabase {
+                admin_url,
+                name,
+                url,
+            }),
         }
     }
 
@@ -117,7 +167,10 @@ impl TestContext {
     }
 
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}", self.database_path().display())
+        match &self.postgres {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}", self.database_path().display()),
+        }
     }
 
     /// Writes `sluice.toml`: the database, the built plugins, one
@@ -187,36 +240,79 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Runs `sql` against the SQLite database at `url`.
-pub fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
-    use sqlx::{Row, ValueRef};
-    let runtime = tokio::runtime::Builder::new_current_thread()
+impl Drop for TestContext {
+    fn drop(&mut self) {
+        if let Some(pg) = &self.postgres {
+            let _ = admin(
+                &pg.admin_url,
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg.name),
+            );
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let options: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("sqlite url");
-        let pool = sqlx::SqlitePool::connect_with(options.read_only(true))
+        .expect("runtime")
+}
+
+/// Runs one statement on the server at `url`, outside any transaction.
+fn admin(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    runtime().block_on(async {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?;
+        conn.close().await
+    })
+}
+
+/// Runs `sql` against the database at `url` (SQLite or PostgreSQL) and
+/// returns every row as strings: NULL as `NULL`, timestamps as RFC 3339.
+pub fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
+    use sluice::db::{Exec, Pool, Value};
+    runtime().block_on(async {
+        let pool = Pool::connect(url).await.expect("open database");
+        let mut conn = pool.acquire().await.expect("connection");
+        let rows = conn
+            .fetch(sql, Vec::new())
             .await
-            .expect("open database");
-        let rows = sqlx::query(sql).fetch_all(&pool).await.expect("query");
-        rows.iter()
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.into_iter()
             .map(|row| {
-                (0..row.columns().len())
-                    .map(|i| {
-                        let raw = row.try_get_raw(i).expect("column");
-                        if raw.is_null() {
-                            return "NULL".to_string();
-                        }
-                        row.try_get::<String, _>(i)
-                            .or_else(|_| row.try_get::<i64, _>(i).map(|v| v.to_string()))
-                            .or_else(|_| row.try_get::<f64, _>(i).map(|v| v.to_string()))
-                            .expect("text or number")
+                row.into_iter()
+                    .map(|v| match v {
+                        Value::Null | Value::NullInt => "NULL".to_string(),
+                        Value::Int(i) => i.to_string(),
+                        Value::Float(f) => f.to_string(),
+                        Value::Text(t) => t,
+                        Value::Blob(b) => format!("<{} bytes>", b.len()),
                     })
                     .collect()
             })
             .collect()
     })
+}
+
+/// Turns `fn name(ctx: TestContext)` bodies into one test on SQLite and one
+/// on PostgreSQL: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name($crate::common::TestContext::new())
+                }
+                #[test]
+                fn postgres() {
+                    super::$name($crate::common::TestContext::postgres())
+                }
+            }
+        )*
+    };
 }
 
 /// The demo recordings shipped with the project.
