@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod crash;
 mod end_to_end;
 mod extraction;
 mod plugin_fixtures;
