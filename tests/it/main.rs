@@ -9,4 +9,5 @@ mod end_to_end;
 mod extraction;
 mod plugin_fixtures;
 mod plugin_run;
+mod quarantine;
 mod recorded_football_data;

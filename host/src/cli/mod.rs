@@ -2,6 +2,7 @@
 //! library errors into one clear line and an exit code.
 
 mod plugin_run;
+mod quarantine;
 mod replay;
 mod run;
 mod status;
@@ -33,6 +34,10 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Show the providers' circuit breakers and the latest runs.
     Status(status::StatusArgs),
+    /// List the runs, newest first, with what each fetched and loaded.
+    Runs(status::RunsArgs),
+    /// Inspect what could not be loaded, and load it once the plugin is fixed.
+    Quarantine(quarantine::QuarantineArgs),
     /// Work with plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -56,6 +61,8 @@ impl Cli {
             Command::Run(args) => run::execute(args).await,
             Command::Replay(args) => replay::execute(args).await,
             Command::Status(args) => status::execute(args).await,
+            Command::Runs(args) => status::runs(args).await,
+            Command::Quarantine(args) => quarantine::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,
             Command::ReplayProvider(args) => replay::serve_recordings(args).await,
         }

@@ -1,32 +1,59 @@
-//! `sluice status`: the providers' breakers and the latest runs.
+//! `sluice status` (the providers' breakers and the latest runs) and
+//! `sluice runs` (the run history).
 
 use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::config::LoadedConfig;
 use crate::load::Sink;
+use crate::state::runs::RunRow;
 
-/// Arguments of `sluice status`.
+/// Where the database is: `--database`, or the config's.
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub struct DatabaseArgs {
     /// The config file (for the database).
     #[arg(short, long, default_value_os_t = super::default_config())]
     config: PathBuf,
     /// Database URL; with it, no config file is needed.
     #[arg(long, env = "SLUICE_DATABASE")]
     database: Option<String>,
+}
+
+impl DatabaseArgs {
+    async fn sink(&self) -> anyhow::Result<Sink> {
+        let database = match &self.database {
+            Some(url) => url.clone(),
+            None => LoadedConfig::load(&self.config)?.database(None).to_string(),
+        };
+        Ok(Sink::connect(&database).await?)
+    }
+}
+
+/// Arguments of `sluice status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
     /// How many runs to list.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 5)]
     runs: i64,
 }
 
+/// Arguments of `sluice runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// How many runs to list.
+    #[arg(long, default_value_t = 20)]
+    limit: i64,
+}
+
 pub async fn execute(args: StatusArgs) -> anyhow::Result<()> {
-    let database = match args.database {
-        Some(url) => url,
-        None => LoadedConfig::load(&args.config)?.database(None).to_string(),
-    };
-    let sink = Sink::connect(&database).await?;
+    let sink = args.database.sink().await?;
     let (runs, providers) = sink.status(args.runs).await?;
     let mut out = String::new();
     let _ = writeln!(out, "providers");
@@ -47,31 +74,48 @@ pub async fn execute(args: StatusArgs) -> anyhow::Result<()> {
         }
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "\nruns");
+    let _ = writeln!(out, "\nlatest runs");
+    render_runs(&mut out, &runs);
+    print!("{out}");
+    Ok(())
+}
+
+pub async fn runs(args: RunsArgs) -> anyhow::Result<()> {
+    let sink = args.database.sink().await?;
+    let (runs, _) = sink.status(args.limit).await?;
+    let mut out = String::new();
+    render_runs(&mut out, &runs);
+    print!("{out}");
+    Ok(())
+}
+
+fn render_runs(out: &mut String, runs: &[RunRow]) {
     let _ = writeln!(
         out,
-        "  {:>4} {:<12} {:<8} {:<10} {:<27} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
+        "  {:>4} {:<12} {:<8} {:<10} {:<20} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
         "id",
         "pipeline",
         "mode",
         "status",
         "started",
-        "requests",
+        "duration",
+        "fetched",
         "records",
         "inserted",
         "updated",
         "unchanged",
         "quar."
     );
-    for r in &runs {
+    for r in runs {
         let _ = writeln!(
             out,
-            "  {:>4} {:<12} {:<8} {:<10} {:<27} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
+            "  {:>4} {:<12} {:<8} {:<10} {:<20} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
             r.id,
             r.pipeline,
             r.mode,
             r.status,
-            r.started_at,
+            r.started_at.get(..19).unwrap_or(&r.started_at),
+            duration(&r.started_at, r.finished_at.as_deref()),
             r.requests,
             r.records_in,
             r.inserted,
@@ -83,6 +127,12 @@ pub async fn execute(args: StatusArgs) -> anyhow::Result<()> {
             let _ = writeln!(out, "       {error}");
         }
     }
-    print!("{out}");
-    Ok(())
+}
+
+fn duration(started: &str, finished: Option<&str>) -> String {
+    let parse = |t: &str| OffsetDateTime::parse(t, &Rfc3339).ok();
+    match (parse(started), finished.and_then(parse)) {
+        (Some(a), Some(b)) => format!("{:.2} s", (b - a).as_seconds_f64()),
+        _ => "-".to_string(),
+    }
 }

@@ -73,6 +73,21 @@ pub fn render(report: &RunReport, database: &str) -> String {
             report.counts.failed_batches
         );
     }
+    let _ = writeln!(
+        out,
+        "  {}: {} in = {} inserted + {} updated + {} unchanged + {} repeated + {} quarantined",
+        if report.counts.balances() {
+            "balanced"
+        } else {
+            "NOT BALANCED"
+        },
+        report.counts.records_in(),
+        total.inserted,
+        total.updated,
+        total.unchanged,
+        report.counts.duplicates,
+        report.counts.quarantined
+    );
     for failure in &report.failures {
         let _ = writeln!(out, "  ! {}: {}", failure.stream_key, failure.error);
     }

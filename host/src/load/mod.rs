@@ -13,6 +13,7 @@ use crate::extract::BreakerSnapshot;
 use crate::model::{Record, Reject};
 use crate::state::archive::{LatestResponse, ReplayItem, ResponseContext};
 use crate::state::providers::ProviderStatus;
+use crate::state::quarantine::QuarantinedItem;
 use crate::state::runs::RunRow;
 use crate::state::{self, ArchivedResponse, ReplaySelection, RunId, RunMode, RunStatus};
 
@@ -119,7 +120,8 @@ impl TableCounts {
 }
 
 /// What loading did with one or more batches. Every record in is accounted
-/// for: `records_in = inserted + updated + unchanged + duplicates`.
+/// for: `records_in = inserted + updated + unchanged + duplicates +
+/// quarantined`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadCounts {
     /// Per table.
@@ -145,6 +147,22 @@ impl LoadCounts {
         self.quarantined += other.quarantined;
         self.failed_batches += other.failed_batches;
         self.requests += other.requests;
+    }
+
+    /// Every item the plugins produced: records and rejected items.
+    pub fn records_in(&self) -> u64 {
+        self.total().records + self.duplicates + self.quarantined
+    }
+
+    /// Whether every item in is accounted for by exactly one outcome.
+    pub fn balances(&self) -> bool {
+        let t = self.total();
+        self.records_in()
+            == t.inserted + t.updated + t.unchanged + self.duplicates + self.quarantined
+            && self
+                .tables
+                .values()
+                .all(|c| c.records == c.inserted + c.updated + c.unchanged)
     }
 
     /// All tables together.
@@ -242,6 +260,38 @@ impl Sink {
         snapshot: &BreakerSnapshot,
     ) -> Result<(), LoadError> {
         state::providers::save_breaker(&mut self.conn().await?, provider, snapshot).await
+    }
+
+    /// Quarantined items (see [`state::quarantine::list`]).
+    pub async fn quarantined(
+        &self,
+        run: Option<RunId>,
+        all: bool,
+    ) -> Result<Vec<QuarantinedItem>, LoadError> {
+        state::quarantine::list(&mut self.conn().await?, run, all).await
+    }
+
+    /// One quarantined item.
+    pub async fn quarantined_item(&self, id: i64) -> Result<Option<QuarantinedItem>, LoadError> {
+        state::quarantine::get(&mut self.conn().await?, id).await
+    }
+
+    /// Marks what a replay of `payload_hash` loaded as resolved.
+    pub async fn resolve_quarantine(
+        &self,
+        payload_hash: &str,
+        run_id: RunId,
+        failed: bool,
+        still_rejected: &[Option<String>],
+    ) -> Result<u64, LoadError> {
+        state::quarantine::resolve(
+            &mut self.conn().await?,
+            payload_hash,
+            run_id,
+            failed,
+            still_rejected,
+        )
+        .await
     }
 
     /// Latest runs and every provider's state, for `sluice status`.

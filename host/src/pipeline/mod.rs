@@ -69,6 +69,9 @@ pub enum RunError {
         /// The cap.
         limit: usize,
     },
+    /// Some items are not accounted for by exactly one outcome.
+    #[error("the run's counts do not balance: {0}")]
+    Unbalanced(String),
     /// Nothing was archived for what `sluice replay` was asked.
     #[error("nothing to replay: {0}")]
     NothingToReplay(String),
@@ -142,9 +145,18 @@ impl RunReport {
         }
     }
 
-    /// The status the failures add up to: a stream that could not finish
-    /// fails the run; quarantined responses make it partial.
+    /// The status the failures add up to: a stream that could not finish,
+    /// or counts that do not balance, fail the run; quarantined responses
+    /// make it partial.
     fn settle(&mut self) {
+        if !self.counts.balances() {
+            let c = &self.counts;
+            self.failures.push(Failure {
+                stream_key: String::new(),
+                quarantined: false,
+                error: RunError::Unbalanced(format!("{c:?}")),
+            });
+        }
         self.status = if self.failures.iter().any(|f| !f.quarantined) {
             RunStatus::Failed
         } else if self.failures.is_empty() {

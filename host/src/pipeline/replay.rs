@@ -30,11 +30,15 @@ pub async fn replay(
             ReplaySelection::Between(since, until) => {
                 format!("no response was archived between {since} and {until}")
             }
+            ReplaySelection::Quarantined(Some(run)) => {
+                format!("run {run} has nothing unresolved in quarantine")
+            }
+            ReplaySelection::Quarantined(None) => "nothing unresolved is in quarantine".to_string(),
         }));
     };
     let replay_of = match selection {
-        ReplaySelection::Run(run) => Some(*run),
-        ReplaySelection::Between(..) => None,
+        ReplaySelection::Run(run) | ReplaySelection::Quarantined(Some(run)) => Some(*run),
+        ReplaySelection::Between(..) | ReplaySelection::Quarantined(None) => None,
     };
     let mode = RunMode::Replay(replay_of);
     let run_id = sink.start_run(&first.pipeline, mode).await?;
@@ -66,6 +70,14 @@ pub async fn replay(
             (result, response)
         })
         .await?;
+        let still_rejected: Vec<Option<String>> = match &result {
+            Ok(batch) => batch
+                .rejects
+                .iter()
+                .map(|r| r.provider_id.clone())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         let (outcome, failure) = match result {
             Ok(batch) => (
                 BatchOutcome::Loaded {
@@ -102,6 +114,16 @@ pub async fn replay(
             )
             .await?;
         report.counts.add(&counts);
+        // What this replay loaded leaves quarantine. (Outside the batch's
+        // transaction: a crash in between leaves items unresolved, and the
+        // next replay resolves them.)
+        sink.resolve_quarantine(
+            &item.payload_hash,
+            run_id,
+            failure.is_some(),
+            &still_rejected,
+        )
+        .await?;
         if let Some(source) = failure {
             report.failures.push(Failure {
                 stream_key: item.stream_key.clone(),

@@ -30,6 +30,18 @@ impl Default for SandboxLimits {
 }
 
 impl SandboxLimits {
+    /// These ceilings, lowered where a plugin's manifest asks for less.
+    pub fn narrowed(self, spec: &super::LimitsSpec) -> Self {
+        SandboxLimits {
+            deadline: spec.deadline_ms.map_or(self.deadline, |ms| {
+                self.deadline.min(Duration::from_millis(ms))
+            }),
+            memory_bytes: spec.memory_mib.map_or(self.memory_bytes, |mib| {
+                self.memory_bytes.min((mib as usize) << 20)
+            }),
+        }
+    }
+
     /// The deadline in epoch ticks.
     pub(crate) fn deadline_ticks(&self) -> u64 {
         (self.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64

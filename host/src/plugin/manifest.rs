@@ -29,6 +29,19 @@ pub struct Manifest {
     /// Where the provider reports its quotas.
     #[serde(default)]
     pub quota: Vec<QuotaSpec>,
+    /// Tighter sandbox limits for this plugin than the host's ceilings.
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+/// A plugin's own limits; the host's ceilings apply when absent or higher.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    /// Wall-clock deadline of one call, in milliseconds.
+    pub deadline_ms: Option<u64>,
+    /// Linear memory cap, in MiB.
+    pub memory_mib: Option<u64>,
 }
 
 /// A quota the provider reports with each response.

@@ -11,7 +11,9 @@ mod sandbox;
 
 pub use engine::{PluginEngine, SandboxLimits};
 pub use error::PluginError;
-pub use manifest::{AuthScheme, AuthSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec};
+pub use manifest::{
+    AuthScheme, AuthSpec, LimitsSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec,
+};
 pub use normalizer::{HttpResponse, NormalizerPlugin};
 
 /// Versions of the `sluice:plugin` package this host runs plugins for.

@@ -21,6 +21,7 @@ pub struct NormalizerPlugin {
     path: PathBuf,
     pre: NormalizerPre<SandboxState>,
     engine: PluginEngine,
+    limits: super::SandboxLimits,
 }
 
 impl NormalizerPlugin {
@@ -65,6 +66,7 @@ impl NormalizerPlugin {
             message: format!("{e:#}"),
         })?;
         Ok(NormalizerPlugin {
+            limits: engine.limits.narrowed(&manifest.limits),
             manifest,
             sha256,
             path: wasm.to_path_buf(),
@@ -137,7 +139,7 @@ impl NormalizerPlugin {
         call: &'static str,
         f: impl FnOnce(&mut Store<SandboxState>, &Normalizer) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
-        let limits = self.engine.limits;
+        let limits = self.limits;
         let mut store = Store::new(&self.engine.engine, SandboxState::new(limits.memory_bytes));
         store.limiter(|state| &mut state.memory);
         store.set_epoch_deadline(limits.deadline_ticks());
@@ -150,7 +152,7 @@ impl NormalizerPlugin {
 
     fn trap(&self, call: &'static str, err: &wasmtime::Error, memory_refused: bool) -> PluginError {
         let plugin = self.manifest.name.clone();
-        let limits = self.engine.limits;
+        let limits = self.limits;
         if memory_refused {
             return PluginError::MemoryLimit {
                 plugin,

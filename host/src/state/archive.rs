@@ -239,6 +239,9 @@ pub enum ReplaySelection {
     Run(RunId),
     /// Every response fetched in `[since, until)` (RFC 3339 text).
     Between(String, String),
+    /// The responses whose items are in quarantine, unresolved: of one run,
+    /// or of every run.
+    Quarantined(Option<RunId>),
 }
 
 /// The archived responses selected, oldest first.
@@ -257,6 +260,19 @@ pub async fn select(
                 "SELECT {COLUMNS} FROM sluice_responses WHERE fetched_at >= ? AND fetched_at < ? ORDER BY id"
             ),
             vec![since.as_str().into(), until.as_str().into()],
+        ),
+        ReplaySelection::Quarantined(run) => (
+            format!(
+                "SELECT {COLUMNS} FROM sluice_responses WHERE id IN (SELECT max(r.id) FROM sluice_responses r \
+                 JOIN sluice_quarantine q ON q.payload_hash = r.payload_hash AND q.run_id = r.run_id \
+                 WHERE q.resolved_by IS NULL{} GROUP BY r.payload_hash) ORDER BY id",
+                if run.is_some() {
+                    " AND q.run_id = ?"
+                } else {
+                    ""
+                }
+            ),
+            run.iter().map(|r| Value::Int(*r)).collect(),
         ),
     };
     let rows = db

@@ -1,8 +1,10 @@
 //! `sluice_quarantine`: what could not be loaded, kept with its raw JSON:
 //! items a plugin rejected, and whole responses a plugin failed on.
 
+use super::RunId;
 use super::archive::ResponseContext;
-use crate::db::Exec;
+use super::row::{int, opt_text, text};
+use crate::db::{Exec, Value};
 use crate::load::LoadError;
 use crate::model::Reject;
 
@@ -78,4 +80,128 @@ async fn insert(
     .await
     .map_err(LoadError::query("quarantining"))?;
     Ok(())
+}
+
+/// One quarantined item as `sluice quarantine` shows it.
+#[derive(Debug, Clone)]
+pub struct QuarantinedItem {
+    /// Id.
+    pub id: i64,
+    /// The run that quarantined it.
+    pub run_id: i64,
+    /// Provider config name.
+    pub provider: String,
+    /// Stream.
+    pub stream: String,
+    /// Plugin and version.
+    pub plugin: String,
+    /// `record` or `batch`.
+    pub kind: String,
+    /// The provider's id of the item.
+    pub provider_id: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// The raw JSON (or body).
+    pub raw: String,
+    /// The archived response it came from.
+    pub payload_hash: String,
+    /// When.
+    pub created_at: String,
+    /// The replay run that loaded it, if one did.
+    pub resolved_by: Option<i64>,
+}
+
+const ITEM_COLUMNS: &str = "id, run_id, provider, stream, plugin || ' ' || plugin_version, kind, provider_id, reason, raw, payload_hash, created_at, resolved_by";
+
+fn item(r: &[Value]) -> Result<QuarantinedItem, LoadError> {
+    let what = "quarantined item";
+    Ok(QuarantinedItem {
+        id: int(r, 0, what)?,
+        run_id: int(r, 1, what)?,
+        provider: text(r, 2, what)?,
+        stream: text(r, 3, what)?,
+        plugin: text(r, 4, what)?,
+        kind: text(r, 5, what)?,
+        provider_id: opt_text(r, 6, what)?,
+        reason: text(r, 7, what)?,
+        raw: text(r, 8, what)?,
+        payload_hash: text(r, 9, what)?,
+        created_at: text(r, 10, what)?,
+        resolved_by: r.get(11).and_then(Value::int),
+    })
+}
+
+/// Quarantined items, oldest first: of one run, or of all; unresolved only
+/// unless `all`.
+pub async fn list(
+    db: &mut impl Exec,
+    run: Option<RunId>,
+    all: bool,
+) -> Result<Vec<QuarantinedItem>, LoadError> {
+    let mut sql = format!("SELECT {ITEM_COLUMNS} FROM sluice_quarantine WHERE 1 = 1");
+    let mut args = Vec::new();
+    if let Some(run) = run {
+        sql.push_str(" AND run_id = ?");
+        args.push(Value::Int(run));
+    }
+    if !all {
+        sql.push_str(" AND resolved_by IS NULL");
+    }
+    sql.push_str(" ORDER BY id");
+    let rows = db
+        .fetch(&sql, args)
+        .await
+        .map_err(LoadError::query("listing quarantine"))?;
+    rows.iter().map(|r| item(r)).collect()
+}
+
+/// One quarantined item.
+pub async fn get(db: &mut impl Exec, id: i64) -> Result<Option<QuarantinedItem>, LoadError> {
+    let rows = db
+        .fetch(
+            &format!("SELECT {ITEM_COLUMNS} FROM sluice_quarantine WHERE id = ?"),
+            vec![Value::Int(id)],
+        )
+        .await
+        .map_err(LoadError::query("reading a quarantined item"))?;
+    rows.first().map(|r| item(r)).transpose()
+}
+
+/// Marks the unresolved items quarantined from `payload_hash` as resolved by
+/// `run_id`, except records the replay rejected again (`still_rejected`
+/// provider ids) and everything when the replay failed on the whole
+/// response (`failed`); returns how many were resolved.
+pub async fn resolve(
+    db: &mut impl Exec,
+    payload_hash: &str,
+    run_id: RunId,
+    failed: bool,
+    still_rejected: &[Option<String>],
+) -> Result<u64, LoadError> {
+    if failed {
+        return Ok(0);
+    }
+    let rows = db
+        .fetch(
+            "SELECT id, kind, provider_id FROM sluice_quarantine WHERE payload_hash = ? AND resolved_by IS NULL",
+            vec![payload_hash.into()],
+        )
+        .await
+        .map_err(LoadError::query("finding quarantined items to resolve"))?;
+    let mut resolved = 0;
+    for r in &rows {
+        let what = "quarantined item";
+        let (id, kind, provider_id) = (int(r, 0, what)?, text(r, 1, what)?, opt_text(r, 2, what)?);
+        if kind == "record" && still_rejected.contains(&provider_id) {
+            continue;
+        }
+        resolved += db
+            .execute(
+                "UPDATE sluice_quarantine SET resolved_by = ? WHERE id = ?",
+                vec![Value::Int(run_id), Value::Int(id)],
+            )
+            .await
+            .map_err(LoadError::query("resolving a quarantined item"))?;
+    }
+    Ok(resolved)
 }

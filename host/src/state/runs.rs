@@ -86,7 +86,7 @@ pub async fn add_batch(
          duplicates = duplicates + ?, quarantined = quarantined + ?, failed_batches = failed_batches + ? WHERE id = ?",
         vec![
             n(counts.requests),
-            n(total.records + counts.duplicates),
+            n(counts.records_in()),
             n(total.inserted),
             n(total.updated),
             n(total.unchanged),

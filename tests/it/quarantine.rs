@@ -1,0 +1,106 @@
+//! What could not be loaded stays inspectable, and loads once the plugin is
+//! fixed: `sluice quarantine list|show|replay`.
+
+use crate::common::{
+    ReplayServer, TestContext, error_line, football_data_with_manifest, one_route_recordings,
+    repo_root, stderr, stdout,
+};
+
+const BL1: &str = r#"
+[[pipelines.bl1.streams]]
+provider = "football-data"
+stream = "matches"
+params = { competition = "BL1", season = "2022" }
+"#;
+
+/// The BL1 2022 season ten times over, with distinct match ids: a response
+/// larger than a 2 MiB plugin memory cap can hold.
+fn ten_seasons() -> Vec<u8> {
+    let file = repo_root()
+        .join("examples/replay/football-data/v4_competitions_BL1_matches_season2022.json");
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(file).expect("read")).expect("json");
+    let one: Vec<serde_json::Value> = body["matches"].as_array().expect("matches").clone();
+    let mut all = Vec::new();
+    for copy in 0..10u64 {
+        for m in &one {
+            let mut m = m.clone();
+            m["id"] = (m["id"].as_u64().expect("id") + copy * 10_000_000).into();
+            all.push(m);
+        }
+    }
+    body["matches"] = all.into();
+    body.to_string().into_bytes()
+}
+
+fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: TestContext) {
+    let recordings = ctx.path("recordings");
+    one_route_recordings(
+        &recordings,
+        "/v4/competitions/BL1/matches",
+        "season = \"2022\"",
+        200,
+        &ten_seasons(),
+    );
+    let server = ReplayServer::start(&recordings);
+    let plugins = ctx.path("plugins");
+    football_data_with_manifest(&plugins, |m| format!("{m}\n[limits]\nmemory_mib = 2\n"));
+    let config = ctx.write_config_with_plugins(&plugins, &server.base_url(), "", BL1);
+    let config = config.to_str().expect("path");
+
+    let out = ctx.sluice(&["run", "--config", config, "--pipeline", "bl1"]);
+    let line = error_line(&out);
+    assert!(
+        line.contains("plugin football-data reached its memory limit of 2 MiB in normalize"),
+        "{line}"
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
+
+    let list = ctx.sluice(&["quarantine", "--config", config, "list"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let listing = stdout(&list);
+    assert!(
+        listing.contains("football-data    matches    batch"),
+        "{listing}"
+    );
+    assert!(listing.ends_with("1 item\n"), "{listing}");
+    let show = ctx.sluice(&["quarantine", "--config", config, "show", "1"]);
+    assert!(
+        stdout(&show).contains(
+            "reason: plugin football-data reached its memory limit of 2 MiB in normalize"
+        )
+    );
+    assert!(
+        stdout(&show).contains("raw:\n{\"competition\""),
+        "the raw body is kept"
+    );
+
+    // The fix: the plugin gets the memory it needs.
+    football_data_with_manifest(&plugins, |m| m);
+    drop(server);
+    let replay = ctx.sluice(&["quarantine", "--config", config, "replay"]);
+    assert!(
+        replay.status.success(),
+        "{}\n{}",
+        stdout(&replay),
+        stderr(&replay)
+    );
+    assert!(
+        stdout(&replay).contains("0 items still in quarantine"),
+        "{}",
+        stdout(&replay)
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 3060);
+    assert_eq!(
+        ctx.query("SELECT mode, replay_of, requests, inserted FROM sluice_runs WHERE id = 2"),
+        vec![vec!["replay", "NULL", "0", "3061"]]
+    );
+    assert_eq!(
+        ctx.query("SELECT resolved_by FROM sluice_quarantine"),
+        vec![vec!["2"]]
+    );
+    let listing = stdout(&ctx.sluice(&["quarantine", "--config", config, "list"]));
+    assert!(listing.ends_with("0 items\n"), "{listing}");
+}
+
+crate::on_both_databases!(a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed);
