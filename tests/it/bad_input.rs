@@ -22,13 +22,7 @@ fn a_missing_token_fails_before_any_request_or_database() {
         "token_env = \"SLUICE_TEST_UNSET_TOKEN\"",
         CL_MATCHES,
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "cl",
-    ]);
+    let out = ctx.run(&config, "cl");
     assert_eq!(
         error_line(&out),
         "error: provider football-data: environment variable SLUICE_TEST_UNSET_TOKEN (its token_env) is not set"
@@ -98,13 +92,7 @@ fn an_unknown_stream_is_named_with_the_streams_there_are() {
         "",
         "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"fixtures\"\n",
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "p",
-    ]);
+    let out = ctx.run(&config, "p");
     assert_eq!(
         error_line(&out),
         "error: plugin football-data has no stream `fixtures` (streams: match, matches, teams)"
@@ -120,13 +108,7 @@ fn a_parameter_the_plugin_refuses_fails_before_any_load() {
         "",
         "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"matches\"\nparams = { competition = \"CL\", season = \"22/23\" }\n",
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "p",
-    ]);
+    let out = ctx.run(&config, "p");
     assert_eq!(
         error_line(&out),
         "error: plugin football-data failed in plan: invalid parameters: parameter `season` must be the starting year, such as `2022`, not `22/23`"
@@ -138,13 +120,7 @@ fn a_parameter_the_plugin_refuses_fails_before_any_load() {
 fn a_misspelt_config_key_names_file_line_and_key() {
     let ctx = TestContext::new();
     let config = ctx.write_config("http://127.0.0.1:9", "ratelimit = \"10/min\"", CL_MATCHES);
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "cl",
-    ]);
+    let out = ctx.run(&config, "cl");
     let line = error_line(&out);
     assert!(
         line.starts_with(&format!(
@@ -164,13 +140,7 @@ fn an_unreachable_base_url_fails_with_one_line_and_loads_nothing() {
         "retry_min_wait = \"10ms\"",
         CL_MATCHES,
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "cl",
-    ]);
+    let out = ctx.run(&config, "cl");
     let line = error_line(&out);
     assert!(
         line.starts_with("error: run 1 of pipeline `cl` failed: GET http://127.0.0.1:9/v4/competitions/CL/matches?season=2022: could not connect"),
@@ -196,13 +166,7 @@ fn a_body_that_is_not_json_is_quarantined_with_its_payload(ctx: TestContext) {
     );
     let server = ReplayServer::start(&recordings);
     let config = ctx.write_config(&server.base_url(), "", CL_MATCHES);
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "cl",
-    ]);
+    let out = ctx.run(&config, "cl");
     let line = error_line(&out);
     assert!(
         line.starts_with("error: run 1 of pipeline `cl` finished, but not everything loaded: "),
@@ -241,13 +205,7 @@ fn a_provider_error_status_is_reported_with_its_message() {
         "",
         "[[pipelines.p.streams]]\nprovider = \"football-data\"\nstream = \"matches\"\nparams = { competition = \"PL\", season = \"2022\" }\n",
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "p",
-    ]);
+    let out = ctx.run(&config, "p");
     let line = error_line(&out);
     assert!(
         line.ends_with("/v4/competitions/PL/matches?season=2022: HTTP 404: {\"errorCode\":404,\"message\":\"no recording for GET /v4/competitions/PL/matches?season=2022\"}"),
@@ -265,13 +223,7 @@ fn a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load(ctx:
     .expect("write");
     let server = ReplayServer::start(&recordings);
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "demo",
-    ]);
+    let out = ctx.run(&config, "demo");
     let line = error_line(&out);
     assert!(
         line.contains("malformed response: body does not have the expected shape"),

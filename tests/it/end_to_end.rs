@@ -9,7 +9,7 @@ fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing(ctx: Te
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("utf-8 path");
 
-    let first = ctx.sluice(&["run", "--config", config, "--pipeline", "demo"]);
+    let first = ctx.run(config, "demo");
     assert!(first.status.success(), "{}", stderr(&first));
     let summary = stdout(&first);
     assert!(summary.contains("3 requests"), "{summary}");
@@ -69,7 +69,7 @@ fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing(ctx: Te
         "SELECT provider_id, created_at, updated_at, run_id FROM events ORDER BY provider_id";
     let before = ctx.query(stamps);
 
-    let second = ctx.sluice(&["run", "--config", config, "--pipeline", "demo"]);
+    let second = ctx.run(config, "demo");
     assert!(second.status.success(), "{}", stderr(&second));
     let summary = stdout(&second);
     assert!(
@@ -94,7 +94,7 @@ fn a_changed_match_updates_that_row_alone(ctx: TestContext) {
     let first = ReplayServer::start(&recordings);
     let config = ctx.write_config(&first.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("utf-8 path").to_string();
-    let out = ctx.sluice(&["run", "--config", &config, "--pipeline", "demo"]);
+    let out = ctx.run(&config, "demo");
     assert!(out.status.success(), "{}", stderr(&out));
     drop(first);
 
@@ -119,7 +119,7 @@ fn a_changed_match_updates_that_row_alone(ctx: TestContext) {
         "SELECT provider_id, updated_at FROM events WHERE provider_id <> '{changed_id}' ORDER BY provider_id"
     );
     let before = ctx.query(&untouched);
-    let out = ctx.sluice(&["run", "--config", &config, "--pipeline", "demo"]);
+    let out = ctx.run(&config, "demo");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("  events              491         0        1        490"),

@@ -38,13 +38,7 @@ fn no_window_of_the_period_ever_holds_more_than_the_configured_rate() {
     );
     let server = ReplayServer::start(&ctx.path("recordings"));
     let config = ctx.write_config(&server.base_url(), "rate_limit = \"5/s\"", &pipeline);
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "p",
-    ]);
+    let out = ctx.run(&config, "p");
     assert!(out.status.success(), "{}", stderr(&out));
     let log = server.recordings.request_log();
     assert_eq!(log.len(), 16);
@@ -64,13 +58,7 @@ fn remaining_quota_headers_slow_the_host_before_the_provider_refuses() {
     );
     let server = ReplayServer::start(&ctx.path("recordings"));
     let config = ctx.write_config(&server.base_url(), "", &pipeline);
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "p",
-    ]);
+    let out = ctx.run(&config, "p");
     assert!(out.status.success(), "{}", stderr(&out));
     let log = server.recordings.request_log();
     assert_eq!(
@@ -123,13 +111,7 @@ fn a_run_through_429s_5xx_bursts_stalls_and_truncated_bodies_loads_every_record_
         "retry_min_wait = \"50ms\"\ntimeout = \"1s\"\nbreaker_failures = 10",
         DEMO_PIPELINE,
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "demo",
-    ]);
+    let out = ctx.run(&config, "demo");
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 491);
     assert_eq!(ctx.count("SELECT count(*) FROM teams"), 79);
@@ -172,7 +154,7 @@ fn an_open_breaker_stops_requests_and_stays_open_for_the_next_run(ctx: TestConte
         DEMO_PIPELINE,
     );
     let config = config.to_str().expect("path");
-    let out = ctx.sluice(&["run", "--config", config, "--pipeline", "demo"]);
+    let out = ctx.run(config, "demo");
     let line = error_line(&out);
     assert!(
         line.contains("circuit breaker open after 3 failures in a row (last: HTTP 503)"),
@@ -193,7 +175,7 @@ fn an_open_breaker_stops_requests_and_stays_open_for_the_next_run(ctx: TestConte
         stdout(&status)
     );
 
-    let again = ctx.sluice(&["run", "--config", config, "--pipeline", "demo"]);
+    let again = ctx.run(config, "demo");
     assert!(error_line(&again).contains("circuit breaker open"));
     assert_eq!(
         server.recordings.requests(),
@@ -228,13 +210,7 @@ fn a_quota_down_to_its_reserve_stops_the_provider_before_it_runs_out() {
         "quota_reserve = 5",
         DEMO_PIPELINE,
     );
-    let out = ctx.sluice(&[
-        "run",
-        "--config",
-        config.to_str().expect("path"),
-        "--pipeline",
-        "demo",
-    ]);
+    let out = ctx.run(&config, "demo");
     let line = error_line(&out);
     assert!(
         line.contains("provider football-data: quota `credits` has 4 requests left (header x-requests-remaining), at or under quota_reserve = 5: stopping before it runs out"),
@@ -258,7 +234,7 @@ fn the_cache_and_conditional_requests_spare_the_provider(ctx: TestContext) {
     let config = ctx.write_config(&server.base_url(), "", &cached);
     let config = config.to_str().expect("path");
     for _ in 0..2 {
-        let out = ctx.sluice(&["run", "--config", config, "--pipeline", "demo"]);
+        let out = ctx.run(config, "demo");
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let log = server.recordings.request_log();
@@ -298,7 +274,7 @@ fn replaying_the_archive_reproduces_the_same_rows_without_the_provider(ctx: Test
     let server = ReplayServer::start(&demo_recordings());
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("path");
-    let out = ctx.sluice(&["run", "--config", config, "--pipeline", "demo"]);
+    let out = ctx.run(config, "demo");
     assert!(out.status.success(), "{}", stderr(&out));
     drop(server);
     let content = "SELECT provider_id, competition, home_team, away_team, kickoff, status, home_score, away_score, \

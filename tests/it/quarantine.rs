@@ -48,7 +48,7 @@ fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: 
     let config = ctx.write_config_with_plugins(&plugins, &server.base_url(), "", BL1);
     let config = config.to_str().expect("path");
 
-    let out = ctx.sluice(&["run", "--config", config, "--pipeline", "bl1"]);
+    let out = ctx.run(config, "bl1");
     let line = error_line(&out);
     assert!(
         line.contains("plugin football-data reached its memory limit of 2 MiB in normalize"),

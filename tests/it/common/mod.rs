@@ -211,6 +211,12 @@ impl TestContext {
             .expect("run sluice")
     }
 
+    /// `sluice run --config CONFIG --pipeline PIPELINE` in the folder.
+    pub fn run(&self, config: impl AsRef<Path>, pipeline: &str) -> Output {
+        let config = config.as_ref().to_str().expect("utf-8 path");
+        self.sluice(&["run", "--config", config, "--pipeline", pipeline])
+    }
+
     /// Runs a SQL query on the database and returns every row as strings
     /// (NULL as `NULL`).
     pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
