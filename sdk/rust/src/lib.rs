@@ -11,12 +11,18 @@
 //! the network, the clock or the environment. The host performs every request
 //! the plugin plans and hands it the response.
 //!
+//! A complete example is in `sdk/README.md`; the shape of one:
+//!
 //! ```ignore
 //! use sluice_plugin_sdk::{Source, Params, HttpRequest, HttpResponse, Batch, PluginError};
 //! struct MyProvider;
 //! impl Source for MyProvider {
-//!     fn plan(stream: String, cursor: Option<String>, params: Params) -> Result<Vec<HttpRequest>, PluginError> { todo!() }
-//!     fn normalize(stream: String, params: Params, request: HttpRequest, response: HttpResponse) -> Result<Batch, PluginError> { todo!() }
+//!     fn plan(stream: String, cursor: Option<String>, params: Params) -> Result<Vec<HttpRequest>, PluginError> {
+//!         Ok(vec![HttpRequest::get("/v1/teams", &[])])
+//!     }
+//!     fn normalize(stream: String, params: Params, request: HttpRequest, response: HttpResponse) -> Result<Batch, PluginError> {
+//!         Ok(Batch::of(Vec::new()))
+//!     }
 //! }
 //! sluice_plugin_sdk::export_normalizer!(MyProvider);
 //! ```
