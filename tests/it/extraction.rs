@@ -390,3 +390,49 @@ crate::on_both_databases!(
     replaying_the_archive_reproduces_the_same_rows_without_the_provider,
     a_dry_run_loads_nothing_and_says_what_would_change,
 );
+
+#[test]
+fn replay_by_time_range_takes_the_responses_fetched_in_it() {
+    let ctx = TestContext::new();
+    let server = ReplayServer::start(&demo_recordings());
+    let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
+    let out = ctx.run(&config, "demo");
+    assert!(out.status.success(), "{}", stderr(&out));
+    drop(server);
+    let fetched = ctx.query("SELECT fetched_at FROM sluice_responses ORDER BY id");
+    assert_eq!(fetched.len(), 3);
+    wipe(&ctx);
+    // From the second response on: the teams and the BL1 matches.
+    let config = config.to_str().expect("path");
+    let replay = ctx.sluice(&[
+        "replay",
+        "--config",
+        config,
+        "--since",
+        &fetched[1][0],
+        "--until",
+        "9999-01-01T00:00:00Z",
+    ]);
+    assert!(
+        replay.status.success(),
+        "{}\n{}",
+        stdout(&replay),
+        stderr(&replay)
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM teams"), 79);
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 306);
+    assert_eq!(ctx.count("SELECT count(*) FROM competitions"), 1);
+    let nothing = ctx.sluice(&[
+        "replay",
+        "--config",
+        config,
+        "--since",
+        "2000-01-01T00:00:00Z",
+        "--until",
+        "2000-01-02T00:00:00Z",
+    ]);
+    assert_eq!(
+        error_line(&nothing),
+        "error: nothing to replay: no response was archived between 2000-01-01T00:00:00Z and 2000-01-02T00:00:00Z"
+    );
+}
