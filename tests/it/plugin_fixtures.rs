@@ -64,7 +64,9 @@ fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<(), 
         headers: vec![],
         body,
     };
-    let result = plugin.normalize(&spec.stream, &params, &request, &response);
+    let result = plugin
+        .normalize(&spec.stream, &params, &request, response)
+        .0;
     let error_file = case.join("error.txt");
     match result {
         Err(err) if error_file.is_file() || update => {

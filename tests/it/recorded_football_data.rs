@@ -72,7 +72,8 @@ fn every_recorded_football_data_response_normalizes_faithfully() {
             body,
         };
         let batch = plugin
-            .normalize(stream, &params, &request, &response)
+            .normalize(stream, &params, &request, response)
+            .0
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(batch.rejects.is_empty(), "{name}: {:?}", batch.rejects);
         match stream {

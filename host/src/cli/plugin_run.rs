@@ -56,7 +56,9 @@ pub async fn execute(mut args: PluginRunArgs) -> anyhow::Result<()> {
         headers: vec![("content-type".to_string(), "application/json".to_string())],
         body,
     };
-    let batch = plugin.normalize(&args.stream, &args.params, &request, &response)?;
+    let batch = plugin
+        .normalize(&args.stream, &args.params, &request, response)
+        .0?;
     let mut stdout = std::io::stdout().lock();
     for record in &batch.records {
         serde_json::to_writer(&mut stdout, record)?;

@@ -66,8 +66,7 @@ pub async fn replay(
         };
         let (stream, params) = (item.stream.clone(), item.params.clone());
         let (result, response) = blocking(&plugin, move |p| {
-            let result = p.normalize(&stream, &params, &request, &response);
-            (result, response)
+            p.normalize(&stream, &params, &request, response)
         })
         .await?;
         let still_rejected: Vec<Option<String>> = match &result {

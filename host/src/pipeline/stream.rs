@@ -195,8 +195,7 @@ async fn normalize(
 ) -> Result<(Result<NormalizedBatch, PluginError>, HttpResponse), RunError> {
     let (name, params) = (stream.stream.clone(), stream.params.clone());
     blocking(&stream.plugin, move |plugin| {
-        let result = plugin.normalize(&name, &params, &request, &response);
-        (result, response)
+        plugin.normalize(&name, &params, &request, response)
     })
     .await
 }

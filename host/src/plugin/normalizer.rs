@@ -108,29 +108,38 @@ impl NormalizerPlugin {
             .map_err(|e| self.returned("plan", &e))
     }
 
-    /// Hands the plugin one response to turn into records.
+    /// Hands the plugin one response to turn into records, and the response
+    /// back (it is moved into the call, not copied, and the caller archives
+    /// it).
     pub fn normalize(
         &self,
         stream: &str,
         params: &[(String, String)],
         request: &PlannedRequest,
-        response: &HttpResponse,
-    ) -> Result<NormalizedBatch, PluginError> {
+        response: HttpResponse,
+    ) -> (Result<NormalizedBatch, PluginError>, HttpResponse) {
         let params = params.to_vec();
         let request = wit::HttpRequest::from(request);
         let response = wit::HttpResponse {
             status: response.status,
-            headers: response.headers.clone(),
-            body: response.body.clone(),
+            headers: response.headers,
+            body: response.body,
         };
         let result = self.call("normalize", |store, plugin| {
             plugin
                 .sluice_plugin_source()
                 .call_normalize(store, stream, &params, &request, &response)
-        })?;
-        result
-            .map(|batch| bindings::batch(batch, &self.manifest.provider))
-            .map_err(|e| self.returned("normalize", &e))
+        });
+        let response = HttpResponse {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        };
+        let batch = result.and_then(|r| {
+            r.map(|batch| bindings::batch(batch, &self.manifest.provider))
+                .map_err(|e| self.returned("normalize", &e))
+        });
+        (batch, response)
     }
 
     /// Runs `f` on a fresh instance in a fresh store, under the limits.
