@@ -112,7 +112,7 @@ fn a_run_through_429s_5xx_bursts_stalls_and_truncated_bodies_loads_every_record_
         DEMO_PIPELINE,
     );
     let out = ctx.run(&config, "demo");
-    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    crate::common::assert_ok(&out);
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 491);
     assert_eq!(ctx.count("SELECT count(*) FROM teams"), 79);
     assert_eq!(
@@ -285,12 +285,7 @@ fn replaying_the_archive_reproduces_the_same_rows_without_the_provider(ctx: Test
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
 
     let replay = ctx.sluice(&["replay", "--config", config, "--run", "1"]);
-    assert!(
-        replay.status.success(),
-        "{}\n{}",
-        stdout(&replay),
-        stderr(&replay)
-    );
+    crate::common::assert_ok(&replay);
     assert!(
         stdout(&replay).contains("replay 2 of run 1 (pipeline `demo`) succeeded"),
         "{}",
@@ -413,12 +408,7 @@ fn replay_by_time_range_takes_the_responses_fetched_in_it() {
         "--until",
         "9999-01-01T00:00:00Z",
     ]);
-    assert!(
-        replay.status.success(),
-        "{}\n{}",
-        stdout(&replay),
-        stderr(&replay)
-    );
+    crate::common::assert_ok(&replay);
     assert_eq!(ctx.count("SELECT count(*) FROM teams"), 79);
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 306);
     assert_eq!(ctx.count("SELECT count(*) FROM competitions"), 1);

@@ -79,12 +79,7 @@ fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: 
     football_data_with_manifest(&plugins, |m| m);
     drop(server);
     let replay = ctx.sluice(&["quarantine", "--config", config, "replay"]);
-    assert!(
-        replay.status.success(),
-        "{}\n{}",
-        stdout(&replay),
-        stderr(&replay)
-    );
+    crate::common::assert_ok(&replay);
     assert!(
         stdout(&replay).contains("0 items still in quarantine"),
         "{}",

@@ -238,6 +238,11 @@ pub fn sluice_command(args: &[&str]) -> Command {
     cmd
 }
 
+/// Asserts the command succeeded, showing what it printed when it did not.
+pub fn assert_ok(out: &Output) {
+    assert!(out.status.success(), "{}\n{}", stdout(out), stderr(out));
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
