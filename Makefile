@@ -8,12 +8,12 @@
 # (rustup target add), for building plugins.
 
 CARGO      ?= cargo
-PLUGINS    := football-data
+PLUGINS    := football-data the-odds-api
 PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo test plugins host lint bench wasm-target help
+.PHONY: demo test plugins test-plugins host lint bench wasm-target help
 
 help:
 	@echo "make demo     build everything and run the demo pipeline (no network, no key)"
@@ -28,7 +28,7 @@ demo: host plugins
 # The PostgreSQL tests use the server scripts/postgres-for-tests.sh finds or
 # starts (never skipped): the local one on 127.0.0.1:5432, or a throwaway
 # cluster under target/postgres.
-test: host plugins
+test: host plugins test-plugins
 	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
 
 host:
@@ -47,10 +47,21 @@ plugins: wasm-target
 		echo "plugin $$p -> $(PLUGIN_DIR)/$$p.wasm"; \
 	done
 
+# Plugins that exist for the tests only: one built against the first
+# contract version (sluice:plugin@0.1.0), which the host must keep running.
+TEST_PLUGINS := legacy-v0-1 hostile future-contract
+test-plugins: wasm-target
+	$(CARGO) build --target wasm32-wasip2 --profile plugin $(addprefix -p ,$(TEST_PLUGINS))
+	@mkdir -p target/test-plugins
+	@for p in $(TEST_PLUGINS); do \
+		cp $(WASM_DIR)/$$(echo $$p | tr - _).wasm target/test-plugins/$$p.wasm; \
+		cp tests/plugins/$$p/manifest.toml target/test-plugins/$$p.toml; \
+	done
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # Figures, not pass/fail: extraction throughput and rate-limit utilisation.
-bench: plugins
-	$(CARGO) bench -p sluice --bench extraction
+bench: plugins test-plugins
+	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench plugins --bench extraction --bench odds_load

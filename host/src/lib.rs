@@ -15,4 +15,5 @@ pub mod model;
 pub mod pipeline;
 pub mod plugin;
 pub mod replay_provider;
+pub mod serve;
 pub mod state;

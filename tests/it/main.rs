@@ -4,10 +4,17 @@
 mod bad_input;
 mod cli;
 mod common;
+mod contract_versions;
 mod crash;
 mod end_to_end;
 mod extraction;
+mod odds;
 mod plugin_fixtures;
+mod plugin_kit;
 mod plugin_run;
 mod quarantine;
 mod recorded_football_data;
+mod recorded_the_odds_api;
+mod sandbox;
+mod serve;
+mod write_dispositions;

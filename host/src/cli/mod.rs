@@ -1,10 +1,12 @@
 //! The `sluice` command line: argument parsing and the commands, which turn
 //! library errors into one clear line and an exit code.
 
+mod plugin_kit;
 mod plugin_run;
 mod quarantine;
 mod replay;
 mod run;
+mod serve;
 mod status;
 mod summary;
 
@@ -41,6 +43,9 @@ pub enum Command {
     /// Work with plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Run scheduled pipelines, serve /healthz and /plugins, and reload
+    /// plugins when their files change.
+    Serve(serve::ServeArgs),
     /// Serve recorded provider responses on a local port, with faults on
     /// demand (for demos and tests).
     ReplayProvider(replay::ProviderArgs),
@@ -52,6 +57,16 @@ pub enum PluginCommand {
     /// Run one recorded payload through a plugin in the sandbox and print the
     /// normalized records as NDJSON on stdout, rejected items on stderr.
     Run(plugin_run::PluginRunArgs),
+    /// Create a plugin project from a template: a working normalizer with a
+    /// manifest, a fixture and its expected output.
+    New(plugin_kit::NewArgs),
+    /// Build a plugin project into target/plugin/NAME.wasm and NAME.toml.
+    Build(plugin_kit::ProjectArgs),
+    /// Build a plugin project and run its fixtures through it in the
+    /// sandbox, showing a diff against the expected output.
+    Test(plugin_kit::ProjectArgs),
+    /// Check a component and its manifest as a host would load them.
+    Check(plugin_kit::CheckArgs),
 }
 
 impl Cli {
@@ -64,7 +79,14 @@ impl Cli {
             Command::Runs(args) => status::runs(args).await,
             Command::Quarantine(args) => quarantine::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,
+            Command::Plugin(PluginCommand::New(args)) => plugin_kit::new(args),
+            Command::Plugin(PluginCommand::Build(args)) => plugin_kit::build(&args).map(|wasm| {
+                println!("built {}", wasm.display());
+            }),
+            Command::Plugin(PluginCommand::Test(args)) => plugin_kit::test(&args),
+            Command::Plugin(PluginCommand::Check(args)) => plugin_kit::check(&args),
             Command::ReplayProvider(args) => replay::serve_recordings(args).await,
+            Command::Serve(args) => serve::execute(args).await,
         }
     }
 }

@@ -113,7 +113,7 @@ pub async fn execute(args: QuarantineArgs) -> anyhow::Result<()> {
             Ok(())
         }
         QuarantineCommand::Replay { run } => {
-            let engine = PluginEngine::new(SandboxLimits::default())
+            let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
                 .context("cannot start the plugin runtime")?;
             let report =
                 pipeline::replay(&config, &engine, &sink, &ReplaySelection::Quarantined(run))

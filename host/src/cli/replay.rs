@@ -35,8 +35,8 @@ pub struct ReplayArgs {
 
 pub async fn execute(args: ReplayArgs) -> anyhow::Result<()> {
     let config = LoadedConfig::load(&args.config)?;
-    let engine =
-        PluginEngine::new(SandboxLimits::default()).context("cannot start the plugin runtime")?;
+    let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
+        .context("cannot start the plugin runtime")?;
     let database = config.database(args.database.as_deref());
     let sink = Sink::connect(database).await?;
     let selection = match (args.run, args.since, args.until) {

@@ -33,9 +33,13 @@ pub struct RunArgs {
 
 pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
     let config = LoadedConfig::load(&args.config)?;
-    let engine =
-        PluginEngine::new(SandboxLimits::default()).context("cannot start the plugin runtime")?;
-    let prepared = pipeline::prepare(&config, &args.pipeline, &engine)?;
+    let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
+        .context("cannot start the plugin runtime")?;
+    let prepared = pipeline::prepare(
+        &config,
+        &args.pipeline,
+        pipeline::PluginSource::Dir(&engine),
+    )?;
     let database = config.database(args.database.as_deref());
     let sink = Sink::connect(database).await?;
     let options = RunOptions {

@@ -58,6 +58,13 @@ pub fn render(report: &RunReport, database: &str) -> String {
         }
     }
     let total = report.counts.total();
+    if total.moves + total.deleted > 0 {
+        let _ = writeln!(
+            out,
+            "  odds moves recorded in odds_history: {}; withdrawn lines deleted: {}",
+            total.moves, total.deleted
+        );
+    }
     if report.counts.duplicates > 0 {
         let _ = writeln!(
             out,

@@ -61,6 +61,51 @@ pub struct Config {
     /// Pipelines by name.
     #[serde(default)]
     pub pipelines: BTreeMap<String, PipelineConfig>,
+    /// The ceilings every plugin call runs under.
+    #[serde(default)]
+    pub sandbox: SandboxConfig,
+}
+
+/// `[sandbox]`: the host-wide ceilings of every plugin call; a plugin's
+/// manifest may ask for less, never for more.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxConfig {
+    /// Wall-clock deadline of one call.
+    #[serde(default = "default_deadline")]
+    pub deadline: HumanDuration,
+    /// Linear memory cap of one instance, in MiB.
+    #[serde(default = "default_memory_mib")]
+    pub memory_mib: u64,
+    /// Cap on what one call returns, in MiB.
+    #[serde(default = "default_output_mib")]
+    pub output_mib: u64,
+    /// Instructions per call: when set, every call is metered and stops
+    /// after this many, the same on every machine (for determinism).
+    pub fuel: Option<u64>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            deadline: default_deadline(),
+            memory_mib: default_memory_mib(),
+            output_mib: default_output_mib(),
+            fuel: None,
+        }
+    }
+}
+
+fn default_deadline() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(10))
+}
+
+fn default_memory_mib() -> u64 {
+    256
+}
+
+fn default_output_mib() -> u64 {
+    64
 }
 
 fn default_plugin_dir() -> PathBuf {
@@ -74,6 +119,9 @@ fn default_plugin_dir() -> PathBuf {
 pub struct ProviderConfig {
     /// Name of the normalizer plugin in `plugin_dir`.
     pub plugin: String,
+    /// The sha256 the plugin's `.wasm` must have (hex); a different file is
+    /// refused before it is compiled.
+    pub plugin_sha256: Option<String>,
     /// Base URL every planned request path is appended to.
     pub base_url: String,
     /// Environment variable holding the API token; the host injects it as the
@@ -146,6 +194,9 @@ fn default_breaker_cooldown() -> HumanDuration {
 pub struct PipelineConfig {
     /// The streams, run in order.
     pub streams: Vec<StreamConfig>,
+    /// How often `sluice serve` runs the pipeline (`"5m"`); never when
+    /// absent.
+    pub schedule: Option<HumanDuration>,
 }
 
 /// One stream of one provider with its parameters.
@@ -162,6 +213,36 @@ pub struct StreamConfig {
     /// Serve this stream's responses from the archive for this long after
     /// they were fetched, without asking the provider (e.g. `"5m"`).
     pub cache_ttl: Option<HumanDuration>,
+    /// How the stream's records reach their tables.
+    #[serde(default)]
+    pub write: WriteDisposition,
+}
+
+/// How a stream's records reach their tables.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteDisposition {
+    /// Insert new rows, update changed ones, leave identical ones untouched.
+    #[default]
+    Merge,
+    /// Add every record as a new row of the table's `_log` twin
+    /// (`events_log`, `odds_log`, …): a snapshot per run, nothing updated.
+    Append,
+    /// Load the whole stream in one transaction and delete, from each table
+    /// it wrote, the provider's rows the run did not produce: readers see
+    /// the old rows until the new ones are complete, never an empty table.
+    Replace,
+}
+
+impl WriteDisposition {
+    /// The name used in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteDisposition::Merge => "merge",
+            WriteDisposition::Append => "append",
+            WriteDisposition::Replace => "replace",
+        }
+    }
 }
 
 /// A stream parameter; numbers and booleans are accepted and passed as text

@@ -106,6 +106,9 @@ pub enum ProviderAuth {
     None,
     /// A header carrying the secret.
     Header(HeaderName, HeaderValue),
+    /// A query parameter carrying the secret: added to the URL that is
+    /// sent, never to the one archived, logged or shown.
+    Query(String, String),
 }
 
 /// A provider's request settings.
@@ -149,6 +152,7 @@ pub struct ProviderClient {
     breaker: Arc<CircuitBreaker>,
     quota: Arc<QuotaTracker>,
     secrets: Vec<String>,
+    query_secret: Option<(String, String)>,
 }
 
 /// One attempt's failure.
@@ -182,12 +186,29 @@ impl ProviderClient {
         let base_url = reqwest::Url::parse(base_url).map_err(|e| bad(e.to_string()))?;
         let mut headers = HeaderMap::new();
         let mut secrets = Vec::new();
-        if let ProviderAuth::Header(header, mut value) = auth {
-            if let Ok(text) = value.to_str() {
-                secrets.push(text.to_string());
+        let mut query_secret = None;
+        match auth {
+            ProviderAuth::None => {}
+            ProviderAuth::Header(header, mut value) => {
+                if let Ok(text) = value.to_str() {
+                    secrets.push(text.to_string());
+                }
+                value.set_sensitive(true);
+                headers.insert(header, value);
             }
-            value.set_sensitive(true);
-            headers.insert(header, value);
+            ProviderAuth::Query(name, value) => {
+                secrets.push(value.clone());
+                // Percent-encoded, as it appears in a URL in an error.
+                let encoded: String =
+                    reqwest::Url::parse_with_params("http://x/", [("k", value.as_str())])
+                        .ok()
+                        .and_then(|u| u.query().map(|q| q.trim_start_matches("k=").to_string()))
+                        .unwrap_or_default();
+                if encoded != value {
+                    secrets.push(encoded);
+                }
+                query_secret = Some((name, value));
+            }
         }
         let http = reqwest::Client::builder()
             .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
@@ -205,6 +226,7 @@ impl ProviderClient {
             breaker,
             quota,
             secrets,
+            query_secret,
         })
     }
 
@@ -348,6 +370,10 @@ impl ProviderClient {
         url: reqwest::Url,
         validators: Option<&Validators>,
     ) -> Result<Fetched, AttemptError> {
+        let mut url = url;
+        if let Some((name, value)) = &self.query_secret {
+            url.query_pairs_mut().append_pair(name, value);
+        }
         let mut builder = self.http.get(url);
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
@@ -357,7 +383,7 @@ impl ProviderClient {
                 builder = builder.header(reqwest::header::IF_MODIFIED_SINCE, last_modified);
             }
         }
-        let transport = |e: reqwest::Error| AttemptError::Transport(describe(&e));
+        let transport = |e: reqwest::Error| AttemptError::Transport(self.redact(&describe(&e)));
         let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         if status == 304 && validators.is_some() {

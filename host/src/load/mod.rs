@@ -2,13 +2,16 @@
 //! response, its checkpoint and its run counters in one transaction, so a
 //! crash never separates the data from the position that says it was loaded.
 
+mod odds;
 mod postgres;
+mod replace;
 mod sqlite;
 pub mod tables;
 
 use std::collections::BTreeMap;
 
-use crate::db::{DbError, Pool, Tx};
+use crate::config::WriteDisposition;
+use crate::db::{DbError, Exec, Pool, Tx};
 use crate::extract::BreakerSnapshot;
 use crate::model::{Record, Reject};
 use crate::state::archive::{LatestResponse, ReplayItem, ResponseContext};
@@ -107,6 +110,10 @@ pub struct TableCounts {
     pub updated: u64,
     /// Rows already holding the same content.
     pub unchanged: u64,
+    /// Rows deleted: lines withdrawn from a market.
+    pub deleted: u64,
+    /// Price and line moves written to `odds_history`.
+    pub moves: u64,
 }
 
 impl TableCounts {
@@ -116,6 +123,8 @@ impl TableCounts {
         self.inserted += other.inserted;
         self.updated += other.updated;
         self.unchanged += other.unchanged;
+        self.deleted += other.deleted;
+        self.moves += other.moves;
     }
 }
 
@@ -308,85 +317,14 @@ impl Sink {
         &self,
         batch: LoadBatch,
         mode: RunMode,
+        write: WriteDisposition,
     ) -> Result<LoadCounts, LoadError> {
-        let now = state::now_timestamp();
         let mut tx = self
             .pool
             .begin()
             .await
             .map_err(LoadError::query("starting a transaction"))?;
-        let ctx = ResponseContext {
-            run_id: batch.run_id,
-            pipeline: &batch.pipeline,
-            stream_key: &batch.stream_key,
-            provider: &batch.provider,
-            stream: &batch.stream,
-            plugin: &batch.plugin,
-            plugin_version: &batch.plugin_version,
-        };
-        if let Some(response) = &batch.response {
-            state::archive::store(&mut tx, &ctx, response).await?;
-        }
-        let mut counts = LoadCounts {
-            requests: batch.requests,
-            ..LoadCounts::default()
-        };
-        match &batch.outcome {
-            BatchOutcome::Loaded {
-                records,
-                rejects,
-                cursor,
-            } => {
-                let (by_table, duplicates) =
-                    tables::rows_by_table(records.iter().cloned().map(tables::Row::from));
-                counts.duplicates = duplicates;
-                let provenance = tables::Provenance {
-                    plugin: &batch.plugin,
-                    plugin_version: &batch.plugin_version,
-                    run_id: batch.run_id,
-                    payload_hash: &batch.payload_hash,
-                    now: &now,
-                };
-                for (table, rows) in by_table {
-                    let table_counts = match &mut tx {
-                        Tx::Sqlite(t) => sqlite::upsert(t, table, &rows, &provenance).await?,
-                        Tx::Postgres(t) => postgres::upsert(t, table, &rows, &provenance).await?,
-                    };
-                    counts.tables.insert(table.name, table_counts);
-                }
-                counts.quarantined = state::quarantine::store_rejects(
-                    &mut tx,
-                    &ctx,
-                    &batch.payload_hash,
-                    rejects,
-                    &now,
-                )
-                .await?;
-                if mode == RunMode::Run {
-                    state::checkpoints::save(
-                        &mut tx,
-                        &batch.pipeline,
-                        &batch.stream_key,
-                        cursor.as_deref(),
-                        batch.run_id,
-                        &now,
-                    )
-                    .await?;
-                }
-            }
-            BatchOutcome::Failed { reason, raw } => {
-                state::quarantine::store_failed_batch(
-                    &mut tx,
-                    &ctx,
-                    &batch.payload_hash,
-                    reason,
-                    raw,
-                    &now,
-                )
-                .await?;
-                counts.failed_batches = 1;
-            }
-        }
+        let counts = write_batch(&mut tx, &batch, mode, write, None).await?;
         if mode == RunMode::DryRun {
             // What the batch would have done is known; nothing of it stays
             // but the run's counters.
@@ -402,4 +340,262 @@ impl Sink {
             .map_err(LoadError::query("committing the batch"))?;
         Ok(counts)
     }
+
+    /// Starts a stream written with `write = "replace"`: every batch of it
+    /// goes into this one transaction.
+    pub async fn begin_replace(&self, mode: RunMode) -> Result<ReplaceTx, LoadError> {
+        let tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(LoadError::query("starting the replace transaction"))?;
+        Ok(ReplaceTx {
+            tx,
+            mode,
+            written: Vec::new(),
+            counts: LoadCounts::default(),
+        })
+    }
+
+    /// Loads a batch of a replace stream into its transaction.
+    pub async fn replace_batch(
+        &self,
+        replace: &mut ReplaceTx,
+        batch: LoadBatch,
+    ) -> Result<LoadCounts, LoadError> {
+        let counts = write_batch(
+            &mut replace.tx,
+            &batch,
+            replace.mode,
+            WriteDisposition::Replace,
+            Some(&mut replace.written),
+        )
+        .await?;
+        if replace.mode == RunMode::Run {
+            state::runs::add_batch(&mut replace.tx, batch.run_id, &counts).await?;
+        }
+        replace.counts.add(&counts);
+        Ok(counts)
+    }
+
+    /// Ends a replace stream. When it is `complete`, the provider's rows
+    /// the stream did not produce are deleted from each table it wrote;
+    /// then everything commits at once (a dry run rolls back). Returns the
+    /// rows deleted per table.
+    pub async fn finish_replace(
+        &self,
+        replace: ReplaceTx,
+        run_id: RunId,
+        complete: bool,
+    ) -> Result<LoadCounts, LoadError> {
+        let ReplaceTx {
+            mut tx,
+            mode,
+            written,
+            counts: loaded,
+        } = replace;
+        let mut deleted = LoadCounts::default();
+        if complete {
+            for table in &written {
+                let removed = replace::delete_unproduced(&mut tx, table).await?;
+                deleted.tables.entry(table.name).or_default().deleted += removed;
+            }
+        }
+        if mode == RunMode::DryRun {
+            tx.rollback()
+                .await
+                .map_err(LoadError::query("rolling back the dry run's stream"))?;
+            let mut all = loaded;
+            all.add(&deleted);
+            state::runs::add_batch(&mut self.conn().await?, run_id, &all).await?;
+            return Ok(deleted);
+        }
+        state::runs::add_batch(&mut tx, run_id, &deleted).await?;
+        tx.commit()
+            .await
+            .map_err(LoadError::query("committing the replace stream"))?;
+        Ok(deleted)
+    }
+}
+
+/// A replace stream's open transaction and what it wrote so far.
+pub struct ReplaceTx {
+    tx: Tx,
+    mode: RunMode,
+    written: Vec<&'static tables::TableSpec>,
+    counts: LoadCounts,
+}
+
+/// Writes one batch in `tx`: its archived response, rows, rejects and
+/// checkpoint. A replace stream passes the tables it wrote so far, and the
+/// keys of the staged rows are kept for its end.
+async fn write_batch(
+    tx: &mut Tx,
+    batch: &LoadBatch,
+    mode: RunMode,
+    write: WriteDisposition,
+    mut replace_written: Option<&mut Vec<&'static tables::TableSpec>>,
+) -> Result<LoadCounts, LoadError> {
+    let now = state::now_timestamp();
+    let ctx = ResponseContext {
+        run_id: batch.run_id,
+        pipeline: &batch.pipeline,
+        stream_key: &batch.stream_key,
+        provider: &batch.provider,
+        stream: &batch.stream,
+        plugin: &batch.plugin,
+        plugin_version: &batch.plugin_version,
+    };
+    if let Some(response) = &batch.response {
+        state::archive::store(tx, &ctx, response).await?;
+    }
+    let mut counts = LoadCounts {
+        requests: batch.requests,
+        ..LoadCounts::default()
+    };
+    match &batch.outcome {
+        BatchOutcome::Loaded {
+            records,
+            rejects,
+            cursor,
+        } => {
+            let (by_table, duplicates) =
+                tables::rows_by_table(records.iter().cloned().map(tables::Row::from));
+            counts.duplicates = duplicates;
+            let provenance = tables::Provenance {
+                plugin: &batch.plugin,
+                plugin_version: &batch.plugin_version,
+                run_id: batch.run_id,
+                payload_hash: &batch.payload_hash,
+                now: &now,
+            };
+            for (table, rows) in by_table {
+                let table_counts = match write {
+                    WriteDisposition::Append => append(tx, table, &rows, &provenance).await?,
+                    WriteDisposition::Merge | WriteDisposition::Replace => {
+                        upsert(tx, table, &rows, &provenance).await?
+                    }
+                };
+                if let Some(written) = replace_written.as_deref_mut() {
+                    let first = !written.contains(&table);
+                    replace::keep_keys(tx, table, first).await?;
+                    if first {
+                        written.push(table);
+                    }
+                }
+                counts.tables.insert(table.name, table_counts);
+            }
+            counts.quarantined =
+                state::quarantine::store_rejects(tx, &ctx, &batch.payload_hash, rejects, &now)
+                    .await?;
+            if mode == RunMode::Run {
+                state::checkpoints::save(
+                    tx,
+                    &batch.pipeline,
+                    &batch.stream_key,
+                    cursor.as_deref(),
+                    batch.run_id,
+                    &now,
+                )
+                .await?;
+            }
+        }
+        BatchOutcome::Failed { reason, raw } => {
+            state::quarantine::store_failed_batch(tx, &ctx, &batch.payload_hash, reason, raw, &now)
+                .await?;
+            counts.failed_batches = 1;
+        }
+    }
+    Ok(counts)
+}
+
+/// Stages `rows` and adds every one of them to the table's `_log` twin.
+async fn append(
+    tx: &mut Tx,
+    table: &'static tables::TableSpec,
+    rows: &[tables::Row],
+    provenance: &tables::Provenance<'_>,
+) -> Result<TableCounts, LoadError> {
+    stage(tx, table, rows, provenance).await?;
+    let columns = tables::load_columns(table).join(", ");
+    let inserted = tx
+        .execute(
+            &format!(
+                "INSERT INTO {t}_log ({columns}) SELECT {columns} FROM {stage}",
+                t = table.name,
+                stage = tables::stage_name(table)
+            ),
+            Vec::new(),
+        )
+        .await
+        .map_err(LoadError::query(format!("appending to {}_log", table.name)))?;
+    Ok(TableCounts {
+        records: rows.len() as u64,
+        inserted,
+        ..TableCounts::default()
+    })
+}
+
+/// Stages `rows` of `table` on the transaction's backend.
+async fn stage(
+    tx: &mut Tx,
+    table: &'static tables::TableSpec,
+    rows: &[tables::Row],
+    provenance: &tables::Provenance<'_>,
+) -> Result<tables::Dialect, LoadError> {
+    Ok(match tx {
+        Tx::Sqlite(t) => {
+            sqlite::stage(t, table, rows, provenance).await?;
+            tables::Dialect::Sqlite
+        }
+        Tx::Postgres(t) => {
+            postgres::stage(t, table, rows, provenance).await?;
+            tables::Dialect::Postgres
+        }
+    })
+}
+
+/// Stages `rows` of `table`, records the odds' moves when they are odds,
+/// and merges them; counts what happened.
+async fn upsert(
+    tx: &mut Tx,
+    table: &'static tables::TableSpec,
+    rows: &[tables::Row],
+    provenance: &tables::Provenance<'_>,
+) -> Result<TableCounts, LoadError> {
+    // A first load of these markets cannot conflict: the rows are copied
+    // straight into `odds`, under a savepoint that hands over to the merge
+    // below when a concurrent run loaded the same markets in between.
+    if let (Tx::Postgres(t), true) = (&mut *tx, *table == tables::ODDS)
+        && !postgres::odds_markets_known(t, rows).await?
+        && let Some(inserted) = postgres::copy_new_rows(t, table, rows, provenance).await?
+    {
+        return Ok(TableCounts {
+            records: rows.len() as u64,
+            inserted,
+            ..TableCounts::default()
+        });
+    }
+    let dialect = stage(tx, table, rows, provenance).await?;
+    let mut counts = TableCounts {
+        records: rows.len() as u64,
+        ..TableCounts::default()
+    };
+    if *table == tables::ODDS {
+        let moves = odds::record_moves(tx, dialect).await?;
+        counts.moves = moves.recorded;
+        counts.deleted = moves.withdrawn;
+    }
+    let merge = tables::merge_sql(table, dialect);
+    let merging = format!("merging into {}", table.name);
+    let inserted_flags: Vec<bool> = match tx {
+        Tx::Sqlite(t) => sqlx::query_scalar(&merge).fetch_all(&mut **t).await,
+        Tx::Postgres(t) => sqlx::query_scalar(&merge).fetch_all(&mut **t).await,
+    }
+    .map_err(LoadError::query(merging))?;
+    let inserted = inserted_flags.iter().filter(|i| **i).count() as u64;
+    counts.inserted = inserted;
+    counts.updated = inserted_flags.len() as u64 - inserted;
+    counts.unchanged = rows.len() as u64 - inserted_flags.len() as u64;
+    Ok(counts)
 }

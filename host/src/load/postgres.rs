@@ -1,41 +1,52 @@
-//! PostgreSQL loading at the speed of `COPY`: the batch's rows are copied
-//! into a temporary staging table, then merged with one
-//! `INSERT … SELECT … ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM`,
-//! all inside the batch's transaction.
+//! PostgreSQL staging at the speed of `COPY`: a batch's rows of one table
+//! are copied into a temporary staging table that lives until the
+//! transaction ends; the merge and the odds moves run on it.
 
 use sqlx::{Executor, PgConnection};
 
-use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, on_conflict};
-use super::{LoadError, TableCounts};
+use super::LoadError;
+use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
 
 /// Bytes of COPY text sent per message.
 const COPY_CHUNK: usize = 1 << 20;
 
-/// Upserts `rows` into `table` through a staging table; counts what happened
-/// as the SQLite path does.
-pub async fn upsert(
+/// Copies `rows` into a fresh staging table shaped like `table`.
+pub async fn stage(
     conn: &mut PgConnection,
     table: &TableSpec,
     rows: &[Row],
     provenance: &Provenance<'_>,
-) -> Result<TableCounts, LoadError> {
-    let columns = load_columns(table).join(", ");
-    let stage = format!("sluice_stage_{}", table.name);
-    conn.execute(
+) -> Result<(), LoadError> {
+    let stage = stage_name(table);
+    let creating = format!("creating the staging table of {}", table.name);
+    for sql in [
+        format!("DROP TABLE IF EXISTS pg_temp.{stage}"),
         format!(
             "CREATE TEMP TABLE {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
             table.name
-        )
-        .as_str(),
-    )
-    .await
-    .map_err(LoadError::query(format!(
-        "creating the staging table of {}",
-        table.name
-    )))?;
+        ),
+    ] {
+        conn.execute(sql.as_str())
+            .await
+            .map_err(LoadError::query(creating.clone()))?;
+    }
+    copy_rows(conn, &stage, table, rows, provenance).await?;
+    Ok(())
+}
+
+/// Copies `rows` of `table` into `target` (the staging table, or the table
+/// itself when nothing of the batch can conflict); returns the rows copied.
+pub async fn copy_rows(
+    conn: &mut PgConnection,
+    target: &str,
+    table: &TableSpec,
+    rows: &[Row],
+    provenance: &Provenance<'_>,
+) -> Result<u64, LoadError> {
+    let columns = load_columns(table).join(", ");
     let copy_error = LoadError::query(format!("copying rows into {}", table.name));
     let mut copy = conn
-        .copy_in_raw(&format!("COPY {stage} ({columns}) FROM STDIN"))
+        .copy_in_raw(&format!("COPY {target} ({columns}) FROM STDIN"))
         .await
         .map_err(LoadError::query(format!(
             "starting COPY into {}",
@@ -59,40 +70,78 @@ pub async fn upsert(
     match failed {
         Some(e) => {
             let _ = copy.abort("sluice: a row could not be sent").await;
-            return Err(copy_error(e));
+            Err(copy_error(e))
         }
-        None => {
-            copy.finish().await.map_err(copy_error)?;
+        None => copy.finish().await.map_err(copy_error),
+    }
+}
+
+/// Copies rows none of which can be in `table` yet straight into it, under
+/// a savepoint: when a concurrent run loaded some of them in between, the
+/// copy is undone and `None` says to merge instead.
+pub async fn copy_new_rows(
+    conn: &mut PgConnection,
+    table: &TableSpec,
+    rows: &[Row],
+    provenance: &Provenance<'_>,
+) -> Result<Option<u64>, LoadError> {
+    conn.execute("SAVEPOINT sluice_direct_copy")
+        .await
+        .map_err(LoadError::query(format!(
+            "copying rows into {}",
+            table.name
+        )))?;
+    match copy_rows(conn, table.name, table, rows, provenance).await {
+        Ok(copied) => Ok(Some(copied)),
+        Err(error) => {
+            tracing::info!(%error, table = table.name, "rows conflicted with a concurrent load; merging instead");
+            conn.execute("ROLLBACK TO SAVEPOINT sluice_direct_copy")
+                .await
+                .map_err(LoadError::query(format!(
+                    "copying rows into {}",
+                    table.name
+                )))?;
+            Ok(None)
         }
     }
-    let merge = format!(
-        "INSERT INTO {t} ({columns}) SELECT {columns} FROM {stage}{conflict}",
-        t = table.name,
-        conflict = on_conflict(table, "IS DISTINCT FROM"),
-    );
-    let inserted_flags: Vec<bool> = sqlx::query_scalar(&merge)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(LoadError::query(format!("merging into {}", table.name)))?;
-    let inserted = inserted_flags.iter().filter(|i| **i).count() as u64;
-    Ok(TableCounts {
-        records: rows.len() as u64,
-        inserted,
-        updated: inserted_flags.len() as u64 - inserted,
-        unchanged: rows.len() as u64 - inserted_flags.len() as u64,
-    })
+}
+
+/// Whether `odds` holds any quote of the markets of `rows`: when it holds
+/// none, nothing of the batch can conflict, move or be withdrawn.
+pub async fn odds_markets_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, LoadError> {
+    let mut markets: Vec<(&str, &str)> = rows
+        .iter()
+        .filter_map(|r| match r.values.get(6) {
+            Some(SqlValue::Text(market)) => Some((r.provider.as_str(), market.as_str())),
+            _ => None,
+        })
+        .collect();
+    markets.sort_unstable();
+    markets.dedup();
+    let (providers, keys): (Vec<&str>, Vec<&str>) = markets.into_iter().unzip();
+    let known: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM odds o JOIN unnest($1::text[], $2::text[]) AS m (provider, market_key) \
+         ON o.provider = m.provider AND o.market_key = m.market_key LIMIT 1",
+    )
+    .bind(providers)
+    .bind(keys)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(LoadError::query("looking up the batch's markets"))?;
+    Ok(known.is_some())
 }
 
 /// One row in COPY's text format: tab-separated, `\N` for NULL.
 fn write_row(out: &mut String, row: &Row, provenance: &Provenance<'_>) {
     write_text(out, &row.provider);
-    out.push('\t');
-    write_text(out, &row.provider_id);
-    for value in &row.values {
+    for value in row.key.iter().chain(&row.values) {
         out.push('\t');
         match value {
             SqlValue::Null => out.push_str("\\N"),
             SqlValue::Int(i) => out.push_str(&i.to_string()),
+            // Rust's shortest round-trip form, which PostgreSQL reads back
+            // to the same double.
+            SqlValue::Float(f) => out.push_str(&f.to_string()),
             SqlValue::Text(s) => write_text(out, s),
         }
     }

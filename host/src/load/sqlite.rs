@@ -1,42 +1,49 @@
-//! SQLite loading: prepared multi-row upserts inside the batch's transaction.
+//! SQLite staging: a batch's rows of one table go into a temporary staging
+//! table with prepared multi-row inserts, inside the batch's transaction;
+//! the merge and the odds moves run on it as they do on PostgreSQL.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{Executor, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, on_conflict};
-use super::{LoadError, TableCounts};
+use super::LoadError;
+use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
 
 /// SQLite accepts at most 32,766 bound parameters per statement.
 const MAX_PARAMS: usize = 32_000;
 
-/// Upserts `rows` into `table`: new keys are inserted, changed content is
-/// updated (with `updated_at` and provenance), identical content is left
-/// untouched.
-pub async fn upsert(
+/// Inserts `rows` into a fresh staging table shaped like `table`.
+pub async fn stage(
     conn: &mut SqliteConnection,
     table: &TableSpec,
     rows: &[Row],
     provenance: &Provenance<'_>,
-) -> Result<TableCounts, LoadError> {
+) -> Result<(), LoadError> {
     let columns = load_columns(table);
+    let stage = stage_name(table);
+    let creating = format!("creating the staging table of {}", table.name);
+    conn.execute(format!("DROP TABLE IF EXISTS temp.{stage}").as_str())
+        .await
+        .map_err(LoadError::query(creating.clone()))?;
+    conn.execute(
+        format!(
+            "CREATE TEMP TABLE {stage} AS SELECT {} FROM {} WHERE false",
+            columns.join(", "),
+            table.name
+        )
+        .as_str(),
+    )
+    .await
+    .map_err(LoadError::query(creating))?;
     let rows_per_statement = (MAX_PARAMS / columns.len()).max(1);
-    let conflict = on_conflict(table, "IS NOT");
-    let mut counts = TableCounts {
-        records: rows.len() as u64,
-        ..TableCounts::default()
-    };
     for chunk in rows.chunks(rows_per_statement) {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "INSERT INTO {} ({}) ",
-            table.name,
-            columns.join(", ")
-        ));
+        let mut query: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("INSERT INTO {stage} ({}) ", columns.join(", ")));
         query.push_values(chunk, |mut b, row| {
-            b.push_bind(row.provider.clone())
-                .push_bind(row.provider_id.clone());
-            for value in &row.values {
+            b.push_bind(row.provider.clone());
+            for value in row.key.iter().chain(&row.values) {
                 match value {
                     SqlValue::Null => b.push_bind(None::<String>),
                     SqlValue::Int(i) => b.push_bind(*i),
+                    SqlValue::Float(f) => b.push_bind(*f),
                     SqlValue::Text(s) => b.push_bind(s.clone()),
                 };
             }
@@ -47,16 +54,11 @@ pub async fn upsert(
                 .push_bind(provenance.now.to_string())
                 .push_bind(provenance.now.to_string());
         });
-        query.push(&conflict);
-        let inserted_flags: Vec<bool> = query
-            .build_query_scalar()
-            .fetch_all(&mut *conn)
+        query
+            .build()
+            .execute(&mut *conn)
             .await
-            .map_err(LoadError::query(format!("upserting into {}", table.name)))?;
-        let inserted = inserted_flags.iter().filter(|i| **i).count() as u64;
-        counts.inserted += inserted;
-        counts.updated += inserted_flags.len() as u64 - inserted;
-        counts.unchanged += chunk.len() as u64 - inserted_flags.len() as u64;
+            .map_err(LoadError::query(format!("staging rows of {}", table.name)))?;
     }
-    Ok(counts)
+    Ok(())
 }

@@ -6,11 +6,14 @@ use std::collections::HashMap;
 use crate::model::Record;
 use crate::state::RunId;
 
-/// A canonical table keyed on (`provider`, `provider_id`).
+/// A canonical table: its key (the uniqueness an upsert conflicts on, with
+/// `provider`) and its content columns.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TableSpec {
     /// Table name.
     pub name: &'static str,
+    /// Key columns after `provider`.
+    pub key: &'static [&'static str],
     /// Columns that hold the record's content: a change in one of them is a
     /// change of the row; provenance and timestamps are not content.
     pub content: &'static [&'static str],
@@ -19,12 +22,14 @@ pub struct TableSpec {
 /// `competitions`.
 pub const COMPETITIONS: TableSpec = TableSpec {
     name: "competitions",
-    content: &["name", "code", "area", "format", "emblem_url"],
+    key: &["provider_id"],
+    content: &["name", "sport", "code", "area", "format", "emblem_url"],
 };
 
 /// `teams`.
 pub const TEAMS: TableSpec = TableSpec {
     name: "teams",
+    key: &["provider_id"],
     content: &[
         "name",
         "short_name",
@@ -39,7 +44,9 @@ pub const TEAMS: TableSpec = TableSpec {
 /// `events`.
 pub const EVENTS: TableSpec = TableSpec {
     name: "events",
+    key: &["provider_id"],
     content: &[
+        "name",
         "competition",
         "season",
         "stage",
@@ -64,8 +71,47 @@ pub const EVENTS: TableSpec = TableSpec {
     ],
 };
 
+/// `odds`: the current price per event, bookmaker, market, selection,
+/// participant and line, keyed on that identity as one value.
+pub const ODDS: TableSpec = TableSpec {
+    name: "odds",
+    key: &["quote_key"],
+    // The identity's parts never differ for one quote_key; they are content
+    // only so that they are written.
+    content: &[
+        "event_id",
+        "bookmaker",
+        "market",
+        "selection",
+        "participant",
+        "line",
+        "market_key",
+        "selection_key",
+        "price",
+        "bookmaker_name",
+        "provider_updated_at",
+    ],
+};
+
+/// Separates the parts of the odds keys.
+const KEY_SEPARATOR: char = '\u{1f}';
+
+/// The keys of a quote: its market, its selection and the quote itself.
+pub fn odds_keys(o: &crate::model::OddsQuote) -> (String, String, String) {
+    let market = [o.event.as_str(), &o.bookmaker, &o.market].join(&KEY_SEPARATOR.to_string());
+    let selection = format!(
+        "{market}{KEY_SEPARATOR}{}{KEY_SEPARATOR}{}",
+        o.selection,
+        o.participant.as_deref().unwrap_or_default()
+    );
+    // -0 and 0 are one line.
+    let line = o.line.map(|l| (l + 0.0).to_string()).unwrap_or_default();
+    let quote = format!("{selection}{KEY_SEPARATOR}{line}");
+    (market, selection, quote)
+}
+
 /// Every canonical table, in the order summaries list them.
-pub const ALL: [&TableSpec; 3] = [&COMPETITIONS, &TEAMS, &EVENTS];
+pub const ALL: [&TableSpec; 4] = [&COMPETITIONS, &TEAMS, &EVENTS, &ODDS];
 
 /// A column value.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +120,8 @@ pub enum SqlValue {
     Null,
     /// An integer.
     Int(i64),
+    /// A float.
+    Float(f64),
     /// Text.
     Text(String),
 }
@@ -96,18 +144,42 @@ impl From<Option<i32>> for SqlValue {
     }
 }
 
-/// A record as a row: its table, key and content values in
-/// [`TableSpec::content`] order.
+impl From<Option<f64>> for SqlValue {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(SqlValue::Null, SqlValue::Float)
+    }
+}
+
+/// A record as a row: its table, key values in [`TableSpec::key`] order and
+/// content values in [`TableSpec::content`] order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// Which table.
     pub table: &'static TableSpec,
     /// `provider` column.
     pub provider: String,
-    /// `provider_id` column.
-    pub provider_id: String,
+    /// Key values after `provider`.
+    pub key: Vec<SqlValue>,
     /// Content values.
     pub values: Vec<SqlValue>,
+}
+
+impl Row {
+    /// The row's identity within its table, for finding repeats in a batch.
+    fn identity(&self) -> String {
+        let mut id = self.provider.clone();
+        for part in &self.key {
+            id.push('\u{1f}');
+            match part {
+                SqlValue::Null => id.push('\u{0}'),
+                SqlValue::Int(i) => id.push_str(&i.to_string()),
+                // -0 and 0 are one line to the database.
+                SqlValue::Float(f) => id.push_str(&(f + 0.0).to_string()),
+                SqlValue::Text(t) => id.push_str(t),
+            }
+        }
+        id
+    }
 }
 
 impl From<Record> for Row {
@@ -116,9 +188,10 @@ impl From<Record> for Row {
             Record::Competition(c) => Row {
                 table: &COMPETITIONS,
                 provider: c.provider,
-                provider_id: c.provider_id,
+                key: vec![SqlValue::Text(c.provider_id)],
                 values: vec![
                     SqlValue::Text(c.name),
+                    c.sport.into(),
                     c.code.into(),
                     c.area.into(),
                     c.format.into(),
@@ -128,7 +201,7 @@ impl From<Record> for Row {
             Record::Team(t) => Row {
                 table: &TEAMS,
                 provider: t.provider,
-                provider_id: t.provider_id,
+                key: vec![SqlValue::Text(t.provider_id)],
                 values: vec![
                     SqlValue::Text(t.name),
                     t.short_name.into(),
@@ -142,8 +215,9 @@ impl From<Record> for Row {
             Record::Event(e) => Row {
                 table: &EVENTS,
                 provider: e.provider,
-                provider_id: e.provider_id,
+                key: vec![SqlValue::Text(e.provider_id)],
                 values: vec![
+                    e.name.into(),
                     e.competition.into(),
                     e.season.into(),
                     e.stage.into(),
@@ -167,6 +241,27 @@ impl From<Record> for Row {
                     e.provider_updated_at.into(),
                 ],
             },
+            Record::Odds(o) => {
+                let (market_key, selection_key, quote_key) = odds_keys(&o);
+                Row {
+                    table: &ODDS,
+                    provider: o.provider,
+                    key: vec![SqlValue::Text(quote_key)],
+                    values: vec![
+                        SqlValue::Text(o.event),
+                        SqlValue::Text(o.bookmaker),
+                        SqlValue::Text(o.market),
+                        SqlValue::Text(o.selection),
+                        o.participant.into(),
+                        o.line.into(),
+                        SqlValue::Text(market_key),
+                        SqlValue::Text(selection_key),
+                        SqlValue::Float(o.price),
+                        o.bookmaker_name.into(),
+                        o.provider_updated_at.into(),
+                    ],
+                }
+            }
         }
     }
 }
@@ -185,16 +280,15 @@ pub struct Provenance<'a> {
     pub now: &'a str,
 }
 
-/// Columns of every canonical table besides its content, in load order.
-pub const KEY_COLUMNS: [&str; 2] = ["provider", "provider_id"];
 /// Provenance columns, in load order.
 pub const PROVENANCE_COLUMNS: [&str; 4] = ["plugin", "plugin_version", "run_id", "payload_hash"];
 
-/// Every column of `table` in load order: key, content, provenance,
-/// `created_at`, `updated_at`.
+/// Every column of `table` in load order: `provider`, key, content,
+/// provenance, `created_at`, `updated_at`.
 pub fn load_columns(table: &TableSpec) -> Vec<&'static str> {
-    KEY_COLUMNS
+    ["provider"]
         .iter()
+        .chain(table.key)
         .chain(table.content)
         .chain(&PROVENANCE_COLUMNS)
         .chain(&["created_at", "updated_at"])
@@ -202,10 +296,42 @@ pub fn load_columns(table: &TableSpec) -> Vec<&'static str> {
         .collect()
 }
 
-/// The conflict clause shared by both backends: update only when the
-/// content differs (`distinct` is `IS NOT` on SQLite, `IS DISTINCT FROM` on
-/// PostgreSQL), and return one row per insert or update, true for an insert.
-pub fn on_conflict(table: &TableSpec, distinct: &str) -> String {
+/// The SQL a backend differs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The key columns of `table`, `provider` first.
+pub fn key_columns(table: &TableSpec) -> Vec<&'static str> {
+    std::iter::once("provider")
+        .chain(table.key.iter().copied())
+        .collect()
+}
+
+/// A condition that rows `a` and `b` of `table` have the same key.
+pub fn same_key(table: &TableSpec, a: &str, b: &str) -> String {
+    key_columns(table)
+        .iter()
+        .map(|c| format!("{a}.{c} = {b}.{c}"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The staging table a batch's rows of `table` go through.
+pub fn stage_name(table: &TableSpec) -> String {
+    format!("sluice_stage_{}", table.name)
+}
+
+/// The merge of the staged rows into `table`, the same on both backends:
+/// new keys are inserted, changed content is updated with its provenance
+/// and `updated_at`, identical content is left untouched. Returns one row
+/// per insert or update, true for an insert.
+pub fn merge_sql(table: &TableSpec, dialect: Dialect) -> String {
+    let columns = load_columns(table).join(", ");
     let sets: Vec<String> = table
         .content
         .iter()
@@ -223,11 +349,21 @@ pub fn on_conflict(table: &TableSpec, distinct: &str) -> String {
         .iter()
         .map(|c| format!("excluded.{c}"))
         .collect();
+    let target = key_columns(table).join(", ");
+    let distinct = match dialect {
+        Dialect::Sqlite => "IS NOT",
+        Dialect::Postgres => "IS DISTINCT FROM",
+    };
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as a join clause.
     format!(
-        " ON CONFLICT (provider, provider_id) DO UPDATE SET {} WHERE ({}) {distinct} ({}) RETURNING created_at = updated_at",
-        sets.join(", "),
-        old.join(", "),
-        new.join(", ")
+        "INSERT INTO {t} ({columns}) SELECT {columns} FROM {stage} WHERE true \
+         ON CONFLICT ({target}) DO UPDATE SET {sets} WHERE ({old}) {distinct} ({new}) \
+         RETURNING created_at = updated_at",
+        t = table.name,
+        stage = stage_name(table),
+        sets = sets.join(", "),
+        old = old.join(", "),
+        new = new.join(", "),
     )
 }
 
@@ -237,14 +373,10 @@ pub fn rows_by_table(
     rows: impl Iterator<Item = Row>,
 ) -> (Vec<(&'static TableSpec, Vec<Row>)>, u64) {
     let mut groups: Vec<(&'static TableSpec, Vec<Row>)> = Vec::new();
-    let mut index: HashMap<(&'static str, String, String), (usize, usize)> = HashMap::new();
+    let mut index: HashMap<(&'static str, String), (usize, usize)> = HashMap::new();
     let mut duplicates = 0;
     for row in rows {
-        let key = (
-            row.table.name,
-            row.provider.clone(),
-            row.provider_id.clone(),
-        );
+        let key = (row.table.name, row.identity());
         if let Some(&(g, i)) = index.get(&key) {
             groups[g].1[i] = row;
             duplicates += 1;
@@ -266,7 +398,7 @@ pub fn rows_by_table(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Competition, Event, EventStatus, Team};
+    use crate::model::{Competition, Event, EventStatus, OddsQuote, Team};
 
     #[test]
     fn every_record_fills_every_content_column() {
@@ -274,6 +406,7 @@ mod tests {
             provider: "p".into(),
             provider_id: "1".into(),
             name: "Cup".into(),
+            sport: None,
             code: None,
             area: None,
             format: None,
@@ -293,6 +426,7 @@ mod tests {
         let event = Record::Event(Event {
             provider: "p".into(),
             provider_id: "3".into(),
+            name: None,
             competition: None,
             season: None,
             stage: None,
@@ -315,8 +449,21 @@ mod tests {
             venue: None,
             provider_updated_at: None,
         });
-        for record in [competition, team, event] {
+        let odds = Record::Odds(OddsQuote {
+            provider: "p".into(),
+            event: "3".into(),
+            bookmaker: "b".into(),
+            bookmaker_name: None,
+            market: "spreads".into(),
+            selection: "FC".into(),
+            participant: None,
+            line: Some(-1.5),
+            price: 1.91,
+            provider_updated_at: None,
+        });
+        for record in [competition, team, event, odds] {
             let row = Row::from(record);
+            assert_eq!(row.key.len(), row.table.key.len(), "{}", row.table.name);
             assert_eq!(
                 row.values.len(),
                 row.table.content.len(),
@@ -328,5 +475,40 @@ mod tests {
                 assert_eq!(row.values[i], SqlValue::Text("postponed".into()));
             }
         }
+    }
+
+    fn quote(line: Option<f64>, price: f64) -> Row {
+        Row::from(Record::Odds(OddsQuote {
+            provider: "p".into(),
+            event: "e".into(),
+            bookmaker: "b".into(),
+            bookmaker_name: None,
+            market: "totals".into(),
+            selection: "Over".into(),
+            participant: None,
+            line,
+            price,
+            provider_updated_at: None,
+        }))
+    }
+
+    #[test]
+    fn repeated_quotes_keep_the_last_and_lines_tell_quotes_apart() {
+        let rows = vec![
+            quote(Some(2.5), 1.8),
+            quote(Some(0.0), 1.5),
+            quote(Some(-0.0), 1.6),
+            quote(None, 2.0),
+            quote(Some(2.5), 1.9),
+            quote(Some(3.5), 2.2),
+        ];
+        let (groups, duplicates) = rows_by_table(rows.into_iter());
+        assert_eq!(duplicates, 2, "2.5 repeated, and -0 is 0");
+        let prices: Vec<_> = groups[0].1.iter().map(|r| r.values[8].clone()).collect();
+        assert_eq!(
+            prices,
+            [1.9, 1.6, 2.0, 2.2].map(SqlValue::Float).to_vec(),
+            "last price per line, in first-seen order"
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! them. Their field names are the column names of the tables users query and
 //! the keys of `sluice plugin run`'s NDJSON, so they are part of the interface.
 
+pub mod quality;
+
 use serde::Serialize;
 
 /// Where a match stands.
@@ -51,6 +53,8 @@ pub struct Competition {
     pub provider_id: String,
     /// Display name.
     pub name: String,
+    /// The sport, e.g. `Soccer`.
+    pub sport: Option<String>,
     /// Short code, e.g. `CL`.
     pub code: Option<String>,
     /// Country or region.
@@ -91,6 +95,8 @@ pub struct Event {
     pub provider: String,
     /// The provider's id.
     pub provider_id: String,
+    /// The event's own name (a tournament, race or outright market).
+    pub name: Option<String>,
     /// Provider id of the competition.
     pub competition: Option<String>,
     /// Season label.
@@ -135,6 +141,31 @@ pub struct Event {
     pub provider_updated_at: Option<String>,
 }
 
+/// One price of one selection in one market at one bookmaker, decimal odds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OddsQuote {
+    /// The data source whose id space `event` belongs to.
+    pub provider: String,
+    /// Provider id of the event.
+    pub event: String,
+    /// Bookmaker key.
+    pub bookmaker: String,
+    /// Bookmaker display name.
+    pub bookmaker_name: Option<String>,
+    /// Market key (`h2h`, `spreads`, `totals`, `outrights`, `h2h_lay`, …).
+    pub market: String,
+    /// The outcome priced.
+    pub selection: String,
+    /// Whom the selection is about in a player market.
+    pub participant: Option<String>,
+    /// Handicap or total.
+    pub line: Option<f64>,
+    /// Decimal odds.
+    pub price: f64,
+    /// When the bookmaker last changed the market.
+    pub provider_updated_at: Option<String>,
+}
+
 /// One canonical record, tagged with its `kind` when serialized.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -145,6 +176,8 @@ pub enum Record {
     Team(Team),
     /// A match.
     Event(Event),
+    /// A price.
+    Odds(OddsQuote),
 }
 
 impl Record {
@@ -154,6 +187,7 @@ impl Record {
             Record::Competition(c) => &c.provider_id,
             Record::Team(t) => &t.provider_id,
             Record::Event(e) => &e.provider_id,
+            Record::Odds(o) => &o.event,
         }
     }
 }

@@ -7,7 +7,7 @@ mod prepare;
 mod replay;
 mod stream;
 
-pub use prepare::{PreparedPipeline, PreparedStream, prepare};
+pub use prepare::{PluginSource, PreparedPipeline, PreparedStream, prepare};
 pub use replay::replay;
 
 use std::time::{Duration, Instant};

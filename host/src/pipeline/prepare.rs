@@ -11,7 +11,7 @@ use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
 };
-use crate::plugin::{AuthScheme, NormalizerPlugin, PluginEngine};
+use crate::plugin::{AuthScheme, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry};
 
 /// A stream ready to run.
 pub struct PreparedStream {
@@ -29,6 +29,8 @@ pub struct PreparedStream {
     pub client: Arc<ProviderClient>,
     /// How long a response is served from the archive without asking.
     pub cache_ttl: Option<std::time::Duration>,
+    /// How its records reach their tables.
+    pub write: crate::config::WriteDisposition,
 }
 
 /// A pipeline whose every stream passed the checks.
@@ -41,12 +43,21 @@ pub struct PreparedPipeline {
     pub clients: Vec<Arc<ProviderClient>>,
 }
 
+/// Where a pipeline's plugins come from.
+#[derive(Clone, Copy)]
+pub enum PluginSource<'a> {
+    /// Loaded from the config's plugin folder for this run.
+    Dir(&'a PluginEngine),
+    /// The versions a long-running host publishes now.
+    Registry(&'a PluginRegistry),
+}
+
 /// Loads the plugins and builds the clients `pipeline` needs, checking each
 /// stream and its parameters with the manifest and the plugin itself.
 pub fn prepare(
     config: &LoadedConfig,
     pipeline: &str,
-    engine: &PluginEngine,
+    source: PluginSource<'_>,
 ) -> Result<PreparedPipeline, RunError> {
     let pipeline_config = config.pipeline(pipeline)?;
     let plugin_dir = config.plugin_dir();
@@ -57,10 +68,51 @@ pub fn prepare(
         let name = &stream_config.provider;
         let provider = &config.config.providers[name];
         let plugin = match plugins.get(&provider.plugin) {
-            Some(p) => p.clone(),
+            Some(p) => {
+                if let Some(pin) = provider
+                    .plugin_sha256
+                    .as_deref()
+                    .filter(|pin| !pin.eq_ignore_ascii_case(p.sha256()))
+                {
+                    return Err(PluginError::HashMismatch {
+                        path: p.path().to_path_buf(),
+                        found: p.sha256().to_string(),
+                        expected: pin.to_string(),
+                    }
+                    .into());
+                }
+                p.clone()
+            }
             None => {
                 let wasm = plugin_dir.join(format!("{}.wasm", provider.plugin));
-                let plugin = Arc::new(NormalizerPlugin::load(engine, &wasm)?);
+                let plugin = match source {
+                    PluginSource::Dir(engine) => Arc::new(NormalizerPlugin::load_pinned(
+                        engine,
+                        &wasm,
+                        provider.plugin_sha256.as_deref(),
+                    )?),
+                    PluginSource::Registry(registry) => {
+                        let plugin = registry.get(&provider.plugin).ok_or_else(|| {
+                            PluginError::NotLoaded {
+                                name: provider.plugin.clone(),
+                                dir: registry.dir().to_path_buf(),
+                            }
+                        })?;
+                        if let Some(pin) = provider
+                            .plugin_sha256
+                            .as_deref()
+                            .filter(|pin| !pin.eq_ignore_ascii_case(plugin.sha256()))
+                        {
+                            return Err(PluginError::HashMismatch {
+                                path: wasm,
+                                found: plugin.sha256().to_string(),
+                                expected: pin.to_string(),
+                            }
+                            .into());
+                        }
+                        plugin
+                    }
+                };
                 plugins.insert(provider.plugin.clone(), plugin.clone());
                 plugin
             }
@@ -87,6 +139,7 @@ pub fn prepare(
             plugin,
             client,
             cache_ttl: stream_config.cache_ttl.map(|d| d.0),
+            write: stream_config.write,
         });
     }
     Ok(PreparedPipeline {
@@ -170,6 +223,10 @@ fn auth(
                 reqwest::header::HeaderValue::from_str(token.trim()).map_err(|_| invalid())?;
             Ok(ProviderAuth::Header(name, value))
         }
+        AuthScheme::Query => Ok(ProviderAuth::Query(
+            spec.name.clone(),
+            token.trim().to_string(),
+        )),
     }
 }
 

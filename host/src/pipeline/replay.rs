@@ -9,6 +9,7 @@ use std::time::Instant;
 use super::stream::blocking;
 use super::{Failure, RunError, RunReport};
 use crate::config::LoadedConfig;
+use crate::config::WriteDisposition;
 use crate::load::{BatchOutcome, LoadBatch, Sink};
 use crate::model::PlannedRequest;
 use crate::plugin::{HttpResponse, NormalizerPlugin, PluginEngine};
@@ -110,6 +111,9 @@ pub async fn replay(
                     outcome,
                 },
                 mode,
+                // A replay merges what was archived, whatever the stream's
+                // disposition was.
+                WriteDisposition::Merge,
             )
             .await?;
         report.counts.add(&counts);

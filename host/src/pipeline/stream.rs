@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use tracing::Instrument;
 
 use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
+use crate::config::WriteDisposition;
 use crate::extract::{FetchError, Fetched};
 use crate::load::{BatchOutcome, LoadBatch, Sink};
 use crate::model::{NormalizedBatch, PlannedRequest};
@@ -55,6 +56,12 @@ pub async fn run(
         .map_err(RunError::Plugin)?;
         let mut queue: VecDeque<PlannedRequest> = planned.into();
         let mut made = 0;
+        let mut replace = match stream.write {
+            WriteDisposition::Replace => Some(sink.begin_replace(options.mode).await?),
+            _ => None,
+        };
+        let mut end = End::Finished;
+        let mut complete = true;
         while let Some(request) = queue.pop_front() {
             made += 1;
             if made > MAX_REQUESTS_PER_STREAM {
@@ -70,7 +77,9 @@ pub async fn run(
                 Some(cached) => (archived(sink, cached).await?, ResponseSource::Cache),
                 None => {
                     if options.max_requests.is_some_and(|max| report.counts.requests >= max) {
-                        return Ok(End::RequestLimit);
+                        end = End::RequestLimit;
+                        complete = false;
+                        break;
                     }
                     let revalidate = latest
                         .as_ref()
@@ -127,9 +136,7 @@ pub async fn run(
                     (outcome, Some(RunError::Normalize { url: url.clone(), source: source_error }))
                 }
             };
-            let counts = sink
-                .commit_batch(
-                    LoadBatch {
+            let batch = LoadBatch {
                         run_id: report.run_id,
                         pipeline: report.pipeline.clone(),
                         stream_key: stream.key.clone(),
@@ -141,10 +148,11 @@ pub async fn run(
                         requests: u64::from(source != ResponseSource::Cache),
                         response: Some(archived_response),
                         outcome,
-                    },
-                    options.mode,
-                )
-                .await?;
+            };
+            let counts = match &mut replace {
+                Some(open) => sink.replace_batch(open, batch).await?,
+                None => sink.commit_batch(batch, options.mode, stream.write).await?,
+            };
             let total = counts.total();
             tracing::info!(
                 inserted = total.inserted,
@@ -161,10 +169,20 @@ pub async fn run(
                     quarantined: true,
                     error,
                 });
+                complete = false;
                 break;
             }
         }
-        Ok(End::Finished)
+        if let Some(open) = replace {
+            let deleted = sink.finish_replace(open, report.run_id, complete).await?;
+            if complete {
+                tracing::info!(deleted = deleted.total().deleted, "replace committed");
+            } else {
+                tracing::warn!("the stream did not complete: its rows were merged and nothing was deleted");
+            }
+            report.counts.add(&deleted);
+        }
+        Ok(end)
     }
     .instrument(span)
     .await

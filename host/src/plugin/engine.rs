@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 use wasmtime::component::Linker;
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig,
+};
 
 use super::sandbox::SandboxState;
 
@@ -18,6 +20,10 @@ pub struct SandboxLimits {
     pub deadline: Duration,
     /// Linear memory cap.
     pub memory_bytes: usize,
+    /// Cap on what one call returns (strings and bytes, approximately).
+    pub output_bytes: usize,
+    /// Instructions per call; none when the host does not meter them.
+    pub fuel: Option<u64>,
 }
 
 impl Default for SandboxLimits {
@@ -25,6 +31,24 @@ impl Default for SandboxLimits {
         SandboxLimits {
             deadline: Duration::from_secs(10),
             memory_bytes: 256 << 20,
+            output_bytes: 64 << 20,
+            fuel: None,
+        }
+    }
+}
+
+impl From<&crate::config::SandboxConfig> for SandboxLimits {
+    fn from(c: &crate::config::SandboxConfig) -> Self {
+        let mib = |m: u64| {
+            usize::try_from(m)
+                .unwrap_or(usize::MAX / 2)
+                .saturating_mul(1 << 20)
+        };
+        SandboxLimits {
+            deadline: c.deadline.0,
+            memory_bytes: mib(c.memory_mib),
+            output_bytes: mib(c.output_mib),
+            fuel: c.fuel,
         }
     }
 }
@@ -39,6 +63,15 @@ impl SandboxLimits {
             memory_bytes: spec.memory_mib.map_or(self.memory_bytes, |mib| {
                 self.memory_bytes.min((mib as usize) << 20)
             }),
+            output_bytes: spec.output_mib.map_or(self.output_bytes, |mib| {
+                self.output_bytes.min((mib as usize) << 20)
+            }),
+            // Fuel is metered engine-wide or not at all: a plugin may lower
+            // the host's budget, not ask for one the host does not meter.
+            fuel: match (self.fuel, spec.fuel) {
+                (Some(host), Some(plugin)) => Some(host.min(plugin)),
+                (host, _) => host,
+            },
         }
     }
 
@@ -72,7 +105,20 @@ impl PluginEngine {
         config
             .wasm_component_model(true)
             .epoch_interruption(true)
+            .consume_fuel(limits.fuel.is_some())
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        if let Some(dir) = compile_cache_dir() {
+            // Compiled components are kept by content hash, so a restart or
+            // another process does not compile the same component again.
+            let mut cache = CacheConfig::new();
+            cache.with_directory(dir);
+            match Cache::new(cache) {
+                Ok(cache) => {
+                    config.cache(Some(cache));
+                }
+                Err(error) => tracing::warn!(%error, "compiled-component cache disabled"),
+            }
+        }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         // A Rust guest for wasm32-wasip2 imports WASI even when it does no
@@ -85,6 +131,21 @@ impl PluginEngine {
             limits,
         })
     }
+}
+
+/// Where compiled components are cached: `SLUICE_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/sluice/components`, else `~/.cache/sluice/components`;
+/// none (no cache) when `SLUICE_CACHE_DIR` is empty or no home is known.
+fn compile_cache_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    if let Some(dir) = std::env::var_os("SLUICE_CACHE_DIR") {
+        let dir = PathBuf::from(dir);
+        return (!dir.as_os_str().is_empty()).then(|| std::path::absolute(&dir).unwrap_or(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("sluice/components"))
 }
 
 /// Without the ticker no deadline would ever fire, so failing to start it is

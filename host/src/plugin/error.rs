@@ -95,6 +95,59 @@ pub enum PluginError {
         /// The cap.
         limit_mib: u64,
     },
+    /// The call used up its instruction budget.
+    #[error("plugin {plugin} used up its instruction budget of {limit} in {call}")]
+    FuelExhausted {
+        /// Plugin name.
+        plugin: String,
+        /// `plan` or `normalize`.
+        call: &'static str,
+        /// The budget.
+        limit: u64,
+    },
+    /// The plugin returned more than the output cap.
+    #[error(
+        "plugin {plugin} returned {size_mib:.1} MiB from {call}, over its output limit of {limit_mib} MiB"
+    )]
+    OutputTooLarge {
+        /// Plugin name.
+        plugin: String,
+        /// `plan` or `normalize`.
+        call: &'static str,
+        /// What it returned, approximately.
+        size_mib: f64,
+        /// The cap.
+        limit_mib: u64,
+    },
+    /// The plugin failed too often in a row and is switched off until it is
+    /// loaded again.
+    #[error(
+        "plugin {plugin} is switched off after {failures} failed calls in a row; fix it and load it again"
+    )]
+    SwitchedOff {
+        /// Plugin name.
+        plugin: String,
+        /// Failures in a row.
+        failures: u32,
+    },
+    /// The long-running host has no loaded version of the plugin.
+    #[error("plugin {name} is not loaded: {dir} has no {name}.wasm that loads (see the log)")]
+    NotLoaded {
+        /// Plugin name.
+        name: String,
+        /// The folder served.
+        dir: PathBuf,
+    },
+    /// The component file is not the one the config pins.
+    #[error("plugin {path} has sha256 {found}, but the config pins {expected}")]
+    HashMismatch {
+        /// The component file.
+        path: PathBuf,
+        /// Its hash.
+        found: String,
+        /// The pinned hash.
+        expected: String,
+    },
     /// The plugin trapped (panicked, hit `unreachable`, overflowed its stack).
     #[error("plugin {plugin} crashed in {call}: {message}")]
     Trap {

@@ -42,6 +42,10 @@ pub struct LimitsSpec {
     pub deadline_ms: Option<u64>,
     /// Linear memory cap, in MiB.
     pub memory_mib: Option<u64>,
+    /// Cap on what one call returns, in MiB.
+    pub output_mib: Option<u64>,
+    /// Instructions per call, where the host meters them (`[sandbox] fuel`).
+    pub fuel: Option<u64>,
 }
 
 /// A quota the provider reports with each response.
@@ -86,7 +90,7 @@ impl std::fmt::Display for QuotaSource {
 pub struct AuthSpec {
     /// Where the secret goes.
     pub scheme: AuthScheme,
-    /// Header name (for `header`).
+    /// Header or query parameter name.
     pub name: String,
 }
 
@@ -96,6 +100,8 @@ pub struct AuthSpec {
 pub enum AuthScheme {
     /// In a request header.
     Header,
+    /// In a query parameter (`?apiKey=…`).
+    Query,
 }
 
 /// One stream's parameters.

@@ -5,8 +5,11 @@
 mod bindings;
 mod engine;
 mod error;
+pub mod fixtures;
 mod manifest;
 mod normalizer;
+mod output;
+mod registry;
 mod sandbox;
 
 pub use engine::{PluginEngine, SandboxLimits};
@@ -14,7 +17,8 @@ pub use error::PluginError;
 pub use manifest::{
     AuthScheme, AuthSpec, LimitsSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec,
 };
-pub use normalizer::{HttpResponse, NormalizerPlugin};
+pub use normalizer::{HttpResponse, NormalizerPlugin, SWITCH_OFF_AFTER};
+pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
 
 /// Versions of the `sluice:plugin` package this host runs plugins for.
-pub const ACCEPTED_WIT_VERSIONS: &[&str] = &["0.1.0"];
+pub const ACCEPTED_WIT_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];

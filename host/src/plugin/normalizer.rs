@@ -6,10 +6,16 @@ use std::path::{Path, PathBuf};
 use wasmtime::Store;
 use wasmtime::component::Component;
 
-use super::bindings::{self, Normalizer, NormalizerPre, wit};
+use super::bindings::{self, v0_1, wit};
+use super::output;
 use super::sandbox::SandboxState;
 use super::{ACCEPTED_WIT_VERSIONS, Manifest, PluginEngine, PluginError};
 use crate::model::{NormalizedBatch, PlannedRequest};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Sandbox failures (traps, limits) in a row after which a plugin is
+/// switched off.
+pub const SWITCH_OFF_AFTER: u32 = 5;
 
 /// The export through which a normalizer answers, without its version.
 const SOURCE_EXPORT: &str = "sluice:plugin/source@";
@@ -19,8 +25,10 @@ pub struct NormalizerPlugin {
     manifest: Manifest,
     sha256: String,
     path: PathBuf,
-    pre: NormalizerPre<SandboxState>,
+    pre: Prepared,
     engine: PluginEngine,
+    /// Sandbox failures in a row, for the plugin's breaker.
+    failures: AtomicU32,
     limits: super::SandboxLimits,
 }
 
@@ -29,6 +37,16 @@ impl NormalizerPlugin {
     /// checks the contract version it was built against, and prepares it for
     /// instantiation.
     pub fn load(engine: &PluginEngine, wasm: &Path) -> Result<Self, PluginError> {
+        Self::load_pinned(engine, wasm, None)
+    }
+
+    /// [`NormalizerPlugin::load`], refusing the file before compiling it
+    /// when its sha256 is not `pin` (hex, any case).
+    pub fn load_pinned(
+        engine: &PluginEngine,
+        wasm: &Path,
+        pin: Option<&str>,
+    ) -> Result<Self, PluginError> {
         let name = wasm
             .file_stem()
             .and_then(|s| s.to_str())
@@ -47,24 +65,35 @@ impl NormalizerPlugin {
             source,
         })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
+        if let Some(expected) = pin.filter(|p| !p.eq_ignore_ascii_case(&sha256)) {
+            return Err(PluginError::HashMismatch {
+                path: wasm.to_path_buf(),
+                found: sha256,
+                expected: expected.to_string(),
+            });
+        }
         let component =
             Component::new(&engine.engine, &bytes).map_err(|e| PluginError::Compile {
                 path: wasm.to_path_buf(),
                 message: first_line(&e),
             })?;
-        check_contract(engine, &component, wasm, &manifest)?;
-        let instance_pre =
-            engine
-                .linker
-                .instantiate_pre(&component)
-                .map_err(|e| PluginError::Link {
-                    path: wasm.to_path_buf(),
-                    message: format!("{e:#}"),
-                })?;
-        let pre = NormalizerPre::new(instance_pre).map_err(|e| PluginError::Link {
+        let version = check_contract(engine, &component, wasm, &manifest)?;
+        let link_error = |e: wasmtime::Error| PluginError::Link {
             path: wasm.to_path_buf(),
             message: format!("{e:#}"),
-        })?;
+        };
+        let instance_pre = engine
+            .linker
+            .instantiate_pre(&component)
+            .map_err(link_error)?;
+        let pre = match version {
+            ContractVersion::V0_1 => {
+                Prepared::V0_1(v0_1::NormalizerPre::new(instance_pre).map_err(link_error)?)
+            }
+            ContractVersion::V0_2 => {
+                Prepared::V0_2(bindings::NormalizerPre::new(instance_pre).map_err(link_error)?)
+            }
+        };
         Ok(NormalizerPlugin {
             limits: engine.limits.narrowed(&manifest.limits),
             manifest,
@@ -72,12 +101,21 @@ impl NormalizerPlugin {
             path: wasm.to_path_buf(),
             pre,
             engine: engine.clone(),
+            failures: AtomicU32::new(0),
         })
     }
 
     /// The plugin's manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The contract version the component was built against.
+    pub fn wit_version(&self) -> &'static str {
+        match self.pre {
+            Prepared::V0_1(_) => "0.1.0",
+            Prepared::V0_2(_) => "0.2.0",
+        }
     }
 
     /// Hex sha256 of the component file.
@@ -98,11 +136,21 @@ impl NormalizerPlugin {
         params: &[(String, String)],
     ) -> Result<Vec<PlannedRequest>, PluginError> {
         let params = params.to_vec();
-        let result = self.call("plan", |store, plugin| {
-            plugin
-                .sluice_plugin_source()
-                .call_plan(store, stream, cursor, &params)
-        })?;
+        let result = match &self.pre {
+            Prepared::V0_2(pre) => self.call(pre, "plan", |store, plugin| {
+                plugin
+                    .sluice_plugin_source()
+                    .call_plan(store, stream, cursor, &params)
+            })?,
+            Prepared::V0_1(pre) => self
+                .call(pre, "plan", |store, plugin| {
+                    plugin
+                        .sluice_plugin_source()
+                        .call_plan(store, stream, cursor, &params)
+                })?
+                .map(|requests| requests.into_iter().map(v0_1::request).collect())
+                .map_err(v0_1::error),
+        };
         result
             .map(|requests| requests.into_iter().map(Into::into).collect())
             .map_err(|e| self.returned("plan", &e))
@@ -119,47 +167,132 @@ impl NormalizerPlugin {
         response: HttpResponse,
     ) -> (Result<NormalizedBatch, PluginError>, HttpResponse) {
         let params = params.to_vec();
-        let request = wit::HttpRequest::from(request);
-        let response = wit::HttpResponse {
-            status: response.status,
-            headers: response.headers,
-            body: response.body,
-        };
-        let result = self.call("normalize", |store, plugin| {
-            plugin
-                .sluice_plugin_source()
-                .call_normalize(store, stream, &params, &request, &response)
-        });
-        let response = HttpResponse {
-            status: response.status,
-            headers: response.headers,
-            body: response.body,
+        let (result, response) = match &self.pre {
+            Prepared::V0_2(pre) => {
+                let request = wit::HttpRequest::from(request);
+                let response = wit::HttpResponse {
+                    status: response.status,
+                    headers: response.headers,
+                    body: response.body,
+                };
+                let result = self.call(pre, "normalize", |store, plugin| {
+                    plugin
+                        .sluice_plugin_source()
+                        .call_normalize(store, stream, &params, &request, &response)
+                });
+                (result, response.into())
+            }
+            Prepared::V0_1(pre) => {
+                let request = v0_1::wit::HttpRequest::from(request);
+                let response = v0_1::wit::HttpResponse {
+                    status: response.status,
+                    headers: response.headers,
+                    body: response.body,
+                };
+                let result = self.call(pre, "normalize", |store, plugin| {
+                    plugin
+                        .sluice_plugin_source()
+                        .call_normalize(store, stream, &params, &request, &response)
+                });
+                let result = result.map(|r| r.map(v0_1::batch).map_err(v0_1::error));
+                let response = HttpResponse {
+                    status: response.status,
+                    headers: response.headers,
+                    body: response.body,
+                };
+                (result, response)
+            }
         };
         let batch = result.and_then(|r| {
-            r.map(|batch| bindings::batch(batch, &self.manifest.provider))
-                .map_err(|e| self.returned("normalize", &e))
+            let batch = r.map_err(|e| self.returned("normalize", &e))?;
+            self.check_output("normalize", bindings::approximate_size(&batch))?;
+            Ok(bindings::batch(batch, &self.manifest.provider))
         });
         (batch, response)
     }
 
     /// Runs `f` on a fresh instance in a fresh store, under the limits.
-    fn call<R>(
+    fn call<P: Instantiate, R>(
         &self,
+        pre: &P,
         call: &'static str,
-        f: impl FnOnce(&mut Store<SandboxState>, &Normalizer) -> wasmtime::Result<R>,
+        f: impl FnOnce(&mut Store<SandboxState>, &P::Bindings) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
+        let failures = self.failures.load(Ordering::Relaxed);
+        if failures >= SWITCH_OFF_AFTER {
+            return Err(PluginError::SwitchedOff {
+                plugin: self.manifest.name.clone(),
+                failures,
+            });
+        }
         let limits = self.limits;
         let mut store = Store::new(&self.engine.engine, SandboxState::new(limits.memory_bytes));
         store.limiter(|state| &mut state.memory);
         store.set_epoch_deadline(limits.deadline_ticks());
-        let outcome = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|plugin| f(&mut store, &plugin));
-        outcome.map_err(|err| self.trap(call, &err, store.data().memory.refused))
+        if let Some(fuel) = limits.fuel {
+            store
+                .set_fuel(fuel)
+                .map_err(|e| self.trap(call, &e, false, None))?;
+        }
+        let run = || {
+            pre.instantiate(&mut store)
+                .and_then(|plugin| f(&mut store, &plugin))
+        };
+        // WASI's stdio blocks on the ambient tokio runtime; on a runtime's
+        // worker thread that is only allowed inside `block_in_place`.
+        let outcome = match tokio::runtime::Handle::try_current() {
+            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        };
+        let state = store.data();
+        let panic = output::report(&self.manifest.name, call, &state.stdout, &state.stderr);
+        let result = outcome.map_err(|err| self.trap(call, &err, state.memory.refused, panic));
+        self.count(result.is_ok());
+        result
     }
 
-    fn trap(&self, call: &'static str, err: &wasmtime::Error, memory_refused: bool) -> PluginError {
+    /// Counts a call for the plugin's breaker: a sandbox failure in a row
+    /// too many switches the plugin off, with an alert.
+    fn count(&self, ok: bool) {
+        if ok {
+            self.failures.store(0, Ordering::Relaxed);
+            return;
+        }
+        let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+        if failures == SWITCH_OFF_AFTER {
+            tracing::error!(
+                alert = true,
+                plugin = %self.manifest.name,
+                version = %self.manifest.version,
+                failures,
+                "plugin switched off: it failed {failures} calls in a row; its streams are refused until it is loaded again"
+            );
+        }
+    }
+
+    /// Refuses a batch larger than the output cap.
+    fn check_output(&self, call: &'static str, size: usize) -> Result<(), PluginError> {
+        if size <= self.limits.output_bytes {
+            return Ok(());
+        }
+        self.count(false);
+        Err(PluginError::OutputTooLarge {
+            plugin: self.manifest.name.clone(),
+            call,
+            size_mib: size as f64 / f64::from(1 << 20),
+            limit_mib: (self.limits.output_bytes >> 20) as u64,
+        })
+    }
+
+    fn trap(
+        &self,
+        call: &'static str,
+        err: &wasmtime::Error,
+        memory_refused: bool,
+        panic: Option<String>,
+    ) -> PluginError {
         let plugin = self.manifest.name.clone();
         let limits = self.limits;
         if memory_refused {
@@ -179,10 +312,22 @@ impl NormalizerPlugin {
                 limit_ms: limits.deadline.as_millis() as u64,
             };
         }
+        if let (Some(wasmtime::Trap::OutOfFuel), Some(limit)) =
+            (err.downcast_ref::<wasmtime::Trap>(), limits.fuel)
+        {
+            return PluginError::FuelExhausted {
+                plugin,
+                call,
+                limit,
+            };
+        }
         PluginError::Trap {
             plugin,
             call,
-            message: first_line(err),
+            message: match panic {
+                Some(message) => format!("panicked: {message}"),
+                None => first_line(err),
+            },
         }
     }
 
@@ -191,6 +336,49 @@ impl NormalizerPlugin {
             plugin: self.manifest.name.clone(),
             call,
             message: bindings::describe(err),
+        }
+    }
+}
+
+/// A component prepared for instantiation through the bindings of the
+/// contract version it was built against.
+enum Prepared {
+    V0_1(v0_1::NormalizerPre<SandboxState>),
+    V0_2(bindings::NormalizerPre<SandboxState>),
+}
+
+/// Instantiation, whatever the contract version.
+trait Instantiate {
+    type Bindings;
+    fn instantiate(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<Self::Bindings>;
+}
+
+impl Instantiate for v0_1::NormalizerPre<SandboxState> {
+    type Bindings = v0_1::Normalizer;
+    fn instantiate(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<Self::Bindings> {
+        v0_1::NormalizerPre::instantiate(self, store)
+    }
+}
+
+impl Instantiate for bindings::NormalizerPre<SandboxState> {
+    type Bindings = bindings::Normalizer;
+    fn instantiate(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<Self::Bindings> {
+        bindings::NormalizerPre::instantiate(self, store)
+    }
+}
+
+/// The contract versions this host binds.
+enum ContractVersion {
+    V0_1,
+    V0_2,
+}
+
+impl From<wit::HttpResponse> for HttpResponse {
+    fn from(r: wit::HttpResponse) -> Self {
+        HttpResponse {
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
         }
     }
 }
@@ -213,7 +401,7 @@ fn check_contract(
     component: &Component,
     wasm: &Path,
     manifest: &Manifest,
-) -> Result<(), PluginError> {
+) -> Result<ContractVersion, PluginError> {
     let ty = component.component_type();
     let versions: Vec<String> = ty
         .exports(&engine.engine)
@@ -239,11 +427,15 @@ fn check_contract(
             }
         )));
     };
-    if !ACCEPTED_WIT_VERSIONS.contains(&version.as_str()) {
-        return Err(incompatible(format!(
-            "was built for sluice:plugin@{version}"
-        )));
-    }
+    let bound = match version.as_str() {
+        "0.1.0" => ContractVersion::V0_1,
+        "0.2.0" => ContractVersion::V0_2,
+        _ => {
+            return Err(incompatible(format!(
+                "was built for sluice:plugin@{version}"
+            )));
+        }
+    };
     if &manifest.wit != version {
         return Err(PluginError::InvalidManifest {
             path: wasm.with_extension("toml"),
@@ -253,7 +445,7 @@ fn check_contract(
             ),
         });
     }
-    Ok(())
+    Ok(bound)
 }
 
 /// wasmtime's errors carry a wasm backtrace over many lines; a trap's own

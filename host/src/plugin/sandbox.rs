@@ -1,6 +1,7 @@
 //! What a plugin's store holds: a WASI context with no capabilities and a
 //! memory cap that remembers when it refused a growth.
 
+use super::output::CapturedOutput;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{
@@ -13,13 +14,21 @@ pub struct SandboxState {
     table: ResourceTable,
     /// The memory cap of this call.
     pub memory: MemoryCap,
+    /// What the plugin printed on stdout.
+    pub stdout: CapturedOutput,
+    /// What the plugin printed on stderr.
+    pub stderr: CapturedOutput,
 }
 
 impl SandboxState {
-    /// A sandbox with no files, network, environment or arguments, and clocks
-    /// frozen at the epoch: a plugin must get time from its inputs.
+    /// A sandbox with no files, network, environment or arguments, clocks
+    /// frozen at the epoch (a plugin must get time from its inputs), and
+    /// stdout and stderr captured for the log.
     pub fn new(memory_limit_bytes: usize) -> Self {
+        let (stdout, stderr) = (CapturedOutput::default(), CapturedOutput::default());
         let wasi = WasiCtxBuilder::new()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
             .wall_clock(FrozenClock)
             .monotonic_clock(FrozenClock)
             .allow_ip_name_lookup(false)
@@ -33,6 +42,8 @@ impl SandboxState {
                 limit_bytes: memory_limit_bytes,
                 refused: false,
             },
+            stdout,
+            stderr,
         }
     }
 }

@@ -5,8 +5,9 @@ use serde::Deserialize;
 use std::sync::Mutex;
 
 /// One scripted fault: which requests it hits and what it does to them.
+/// (Unknown fields are refused by [`FaultKind`]: serde cannot refuse them
+/// on a struct with a flattened field.)
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// Only requests to this path; every path when absent.
     pub path: Option<String>,

@@ -83,7 +83,8 @@ pub async fn add_batch(
     db.execute(
         "UPDATE sluice_runs SET requests = requests + ?, records_in = records_in + ?, \
          inserted = inserted + ?, updated = updated + ?, unchanged = unchanged + ?, \
-         duplicates = duplicates + ?, quarantined = quarantined + ?, failed_batches = failed_batches + ? WHERE id = ?",
+         duplicates = duplicates + ?, quarantined = quarantined + ?, \
+         failed_batches = failed_batches + ?, deleted = deleted + ?, moves = moves + ? WHERE id = ?",
         vec![
             n(counts.requests),
             n(counts.records_in()),
@@ -93,6 +94,8 @@ pub async fn add_batch(
             n(counts.duplicates),
             n(counts.quarantined),
             n(counts.failed_batches),
+            n(total.deleted),
+            n(total.moves),
             run_id.into(),
         ],
     )

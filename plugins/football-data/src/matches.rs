@@ -5,6 +5,10 @@ use sluice_plugin_sdk::{
     Batch, Competition, Event, EventStatus, PluginError, Record, Reject, json, timestamp,
 };
 
+/// football-data.org covers association football only; named as the other
+/// providers name it.
+const SPORT: &str = "Soccer";
+
 pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
     let list: wire::MatchList = json::parse(body)?;
     let mut batch = Batch::of(Vec::with_capacity(list.matches.len() + 1));
@@ -39,6 +43,7 @@ pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
             Record::Competition(Competition {
                 provider_id: c.id.to_string(),
                 name: c.name,
+                sport: Some(SPORT.to_string()),
                 code: c.code,
                 area,
                 format: c.kind.map(|k| k.to_ascii_lowercase()),
@@ -57,6 +62,7 @@ pub fn normalize_one(body: &[u8]) -> Result<Batch, PluginError> {
         Some(Competition {
             provider_id: c.id.to_string(),
             name: c.name.clone()?,
+            sport: Some(SPORT.to_string()),
             code: c.code.clone(),
             area: m.area.as_ref().and_then(|a| a.name.clone()),
             format: c.kind.as_ref().map(|k| k.to_ascii_lowercase()),
@@ -103,6 +109,7 @@ fn event(m: wire::Match) -> Result<Event, String> {
     let (away_team, away_team_name) = team_ref(m.away_team);
     Ok(Event {
         provider_id: m.id.to_string(),
+        name: None,
         competition: m.competition.map(|c| c.id.to_string()),
         season: m
             .season

@@ -14,6 +14,15 @@ pub fn to_utc_rfc3339(value: &str) -> Result<String, String> {
         .map_err(|e| format!("`{value}` cannot be written as RFC 3339: {e}"))
 }
 
+/// Writes a unix time in seconds as RFC 3339 UTC
+/// (`1731633300` becomes `2024-11-15T01:15:00Z`).
+pub fn from_unix(seconds: i64) -> Result<String, String> {
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|e| format!("unix time {seconds} is out of range: {e}"))?
+        .format(&Rfc3339)
+        .map_err(|e| format!("unix time {seconds} cannot be written as RFC 3339: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,5 +38,12 @@ mod tests {
             Ok("2022-09-06T16:45:00Z")
         );
         assert!(to_utc_rfc3339("06/09/2022").is_err());
+    }
+
+    #[test]
+    fn unix_seconds_become_utc() {
+        assert_eq!(from_unix(1731633300).as_deref(), Ok("2024-11-15T01:15:00Z"));
+        assert_eq!(from_unix(0).as_deref(), Ok("1970-01-01T00:00:00Z"));
+        assert!(from_unix(i64::MAX).is_err());
     }
 }

@@ -1,13 +1,17 @@
-//! Host bindings of the `sluice:plugin@0.1.0` normalizer world and their
-//! conversion into the host's own model.
+//! Host bindings of the `sluice:plugin` normalizer world, one module per
+//! contract version the host accepts, and their conversion into the host's
+//! own model. The newest version is bound here; older ones in their own
+//! modules convert straight into the model.
 
 #![allow(missing_docs)]
+
+pub mod v0_1;
 
 use crate::model;
 
 wasmtime::component::bindgen!({
     world: "normalizer",
-    path: "../wit",
+    path: "../wit/sluice-plugin.wit",
 });
 
 pub use self::sluice::plugin::types as wit;
@@ -40,9 +44,77 @@ pub fn describe(err: &wit::PluginError) -> String {
     }
 }
 
-/// Converts a plugin's batch, stamping every record with `provider`.
+/// About how many bytes a batch holds: its strings and a fixed cost per
+/// record, for the output cap.
+pub fn approximate_size(b: &wit::Batch) -> usize {
+    let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+    let record = |r: &wit::Record| -> usize {
+        64 + match r {
+            wit::Record::Competition(c) => {
+                c.provider_id.len()
+                    + c.name.len()
+                    + opt(&c.sport)
+                    + opt(&c.code)
+                    + opt(&c.area)
+                    + opt(&c.format)
+                    + opt(&c.emblem_url)
+            }
+            wit::Record::Team(t) => {
+                t.provider_id.len()
+                    + t.name.len()
+                    + opt(&t.short_name)
+                    + opt(&t.code)
+                    + opt(&t.country)
+                    + opt(&t.venue)
+                    + opt(&t.crest_url)
+            }
+            wit::Record::Event(e) => {
+                e.provider_id.len()
+                    + opt(&e.name)
+                    + opt(&e.competition)
+                    + opt(&e.season)
+                    + opt(&e.stage)
+                    + opt(&e.home_team)
+                    + opt(&e.away_team)
+                    + opt(&e.home_team_name)
+                    + opt(&e.away_team_name)
+                    + opt(&e.kickoff)
+                    + opt(&e.venue)
+                    + opt(&e.provider_updated_at)
+            }
+            wit::Record::Odds(o) => {
+                o.event.len()
+                    + o.bookmaker.len()
+                    + opt(&o.bookmaker_name)
+                    + o.market.len()
+                    + o.selection.len()
+                    + opt(&o.participant)
+                    + opt(&o.provider_updated_at)
+            }
+        }
+    };
+    b.records.iter().map(record).sum::<usize>()
+        + b.rejects
+            .iter()
+            .map(|r| 64 + opt(&r.provider_id) + r.reason.len() + r.raw.len())
+            .sum::<usize>()
+        + opt(&b.cursor)
+        + b.follow_ups
+            .iter()
+            .map(|f| {
+                f.path.len()
+                    + f.query
+                        .iter()
+                        .map(|(k, v)| k.len() + v.len())
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
+/// Converts a plugin's batch, stamping every record with `provider`, and
+/// moves the records the host's checks refuse to the rejects.
 pub fn batch(b: wit::Batch, provider: &str) -> model::NormalizedBatch {
-    model::NormalizedBatch {
+    let mut batch = model::NormalizedBatch {
         records: b.records.into_iter().map(|r| record(r, provider)).collect(),
         rejects: b
             .rejects
@@ -55,7 +127,9 @@ pub fn batch(b: wit::Batch, provider: &str) -> model::NormalizedBatch {
             .collect(),
         cursor: b.cursor,
         follow_ups: b.follow_ups.into_iter().map(Into::into).collect(),
-    }
+    };
+    model::quality::gate(&mut batch);
+    batch
 }
 
 fn record(r: wit::Record, provider: &str) -> model::Record {
@@ -65,6 +139,7 @@ fn record(r: wit::Record, provider: &str) -> model::Record {
             provider,
             provider_id: c.provider_id,
             name: c.name,
+            sport: c.sport,
             code: c.code,
             area: c.area,
             format: c.format,
@@ -84,6 +159,7 @@ fn record(r: wit::Record, provider: &str) -> model::Record {
         wit::Record::Event(e) => model::Record::Event(model::Event {
             provider,
             provider_id: e.provider_id,
+            name: e.name,
             competition: e.competition,
             season: e.season,
             stage: e.stage,
@@ -105,6 +181,18 @@ fn record(r: wit::Record, provider: &str) -> model::Record {
             away_score_penalties: e.away_score_penalties,
             venue: e.venue,
             provider_updated_at: e.provider_updated_at,
+        }),
+        wit::Record::Odds(o) => model::Record::Odds(model::OddsQuote {
+            provider,
+            event: o.event,
+            bookmaker: o.bookmaker,
+            bookmaker_name: o.bookmaker_name,
+            market: o.market,
+            selection: o.selection,
+            participant: o.participant,
+            line: o.line,
+            price: o.price,
+            provider_updated_at: o.provider_updated_at,
         }),
     }
 }

@@ -1,0 +1,98 @@
+//! Plugin runtime figures for `make bench`, measured in one run:
+//! - instantiate + call of a trivial normalizer (a fresh instance per call
+//!   from the pooling allocator and a reused `InstancePre`): median and
+//!   99th percentile over many calls;
+//! - records/s of the football-data normalizer on a recorded 185-match
+//!   response, as WebAssembly in the sandbox and as the same Rust code
+//!   compiled natively, and their ratio.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use sluice::model::PlannedRequest;
+use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice_plugin_sdk::Source;
+
+const CALLS: usize = 20_000;
+const ROUNDS: usize = 200;
+
+fn main() -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let engine = PluginEngine::new(SandboxLimits::default())?;
+
+    let trivial = NormalizerPlugin::load(&engine, &root.join("target/test-plugins/hostile.wasm"))
+        .context("run `make test-plugins` first")?;
+    let request = PlannedRequest {
+        path: "/".to_string(),
+        query: Vec::new(),
+    };
+    let mut times = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+        };
+        let started = Instant::now();
+        let (batch, _) = trivial.normalize("good", &[], &request, response);
+        times.push(started.elapsed());
+        batch?;
+    }
+    times.sort();
+    println!(
+        "plugin instantiate + call (trivial normalizer, fresh instance each): median {:.1} µs, p99 {:.1} µs over {CALLS} calls",
+        micros(times[CALLS / 2]),
+        micros(times[CALLS * 99 / 100])
+    );
+
+    let fixture = root.join("plugins/football-data/fixtures/cl-2022-matches/response.json");
+    let body = std::fs::read(&fixture)?;
+    let wasm = NormalizerPlugin::load(&engine, &root.join("target/plugins/football-data.wasm"))
+        .context("run `make plugins` first")?;
+    let params = vec![("competition".to_string(), "CL".to_string())];
+    let request = PlannedRequest {
+        path: "/v4/competitions/CL/matches".to_string(),
+        query: Vec::new(),
+    };
+    let started = Instant::now();
+    let mut wasm_records = 0;
+    for _ in 0..ROUNDS {
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: body.clone(),
+        };
+        let (batch, _) = wasm.normalize("matches", &params, &request, response);
+        wasm_records += batch?.records.len();
+    }
+    let wasm_rate = wasm_records as f64 / started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let mut native_records = 0;
+    for _ in 0..ROUNDS {
+        let response = sluice_plugin_sdk::HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: body.clone(),
+        };
+        let batch = football_data::FootballData::normalize(
+            "matches".to_string(),
+            params.clone(),
+            sluice_plugin_sdk::HttpRequest::get("/v4/competitions/CL/matches", &[]),
+            response,
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        native_records += batch.records.len();
+    }
+    let native_rate = native_records as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "football-data normalizer, {ROUNDS} × 185 matches: WebAssembly {wasm_rate:.0} records/s (host conversion included), native {native_rate:.0} records/s: WebAssembly at {:.2}x the native time",
+        native_rate / wasm_rate
+    );
+    Ok(())
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}

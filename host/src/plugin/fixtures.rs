@@ -1,0 +1,151 @@
+//! A plugin's fixtures: recorded responses with the output they must give,
+//! run through the component in the sandbox. Used by `sluice plugin test`,
+//! by the hot-reload check of `sluice serve` and by the project's tests.
+//!
+//! A case is a folder `fixtures/CASE/` holding `case.toml` (`stream`,
+//! `params`), `response.json`, and either `expected.ndjson` (the records, as
+//! `sluice plugin run` prints them) plus `rejects.txt` when items are
+//! rejected, or `error.txt` when the call must fail with that message.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{HttpResponse, NormalizerPlugin};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    stream: String,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
+}
+
+/// What running a plugin's fixtures came to.
+#[derive(Debug, Default)]
+pub struct FixtureReport {
+    /// Cases run.
+    pub cases: usize,
+    /// Cases whose output differed, with a readable diff or the error.
+    pub failures: Vec<(PathBuf, String)>,
+    /// Expected files rewritten (`update`).
+    pub updated: usize,
+}
+
+impl FixtureReport {
+    /// Whether every case gave its expected output.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Runs every case under `fixtures` through `plugin`; with `update`, the
+/// expected files are rewritten from the output instead of compared.
+pub fn run_all(plugin: &NormalizerPlugin, fixtures: &Path, update: bool) -> FixtureReport {
+    let mut report = FixtureReport::default();
+    for case in sorted_dirs(fixtures) {
+        report.cases += 1;
+        match run_case(plugin, &case, update) {
+            Ok(rewritten) => report.updated += rewritten,
+            Err(diff) => report.failures.push((case, diff)),
+        }
+    }
+    report
+}
+
+fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<usize, String> {
+    let spec: Case = toml::from_str(&read(&case.join("case.toml"))?)
+        .map_err(|e| format!("case.toml: {}", e.message()))?;
+    let params: Vec<(String, String)> = spec.params.into_iter().collect();
+    let body =
+        std::fs::read(case.join("response.json")).map_err(|e| format!("response.json: {e}"))?;
+    let request = plugin
+        .plan(&spec.stream, None, &params)
+        .map_err(|e| format!("plan failed: {e}"))?
+        .into_iter()
+        .next()
+        .ok_or("the plugin planned no request")?;
+    let response = HttpResponse {
+        status: 200,
+        headers: Vec::new(),
+        body,
+    };
+    let result = plugin
+        .normalize(&spec.stream, &params, &request, response)
+        .0;
+    let error_file = case.join("error.txt");
+    match result {
+        Err(err) if error_file.is_file() || update => {
+            compare(&error_file, &format!("{err}\n"), update)
+        }
+        Err(err) => Err(format!("unexpected error: {err}")),
+        Ok(_) if error_file.is_file() => Err(format!(
+            "expected the call to fail as {} says, but it succeeded",
+            error_file.display()
+        )),
+        Ok(batch) => {
+            let mut records = String::new();
+            for record in &batch.records {
+                records.push_str(&serde_json::to_string(record).map_err(|e| e.to_string())?);
+                records.push('\n');
+            }
+            let mut rewritten = compare(&case.join("expected.ndjson"), &records, update)?;
+            let rejects: String = batch
+                .rejects
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {}\n",
+                        r.provider_id.as_deref().unwrap_or("-"),
+                        r.reason
+                    )
+                })
+                .collect();
+            let rejects_file = case.join("rejects.txt");
+            if !rejects.is_empty() || rejects_file.exists() {
+                rewritten += compare(&rejects_file, &rejects, update)?;
+            }
+            Ok(rewritten)
+        }
+    }
+}
+
+/// Compares `actual` with the file as a unified diff, or rewrites the file;
+/// returns how many files were rewritten.
+fn compare(expected_file: &Path, actual: &str, update: bool) -> Result<usize, String> {
+    if update {
+        std::fs::write(expected_file, actual)
+            .map_err(|e| format!("writing {}: {e}", expected_file.display()))?;
+        return Ok(1);
+    }
+    let expected = read(expected_file)?;
+    if expected == actual {
+        return Ok(0);
+    }
+    let name = expected_file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("expected");
+    let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
+        .unified_diff()
+        .context_radius(1)
+        .header(name, "actual output")
+        .to_string();
+    Err(diff)
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}

@@ -1,0 +1,108 @@
+//! Watches the plugin folder. A changed `NAME.wasm` or `NAME.toml` (or a
+//! file under `NAME.fixtures/`) is reloaded once the writes settle, on the
+//! blocking pool: compiling never holds up a running pipeline.
+
+use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::ServeError;
+use crate::plugin::{PluginRegistry, ReloadError};
+
+/// How long a plugin's files must be quiet before it is reloaded: a copy
+/// in progress is not a plugin yet.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Starts watching; the watcher stops when the returned value is dropped.
+pub fn start(registry: Arc<PluginRegistry>) -> Result<notify::RecommendedWatcher, ServeError> {
+    let dir = registry.dir().to_path_buf();
+    let watch_error = |e: notify::Error| ServeError::Watch {
+        dir: dir.clone(),
+        message: e.to_string(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            for path in &event.paths {
+                if let Some(name) = plugin_of(path) {
+                    let _ = tx.send(name);
+                }
+            }
+        }
+    })
+    .map_err(watch_error)?;
+    watcher
+        .watch(&dir, RecursiveMode::Recursive)
+        .map_err(watch_error)?;
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut changed = BTreeSet::from([first]);
+            // Gather until the folder is quiet.
+            while let Ok(Some(name)) = tokio::time::timeout(SETTLE, rx.recv()).await {
+                changed.insert(name);
+            }
+            for name in changed {
+                let registry = registry.clone();
+                let outcome =
+                    tokio::task::spawn_blocking(move || registry.reload(&name).map(|n| (name, n)))
+                        .await;
+                match outcome {
+                    Ok(Ok((name, true))) => {
+                        tracing::info!(plugin = %name, "new plugin version published")
+                    }
+                    Ok(Ok((_, false))) => {}
+                    Ok(Err(error)) => report_refusal(&error),
+                    Err(error) => tracing::error!(%error, "plugin reload aborted"),
+                }
+            }
+        }
+    });
+    Ok(watcher)
+}
+
+fn report_refusal(error: &ReloadError) {
+    tracing::error!(
+        %error,
+        "new plugin version refused; the version already published keeps serving"
+    );
+}
+
+/// The plugin a changed path belongs to: `NAME.wasm`, `NAME.toml`, or a
+/// file under `NAME.fixtures/`.
+fn plugin_of(path: &Path) -> Option<String> {
+    let file = path.file_name()?.to_str()?;
+    if let Some(name) = file
+        .strip_suffix(".wasm")
+        .or_else(|| file.strip_suffix(".toml"))
+    {
+        return Some(name.to_string());
+    }
+    path.ancestors()
+        .filter_map(|a| a.file_name()?.to_str()?.strip_suffix(".fixtures"))
+        .next()
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_traced_to_their_plugin() {
+        assert_eq!(
+            plugin_of(Path::new("/p/odds.wasm")).as_deref(),
+            Some("odds")
+        );
+        assert_eq!(
+            plugin_of(Path::new("/p/odds.toml")).as_deref(),
+            Some("odds")
+        );
+        assert_eq!(
+            plugin_of(Path::new("/p/odds.fixtures/case/response.json")).as_deref(),
+            Some("odds")
+        );
+        assert_eq!(plugin_of(Path::new("/p/notes.txt")), None);
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds a JavaScript sluice plugin into a WebAssembly component.
+#
+#   sdk/js/build.sh PLUGIN_DIR WIT_DIR OUT_WASM
+#
+# PLUGIN_DIR holds app.js (an ES module exporting `source`); WIT_DIR holds
+# sluice-plugin.wit. componentize-js is installed on first use under
+# target/sdk-tools/js at the repository root.
+set -euo pipefail
+
+COMPONENTIZE_JS_VERSION=0.23.0
+
+if [ $# -ne 3 ]; then
+    echo "usage: $0 PLUGIN_DIR WIT_DIR OUT_WASM" >&2
+    exit 2
+fi
+abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
+plugin_dir=$(cd "$1" 2>/dev/null && pwd -P) || { echo "error: no plugin directory $1" >&2; exit 1; }
+wit_dir=$(cd "$2" 2>/dev/null && pwd -P) || { echo "error: no WIT directory $2" >&2; exit 1; }
+[ -f "$plugin_dir/app.js" ] || { echo "error: $plugin_dir has no app.js" >&2; exit 1; }
+mkdir -p "$(dirname "$3")"
+out=$(abs "$3")
+
+command -v node >/dev/null && command -v npm >/dev/null || {
+    echo "error: node and npm are needed to build JavaScript plugins (tested with Node.js 20)" >&2
+    exit 1
+}
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+prefix="$repo_root/target/sdk-tools/js"
+pkg="$prefix/node_modules/@bytecodealliance/componentize-js"
+installed=$(node -p "require('$pkg/package.json').version" 2>/dev/null || true)
+if [ "$installed" != "$COMPONENTIZE_JS_VERSION" ]; then
+    echo "installing @bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION into $prefix" >&2
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error \
+        "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION" >&2
+fi
+
+# componentize-js reports a syntax error without saying where: let node say.
+check=$(mktemp -d)
+trap 'rm -rf "$check"' EXIT
+cp "$plugin_dir/app.js" "$check/app.mjs"
+if ! node --check "$check/app.mjs" 2>"$check/err"; then
+    sed "s|$check/app.mjs|$plugin_dir/app.js|" "$check/err" | grep -v '^    at \|^Node.js' >&2
+    exit 1
+fi
+
+# Paths must be absolute: the tool cannot see relative ones. `-d http
+# fetch-event` leaves out wasi:http, which the sandbox does not provide.
+"$prefix/node_modules/.bin/componentize-js" "$plugin_dir/app.js" \
+    --wit "$wit_dir" -n normalizer -d http fetch-event -o "$out"
+echo "built $out ($(du -h "$out" | cut -f1))" >&2

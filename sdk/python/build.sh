@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds a Python sluice plugin into a WebAssembly component.
+#
+#   sdk/python/build.sh PLUGIN_DIR WIT_DIR OUT_WASM
+#
+# PLUGIN_DIR holds app.py (the module defining `Source`); WIT_DIR holds
+# sluice-plugin.wit. componentize-py is installed on first use into a
+# virtualenv under target/sdk-tools/python at the repository root.
+set -euo pipefail
+
+COMPONENTIZE_PY_VERSION=0.25.1
+
+if [ $# -ne 3 ]; then
+    echo "usage: $0 PLUGIN_DIR WIT_DIR OUT_WASM" >&2
+    exit 2
+fi
+abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
+plugin_dir=$(cd "$1" 2>/dev/null && pwd -P) || { echo "error: no plugin directory $1" >&2; exit 1; }
+wit_dir=$(cd "$2" 2>/dev/null && pwd -P) || { echo "error: no WIT directory $2" >&2; exit 1; }
+[ -f "$plugin_dir/app.py" ] || { echo "error: $plugin_dir has no app.py" >&2; exit 1; }
+mkdir -p "$(dirname "$3")"
+out=$(abs "$3")
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+venv="$repo_root/target/sdk-tools/python"
+tool="$venv/bin/componentize-py"
+
+if ! "$tool" --version 2>/dev/null | grep -qF " $COMPONENTIZE_PY_VERSION"; then
+    command -v python3 >/dev/null || {
+        echo "error: python3 is not installed; it is needed once, to install componentize-py" >&2
+        exit 1
+    }
+    echo "installing componentize-py==$COMPONENTIZE_PY_VERSION into $venv" >&2
+    python3 -m venv "$venv" || {
+        echo "error: python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2
+        exit 1
+    }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "componentize-py==$COMPONENTIZE_PY_VERSION"
+fi
+
+# componentize-py leaves __pycache__ where it imports from, so build from a
+# copy of the plugin's code: its modules and packages, not its fixtures or
+# build output. `app` below is the module app.py.
+shopt -s nullglob
+src=$(mktemp -d)
+trap 'rm -rf "$src"' EXIT
+for entry in "$plugin_dir"/*.py "$plugin_dir"/*/__init__.py; do
+    case "$entry" in
+        */__init__.py) cp -R "$(dirname "$entry")" "$src/" ;;
+        *) cp "$entry" "$src/" ;;
+    esac
+done
+rm -rf "$src"/*/__pycache__ "$src"/__pycache__
+"$tool" -d "$wit_dir" -w normalizer componentize -p "$src" app -o "$out"
+echo "built $out ($(du -h "$out" | cut -f1))" >&2

@@ -1,0 +1,82 @@
+//! The host runs plugins built for every contract version it accepts: a
+//! plugin built against `sluice:plugin@0.1.0`, before odds joined the
+//! contract, loads its records next to 0.2.0 plugins; a plugin whose
+//! manifest disagrees with its component is refused with a clear message.
+
+use std::path::PathBuf;
+
+use crate::common::{
+    ReplayServer, TestContext, assert_ok, error_line, one_route_recordings, repo_root, stdout,
+};
+use crate::on_both_databases;
+
+/// Where `make test-plugins` puts the plugins that exist for the tests.
+fn test_plugin_dir() -> PathBuf {
+    let dir = repo_root().join("target/test-plugins");
+    assert!(
+        dir.join("legacy-v0-1.wasm").is_file(),
+        "{} has no legacy-v0-1.wasm: run `make test-plugins` first (`make test` does)",
+        dir.display()
+    );
+    dir
+}
+
+fn legacy_config(ctx: &TestContext, plugins: &std::path::Path, base_url: &str) -> PathBuf {
+    let config = format!(
+        "database = \"{db}\"\nplugin_dir = \"{plugins}\"\n\n[providers.legacy]\nplugin = \"legacy-v0-1\"\nbase_url = \"{base_url}\"\n\n[[pipelines.teams.streams]]\nprovider = \"legacy\"\nstream = \"teams\"\n",
+        db = ctx.database_url(),
+        plugins = plugins.display(),
+    );
+    let path = ctx.path("sluice.toml");
+    std::fs::write(&path, config).expect("config");
+    path
+}
+
+fn a_plugin_built_for_0_1_0_still_loads(ctx: TestContext) {
+    one_route_recordings(
+        &ctx.path("recordings"),
+        "/v1/teams",
+        "",
+        200,
+        br#"[{"id": "7", "name": "Aston Villa"}, {"id": "8", "name": "Brentford"}]"#,
+    );
+    let server = ReplayServer::start(&ctx.path("recordings"));
+    let config = legacy_config(&ctx, &test_plugin_dir(), &server.base_url());
+    let out = ctx.run(&config, "teams");
+    assert_ok(&out);
+    assert!(stdout(&out).contains("balanced"), "{}", stdout(&out));
+    assert_eq!(
+        ctx.query("SELECT provider, provider_id, name, plugin, plugin_version FROM teams ORDER BY provider_id"),
+        vec![
+            vec!["legacy", "7", "Aston Villa", "legacy-v0-1", "0.1.0"],
+            vec!["legacy", "8", "Brentford", "legacy-v0-1", "0.1.0"],
+        ]
+        .into_iter()
+        .map(|r| r.into_iter().map(str::to_string).collect::<Vec<_>>())
+        .collect::<Vec<_>>()
+    );
+}
+
+on_both_databases!(a_plugin_built_for_0_1_0_still_loads);
+
+#[test]
+fn a_manifest_claiming_another_contract_version_is_refused() {
+    let ctx = TestContext::new();
+    let plugins = ctx.path("plugins");
+    std::fs::create_dir_all(&plugins).expect("mkdir");
+    std::fs::copy(
+        test_plugin_dir().join("legacy-v0-1.wasm"),
+        plugins.join("legacy-v0-1.wasm"),
+    )
+    .expect("copy");
+    let manifest = std::fs::read_to_string(test_plugin_dir().join("legacy-v0-1.toml"))
+        .expect("manifest")
+        .replace("wit = \"0.1.0\"", "wit = \"0.2.0\"");
+    std::fs::write(plugins.join("legacy-v0-1.toml"), manifest).expect("manifest");
+    let config = legacy_config(&ctx, &plugins, "http://127.0.0.1:9");
+    let line = error_line(&ctx.run(&config, "teams"));
+    assert!(
+        line.contains("says wit = \"0.2.0\" but the component was built for sluice:plugin@0.1.0"),
+        "{line}"
+    );
+}

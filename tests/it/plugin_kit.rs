@@ -1,0 +1,119 @@
+//! The plugin author's kit, as an author uses it: `sluice plugin new` in
+//! each language gives a project whose fixture passes `sluice plugin test`;
+//! a changed expectation fails with a readable diff; `sluice plugin check`
+//! says what a component is or why a host would refuse it.
+
+use std::path::Path;
+
+use crate::common::{TestContext, assert_ok, repo_root, sluice_command, stderr, stdout};
+
+/// Runs the binary in `dir`, sharing one cargo target folder between test
+/// runs so the template's dependencies build once.
+fn kit(dir: &Path, args: &[&str]) -> std::process::Output {
+    sluice_command(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/plugin-kit"))
+        .output()
+        .expect("run sluice")
+}
+
+fn new_project_passes_its_own_fixtures(lang: &str) {
+    let ctx = TestContext::new();
+    let dir = ctx.dir.path();
+    let name = format!("{lang}-feed");
+    assert_ok(&kit(dir, &["plugin", "new", &name, "--lang", lang]));
+    let project = dir.join(&name);
+    assert!(project.join("manifest.toml").is_file());
+    assert!(
+        std::fs::read_to_string(project.join("manifest.toml"))
+            .expect("manifest")
+            .contains(&format!("name = \"{name}\"")),
+        "the template was renamed"
+    );
+    let out = kit(dir, &["plugin", "test", &name]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("1 fixture cases passed"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A changed expectation fails, and the diff shows the line.
+    let expected = project.join("fixtures/teams/expected.ndjson");
+    let text = std::fs::read_to_string(&expected).expect("expected output");
+    assert!(text.contains("\"kind\":\"team\""), "{text}");
+    let changed = text.replacen("\"provider_id\":\"1\"", "\"provider_id\":\"100\"", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&expected, changed).expect("edit");
+    let out = kit(dir, &["plugin", "test", &name]);
+    assert!(!out.status.success());
+    let shown = stdout(&out);
+    assert!(shown.contains("-{\"kind\":\"team\""), "{shown}");
+    assert!(shown.contains("+{\"kind\":\"team\""), "{shown}");
+    assert!(
+        stderr(&out).contains("1 of 1 fixture cases differ"),
+        "{}",
+        stderr(&out)
+    );
+
+    // --update rewrites it back.
+    assert_ok(&kit(dir, &["plugin", "test", &name, "--update"]));
+    assert_eq!(std::fs::read_to_string(&expected).expect("rewritten"), text);
+
+    let wasm = project.join(format!("target/plugin/{name}.wasm"));
+    let out = kit(dir, &["plugin", "check", wasm.to_str().expect("utf-8")]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("contract: sluice:plugin@0.2.0"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("stream teams: required [league]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_new_rust_plugin_passes_its_fixtures() {
+    new_project_passes_its_own_fixtures("rust");
+}
+
+#[test]
+fn a_new_python_plugin_passes_its_fixtures() {
+    new_project_passes_its_own_fixtures("python");
+}
+
+#[test]
+fn a_new_javascript_plugin_passes_its_fixtures() {
+    new_project_passes_its_own_fixtures("js");
+}
+
+#[test]
+fn check_refuses_what_a_host_would_refuse() {
+    let ctx = TestContext::new();
+    let plugins = ctx.path("plugins");
+    std::fs::create_dir_all(&plugins).expect("mkdir");
+    let wasm = crate::common::football_data_wasm();
+    std::fs::copy(&wasm, plugins.join("football-data.wasm")).expect("copy");
+    let manifest = std::fs::read_to_string(wasm.with_extension("toml"))
+        .expect("manifest")
+        .replace("wit = \"0.2.0\"", "wit = \"0.1.0\"");
+    std::fs::write(plugins.join("football-data.toml"), manifest).expect("manifest");
+    let out = kit(
+        ctx.dir.path(),
+        &[
+            "plugin",
+            "check",
+            plugins.join("football-data.wasm").to_str().expect("utf-8"),
+        ],
+    );
+    let line = crate::common::error_line(&out);
+    assert!(
+        line.contains("says wit = \"0.1.0\" but the component was built for sluice:plugin@0.2.0"),
+        "{line}"
+    );
+    let out = kit(ctx.dir.path(), &["plugin", "new", "Bad_Name"]);
+    assert!(crate::common::error_line(&out).contains("is not a plugin name"));
+}
