@@ -67,15 +67,20 @@ fn a_load_killed_at_any_instant_resumes_to_the_exact_rows() {
         std::thread::sleep(kill_after);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
+        // The server finishes a statement the killed process had sent (a
+        // COMMIT among them) on its own: look only once it has.
+        settle(&ctx);
 
         // Whole batches only: a stream's rows are there exactly when its
         // checkpoint is.
         let mut loaded = 0;
         for (key, count, rows) in STREAMS {
-            let checkpoint = ctx.count(&format!(
-                "SELECT count(*) FROM sluice_checkpoints WHERE stream_key = '{key}'"
+            // One statement, so both counts come from one snapshot.
+            let both = ctx.query(&format!(
+                "SELECT (SELECT count(*) FROM sluice_checkpoints WHERE stream_key = '{key}'), ({count})"
             ));
-            let present = ctx.count(count);
+            let checkpoint: i64 = both[0][0].parse().expect("a number");
+            let present: i64 = both[0][1].parse().expect("a number");
             assert!(
                 (checkpoint == 0 && present == 0) || (checkpoint == 1 && present == rows),
                 "trial {trial}, killed after {kill_after:?}: {key} has {present} rows and {checkpoint} checkpoint"
@@ -112,6 +117,26 @@ fn a_load_killed_at_any_instant_resumes_to_the_exact_rows() {
          AND records_in <> inserted + updated + unchanged + duplicates + quarantined",
     );
     assert_eq!(unbalanced, 0);
+}
+
+/// Waits until no other session of the test database is running a
+/// statement, so the counts below see a state that no longer changes.
+fn settle(ctx: &TestContext) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let busy = ctx.count(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid() AND state NOT IN ('idle', 'idle in transaction')",
+        );
+        if busy == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a killed load's statement still runs after 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Every event's content, in order.
