@@ -27,8 +27,10 @@ demo: host plugins
 
 # The PostgreSQL tests use the server scripts/postgres-for-tests.sh finds or
 # starts (never skipped): the local one on 127.0.0.1:5432, or a throwaway
-# cluster under target/postgres.
-test: host plugins test-plugins
+# cluster under target/postgres. `cargo test` builds the host binary the
+# tests run, with the test build's features: a separate `cargo build` first
+# would compile wasmtime twice.
+test: plugins test-plugins
 	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
 
 host:

@@ -9,20 +9,21 @@ ALTER TABLE events ADD COLUMN name TEXT;
 -- stays in odds_history.
 --
 -- `quote_key`, `market_key` and `selection_key` are that identity, and the
--- market's and the selection's, as single values (the parts joined by
--- U+001F): one-column keys keep the joins of every load exact and indexed,
--- where six nullable columns would not be.
+-- market's (event, bookmaker, market) and the selection's (the market,
+-- selection, participant), each as one 128-bit digest of its parts (see
+-- load/tables.rs, odds_keys): narrow one-column keys keep the joins of every
+-- load exact and indexed, where six nullable columns would not be.
 CREATE TABLE odds (
     provider            TEXT NOT NULL,
-    quote_key           TEXT NOT NULL,
+    quote_key           UUID NOT NULL,
     event_id            TEXT NOT NULL,
     bookmaker           TEXT NOT NULL,
     market              TEXT NOT NULL,
     selection           TEXT NOT NULL,
     participant         TEXT,
     line                DOUBLE PRECISION,
-    market_key          TEXT NOT NULL,
-    selection_key       TEXT NOT NULL,
+    market_key          UUID NOT NULL,
+    selection_key       UUID NOT NULL,
     price               DOUBLE PRECISION NOT NULL,
     bookmaker_name      TEXT,
     provider_updated_at TIMESTAMPTZ,

@@ -9,9 +9,10 @@ ALTER TABLE events ADD COLUMN name TEXT;
 -- stays in odds_history.
 --
 -- `quote_key`, `market_key` and `selection_key` are that identity, and the
--- market's and the selection's, as single values (the parts joined by
--- U+001F): one-column keys keep the joins of every load exact and indexed,
--- where six nullable columns would not be.
+-- market's (event, bookmaker, market) and the selection's (the market,
+-- selection, participant), each as one 128-bit digest of its parts (see
+-- load/tables.rs, odds_keys): narrow one-column keys keep the joins of every
+-- load exact and indexed, where six nullable columns would not be.
 CREATE TABLE odds (
     provider            TEXT NOT NULL,
     quote_key           TEXT NOT NULL,

@@ -324,17 +324,18 @@ impl Sink {
             .begin()
             .await
             .map_err(LoadError::query("starting a transaction"))?;
-        let counts = write_batch(&mut tx, &batch, mode, write, None).await?;
+        let run_id = batch.run_id;
+        let counts = write_batch(&mut tx, batch, mode, write, None).await?;
         if mode == RunMode::DryRun {
             // What the batch would have done is known; nothing of it stays
             // but the run's counters.
             tx.rollback()
                 .await
                 .map_err(LoadError::query("rolling back the dry run's batch"))?;
-            state::runs::add_batch(&mut self.conn().await?, batch.run_id, &counts).await?;
+            state::runs::add_batch(&mut self.conn().await?, run_id, &counts).await?;
             return Ok(counts);
         }
-        state::runs::add_batch(&mut tx, batch.run_id, &counts).await?;
+        state::runs::add_batch(&mut tx, run_id, &counts).await?;
         tx.commit()
             .await
             .map_err(LoadError::query("committing the batch"))?;
@@ -363,16 +364,17 @@ impl Sink {
         replace: &mut ReplaceTx,
         batch: LoadBatch,
     ) -> Result<LoadCounts, LoadError> {
+        let run_id = batch.run_id;
         let counts = write_batch(
             &mut replace.tx,
-            &batch,
+            batch,
             replace.mode,
             WriteDisposition::Replace,
             Some(&mut replace.written),
         )
         .await?;
         if replace.mode == RunMode::Run {
-            state::runs::add_batch(&mut replace.tx, batch.run_id, &counts).await?;
+            state::runs::add_batch(&mut replace.tx, run_id, &counts).await?;
         }
         replace.counts.add(&counts);
         Ok(counts)
@@ -431,7 +433,7 @@ pub struct ReplaceTx {
 /// keys of the staged rows are kept for its end.
 async fn write_batch(
     tx: &mut Tx,
-    batch: &LoadBatch,
+    batch: LoadBatch,
     mode: RunMode,
     write: WriteDisposition,
     mut replace_written: Option<&mut Vec<&'static tables::TableSpec>>,
@@ -453,14 +455,14 @@ async fn write_batch(
         requests: batch.requests,
         ..LoadCounts::default()
     };
-    match &batch.outcome {
+    match batch.outcome {
         BatchOutcome::Loaded {
             records,
             rejects,
             cursor,
         } => {
             let (by_table, duplicates) =
-                tables::rows_by_table(records.iter().cloned().map(tables::Row::from));
+                tables::rows_by_table(records.into_iter().map(tables::Row::from));
             counts.duplicates = duplicates;
             let provenance = tables::Provenance {
                 plugin: &batch.plugin,
@@ -486,7 +488,7 @@ async fn write_batch(
                 counts.tables.insert(table.name, table_counts);
             }
             counts.quarantined =
-                state::quarantine::store_rejects(tx, &ctx, &batch.payload_hash, rejects, &now)
+                state::quarantine::store_rejects(tx, &ctx, &batch.payload_hash, &rejects, &now)
                     .await?;
             if mode == RunMode::Run {
                 state::checkpoints::save(
@@ -501,8 +503,15 @@ async fn write_batch(
             }
         }
         BatchOutcome::Failed { reason, raw } => {
-            state::quarantine::store_failed_batch(tx, &ctx, &batch.payload_hash, reason, raw, &now)
-                .await?;
+            state::quarantine::store_failed_batch(
+                tx,
+                &ctx,
+                &batch.payload_hash,
+                &reason,
+                &raw,
+                &now,
+            )
+            .await?;
             counts.failed_batches = 1;
         }
     }

@@ -2,6 +2,8 @@
 //! are copied into a temporary staging table that lives until the
 //! transaction ends; the merge and the odds moves run on it.
 
+use std::fmt::Write;
+
 use sqlx::{Executor, PgConnection};
 
 use super::LoadError;
@@ -121,7 +123,7 @@ pub async fn odds_markets_known(conn: &mut PgConnection, rows: &[Row]) -> Result
     let (providers, keys): (Vec<&str>, Vec<&str>) = markets.into_iter().unzip();
     let known: Option<i32> = sqlx::query_scalar(
         "SELECT 1 FROM odds o JOIN unnest($1::text[], $2::text[]) AS m (provider, market_key) \
-         ON o.provider = m.provider AND o.market_key = m.market_key LIMIT 1",
+         ON o.provider = m.provider AND o.market_key = m.market_key::uuid LIMIT 1",
     )
     .bind(providers)
     .bind(keys)
@@ -136,21 +138,27 @@ fn write_row(out: &mut String, row: &Row, provenance: &Provenance<'_>) {
     write_text(out, &row.provider);
     for value in row.key.iter().chain(&row.values) {
         out.push('\t');
-        match value {
-            SqlValue::Null => out.push_str("\\N"),
-            SqlValue::Int(i) => out.push_str(&i.to_string()),
+        // Writing into a String cannot fail.
+        let _ = match value {
+            SqlValue::Null => {
+                out.push_str("\\N");
+                Ok(())
+            }
+            SqlValue::Int(i) => write!(out, "{i}"),
             // Rust's shortest round-trip form, which PostgreSQL reads back
             // to the same double.
-            SqlValue::Float(f) => out.push_str(&f.to_string()),
-            SqlValue::Text(s) => write_text(out, s),
-        }
+            SqlValue::Float(f) => write!(out, "{f}"),
+            SqlValue::Text(s) => {
+                write_text(out, s);
+                Ok(())
+            }
+        };
     }
     for text in [provenance.plugin, provenance.plugin_version] {
         out.push('\t');
         write_text(out, text);
     }
-    out.push('\t');
-    out.push_str(&provenance.run_id.to_string());
+    let _ = write!(out, "\t{}", provenance.run_id);
     for text in [provenance.payload_hash, provenance.now, provenance.now] {
         out.push('\t');
         write_text(out, text);
@@ -161,6 +169,13 @@ fn write_row(out: &mut String, row: &Row, provenance: &Provenance<'_>) {
 /// Escapes text for COPY; a NUL, which PostgreSQL text cannot hold, becomes
 /// U+FFFD.
 fn write_text(out: &mut String, text: &str) {
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r' | 0))
+    {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use sha2::{Digest, Sha256};
+
 use crate::model::Record;
 use crate::state::RunId;
 
@@ -93,21 +95,39 @@ pub const ODDS: TableSpec = TableSpec {
     ],
 };
 
-/// Separates the parts of the odds keys.
-const KEY_SEPARATOR: char = '\u{1f}';
-
-/// The keys of a quote: its market, its selection and the quote itself.
+/// The keys of a quote: its market (event, bookmaker, market), its
+/// selection (the market's parts, selection, participant) and the quote
+/// itself (the selection's parts, line). Each is the first 128 bits of a
+/// SHA-256 of its parts, as 32 hex digits: a `uuid` on PostgreSQL, text on
+/// SQLite. Compact fixed-width keys keep `odds` and its indexes narrow, and
+/// every join of a load exact and indexed.
 pub fn odds_keys(o: &crate::model::OddsQuote) -> (String, String, String) {
-    let market = [o.event.as_str(), &o.bookmaker, &o.market].join(&KEY_SEPARATOR.to_string());
-    let selection = format!(
-        "{market}{KEY_SEPARATOR}{}{KEY_SEPARATOR}{}",
-        o.selection,
-        o.participant.as_deref().unwrap_or_default()
-    );
+    let mut market = Sha256::new();
+    for part in [&o.event, &o.bookmaker, &o.market] {
+        digest_part(&mut market, Some(part.as_bytes()));
+    }
+    let mut selection = market.clone();
+    digest_part(&mut selection, Some(o.selection.as_bytes()));
+    digest_part(&mut selection, o.participant.as_ref().map(|p| p.as_bytes()));
+    let mut quote = selection.clone();
     // -0 and 0 are one line.
-    let line = o.line.map(|l| (l + 0.0).to_string()).unwrap_or_default();
-    let quote = format!("{selection}{KEY_SEPARATOR}{line}");
-    (market, selection, quote)
+    let line = o.line.map(|l| (l + 0.0).to_bits().to_le_bytes());
+    digest_part(&mut quote, line.as_ref().map(|l| l.as_slice()));
+    let key = |hasher: Sha256| hex::encode(&hasher.finalize()[..16]);
+    (key(market), key(selection), key(quote))
+}
+
+/// Feeds one key part, absent or present and length-prefixed, so that no
+/// two different lists of parts feed the same bytes.
+fn digest_part(hasher: &mut Sha256, part: Option<&[u8]>) {
+    match part {
+        None => hasher.update([0]),
+        Some(bytes) => {
+            hasher.update([1]);
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        }
+    }
 }
 
 /// Every canonical table, in the order summaries list them.
@@ -490,6 +510,51 @@ mod tests {
             price,
             provider_updated_at: None,
         }))
+    }
+
+    #[test]
+    fn odds_keys_tell_apart_what_joined_text_would_not() {
+        let base = OddsQuote {
+            provider: "p".into(),
+            event: "e".into(),
+            bookmaker: "ab".into(),
+            bookmaker_name: None,
+            market: "c".into(),
+            selection: "Over".into(),
+            participant: None,
+            line: Some(2.5),
+            price: 1.9,
+            provider_updated_at: None,
+        };
+        let shifted = OddsQuote {
+            bookmaker: "a".into(),
+            market: "bc".into(),
+            ..base.clone()
+        };
+        let empty_participant = OddsQuote {
+            participant: Some(String::new()),
+            ..base.clone()
+        };
+        let no_line = OddsQuote {
+            line: None,
+            ..base.clone()
+        };
+        let repriced = OddsQuote {
+            price: 2.1,
+            provider_updated_at: Some("2026-01-01T00:00:00Z".into()),
+            ..base.clone()
+        };
+        let (market, selection, quote) = odds_keys(&base);
+        assert_eq!(quote.len(), 32, "128 bits as hex");
+        assert_ne!(odds_keys(&shifted).0, market);
+        let (m, s, q) = odds_keys(&empty_participant);
+        assert_eq!(m, market);
+        assert_ne!(s, selection);
+        assert_ne!(q, quote);
+        let (m, s, q) = odds_keys(&no_line);
+        assert_eq!((m, s), (market.clone(), selection.clone()));
+        assert_ne!(q, quote);
+        assert_eq!(odds_keys(&repriced), (market, selection, quote));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
@@ -17,7 +18,7 @@ use crate::load::{BatchOutcome, LoadBatch, Sink};
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{HttpResponse, NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
-use crate::state::{ArchivedResponse, ResponseSource, now_timestamp};
+use crate::state::{ArchivedResponse, ResponseSource, RunId, now_timestamp};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
@@ -31,7 +32,16 @@ pub enum End {
     RequestLimit,
 }
 
+/// Responses fetched and normalized ahead of the batch being committed:
+/// the next response is fetched and normalized while the database loads the
+/// last one, and memory holds at most this many batches more.
+const READ_AHEAD: usize = 1;
+
 /// Runs `stream`, adding what it loaded and what went wrong to `report`.
+///
+/// Two halves run side by side: one fetches and normalizes the responses in
+/// order, the other commits their batches in that same order, so each
+/// checkpoint still follows the rows before it.
 pub async fn run(
     stream: &PreparedStream,
     sink: &Sink,
@@ -54,14 +64,102 @@ pub async fn run(
         })
         .await?
         .map_err(RunError::Plugin)?;
-        let mut queue: VecDeque<PlannedRequest> = planned.into();
-        let mut made = 0;
         let mut replace = match stream.write {
             WriteDisposition::Replace => Some(sink.begin_replace(options.mode).await?),
             _ => None,
         };
-        let mut end = End::Finished;
-        let mut complete = true;
+        let (sender, mut receiver) = mpsc::channel::<Produced>(READ_AHEAD);
+        let ahead = Producer {
+            stream,
+            sink,
+            options,
+            run_id: report.run_id,
+            pipeline: report.pipeline.clone(),
+            requests_before: report.counts.requests,
+        };
+        let produce = ahead.produce(planned.into(), sender);
+        let commit = async {
+            while let Some(Produced { batch, failure }) = receiver.recv().await {
+                let counts = match &mut replace {
+                    Some(open) => sink.replace_batch(open, batch).await?,
+                    None => sink.commit_batch(batch, options.mode, stream.write).await?,
+                };
+                let total = counts.total();
+                tracing::info!(
+                    inserted = total.inserted,
+                    updated = total.updated,
+                    unchanged = total.unchanged,
+                    quarantined = counts.quarantined,
+                    "batch committed"
+                );
+                report.counts.add(&counts);
+                if let Some(error) = failure {
+                    // Its follow-ups are unknown: the stream ends here.
+                    report.failures.push(Failure {
+                        stream_key: stream.key.clone(),
+                        quarantined: true,
+                        error,
+                    });
+                    return Ok::<bool, RunError>(false);
+                }
+            }
+            Ok(true)
+        };
+        // A failed commit drops the receiver, which stops the producer at its
+        // next batch; a failed fetch ends the producer, and the batches it
+        // produced before still commit.
+        let (produced, committed) = tokio::join!(produce, commit);
+        let all_committed = committed?;
+        let end = produced?;
+        let complete = all_committed && matches!(end, End::Finished);
+        if let Some(open) = replace {
+            let deleted = sink.finish_replace(open, report.run_id, complete).await?;
+            if complete {
+                tracing::info!(deleted = deleted.total().deleted, "replace committed");
+            } else {
+                tracing::warn!(
+                    "the stream did not complete: its rows were merged and nothing was deleted"
+                );
+            }
+            report.counts.add(&deleted);
+        }
+        Ok(end)
+    }
+    .instrument(span)
+    .await
+}
+
+/// A batch ready to commit, and the error to report once it has.
+struct Produced {
+    batch: LoadBatch,
+    failure: Option<RunError>,
+}
+
+/// The fetching and normalizing half of a stream.
+struct Producer<'a> {
+    stream: &'a PreparedStream,
+    sink: &'a Sink,
+    options: &'a RunOptions,
+    run_id: RunId,
+    pipeline: String,
+    /// Requests the run made before this stream, for `--max-requests`.
+    requests_before: u64,
+}
+
+impl Producer<'_> {
+    /// Fetches (or serves from the archive) and normalizes every request in
+    /// order, following the plugin's follow-ups, and hands each batch to
+    /// the committing half. Stops after a quarantined response, or when the
+    /// committing half stopped.
+    async fn produce(
+        self,
+        mut queue: VecDeque<PlannedRequest>,
+        batches: mpsc::Sender<Produced>,
+    ) -> Result<End, RunError> {
+        let stream = self.stream;
+        let manifest = stream.plugin.manifest();
+        let mut made = 0;
+        let mut requested = self.requests_before;
         while let Some(request) = queue.pop_front() {
             made += 1;
             if made > MAX_REQUESTS_PER_STREAM {
@@ -71,32 +169,56 @@ pub async fn run(
                 });
             }
             let url = stream.client.url(&request)?.to_string();
-            let latest = sink.latest_response(&stream.key, &url).await?;
-            let fresh_enough = latest.as_ref().filter(|l| within(stream.cache_ttl, &l.fetched_at));
+            let latest = self.sink.latest_response(&stream.key, &url).await?;
+            let fresh_enough = latest
+                .as_ref()
+                .filter(|l| within(stream.cache_ttl, &l.fetched_at));
             let (response, source) = match fresh_enough {
-                Some(cached) => (archived(sink, cached).await?, ResponseSource::Cache),
+                Some(cached) => (archived(self.sink, cached).await?, ResponseSource::Cache),
                 None => {
-                    if options.max_requests.is_some_and(|max| report.counts.requests >= max) {
-                        end = End::RequestLimit;
-                        complete = false;
-                        break;
+                    if self
+                        .options
+                        .max_requests
+                        .is_some_and(|max| requested >= max)
+                    {
+                        return Ok(End::RequestLimit);
                     }
-                    let revalidate = latest
-                        .as_ref()
-                        .filter(|l| l.validators.etag.is_some() || l.validators.last_modified.is_some());
-                    match (stream.client.fetch(&request, revalidate.map(|l| &l.validators)).await?, revalidate) {
+                    let revalidate = latest.as_ref().filter(|l| {
+                        l.validators.etag.is_some() || l.validators.last_modified.is_some()
+                    });
+                    match (
+                        stream
+                            .client
+                            .fetch(&request, revalidate.map(|l| &l.validators))
+                            .await?,
+                        revalidate,
+                    ) {
                         (Fetched::Fresh(response), _) => (response, ResponseSource::Network),
-                        (Fetched::NotModified, Some(known)) => (archived(sink, known).await?, ResponseSource::NotModified),
+                        (Fetched::NotModified, Some(known)) => (
+                            archived(self.sink, known).await?,
+                            ResponseSource::NotModified,
+                        ),
                         // The client reports 304 as such only to a conditional request.
                         (Fetched::NotModified, None) => {
-                            return Err(FetchError::Status { url, status: 304, body: String::new(), attempts: 1 }.into());
+                            return Err(FetchError::Status {
+                                url,
+                                status: 304,
+                                body: String::new(),
+                                attempts: 1,
+                            }
+                            .into());
                         }
                     }
                 }
             };
+            let requests = u64::from(source != ResponseSource::Cache);
+            requested += requests;
             let payload_hash = hex::encode(Sha256::digest(&response.body));
             let (normalized, response) = normalize(stream, request.clone(), response).await?;
-            let raw_failure = normalized.as_ref().err().map(|_| String::from_utf8_lossy(&response.body).into_owned());
+            let raw_failure = normalized
+                .as_ref()
+                .err()
+                .map(|_| String::from_utf8_lossy(&response.body).into_owned());
             let archived_response = ArchivedResponse {
                 params: stream.params.clone(),
                 path: request.path.clone(),
@@ -133,59 +255,37 @@ pub async fn run(
                         reason: source_error.to_string(),
                         raw: raw_failure.unwrap_or_default(),
                     };
-                    (outcome, Some(RunError::Normalize { url: url.clone(), source: source_error }))
+                    (
+                        outcome,
+                        Some(RunError::Normalize {
+                            url: url.clone(),
+                            source: source_error,
+                        }),
+                    )
                 }
             };
+            let ends_stream = failure.is_some();
             let batch = LoadBatch {
-                        run_id: report.run_id,
-                        pipeline: report.pipeline.clone(),
-                        stream_key: stream.key.clone(),
-                        provider: stream.provider.clone(),
-                        stream: stream.stream.clone(),
-                        plugin: manifest.name.clone(),
-                        plugin_version: manifest.version.clone(),
-                        payload_hash,
-                        requests: u64::from(source != ResponseSource::Cache),
-                        response: Some(archived_response),
-                        outcome,
+                run_id: self.run_id,
+                pipeline: self.pipeline.clone(),
+                stream_key: stream.key.clone(),
+                provider: stream.provider.clone(),
+                stream: stream.stream.clone(),
+                plugin: manifest.name.clone(),
+                plugin_version: manifest.version.clone(),
+                payload_hash,
+                requests,
+                response: Some(archived_response),
+                outcome,
             };
-            let counts = match &mut replace {
-                Some(open) => sink.replace_batch(open, batch).await?,
-                None => sink.commit_batch(batch, options.mode, stream.write).await?,
-            };
-            let total = counts.total();
-            tracing::info!(
-                inserted = total.inserted,
-                updated = total.updated,
-                unchanged = total.unchanged,
-                quarantined = counts.quarantined,
-                "batch committed"
-            );
-            report.counts.add(&counts);
-            if let Some(error) = failure {
-                // Its follow-ups are unknown: the stream ends here.
-                report.failures.push(Failure {
-                    stream_key: stream.key.clone(),
-                    quarantined: true,
-                    error,
-                });
-                complete = false;
+            if batches.send(Produced { batch, failure }).await.is_err() || ends_stream {
+                // The committing half stopped (its error is the stream's),
+                // or the stream ends at the quarantined response.
                 break;
             }
         }
-        if let Some(open) = replace {
-            let deleted = sink.finish_replace(open, report.run_id, complete).await?;
-            if complete {
-                tracing::info!(deleted = deleted.total().deleted, "replace committed");
-            } else {
-                tracing::warn!("the stream did not complete: its rows were merged and nothing was deleted");
-            }
-            report.counts.add(&deleted);
-        }
-        Ok(end)
+        Ok(End::Finished)
     }
-    .instrument(span)
-    .await
 }
 
 /// Whether a response fetched at `fetched_at` is still within `ttl`.
