@@ -8,13 +8,16 @@ ALTER TABLE events ADD COLUMN name TEXT;
 -- bookmaker withdrew from a market it sent again is deleted; its history
 -- stays in odds_history.
 --
--- `quote_key`, `market_key` and `selection_key` are that identity, and the
+-- `quote_key`, `market_key` and `selection_key` are that identity, the
 -- market's (event, bookmaker, market) and the selection's (the market,
--- selection, participant), each as one 128-bit digest of its parts (see
--- load/tables.rs, odds_keys): narrow one-column keys keep the joins of every
--- load exact and indexed, where six nullable columns would not be.
+-- selection, participant), each as 128 bits: 64 of a digest of the event,
+-- 64 of a digest of the parts (see load/tables.rs, odds_keys). Narrow
+-- one-column keys keep the joins of every load exact and indexed, where six
+-- nullable columns would not be; keyed on (provider, market_key, quote_key),
+-- the one index finds a quote and a market's whole book.
 CREATE TABLE odds (
     provider            TEXT NOT NULL,
+    market_key          TEXT NOT NULL,
     quote_key           TEXT NOT NULL,
     event_id            TEXT NOT NULL,
     bookmaker           TEXT NOT NULL,
@@ -22,7 +25,6 @@ CREATE TABLE odds (
     selection           TEXT NOT NULL,
     participant         TEXT,
     line                REAL,
-    market_key          TEXT NOT NULL,
     selection_key       TEXT NOT NULL,
     price               REAL NOT NULL,
     bookmaker_name      TEXT,
@@ -33,11 +35,8 @@ CREATE TABLE odds (
     payload_hash        TEXT NOT NULL,
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL,
-    PRIMARY KEY (provider, quote_key)
+    PRIMARY KEY (provider, market_key, quote_key)
 );
-
--- A market's quotes: what a new snapshot of the market is compared with.
-CREATE INDEX odds_by_market ON odds (provider, market_key);
 
 -- One row per move: a price that changed on the same line (`price`), or a
 -- selection offered on a new line in place of its old one (`line`).

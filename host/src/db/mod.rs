@@ -5,6 +5,7 @@
 //! Bulk loading, where the two differ most, has its own code per backend
 //! (`load::sqlite`, `load::postgres`).
 
+mod migrations;
 mod value;
 
 pub use value::Value;
@@ -80,7 +81,9 @@ impl Pool {
                 .connect_with(options)
                 .await
                 .map_err(connect)?;
-            sqlx::migrate!("migrations/sqlite")
+            migrations::sqlite()
+                .await
+                .map_err(migrate)?
                 .run(&pool)
                 .await
                 .map_err(migrate)?;
@@ -102,7 +105,9 @@ impl Pool {
                 .connect_with(options)
                 .await
                 .map_err(connect)?;
-            sqlx::migrate!("migrations/postgres")
+            migrations::postgres()
+                .await
+                .map_err(migrate)?
                 .run(&pool)
                 .await
                 .map_err(migrate)?;

@@ -45,7 +45,7 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
         // `odds` through its indexes, whatever size the planner believes
         // `odds` has (its statistics lag behind a fast-growing table).
         for sql in [
-            format!("CREATE INDEX ON {stage} (provider, quote_key)"),
+            format!("CREATE INDEX ON {stage} (provider, market_key, quote_key)"),
             "SET LOCAL enable_hashjoin = off".to_string(),
             "SET LOCAL enable_mergejoin = off".to_string(),
         ] {
@@ -59,7 +59,8 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
          SELECT s.provider, s.event_id, s.bookmaker, s.market, s.selection, s.participant, \
                 'price', s.line, s.price, o.line, o.price, s.provider_updated_at, s.run_id, \
                 s.payload_hash, s.updated_at \
-         FROM {stage} s JOIN odds o ON o.provider = s.provider AND o.quote_key = s.quote_key \
+         FROM {stage} s JOIN odds o ON o.provider = s.provider \
+          AND o.market_key = s.market_key AND o.quote_key = s.quote_key \
          WHERE o.price <> s.price"
     );
     // A selection quoted on a line `odds` does not have, while a line it has
@@ -71,24 +72,27 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
                 payload_hash, updated_at \
          FROM ( \
            SELECT s.*, o.line AS previous_line, o.price AS previous_price, \
-                  row_number() OVER (PARTITION BY s.provider, s.quote_key \
+                  row_number() OVER (PARTITION BY s.provider, s.market_key, s.quote_key \
                                      ORDER BY abs(o.line - s.line), o.line) AS nearest \
            FROM {stage} s JOIN odds o \
              ON o.provider = s.provider AND o.market_key = s.market_key \
             AND o.selection_key = s.selection_key AND o.quote_key <> s.quote_key \
            WHERE NOT EXISTS (SELECT 1 FROM odds x \
-                             WHERE x.provider = s.provider AND x.quote_key = s.quote_key) \
+                             WHERE x.provider = s.provider AND x.market_key = s.market_key \
+                               AND x.quote_key = s.quote_key) \
              AND NOT EXISTS (SELECT 1 FROM {stage} y \
-                             WHERE y.provider = o.provider AND y.quote_key = o.quote_key) \
+                             WHERE y.provider = o.provider AND y.market_key = o.market_key \
+                               AND y.quote_key = o.quote_key) \
          ) moved WHERE nearest = 1"
     );
     let withdraw = format!(
-        "DELETE FROM odds WHERE (provider, quote_key) IN ( \
-           SELECT o.provider, o.quote_key \
+        "DELETE FROM odds WHERE (provider, market_key, quote_key) IN ( \
+           SELECT o.provider, o.market_key, o.quote_key \
            FROM (SELECT DISTINCT provider, market_key FROM {stage}) m \
            JOIN odds o ON o.provider = m.provider AND o.market_key = m.market_key \
            WHERE NOT EXISTS (SELECT 1 FROM {stage} s \
-                             WHERE s.provider = o.provider AND s.quote_key = o.quote_key))"
+                             WHERE s.provider = o.provider AND s.market_key = o.market_key \
+                               AND s.quote_key = o.quote_key))"
     );
     let mut moves = Moves::default();
     for (sql, doing) in [

@@ -113,7 +113,7 @@ pub async fn copy_new_rows(
 pub async fn odds_markets_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, LoadError> {
     let mut markets: Vec<(&str, &str)> = rows
         .iter()
-        .filter_map(|r| match r.values.get(6) {
+        .filter_map(|r| match r.key.first() {
             Some(SqlValue::Text(market)) => Some((r.provider.as_str(), market.as_str())),
             _ => None,
         })

@@ -74,10 +74,11 @@ pub const EVENTS: TableSpec = TableSpec {
 };
 
 /// `odds`: the current price per event, bookmaker, market, selection,
-/// participant and line, keyed on that identity as one value.
+/// participant and line, keyed on its market and that identity: one index
+/// finds a quote and a market's whole book.
 pub const ODDS: TableSpec = TableSpec {
     name: "odds",
-    key: &["quote_key"],
+    key: &["market_key", "quote_key"],
     // The identity's parts never differ for one quote_key; they are content
     // only so that they are written.
     content: &[
@@ -87,7 +88,6 @@ pub const ODDS: TableSpec = TableSpec {
         "selection",
         "participant",
         "line",
-        "market_key",
         "selection_key",
         "price",
         "bookmaker_name",
@@ -97,13 +97,16 @@ pub const ODDS: TableSpec = TableSpec {
 
 /// The keys of a quote: its market (event, bookmaker, market), its
 /// selection (the market's parts, selection, participant) and the quote
-/// itself (the selection's parts, line). Each is the first 128 bits of a
-/// SHA-256 of its parts, as 32 hex digits: a `uuid` on PostgreSQL, text on
-/// SQLite. Compact fixed-width keys keep `odds` and its indexes narrow, and
-/// every join of a load exact and indexed.
+/// itself (the selection's parts, line), as 32 hex digits (a `uuid` on
+/// PostgreSQL, text on SQLite). Each is 64 bits of a SHA-256 of its event
+/// followed by 64 bits of a SHA-256 of its parts: narrow fixed-width keys
+/// keep `odds` and its index small, and the event prefix keeps an event's
+/// quotes together in the index, so a batch's inserts touch few pages.
 pub fn odds_keys(o: &crate::model::OddsQuote) -> (String, String, String) {
     let mut market = Sha256::new();
-    for part in [&o.event, &o.bookmaker, &o.market] {
+    digest_part(&mut market, Some(o.event.as_bytes()));
+    let event = market.clone().finalize();
+    for part in [&o.bookmaker, &o.market] {
         digest_part(&mut market, Some(part.as_bytes()));
     }
     let mut selection = market.clone();
@@ -113,7 +116,12 @@ pub fn odds_keys(o: &crate::model::OddsQuote) -> (String, String, String) {
     // -0 and 0 are one line.
     let line = o.line.map(|l| (l + 0.0).to_bits().to_le_bytes());
     digest_part(&mut quote, line.as_ref().map(|l| l.as_slice()));
-    let key = |hasher: Sha256| hex::encode(&hasher.finalize()[..16]);
+    let key = |hasher: Sha256| {
+        let mut key = [0u8; 16];
+        key[..8].copy_from_slice(&event[..8]);
+        key[8..].copy_from_slice(&hasher.finalize()[..8]);
+        hex::encode(key)
+    };
     (key(market), key(selection), key(quote))
 }
 
@@ -266,7 +274,7 @@ impl From<Record> for Row {
                 Row {
                     table: &ODDS,
                     provider: o.provider,
-                    key: vec![SqlValue::Text(quote_key)],
+                    key: vec![SqlValue::Text(market_key), SqlValue::Text(quote_key)],
                     values: vec![
                         SqlValue::Text(o.event),
                         SqlValue::Text(o.bookmaker),
@@ -274,7 +282,6 @@ impl From<Record> for Row {
                         SqlValue::Text(o.selection),
                         o.participant.into(),
                         o.line.into(),
-                        SqlValue::Text(market_key),
                         SqlValue::Text(selection_key),
                         SqlValue::Float(o.price),
                         o.bookmaker_name.into(),
@@ -546,6 +553,11 @@ mod tests {
         };
         let (market, selection, quote) = odds_keys(&base);
         assert_eq!(quote.len(), 32, "128 bits as hex");
+        assert_eq!(
+            quote[..16],
+            market[..16],
+            "one event's keys share their first 64 bits"
+        );
         assert_ne!(odds_keys(&shifted).0, market);
         let (m, s, q) = odds_keys(&empty_participant);
         assert_eq!(m, market);
@@ -569,7 +581,7 @@ mod tests {
         ];
         let (groups, duplicates) = rows_by_table(rows.into_iter());
         assert_eq!(duplicates, 2, "2.5 repeated, and -0 is 0");
-        let prices: Vec<_> = groups[0].1.iter().map(|r| r.values[8].clone()).collect();
+        let prices: Vec<_> = groups[0].1.iter().map(|r| r.values[7].clone()).collect();
         assert_eq!(
             prices,
             [1.9, 1.6, 2.0, 2.2].map(SqlValue::Float).to_vec(),
