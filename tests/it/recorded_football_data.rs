@@ -7,7 +7,7 @@ use serde_json::Value;
 use sluice::model::{Event, EventStatus, Record};
 use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
 
-use crate::common::{football_data_wasm, shared_providers};
+use crate::common::{football_data_wasm, recorded_responses};
 
 /// Finished matches whose real result is known: id, then the score after
 /// regular time, in extra time, and in the shoot-out.
@@ -28,7 +28,7 @@ const KNOWN_RESULTS: &[Known] = &[
 
 #[test]
 fn every_recorded_football_data_response_normalizes_faithfully() {
-    let Some(providers) = shared_providers() else {
+    let Some(files) = recorded_responses("football-data") else {
         eprintln!(
             "SKIPPED: ../shared/data/providers is absent; the recorded football-data responses were not checked"
         );
@@ -36,13 +36,6 @@ fn every_recorded_football_data_response_normalizes_faithfully() {
     };
     let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
     let plugin = NormalizerPlugin::load(&engine, &football_data_wasm()).expect("plugin");
-    let mut files: Vec<_> = std::fs::read_dir(providers.join("football-data"))
-        .expect("folder")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
     let mut checked = 0;
     let mut known_seen = 0;
     for file in &files {

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, OddsQuote, Record};
 use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
 
-use crate::common::{plugin_dir, shared_providers};
+use crate::common::{plugin_dir, recorded_responses};
 
 /// Outcomes per recorded odds file; the first four as SOURCES.md counts them.
 const OUTCOMES: &[(&str, usize)] = &[
@@ -47,7 +47,7 @@ fn the_odds_api_wasm() -> PathBuf {
 
 #[test]
 fn every_recorded_the_odds_api_response_normalizes_faithfully() {
-    let Some(providers) = shared_providers() else {
+    let Some(files) = recorded_responses("the-odds-api") else {
         eprintln!(
             "SKIPPED: ../shared/data/providers is absent; the recorded The Odds API responses were not checked"
         );
@@ -55,13 +55,6 @@ fn every_recorded_the_odds_api_response_normalizes_faithfully() {
     };
     let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
     let plugin = NormalizerPlugin::load(&engine, &the_odds_api_wasm()).expect("plugin");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(providers.join("the-odds-api"))
-        .expect("folder")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
     let mut checked = Vec::new();
     for file in &files {
         let name = file.file_name().and_then(|n| n.to_str()).expect("name");

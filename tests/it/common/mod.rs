@@ -42,6 +42,20 @@ pub fn shared_providers() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The recorded `.json` responses of one provider in `../shared/data/providers`,
+/// sorted; none when that folder is absent.
+pub fn recorded_responses(provider: &str) -> Option<Vec<PathBuf>> {
+    let folder = shared_providers()?.join(provider);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
 /// A replay provider serving a recordings folder on a free loopback port,
 /// on its own thread and runtime, until dropped.
 pub struct ReplayServer {
