@@ -6,7 +6,8 @@
 //! Printed, measured in one run: the cold load and the price-move update
 //! (outcome rows/s, wall time, the binary's peak RSS), and the floor: a
 //! plain `COPY` of the 280,000 rows the cold load wrote into a table shaped
-//! like `odds` (same columns, same indexes), timed alone.
+//! like `odds` (same columns, same indexes), timed alone, in the binary
+//! format, PostgreSQL's fastest way in.
 //!
 //! Needs `../shared/bench` (the generator and server), python3, and the
 //! PostgreSQL server `SLUICE_TEST_POSTGRES` names (`make bench` finds or
@@ -218,14 +219,14 @@ async fn drop_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Times a plain `COPY` of the rows the cold load wrote (read back from
-/// `odds` beforehand) into a fresh table with the columns and indexes of
-/// `odds`.
+/// Times a plain binary `COPY` of the rows the cold load wrote (read back
+/// from `odds` beforehand) into a fresh table with the columns and indexes
+/// of `odds`.
 async fn copy_floor(url: &str) -> anyhow::Result<Duration> {
     use futures_util::TryStreamExt;
     let mut conn = PgConnection::connect(url).await?;
     let text: Vec<u8> = conn
-        .copy_out_raw("COPY odds TO STDOUT")
+        .copy_out_raw("COPY odds TO STDOUT (FORMAT binary)")
         .await?
         .try_fold(Vec::with_capacity(128 << 20), |mut all, chunk| async move {
             all.extend_from_slice(&chunk);
@@ -235,7 +236,9 @@ async fn copy_floor(url: &str) -> anyhow::Result<Duration> {
     conn.execute("CREATE TABLE copy_floor (LIKE odds INCLUDING ALL)")
         .await?;
     let started = Instant::now();
-    let mut copy = conn.copy_in_raw("COPY copy_floor FROM STDIN").await?;
+    let mut copy = conn
+        .copy_in_raw("COPY copy_floor FROM STDIN (FORMAT binary)")
+        .await?;
     for chunk in text.chunks(1 << 20) {
         copy.send(chunk).await?;
     }

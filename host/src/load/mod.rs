@@ -2,6 +2,7 @@
 //! response, its checkpoint and its run counters in one transaction, so a
 //! crash never separates the data from the position that says it was loaded.
 
+mod copy_binary;
 mod odds;
 mod postgres;
 mod replace;

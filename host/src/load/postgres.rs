@@ -2,11 +2,10 @@
 //! are copied into a temporary staging table that lives until the
 //! transaction ends; the merge and the odds moves run on it.
 
-use std::fmt::Write;
-
 use sqlx::{Executor, PgConnection};
 
 use super::LoadError;
+use super::copy_binary::{BinaryRows, ColumnType, EncodeError};
 use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
 
 /// Bytes of COPY text sent per message.
@@ -37,7 +36,8 @@ pub async fn stage(
 }
 
 /// Copies `rows` of `table` into `target` (the staging table, or the table
-/// itself when nothing of the batch can conflict); returns the rows copied.
+/// itself when nothing of the batch can conflict) in binary `COPY` format;
+/// returns the rows copied.
 pub async fn copy_rows(
     conn: &mut PgConnection,
     target: &str,
@@ -45,37 +45,93 @@ pub async fn copy_rows(
     rows: &[Row],
     provenance: &Provenance<'_>,
 ) -> Result<u64, LoadError> {
-    let columns = load_columns(table).join(", ");
-    let copy_error = LoadError::query(format!("copying rows into {}", table.name));
+    let columns = column_types(conn, table).await?;
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let copying = format!("copying rows into {}", table.name);
+    let copy_error = |source| LoadError::Query {
+        doing: copying.clone(),
+        source,
+    };
+    let encode_error = |e: EncodeError| {
+        LoadError::Unexpected(format!("a row of {} could not be encoded: {e}", table.name))
+    };
+    let mut encoder = BinaryRows::new(&columns, provenance.now).map_err(encode_error)?;
     let mut copy = conn
-        .copy_in_raw(&format!("COPY {target} ({columns}) FROM STDIN"))
+        .copy_in_raw(&format!(
+            "COPY {target} ({}) FROM STDIN (FORMAT binary)",
+            names.join(", ")
+        ))
         .await
         .map_err(LoadError::query(format!(
             "starting COPY into {}",
             table.name
         )))?;
-    let mut buffer = String::with_capacity(COPY_CHUNK + 4096);
+    let mut buffer = Vec::with_capacity(COPY_CHUNK + 4096);
+    BinaryRows::header(&mut buffer);
     let mut failed = None;
     for row in rows {
-        write_row(&mut buffer, row, provenance);
+        if let Err(e) = encoder.row(&mut buffer, row, provenance) {
+            failed = Some(encode_error(e));
+            break;
+        }
         if buffer.len() >= COPY_CHUNK {
-            if let Err(e) = copy.send(buffer.as_bytes()).await {
-                failed = Some(e);
+            if let Err(e) = copy.send(buffer.as_slice()).await {
+                failed = Some(copy_error(e));
                 break;
             }
             buffer.clear();
         }
     }
-    if failed.is_none() && !buffer.is_empty() {
-        failed = copy.send(buffer.as_bytes()).await.err();
+    if failed.is_none() {
+        BinaryRows::trailer(&mut buffer);
+        if let Err(e) = copy.send(buffer.as_slice()).await {
+            failed = Some(copy_error(e));
+        }
     }
     match failed {
         Some(e) => {
             let _ = copy.abort("sluice: a row could not be sent").await;
-            Err(copy_error(e))
+            Err(e)
         }
         None => copy.finish().await.map_err(copy_error),
     }
+}
+
+/// The load columns of `table` with their types in the database.
+async fn column_types(
+    conn: &mut PgConnection,
+    table: &TableSpec,
+) -> Result<Vec<(&'static str, ColumnType)>, LoadError> {
+    let types: Vec<(String, String)> = sqlx::query_as(
+        "SELECT attname::text, atttypid::regtype::text FROM pg_attribute \
+         WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+    )
+    .bind(table.name)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(LoadError::query(format!(
+        "reading the column types of {}",
+        table.name
+    )))?;
+    load_columns(table)
+        .into_iter()
+        .map(|name| {
+            let found = types.iter().find(|(column, _)| column == name);
+            match found.map(|(_, kind)| (kind, ColumnType::from_postgres(kind))) {
+                Some((_, Some(kind))) => Ok((name, kind)),
+                Some((kind, None)) => Err(LoadError::Unexpected(format!(
+                    "column {name} of {} has type {kind}, which sluice does not write; \
+                     the table differs from the one sluice's migrations create",
+                    table.name
+                ))),
+                None => Err(LoadError::Unexpected(format!(
+                    "table {} has no column {name}; \
+                     the table differs from the one sluice's migrations create",
+                    table.name
+                ))),
+            }
+        })
+        .collect()
 }
 
 /// Copies rows none of which can be in `table` yet straight into it, under
@@ -111,16 +167,19 @@ pub async fn copy_new_rows(
 /// Whether `odds` holds any quote of the markets of `rows`: when it holds
 /// none, nothing of the batch can conflict, move or be withdrawn.
 pub async fn odds_markets_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, LoadError> {
-    let mut markets: Vec<(&str, &str)> = rows
+    let mut markets: Vec<(&str, &[u8; 16])> = rows
         .iter()
         .filter_map(|r| match r.key.first() {
-            Some(SqlValue::Text(market)) => Some((r.provider.as_str(), market.as_str())),
+            Some(SqlValue::Key(market)) => Some((r.provider.as_str(), market)),
             _ => None,
         })
         .collect();
     markets.sort_unstable();
     markets.dedup();
-    let (providers, keys): (Vec<&str>, Vec<&str>) = markets.into_iter().unzip();
+    let (providers, keys): (Vec<&str>, Vec<String>) = markets
+        .into_iter()
+        .map(|(provider, key)| (provider, SqlValue::key_hex(key)))
+        .unzip();
     let known: Option<i32> = sqlx::query_scalar(
         "SELECT 1 FROM odds o JOIN unnest($1::text[], $2::text[]) AS m (provider, market_key) \
          ON o.provider = m.provider AND o.market_key = m.market_key::uuid LIMIT 1",
@@ -131,71 +190,4 @@ pub async fn odds_markets_known(conn: &mut PgConnection, rows: &[Row]) -> Result
     .await
     .map_err(LoadError::query("looking up the batch's markets"))?;
     Ok(known.is_some())
-}
-
-/// One row in COPY's text format: tab-separated, `\N` for NULL.
-fn write_row(out: &mut String, row: &Row, provenance: &Provenance<'_>) {
-    write_text(out, &row.provider);
-    for value in row.key.iter().chain(&row.values) {
-        out.push('\t');
-        // Writing into a String cannot fail.
-        let _ = match value {
-            SqlValue::Null => {
-                out.push_str("\\N");
-                Ok(())
-            }
-            SqlValue::Int(i) => write!(out, "{i}"),
-            // Rust's shortest round-trip form, which PostgreSQL reads back
-            // to the same double.
-            SqlValue::Float(f) => write!(out, "{f}"),
-            SqlValue::Text(s) => {
-                write_text(out, s);
-                Ok(())
-            }
-        };
-    }
-    for text in [provenance.plugin, provenance.plugin_version] {
-        out.push('\t');
-        write_text(out, text);
-    }
-    let _ = write!(out, "\t{}", provenance.run_id);
-    for text in [provenance.payload_hash, provenance.now, provenance.now] {
-        out.push('\t');
-        write_text(out, text);
-    }
-    out.push('\n');
-}
-
-/// Escapes text for COPY; a NUL, which PostgreSQL text cannot hold, becomes
-/// U+FFFD.
-fn write_text(out: &mut String, text: &str) {
-    if !text
-        .bytes()
-        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r' | 0))
-    {
-        out.push_str(text);
-        return;
-    }
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\0' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_text_escapes_what_would_break_a_row() {
-        let mut out = String::new();
-        write_text(&mut out, "a\tb\\c\nd\0");
-        assert_eq!(out, "a\\tb\\\\c\\nd\u{FFFD}");
-    }
 }

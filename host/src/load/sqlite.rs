@@ -45,6 +45,7 @@ pub async fn stage(
                     SqlValue::Int(i) => b.push_bind(*i),
                     SqlValue::Float(f) => b.push_bind(*f),
                     SqlValue::Text(s) => b.push_bind(s.clone()),
+                    SqlValue::Key(k) => b.push_bind(SqlValue::key_hex(k)),
                 };
             }
             b.push_bind(provenance.plugin.to_string())

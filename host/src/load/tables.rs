@@ -97,12 +97,12 @@ pub const ODDS: TableSpec = TableSpec {
 
 /// The keys of a quote: its market (event, bookmaker, market), its
 /// selection (the market's parts, selection, participant) and the quote
-/// itself (the selection's parts, line), as 32 hex digits (a `uuid` on
-/// PostgreSQL, text on SQLite). Each is 64 bits of a SHA-256 of its event
+/// itself (the selection's parts, line), as 128 bits (a `uuid` on
+/// PostgreSQL, 32 hex digits on SQLite). Each is 64 bits of a SHA-256 of its event
 /// followed by 64 bits of a SHA-256 of its parts: narrow fixed-width keys
 /// keep `odds` and its index small, and the event prefix keeps an event's
 /// quotes together in the index, so a batch's inserts touch few pages.
-pub fn odds_keys(o: &crate::model::OddsQuote) -> (String, String, String) {
+pub fn odds_keys(o: &crate::model::OddsQuote) -> ([u8; 16], [u8; 16], [u8; 16]) {
     let mut market = Sha256::new();
     digest_part(&mut market, Some(o.event.as_bytes()));
     let event = market.clone().finalize();
@@ -120,7 +120,7 @@ pub fn odds_keys(o: &crate::model::OddsQuote) -> (String, String, String) {
         let mut key = [0u8; 16];
         key[..8].copy_from_slice(&event[..8]);
         key[8..].copy_from_slice(&hasher.finalize()[..8]);
-        hex::encode(key)
+        key
     };
     (key(market), key(selection), key(quote))
 }
@@ -152,6 +152,15 @@ pub enum SqlValue {
     Float(f64),
     /// Text.
     Text(String),
+    /// A 128-bit key: a `uuid` on PostgreSQL, 32 hex digits on SQLite.
+    Key([u8; 16]),
+}
+
+impl SqlValue {
+    /// A [`SqlValue::Key`] as SQLite stores it and a `uuid` reads as text.
+    pub fn key_hex(key: &[u8; 16]) -> String {
+        hex::encode(key)
+    }
 }
 
 impl From<Option<String>> for SqlValue {
@@ -204,6 +213,13 @@ impl Row {
                 // -0 and 0 are one line to the database.
                 SqlValue::Float(f) => id.push_str(&(f + 0.0).to_string()),
                 SqlValue::Text(t) => id.push_str(t),
+                SqlValue::Key(k) => {
+                    let mut hex = [0u8; 32];
+                    // 16 bytes always fit 32 hex digits, which are ASCII.
+                    if hex::encode_to_slice(k, &mut hex).is_ok() {
+                        id.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+                    }
+                }
             }
         }
         id
@@ -274,7 +290,7 @@ impl From<Record> for Row {
                 Row {
                     table: &ODDS,
                     provider: o.provider,
-                    key: vec![SqlValue::Text(market_key), SqlValue::Text(quote_key)],
+                    key: vec![SqlValue::Key(market_key), SqlValue::Key(quote_key)],
                     values: vec![
                         SqlValue::Text(o.event),
                         SqlValue::Text(o.bookmaker),
@@ -282,7 +298,7 @@ impl From<Record> for Row {
                         SqlValue::Text(o.selection),
                         o.participant.into(),
                         o.line.into(),
-                        SqlValue::Text(selection_key),
+                        SqlValue::Key(selection_key),
                         SqlValue::Float(o.price),
                         o.bookmaker_name.into(),
                         o.provider_updated_at.into(),
@@ -552,10 +568,9 @@ mod tests {
             ..base.clone()
         };
         let (market, selection, quote) = odds_keys(&base);
-        assert_eq!(quote.len(), 32, "128 bits as hex");
         assert_eq!(
-            quote[..16],
-            market[..16],
+            quote[..8],
+            market[..8],
             "one event's keys share their first 64 bits"
         );
         assert_ne!(odds_keys(&shifted).0, market);
@@ -564,7 +579,7 @@ mod tests {
         assert_ne!(s, selection);
         assert_ne!(q, quote);
         let (m, s, q) = odds_keys(&no_line);
-        assert_eq!((m, s), (market.clone(), selection.clone()));
+        assert_eq!((m, s), (market, selection));
         assert_ne!(q, quote);
         assert_eq!(odds_keys(&repriced), (market, selection, quote));
     }
