@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::config::WriteDisposition;
 use crate::db::{DbError, Exec, Pool, Tx};
 use crate::extract::BreakerSnapshot;
-use crate::model::{Record, Reject};
+use crate::model::Reject;
 use crate::state::archive::{LatestResponse, ReplayItem, ResponseContext};
 use crate::state::providers::ProviderStatus;
 use crate::state::quarantine::QuarantinedItem;
@@ -83,8 +83,8 @@ pub struct LoadBatch {
 pub enum BatchOutcome {
     /// Records to load, items to quarantine, and the stream's new position.
     Loaded {
-        /// Canonical records.
-        records: Vec<Record>,
+        /// Canonical records as rows.
+        rows: tables::BatchRows,
         /// Rejected items.
         rejects: Vec<Reject>,
         /// The stream's position after this batch.
@@ -458,13 +458,11 @@ async fn write_batch(
     };
     match batch.outcome {
         BatchOutcome::Loaded {
-            records,
+            rows,
             rejects,
             cursor,
         } => {
-            let (by_table, duplicates) =
-                tables::rows_by_table(records.into_iter().map(tables::Row::from));
-            counts.duplicates = duplicates;
+            counts.duplicates = rows.duplicates;
             let provenance = tables::Provenance {
                 plugin: &batch.plugin,
                 plugin_version: &batch.plugin_version,
@@ -472,7 +470,7 @@ async fn write_batch(
                 payload_hash: &batch.payload_hash,
                 now: &now,
             };
-            for (table, rows) in by_table {
+            for (table, rows) in rows.tables {
                 let table_counts = match write {
                     WriteDisposition::Append => append(tx, table, &rows, &provenance).await?,
                     WriteDisposition::Merge | WriteDisposition::Replace => {

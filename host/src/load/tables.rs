@@ -410,6 +410,35 @@ pub fn merge_sql(table: &TableSpec, dialect: Dialect) -> String {
     )
 }
 
+/// A batch's records as rows grouped by table, repeats dropped: made by
+/// whoever produces the batch, so the hashing and grouping happen off the
+/// committing path.
+#[derive(Debug, Clone, Default)]
+pub struct BatchRows {
+    /// Rows per table, tables in the order their first record came.
+    pub tables: Vec<(&'static TableSpec, Vec<Row>)>,
+    /// Records that repeated an earlier record of the batch (the last wins).
+    pub duplicates: u64,
+}
+
+impl BatchRows {
+    /// Records the batch had, repeats included.
+    pub fn records(&self) -> u64 {
+        self.tables
+            .iter()
+            .map(|(_, rows)| rows.len() as u64)
+            .sum::<u64>()
+            + self.duplicates
+    }
+}
+
+impl From<Vec<Record>> for BatchRows {
+    fn from(records: Vec<Record>) -> Self {
+        let (tables, duplicates) = rows_by_table(records.into_iter().map(Row::from));
+        BatchRows { tables, duplicates }
+    }
+}
+
 /// Groups rows by table, keeping the last of rows with the same key; returns
 /// the groups in table order and how many rows were dropped as repeats.
 pub fn rows_by_table(

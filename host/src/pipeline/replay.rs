@@ -81,7 +81,7 @@ pub async fn replay(
         let (outcome, failure) = match result {
             Ok(batch) => (
                 BatchOutcome::Loaded {
-                    records: batch.records,
+                    rows: batch.records.into(),
                     rejects: batch.rejects,
                     cursor: batch.cursor,
                 },

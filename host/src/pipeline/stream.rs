@@ -14,11 +14,12 @@ use tracing::Instrument;
 use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
 use crate::config::WriteDisposition;
 use crate::extract::{FetchError, Fetched};
-use crate::load::{BatchOutcome, LoadBatch, Sink};
+use crate::load::tables::BatchRows;
+use crate::load::{BatchOutcome, LoadBatch, LoadError, Sink};
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{HttpResponse, NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
-use crate::state::{ArchivedResponse, ResponseSource, RunId, now_timestamp};
+use crate::state::{ArchivedResponse, ResponseSource, RunId, StoredBody, now_timestamp};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
@@ -213,8 +214,13 @@ impl Producer<'_> {
             };
             let requests = u64::from(source != ResponseSource::Cache);
             requested += requests;
-            let payload_hash = hex::encode(Sha256::digest(&response.body));
-            let (normalized, response) = normalize(stream, request.clone(), response).await?;
+            let archive_body = source == ResponseSource::Network;
+            let Normalized {
+                result: normalized,
+                response,
+                payload_hash,
+                body,
+            } = normalize(stream, request.clone(), response, archive_body).await??;
             let raw_failure = normalized
                 .as_ref()
                 .err()
@@ -229,21 +235,21 @@ impl Producer<'_> {
                 source,
                 fetched_at: now_timestamp(),
                 payload_hash: payload_hash.clone(),
-                body: (source == ResponseSource::Network).then_some(response.body),
+                body,
             };
             let (outcome, failure) = match normalized {
-                Ok(batch) => {
+                Ok((batch, rows)) => {
                     tracing::info!(
                         url = %url,
                         source = source.as_str(),
-                        records = batch.records.len(),
+                        records = rows.records(),
                         rejects = batch.rejects.len(),
                         follow_ups = batch.follow_ups.len(),
                         "batch normalized"
                     );
                     queue.extend(batch.follow_ups);
                     let outcome = BatchOutcome::Loaded {
-                        records: batch.records,
+                        rows,
                         rejects: batch.rejects,
                         cursor: batch.cursor,
                     };
@@ -305,15 +311,45 @@ async fn archived(sink: &Sink, latest: &LatestResponse) -> Result<HttpResponse, 
     })
 }
 
-/// Normalizes on the blocking pool, handing the response back for archiving.
+/// What the blocking pool makes of one response.
+struct Normalized {
+    /// The plugin's batch (its records taken) with the records as rows.
+    result: Result<(NormalizedBatch, BatchRows), PluginError>,
+    /// The response, handed back.
+    response: HttpResponse,
+    /// sha256 of the body.
+    payload_hash: String,
+    /// The body compressed for the archive, when asked for.
+    body: Option<StoredBody>,
+}
+
+/// Hashes, normalizes, turns the records into rows and compresses the body
+/// for the archive, all on the blocking pool: the committing half, which
+/// runs beside this, is left only the database's work.
 async fn normalize(
     stream: &PreparedStream,
     request: PlannedRequest,
     response: HttpResponse,
-) -> Result<(Result<NormalizedBatch, PluginError>, HttpResponse), RunError> {
+    archive_body: bool,
+) -> Result<Result<Normalized, LoadError>, RunError> {
     let (name, params) = (stream.stream.clone(), stream.params.clone());
     blocking(&stream.plugin, move |plugin| {
-        plugin.normalize(&name, &params, &request, response)
+        let payload_hash = hex::encode(Sha256::digest(&response.body));
+        let (result, response) = plugin.normalize(&name, &params, &request, response);
+        let result = result.map(|mut batch| {
+            let rows = BatchRows::from(std::mem::take(&mut batch.records));
+            (batch, rows)
+        });
+        let body = match archive_body {
+            true => Some(StoredBody::compress(&response.body)?),
+            false => None,
+        };
+        Ok(Normalized {
+            result,
+            response,
+            payload_hash,
+            body,
+        })
     })
     .await
 }

@@ -55,7 +55,28 @@ pub struct ArchivedResponse {
     /// sha256 of the body.
     pub payload_hash: String,
     /// The body, when it may not be in the archive yet.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<StoredBody>,
+}
+
+/// A body as the archive keeps it: compressed, with its original size.
+/// Compressed by whoever produces the batch, off the committing path.
+#[derive(Debug, Clone)]
+pub struct StoredBody {
+    /// Bytes before compression.
+    pub size: usize,
+    /// zstd frame.
+    pub compressed: Vec<u8>,
+}
+
+impl StoredBody {
+    /// Compresses `body` for the archive.
+    pub fn compress(body: &[u8]) -> Result<Self, LoadError> {
+        Ok(StoredBody {
+            size: body.len(),
+            compressed: zstd::bulk::compress(body, ZSTD_LEVEL)
+                .map_err(|e| LoadError::Archive(e.to_string()))?,
+        })
+    }
 }
 
 impl ArchivedResponse {
@@ -92,11 +113,13 @@ pub async fn store(
     response: &ArchivedResponse,
 ) -> Result<(), LoadError> {
     if let Some(body) = &response.body {
-        let compressed = zstd::bulk::compress(body, ZSTD_LEVEL)
-            .map_err(|e| LoadError::Archive(e.to_string()))?;
         db.execute(
             "INSERT INTO sluice_payloads (payload_hash, size, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            vec![response.payload_hash.as_str().into(), Value::Int(body.len() as i64), compressed.into()],
+            vec![
+                response.payload_hash.as_str().into(),
+                Value::Int(body.size as i64),
+                body.compressed.clone().into(),
+            ],
         )
         .await
         .map_err(LoadError::query("archiving a response body"))?;

@@ -10,7 +10,7 @@ pub mod quarantine;
 mod row;
 pub mod runs;
 
-pub use archive::{ArchivedResponse, ReplaySelection, ResponseSource};
+pub use archive::{ArchivedResponse, ReplaySelection, ResponseSource, StoredBody};
 pub use runs::{RunMode, RunStatus};
 
 use time::OffsetDateTime;
