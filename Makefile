@@ -50,8 +50,11 @@ plugins: wasm-target
 	done
 
 # Plugins that exist for the tests only: one built against the first
-# contract version (sluice:plugin@0.1.0), which the host must keep running.
-TEST_PLUGINS := legacy-v0-1 hostile future-contract
+# contract version (sluice:plugin@0.1.0), which the host must keep running;
+# one that misbehaves in every way the sandbox must contain; one built for a
+# contract version the host does not accept; and the trivial normalizer
+# `make bench` times a plugin call with.
+TEST_PLUGINS := legacy-v0-1 hostile future-contract trivial
 test-plugins: wasm-target
 	$(CARGO) build --target wasm32-wasip2 --profile plugin $(addprefix -p ,$(TEST_PLUGINS))
 	@mkdir -p target/test-plugins

@@ -10,10 +10,30 @@ use sluice_plugin_sdk::{
 const SPORT: &str = "Soccer";
 
 pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
+    // Most responses hold only well-formed matches: one pass reads them all.
+    // A response with a match that does not parse or convert is read again
+    // match by match, so that only that match is rejected, with its raw JSON.
+    if let Ok(list) = serde_json::from_slice::<wire::WholeMatchList>(body) {
+        let mut area = None;
+        let events: Result<Vec<Event>, String> = list
+            .matches
+            .into_iter()
+            .map(|m| {
+                if area.is_none() {
+                    area = m.area.as_ref().and_then(|a| a.name.clone());
+                }
+                event(m)
+            })
+            .collect();
+        if let Ok(events) = events {
+            let mut batch = Batch::of(Vec::with_capacity(events.len() + 1));
+            batch.records.extend(events.into_iter().map(Record::Event));
+            return Ok(finish(batch, list.competition, area));
+        }
+    }
     let list: wire::MatchList = json::parse(body)?;
     let mut batch = Batch::of(Vec::with_capacity(list.matches.len() + 1));
     let mut area = None;
-    let mut cursor: Option<String> = None;
     for raw in list.matches {
         let parsed = serde_json::from_str::<wire::Match>(raw.get())
             .map_err(|e| format!("match is not of the expected shape: {e}"))
@@ -24,12 +44,7 @@ pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
                 event(m)
             });
         match parsed {
-            Ok(event) => {
-                if event.provider_updated_at > cursor {
-                    cursor.clone_from(&event.provider_updated_at);
-                }
-                batch.records.push(Record::Event(event));
-            }
+            Ok(event) => batch.records.push(Record::Event(event)),
             Err(reason) => batch.rejects.push(Reject {
                 provider_id: raw_id(raw.get()),
                 reason,
@@ -37,7 +52,21 @@ pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
             }),
         }
     }
-    if let Some(c) = list.competition {
+    Ok(finish(batch, list.competition, area))
+}
+
+/// Puts the competition first and sets the cursor: the latest update time
+/// of the batch's events.
+fn finish(mut batch: Batch, competition: Option<wire::Competition>, area: Option<String>) -> Batch {
+    let mut cursor: Option<String> = None;
+    for record in &batch.records {
+        if let Record::Event(event) = record
+            && event.provider_updated_at > cursor
+        {
+            cursor.clone_from(&event.provider_updated_at);
+        }
+    }
+    if let Some(c) = competition {
         batch.records.insert(
             0,
             Record::Competition(Competition {
@@ -52,7 +81,7 @@ pub fn normalize(body: &[u8]) -> Result<Batch, PluginError> {
         );
     }
     batch.cursor = cursor;
-    Ok(batch)
+    batch
 }
 
 /// `GET /v4/matches/{id}`: one match object, with its competition inline.

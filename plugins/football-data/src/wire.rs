@@ -11,6 +11,14 @@ pub struct MatchList<'a> {
     pub matches: Vec<&'a RawValue>,
 }
 
+/// `GET /v4/competitions/{c}/matches` read in one pass, when every match
+/// has the expected shape.
+#[derive(Deserialize)]
+pub struct WholeMatchList {
+    pub competition: Option<Competition>,
+    pub matches: Vec<Match>,
+}
+
 /// `GET /v4/competitions/{c}/teams`.
 #[derive(Deserialize)]
 pub struct TeamList<'a> {
