@@ -5,9 +5,10 @@
 //! an event written from it would overwrite the status the `scores` stream
 //! set. The `events` or `scores` stream supplies the events the quotes name.
 //!
-//! Each event is read typed in one pass. Only an event with something wrong
-//! in it is read again outcome by outcome, so that the bad outcomes are
-//! rejected with their raw JSON and a reason, and the others still load.
+//! A list of well-formed events is read typed in one pass. Otherwise each
+//! event is read on its own, and only an event with something wrong in it is
+//! read again outcome by outcome, so that the bad outcomes are rejected with
+//! their raw JSON and a reason, and the others still load.
 
 use crate::{body, wire};
 use serde_json::value::RawValue;
@@ -16,6 +17,20 @@ use sluice_plugin_sdk::{Batch, OddsQuote, PluginError, Record, Reject};
 /// The quotes of an odds body: a list of events, or the one event of
 /// `/events/{id}/odds` when `one_event`.
 pub fn normalize(body: &[u8], one_event: bool) -> Result<Batch, PluginError> {
+    // A list of well-formed events is read in one typed pass; anything else
+    // is read again event by event below, so only the bad parts are rejected.
+    if !one_event
+        && let Ok(events) = serde_json::from_slice::<Vec<wire::OddsEvent<wire::Outcome>>>(body)
+    {
+        let outcomes = events.iter().map(outcome_count).sum();
+        let mut batch = Batch::of(Vec::with_capacity(outcomes));
+        if events
+            .iter()
+            .all(|event| quote_all(event, &mut batch.records).is_some())
+        {
+            return Ok(batch);
+        }
+    }
     let items: Vec<&RawValue> = if one_event {
         vec![body::object(body)?]
     } else {
