@@ -128,10 +128,18 @@ impl<'a> BinaryRows<'a> {
         self.text(out, name, kind, provenance.payload_hash)?;
         for _ in 0..2 {
             let (name, kind) = next()?;
-            expect(name, kind, ColumnType::Timestamptz, "a timestamp")?;
+            if kind != ColumnType::Timestamptz {
+                return Err(cannot_write(name, "a timestamp", kind));
+            }
             field(out, &self.now.to_be_bytes());
         }
-        Ok(())
+        match columns.next() {
+            None => Ok(()),
+            Some((column, _)) => Err(EncodeError {
+                column,
+                problem: "the row has no value for this column".to_string(),
+            }),
+        }
     }
 
     fn value(
@@ -141,10 +149,7 @@ impl<'a> BinaryRows<'a> {
         kind: ColumnType,
         value: &SqlValue,
     ) -> Result<(), EncodeError> {
-        let mismatch = |what: &str| EncodeError {
-            column,
-            problem: format!("{what} cannot be written to a {kind:?} column"),
-        };
+        let mismatch = |what| cannot_write(column, what, kind);
         match (value, kind) {
             (SqlValue::Null, _) => out.extend_from_slice(&(-1i32).to_be_bytes()),
             (SqlValue::Text(s), _) => self.text(out, column, kind, s)?,
@@ -191,30 +196,17 @@ impl<'a> BinaryRows<'a> {
                 };
                 field(out, &micros.to_be_bytes());
             }
-            _ => {
-                return Err(EncodeError {
-                    column,
-                    problem: format!("text cannot be written to a {kind:?} column"),
-                });
-            }
+            _ => return Err(cannot_write(column, "text", kind)),
         }
         Ok(())
     }
 }
 
-fn expect(
-    column: &'static str,
-    kind: ColumnType,
-    wanted: ColumnType,
-    what: &str,
-) -> Result<(), EncodeError> {
-    if kind == wanted {
-        return Ok(());
-    }
-    Err(EncodeError {
+fn cannot_write(column: &'static str, what: &str, kind: ColumnType) -> EncodeError {
+    EncodeError {
         column,
         problem: format!("{what} cannot be written to a {kind:?} column"),
-    })
+    }
 }
 
 fn out_of_range(column: &'static str, value: i64) -> EncodeError {
