@@ -14,6 +14,7 @@ mod plugin_kit;
 mod plugin_run;
 mod quarantine;
 mod recorded_football_data;
+mod recorded_openfootball;
 mod recorded_the_odds_api;
 mod sandbox;
 mod serve;
