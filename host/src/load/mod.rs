@@ -571,11 +571,11 @@ async fn upsert(
     rows: &[tables::Row],
     provenance: &tables::Provenance<'_>,
 ) -> Result<TableCounts, LoadError> {
-    // A first load of these markets cannot conflict: the rows are copied
+    // A first load of these events cannot conflict: the rows are copied
     // straight into `odds`, under a savepoint that hands over to the merge
     // below when a concurrent run loaded the same markets in between.
     if let (Tx::Postgres(t), true) = (&mut *tx, *table == tables::ODDS)
-        && !postgres::odds_markets_known(t, rows).await?
+        && !postgres::odds_events_known(t, rows).await?
         && let Some(inserted) = postgres::copy_new_rows(t, table, rows, provenance).await?
     {
         return Ok(TableCounts {

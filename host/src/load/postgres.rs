@@ -164,30 +164,43 @@ pub async fn copy_new_rows(
     }
 }
 
-/// Whether `odds` holds any quote of the markets of `rows`: when it holds
-/// none, nothing of the batch can conflict, move or be withdrawn.
-pub async fn odds_markets_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, LoadError> {
-    let mut markets: Vec<(&str, &[u8; 16])> = rows
+/// Whether `odds` holds any quote of the events of `rows`: when it holds
+/// none, nothing of the batch can conflict, move or be withdrawn. A market
+/// key starts with 64 bits of its event's digest (tables::odds_keys), so
+/// one index range per event answers, instead of one probe per market.
+pub async fn odds_events_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, LoadError> {
+    let mut events: Vec<(&str, &[u8])> = rows
         .iter()
         .filter_map(|r| match r.key.first() {
-            Some(SqlValue::Key(market)) => Some((r.provider.as_str(), market)),
+            Some(SqlValue::Key(market)) => Some((r.provider.as_str(), &market[..8])),
             _ => None,
         })
         .collect();
-    markets.sort_unstable();
-    markets.dedup();
-    let (providers, keys): (Vec<&str>, Vec<String>) = markets
-        .into_iter()
-        .map(|(provider, key)| (provider, SqlValue::key_hex(key)))
-        .unzip();
+    events.sort_unstable();
+    events.dedup();
+    let range = |event: &[u8], fill: u8| {
+        let mut bound = [fill; 16];
+        bound[..8].copy_from_slice(event);
+        SqlValue::key_hex(&bound)
+    };
+    let mut providers = Vec::with_capacity(events.len());
+    let mut lows = Vec::with_capacity(events.len());
+    let mut highs = Vec::with_capacity(events.len());
+    for (provider, event) in events {
+        providers.push(provider);
+        lows.push(range(event, 0x00));
+        highs.push(range(event, 0xff));
+    }
     let known: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM odds o JOIN unnest($1::text[], $2::text[]) AS m (provider, market_key) \
-         ON o.provider = m.provider AND o.market_key = m.market_key::uuid LIMIT 1",
+        "SELECT 1 FROM unnest($1::text[], $2::uuid[], $3::uuid[]) AS e (provider, low, high) \
+         WHERE EXISTS (SELECT 1 FROM odds o WHERE o.provider = e.provider \
+                       AND o.market_key BETWEEN e.low AND e.high) LIMIT 1",
     )
     .bind(providers)
-    .bind(keys)
+    .bind(lows)
+    .bind(highs)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(LoadError::query("looking up the batch's markets"))?;
+    .map_err(LoadError::query("looking up the batch's events"))?;
     Ok(known.is_some())
 }
