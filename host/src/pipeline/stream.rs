@@ -220,7 +220,7 @@ impl Producer<'_> {
                 response,
                 payload_hash,
                 body,
-            } = normalize(stream, request.clone(), response, archive_body).await??;
+            } = normalize(stream, request.clone(), response, archive_body).await?;
             let raw_failure = normalized
                 .as_ref()
                 .err()
@@ -331,7 +331,7 @@ async fn normalize(
     request: PlannedRequest,
     response: HttpResponse,
     archive_body: bool,
-) -> Result<Result<Normalized, LoadError>, RunError> {
+) -> Result<Normalized, RunError> {
     let (name, params) = (stream.stream.clone(), stream.params.clone());
     blocking(&stream.plugin, move |plugin| {
         let payload_hash = hex::encode(Sha256::digest(&response.body));
@@ -340,18 +340,18 @@ async fn normalize(
             let rows = BatchRows::from(std::mem::take(&mut batch.records));
             (batch, rows)
         });
-        let body = match archive_body {
-            true => Some(StoredBody::compress(&response.body)?),
-            false => None,
-        };
-        Ok(Normalized {
+        let body = archive_body
+            .then(|| StoredBody::compress(&response.body))
+            .transpose()?;
+        Ok::<_, LoadError>(Normalized {
             result,
             response,
             payload_hash,
             body,
         })
     })
-    .await
+    .await?
+    .map_err(RunError::from)
 }
 
 /// Plugin calls run on the blocking pool: a call may take up to its deadline.
