@@ -256,3 +256,37 @@ crate::on_both_databases!(
     a_body_that_is_not_json_is_quarantined_with_its_payload,
     a_response_the_plugin_fails_on_is_quarantined_and_the_other_streams_load,
 );
+
+#[test]
+fn a_canonical_column_retyped_by_hand_is_named_and_nothing_loads() {
+    let ctx = TestContext::postgres();
+    let recordings = ctx.path("recordings");
+    let body = std::fs::read(
+        crate::common::repo_root()
+            .join("plugins/football-data/fixtures/cl-2022-matches/response.json"),
+    )
+    .expect("fixture");
+    one_route_recordings(
+        &recordings,
+        "/v4/competitions/CL/matches",
+        "season = \"2022\"",
+        200,
+        &body,
+    );
+    let server = ReplayServer::start(&recordings);
+    let config = ctx.write_config(&server.base_url(), "", CL_MATCHES);
+    assert!(ctx.run(&config, "cl").status.success());
+    ctx.query("ALTER TABLE events ALTER COLUMN matchday TYPE numeric");
+    ctx.query("DELETE FROM events");
+
+    let out = ctx.run(&config, "cl");
+    let line = error_line(&out);
+    assert!(
+        line.contains(
+            "column matchday of events has type numeric, which sluice does not write; \
+             the table differs from the one sluice's migrations create"
+        ),
+        "{line}"
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
+}
