@@ -13,6 +13,7 @@ mod plugin_fixtures;
 mod plugin_kit;
 mod plugin_run;
 mod quarantine;
+mod recorded_api_football;
 mod recorded_espn;
 mod recorded_football_data;
 mod recorded_openfootball;
