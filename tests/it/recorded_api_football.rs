@@ -5,16 +5,15 @@
 //! them, the teams search, and the HTTP-200 error body.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
 use sluice::model::{Event, EventStatus, NormalizedBatch, PlannedRequest, Record};
-use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
-use crate::common::{plugin_dir, recorded_responses, repo_root};
+use crate::common::{built_plugin, recorded_responses, repo_root};
 
 /// What a recorded file is and what it must give.
 enum Expect {
@@ -106,20 +105,8 @@ const RECORDED: &[Recorded] = &[
     },
 ];
 
-/// The built api-football plugin.
-fn api_football_wasm() -> PathBuf {
-    let wasm = plugin_dir().join("api-football.wasm");
-    assert!(
-        wasm.is_file(),
-        "{} is missing: run `make plugins` first (`make test` does)",
-        wasm.display()
-    );
-    wasm
-}
-
 fn load() -> NormalizerPlugin {
-    let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
-    NormalizerPlugin::load(&engine, &api_football_wasm()).expect("plugin")
+    built_plugin("api-football")
 }
 
 fn pairs(params: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -4,16 +4,15 @@
 //! events against what is known of them.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, Record, Team};
-use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
-use crate::common::{plugin_dir, recorded_responses};
+use crate::common::{built_plugin, recorded_responses};
 
 /// A recorded board: file, `sport` and `league` params, event count as
 /// SOURCES.md gives it, the league's id, name and code, and the sport label.
@@ -51,17 +50,6 @@ const RECORDED: &[Recorded] = &[
     },
 ];
 
-/// The built espn plugin.
-fn espn_wasm() -> PathBuf {
-    let wasm = plugin_dir().join("espn.wasm");
-    assert!(
-        wasm.is_file(),
-        "{} is missing: run `make plugins` first (`make test` does)",
-        wasm.display()
-    );
-    wasm
-}
-
 #[test]
 fn every_recorded_espn_scoreboard_normalizes_faithfully() {
     let Some(files) = recorded_responses("espn") else {
@@ -76,8 +64,7 @@ fn every_recorded_espn_scoreboard_normalizes_faithfully() {
         );
         return;
     }
-    let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
-    let plugin = NormalizerPlugin::load(&engine, &espn_wasm()).expect("plugin");
+    let plugin = built_plugin("espn");
     let mut checked = Vec::new();
     for file in &files {
         let name = file.file_name().and_then(|n| n.to_str()).expect("name");

@@ -4,16 +4,15 @@
 //! a few matches against their known results.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, Record};
-use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
-use crate::common::{plugin_dir, recorded_responses};
+use crate::common::{built_plugin, recorded_responses};
 
 /// A recorded file and what it is: league, season, the IANA zone of its
 /// local times, that zone's standard offset in hours (both follow the EU's
@@ -97,17 +96,6 @@ const KNOWN: &[Known] = &[
     ),
 ];
 
-/// The built openfootball plugin.
-fn openfootball_wasm() -> PathBuf {
-    let wasm = plugin_dir().join("openfootball.wasm");
-    assert!(
-        wasm.is_file(),
-        "{} is missing: run `make plugins` first (`make test` does)",
-        wasm.display()
-    );
-    wasm
-}
-
 #[test]
 fn every_recorded_openfootball_file_normalizes_faithfully() {
     let Some(files) = recorded_responses("openfootball") else {
@@ -116,8 +104,7 @@ fn every_recorded_openfootball_file_normalizes_faithfully() {
         );
         return;
     };
-    let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
-    let plugin = NormalizerPlugin::load(&engine, &openfootball_wasm()).expect("plugin");
+    let plugin = built_plugin("openfootball");
     let mut checked = Vec::new();
     for file in &files {
         let name = file.file_name().and_then(|n| n.to_str()).expect("name");

@@ -2,16 +2,16 @@
 //! recorded in `../shared/data/providers/the-odds-api/`, each through the
 //! stream of its endpoint, checked against the raw JSON and known results.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, OddsQuote, Record};
-use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
-use crate::common::{plugin_dir, recorded_responses};
+use crate::common::{built_plugin, recorded_responses};
 
 /// Outcomes per recorded odds file; the first four as SOURCES.md counts them.
 const OUTCOMES: &[(&str, usize)] = &[
@@ -34,17 +34,6 @@ const OUTCOMES: &[(&str, usize)] = &[
     ),
 ];
 
-/// The built the-odds-api plugin.
-fn the_odds_api_wasm() -> PathBuf {
-    let wasm = plugin_dir().join("the-odds-api.wasm");
-    assert!(
-        wasm.is_file(),
-        "{} is missing: run `make plugins` first (`make test` does)",
-        wasm.display()
-    );
-    wasm
-}
-
 #[test]
 fn every_recorded_the_odds_api_response_normalizes_faithfully() {
     let Some(files) = recorded_responses("the-odds-api") else {
@@ -53,8 +42,7 @@ fn every_recorded_the_odds_api_response_normalizes_faithfully() {
         );
         return;
     };
-    let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
-    let plugin = NormalizerPlugin::load(&engine, &the_odds_api_wasm()).expect("plugin");
+    let plugin = built_plugin("the-odds-api");
     let mut checked = Vec::new();
     for file in &files {
         let name = file.file_name().and_then(|n| n.to_str()).expect("name");

@@ -31,6 +31,20 @@ pub fn plugin_dir() -> PathBuf {
     dir
 }
 
+/// The first-party plugin `name` as `make plugins` built it, loaded in an
+/// engine with the default limits.
+pub fn built_plugin(name: &str) -> sluice::plugin::NormalizerPlugin {
+    use sluice::plugin::{NormalizerPlugin, PluginEngine, SandboxLimits};
+    let wasm = plugin_dir().join(format!("{name}.wasm"));
+    assert!(
+        wasm.is_file(),
+        "{} is missing: run `make plugins` first (`make test` does)",
+        wasm.display()
+    );
+    let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");
+    NormalizerPlugin::load(&engine, &wasm).expect("plugin loads")
+}
+
 /// The built football-data plugin.
 pub fn football_data_wasm() -> PathBuf {
     plugin_dir().join("football-data.wasm")
