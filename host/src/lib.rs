@@ -15,5 +15,6 @@ pub mod model;
 pub mod pipeline;
 pub mod plugin;
 pub mod replay_provider;
+pub mod resolve;
 pub mod serve;
 pub mod state;

@@ -5,6 +5,7 @@ mod plugin_kit;
 mod plugin_run;
 mod quarantine;
 mod replay;
+mod resolve;
 mod run;
 mod serve;
 mod status;
@@ -40,6 +41,10 @@ pub enum Command {
     Runs(status::RunsArgs),
     /// Inspect what could not be loaded, and load it once the plugin is fixed.
     Quarantine(quarantine::QuarantineArgs),
+    /// Link every provider's records to canonical teams, competitions and
+    /// events again (runs do it for their new records), or review the links
+    /// left unmerged.
+    Resolve(resolve::ResolveArgs),
     /// Work with plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -78,6 +83,7 @@ impl Cli {
             Command::Status(args) => status::execute(args).await,
             Command::Runs(args) => status::runs(args).await,
             Command::Quarantine(args) => quarantine::execute(args).await,
+            Command::Resolve(args) => resolve::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,
             Command::Plugin(PluginCommand::New(args)) => plugin_kit::new(args),
             Command::Plugin(PluginCommand::Build(args)) => plugin_kit::build(&args).map(|wasm| {

@@ -29,6 +29,11 @@ pub struct RunArgs {
     /// archive's cache do not count).
     #[arg(long, value_name = "N")]
     max_requests: Option<u64>,
+    /// Start every stream of the pipeline over: its stored checkpoint is
+    /// deleted and it is planned from the beginning (a backfill from its
+    /// first chunk, an incremental stream from its first page).
+    #[arg(long)]
+    clear_checkpoint: bool,
 }
 
 pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
@@ -49,6 +54,7 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
             RunMode::Run
         },
         max_requests: args.max_requests,
+        clear_checkpoints: args.clear_checkpoint,
     };
     let report = pipeline::run(&prepared, &sink, options).await?;
     print!("{}", super::summary::render(&report, database));

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::load::tables;
 use crate::pipeline::RunReport;
+use crate::resolve::ResolveReport;
 use crate::state::{RunMode, RunStatus};
 
 /// `run 3 of pipeline `demo``, `dry run 4 …`, `replay 5 of run 3 …`.
@@ -95,6 +96,9 @@ pub fn render(report: &RunReport, database: &str) -> String {
         report.counts.duplicates,
         report.counts.quarantined
     );
+    if let Some(resolution) = report.resolution.as_ref().filter(|r| r.linked() > 0) {
+        let _ = writeln!(out, "  {}", resolution_line(resolution));
+    }
     for failure in &report.failures {
         let _ = writeln!(out, "  ! {}: {}", failure.stream_key, failure.error);
     }
@@ -119,4 +123,32 @@ pub fn render(report: &RunReport, database: &str) -> String {
         };
     }
     out
+}
+
+/// "resolved: 71 events (71 merged), 18 teams (18 merged, 1 to review)".
+pub fn resolution_line(report: &ResolveReport) -> String {
+    let kinds: Vec<String> = report
+        .kinds
+        .iter()
+        .map(|(kind, c)| {
+            let plural = if c.linked == 1 { "" } else { "s" };
+            let review = if c.review > 0 {
+                format!(", {} to review", c.review)
+            } else {
+                String::new()
+            };
+            format!(
+                "{} {}{plural} ({} merged{review})",
+                c.linked,
+                kind.as_str(),
+                c.merged
+            )
+        })
+        .collect();
+    let hint = if report.review() > 0 {
+        "; `sluice resolve review` lists the links left unmerged"
+    } else {
+        ""
+    };
+    format!("resolved: {}{hint}", kinds.join(", "))
 }

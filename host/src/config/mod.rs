@@ -64,6 +64,53 @@ pub struct Config {
     /// The ceilings every plugin call runs under.
     #[serde(default)]
     pub sandbox: SandboxConfig,
+    /// How provider records become canonical teams, competitions and events.
+    #[serde(default)]
+    pub resolution: ResolutionConfig,
+}
+
+/// `[resolution]`: linking every provider's records to one canonical team,
+/// competition and event, after each run and with `sluice resolve`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionConfig {
+    /// Resolve after every run (`sluice resolve` works either way).
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+    /// The alias file (`[teams]`, `[competitions]`: a name = its other
+    /// spellings), relative to the config file.
+    pub aliases: Option<PathBuf>,
+    /// Links less sure than this (0 to 1) are not merged but listed by
+    /// `sluice resolve review`.
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// Per field (`default`, `kickoff`, `status`, `score`, `venue`), the
+    /// providers (their id spaces, as in the `provider` column) whose value
+    /// wins, first first; then the most recent value.
+    #[serde(default)]
+    pub priority: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for ResolutionConfig {
+    fn default() -> Self {
+        ResolutionConfig {
+            enabled: true,
+            aliases: None,
+            threshold: default_threshold(),
+            priority: BTreeMap::new(),
+        }
+    }
+}
+
+/// The fields `[resolution.priority]` may rank providers for.
+pub const PRIORITY_FIELDS: [&str; 5] = ["default", "kickoff", "status", "score", "venue"];
+
+fn enabled() -> bool {
+    true
+}
+
+fn default_threshold() -> f64 {
+    0.85
 }
 
 /// `[sandbox]`: the host-wide ceilings of every plugin call; a plugin's
@@ -330,6 +377,18 @@ impl LoadedConfig {
             .unwrap_or(DEFAULT_DATABASE)
     }
 
+    /// The alias file, resolved against the config file's folder.
+    pub fn aliases_path(&self) -> Option<PathBuf> {
+        let path = self.config.resolution.aliases.as_ref()?;
+        if path.is_absolute() {
+            return Some(path.clone());
+        }
+        Some(match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.join(path),
+            _ => path.clone(),
+        })
+    }
+
     /// The pipeline named `name`, or an error listing the known ones.
     pub fn pipeline(&self, name: &str) -> Result<&PipelineConfig, ConfigError> {
         self.config.pipelines.get(name).ok_or_else(|| {
@@ -376,6 +435,31 @@ impl LoadedConfig {
                 return Err(self.invalid(
                     format!("providers.{name}.plugin"),
                     "expected a plugin name such as `football-data`, not a path".to_string(),
+                ));
+            }
+        }
+        let resolution = &self.config.resolution;
+        if !(resolution.threshold > 0.0 && resolution.threshold <= 1.0) {
+            return Err(self.invalid(
+                "resolution.threshold".to_string(),
+                format!(
+                    "expected a confidence above 0 and at most 1, got {}",
+                    resolution.threshold
+                ),
+            ));
+        }
+        for (field, providers) in &resolution.priority {
+            if !PRIORITY_FIELDS.contains(&field.as_str()) {
+                return Err(self.invalid(
+                    format!("resolution.priority.{field}"),
+                    format!("no such field (fields: {})", PRIORITY_FIELDS.join(", ")),
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(twice) = providers.iter().find(|p| !seen.insert(p.as_str())) {
+                return Err(self.invalid(
+                    format!("resolution.priority.{field}"),
+                    format!("`{twice}` is listed twice"),
                 ));
             }
         }

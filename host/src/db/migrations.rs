@@ -36,6 +36,11 @@ const SQLITE: &[Embedded] = &[
         "odds",
         include_str!("../../migrations/sqlite/0004_odds.sql"),
     ),
+    (
+        5,
+        "resolution",
+        include_str!("../../migrations/sqlite/0005_resolution.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -59,6 +64,11 @@ const POSTGRES: &[Embedded] = &[
         4,
         "odds",
         include_str!("../../migrations/postgres/0004_odds.sql"),
+    ),
+    (
+        5,
+        "resolution",
+        include_str!("../../migrations/postgres/0005_resolution.sql"),
     ),
 ];
 

@@ -13,6 +13,8 @@ pub enum Value {
     /// NULL, typed as an integer (PostgreSQL refuses a text NULL in an
     /// integer column).
     NullInt,
+    /// NULL, typed as a float.
+    NullFloat,
     /// An integer.
     Int(i64),
     /// A float.
@@ -93,6 +95,18 @@ impl From<Option<i64>> for Value {
     }
 }
 
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+
+impl From<Option<f64>> for Value {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Value::NullFloat, Value::Float)
+    }
+}
+
 impl From<Option<&str>> for Value {
     fn from(v: Option<&str>) -> Self {
         v.map_or(Value::Null, Into::into)
@@ -112,6 +126,7 @@ macro_rules! bind_all {
             query = match arg {
                 Value::Null => query.bind(None::<String>),
                 Value::NullInt => query.bind(None::<i64>),
+                Value::NullFloat => query.bind(None::<f64>),
                 Value::Int(i) => query.bind(i),
                 Value::Float(f) => query.bind(f),
                 Value::Text(s) => query.bind(s),

@@ -109,6 +109,9 @@ pub enum ProviderAuth {
     /// A query parameter carrying the secret: added to the URL that is
     /// sent, never to the one archived, logged or shown.
     Query(String, String),
+    /// A path segment carrying the secret, right after the base URL's path:
+    /// in the URL that is sent, never in the one archived, logged or shown.
+    PathSegment(String),
 }
 
 /// A provider's request settings.
@@ -153,6 +156,7 @@ pub struct ProviderClient {
     quota: Arc<QuotaTracker>,
     secrets: Vec<String>,
     query_secret: Option<(String, String)>,
+    path_secret: Option<String>,
 }
 
 /// One attempt's failure.
@@ -187,6 +191,7 @@ impl ProviderClient {
         let mut headers = HeaderMap::new();
         let mut secrets = Vec::new();
         let mut query_secret = None;
+        let mut path_secret = None;
         match auth {
             ProviderAuth::None => {}
             ProviderAuth::Header(header, mut value) => {
@@ -209,6 +214,10 @@ impl ProviderClient {
                 }
                 query_secret = Some((name, value));
             }
+            ProviderAuth::PathSegment(value) => {
+                secrets.push(value.clone());
+                path_secret = Some(value);
+            }
         }
         let http = reqwest::Client::builder()
             .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
@@ -227,6 +236,7 @@ impl ProviderClient {
             quota,
             secrets,
             query_secret,
+            path_secret,
         })
     }
 
@@ -373,6 +383,12 @@ impl ProviderClient {
         let mut url = url;
         if let Some((name, value)) = &self.query_secret {
             url.query_pairs_mut().append_pair(name, value);
+        }
+        if let Some(segment) = &self.path_secret {
+            // `url` is the base URL's path followed by the planned path.
+            let base = self.base_url.path().trim_end_matches('/');
+            let planned = url.path().get(base.len()..).unwrap_or_default().to_string();
+            url.set_path(&format!("{base}/{segment}{planned}"));
         }
         let mut builder = self.http.get(url);
         if let Some(v) = validators {

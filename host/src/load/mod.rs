@@ -225,6 +225,15 @@ impl Sink {
         state::checkpoints::load(&mut self.conn().await?, pipeline, stream_key).await
     }
 
+    /// Forgets the stored position of a stream, so it starts over.
+    pub async fn clear_checkpoint(
+        &self,
+        pipeline: &str,
+        stream_key: &str,
+    ) -> Result<(), LoadError> {
+        state::checkpoints::clear(&mut self.conn().await?, pipeline, stream_key).await
+    }
+
     /// Records how a run ended.
     pub async fn finish_run(
         &self,

@@ -17,6 +17,7 @@ use crate::config::ConfigError;
 use crate::extract::FetchError;
 use crate::load::{LoadCounts, LoadError, Sink};
 use crate::plugin::PluginError;
+use crate::resolve::{self, ResolveError, ResolveReport, Scope};
 use crate::state::{RunId, RunMode, RunStatus};
 
 /// Why a run could not start, a stream could not finish, or a response was
@@ -29,6 +30,10 @@ pub enum RunError {
     /// A plugin could not be loaded or refused the stream.
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    /// Linking the run's records to canonical entities failed; what the run
+    /// loaded stays, and the next run or `sluice resolve` links it.
+    #[error("resolution: {0}")]
+    Resolve(#[from] ResolveError),
     /// The provider's token is not in the environment.
     #[error("provider {provider}: environment variable {env} (its token_env) is not set")]
     MissingToken {
@@ -37,13 +42,15 @@ pub enum RunError {
         /// The variable.
         env: String,
     },
-    /// The token cannot be sent in a header.
-    #[error("provider {provider}: the value of {env} cannot be sent in an HTTP header")]
+    /// The token cannot be sent the way the plugin's manifest says.
+    #[error("provider {provider}: the value of {env} cannot be sent {how}")]
     InvalidToken {
         /// Provider name.
         provider: String,
         /// The variable.
         env: String,
+        /// Where it was to go, and why it cannot.
+        how: &'static str,
     },
     /// A request failed.
     #[error(transparent)]
@@ -87,6 +94,9 @@ pub struct RunOptions {
     pub mode: RunMode,
     /// Most requests to providers in the run (cache hits do not count).
     pub max_requests: Option<u64>,
+    /// Forget each stream's checkpoint and plan it from the start
+    /// (`--clear-checkpoint`); a dry run ignores the checkpoint instead.
+    pub clear_checkpoints: bool,
 }
 
 impl Default for RunOptions {
@@ -94,6 +104,7 @@ impl Default for RunOptions {
         RunOptions {
             mode: RunMode::Run,
             max_requests: None,
+            clear_checkpoints: false,
         }
     }
 }
@@ -129,6 +140,8 @@ pub struct RunReport {
     pub failures: Vec<Failure>,
     /// Whether `--max-requests` ended the run early.
     pub stopped_at_limit: bool,
+    /// What resolution linked after the run, when it ran.
+    pub resolution: Option<ResolveReport>,
 }
 
 impl RunReport {
@@ -142,6 +155,7 @@ impl RunReport {
             counts: LoadCounts::default(),
             failures: Vec::new(),
             stopped_at_limit: false,
+            resolution: None,
         }
     }
 
@@ -217,6 +231,25 @@ pub async fn run(
     for client in &prepared.clients {
         sink.save_breaker(client.name(), &client.breaker().snapshot())
             .await?;
+    }
+    if prepared.resolution.enabled && options.mode != RunMode::DryRun {
+        let resolved = resolve::resolve(sink.pool(), &prepared.resolution, Scope::Unlinked)
+            .instrument(span.clone())
+            .await;
+        match resolved {
+            Ok(resolution) => {
+                tracing::info!(parent: &span, linked = resolution.linked(), review = resolution.review(), "records resolved");
+                report.resolution = Some(resolution);
+            }
+            Err(error) => {
+                tracing::error!(parent: &span, %error, "resolution failed");
+                report.failures.push(Failure {
+                    stream_key: "resolution".to_string(),
+                    quarantined: false,
+                    error: error.into(),
+                });
+            }
+        }
     }
     report.settle();
     let note = report.stopped_at_limit.then(|| {

@@ -11,7 +11,8 @@ use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
 };
-use crate::plugin::{AuthScheme, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry};
+use crate::plugin::{AuthSpec, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry};
+use crate::resolve::Resolution;
 
 /// A stream ready to run.
 pub struct PreparedStream {
@@ -41,6 +42,8 @@ pub struct PreparedPipeline {
     pub streams: Vec<PreparedStream>,
     /// One client per provider.
     pub clients: Vec<Arc<ProviderClient>>,
+    /// How records are linked to canonical entities after the run.
+    pub resolution: Resolution,
 }
 
 /// Where a pipeline's plugins come from.
@@ -146,6 +149,7 @@ pub fn prepare(
         name: pipeline.to_string(),
         streams,
         clients: clients.into_values().collect(),
+        resolution: Resolution::from_config(config)?,
     })
 }
 
@@ -211,22 +215,32 @@ fn auth(
             provider: provider.to_string(),
             env: env.clone(),
         })?;
-    let invalid = || RunError::InvalidToken {
+    let invalid = |how| RunError::InvalidToken {
         provider: provider.to_string(),
         env: env.clone(),
+        how,
     };
-    match spec.scheme {
-        AuthScheme::Header => {
-            let name = reqwest::header::HeaderName::from_bytes(spec.name.as_bytes())
-                .map_err(|_| invalid())?;
-            let value =
-                reqwest::header::HeaderValue::from_str(token.trim()).map_err(|_| invalid())?;
+    let token = token.trim();
+    match spec {
+        AuthSpec::Header { name } => {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid("in an HTTP header: the manifest's header name is invalid"))?;
+            let value = reqwest::header::HeaderValue::from_str(token)
+                .map_err(|_| invalid("in an HTTP header"))?;
             Ok(ProviderAuth::Header(name, value))
         }
-        AuthScheme::Query => Ok(ProviderAuth::Query(
-            spec.name.clone(),
-            token.trim().to_string(),
-        )),
+        AuthSpec::Query { name } => Ok(ProviderAuth::Query(name.clone(), token.to_string())),
+        // One path segment: nothing that would end it or start a query.
+        AuthSpec::Path {} => {
+            if token.chars().any(|c| {
+                matches!(c, '/' | '?' | '#' | '%' | '\\') || c.is_whitespace() || c.is_control()
+            }) {
+                return Err(invalid(
+                    "as a URL path segment: it holds `/`, `?`, `#`, `%`, `\\`, a space or a control character",
+                ));
+            }
+            Ok(ProviderAuth::PathSegment(token.to_string()))
+        }
     }
 }
 

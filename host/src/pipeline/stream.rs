@@ -19,7 +19,7 @@ use crate::load::{BatchOutcome, LoadBatch, LoadError, Sink};
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{HttpResponse, NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
-use crate::state::{ArchivedResponse, ResponseSource, RunId, StoredBody, now_timestamp};
+use crate::state::{ArchivedResponse, ResponseSource, RunId, RunMode, StoredBody, now_timestamp};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
@@ -58,7 +58,15 @@ pub async fn run(
         plugin_version = %manifest.version,
     );
     async {
-        let cursor = sink.checkpoint(&report.pipeline, &stream.key).await?;
+        let cursor = if options.clear_checkpoints {
+            if options.mode == RunMode::Run {
+                sink.clear_checkpoint(&report.pipeline, &stream.key).await?;
+            }
+            tracing::info!("checkpoint cleared: the stream starts over");
+            None
+        } else {
+            sink.checkpoint(&report.pipeline, &stream.key).await?
+        };
         let planned = blocking(&stream.plugin, {
             let (name, params) = (stream.stream.clone(), stream.params.clone());
             move |plugin| plugin.plan(&name, cursor.as_deref(), &params)

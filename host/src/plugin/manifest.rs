@@ -84,24 +84,26 @@ impl std::fmt::Display for QuotaSource {
     }
 }
 
-/// How the provider's secret travels.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthSpec {
-    /// Where the secret goes.
-    pub scheme: AuthScheme,
-    /// Header or query parameter name.
-    pub name: String,
-}
-
-/// Where a secret goes in a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthScheme {
-    /// In a request header.
-    Header,
-    /// In a query parameter (`?apiKey=…`).
-    Query,
+/// How the provider's secret travels: `[auth] scheme = "header"` or
+/// `"query"` with the `name` it goes under, or `scheme = "path"` for
+/// providers that take the key as a path segment (`/api/v1/json/KEY/…`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AuthSpec {
+    /// In the request header `name`.
+    Header {
+        /// The header's name.
+        name: String,
+    },
+    /// In the query parameter `name` (`?apiKey=…`).
+    Query {
+        /// The parameter's name.
+        name: String,
+    },
+    /// As the first path segment after the provider's base URL: the plugin
+    /// plans `/eventsseason.php`, the host sends `BASE/KEY/eventsseason.php`.
+    /// (Braces, so that a stray `name` is refused rather than ignored.)
+    Path {},
 }
 
 /// One stream's parameters.
@@ -242,5 +244,35 @@ mod tests {
                 "plugin football-data, stream `matches`: unknown parameter `seasn` (parameters: competition, season)"
             )
         );
+    }
+
+    #[test]
+    fn each_auth_scheme_reads_and_a_misplaced_name_is_refused() {
+        let auth = |block: &str| {
+            toml::from_str::<Manifest>(&format!(
+                "name = \"p\"\nversion = \"1\"\nprovider = \"p\"\nwit = \"0.2.0\"\n[auth]\n{block}\n[streams.s]\n"
+            ))
+            .map(|m| m.auth)
+            .map_err(|e| e.message().to_string())
+        };
+        assert_eq!(
+            auth("scheme = \"header\"\nname = \"x-key\""),
+            Ok(Some(AuthSpec::Header {
+                name: "x-key".into()
+            }))
+        );
+        assert_eq!(
+            auth("scheme = \"query\"\nname = \"apiKey\""),
+            Ok(Some(AuthSpec::Query {
+                name: "apiKey".into()
+            }))
+        );
+        assert_eq!(auth("scheme = \"path\""), Ok(Some(AuthSpec::Path {})));
+        let err = auth("scheme = \"header\"").expect_err("a header needs its name");
+        assert!(err.contains("missing field `name`"), "{err}");
+        let err = auth("scheme = \"path\"\nname = \"key\"").expect_err("a path takes no name");
+        assert!(err.contains("unknown field `name`"), "{err}");
+        let err = auth("scheme = \"cookie\"").expect_err("no such scheme");
+        assert!(err.contains("unknown variant `cookie`"), "{err}");
     }
 }

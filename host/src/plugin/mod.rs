@@ -14,9 +14,7 @@ mod sandbox;
 
 pub use engine::{PluginEngine, SandboxLimits};
 pub use error::PluginError;
-pub use manifest::{
-    AuthScheme, AuthSpec, LimitsSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec,
-};
+pub use manifest::{AuthSpec, LimitsSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec};
 pub use normalizer::{HttpResponse, NormalizerPlugin, SWITCH_OFF_AFTER};
 pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
 

@@ -107,7 +107,7 @@ async fn schedule(
             };
         let options = RunOptions {
             mode: RunMode::Run,
-            max_requests: None,
+            ..RunOptions::default()
         };
         match pipeline::run(&prepared, &sink, options).await {
             Ok(report) => tracing::info!(

@@ -24,6 +24,17 @@ pub async fn load(
     }
 }
 
+/// Deletes the stream's stored position.
+pub async fn clear(db: &mut impl Exec, pipeline: &str, stream_key: &str) -> Result<(), LoadError> {
+    db.execute(
+        "DELETE FROM sluice_checkpoints WHERE pipeline = ? AND stream_key = ?",
+        vec![pipeline.into(), stream_key.into()],
+    )
+    .await
+    .map_err(LoadError::query("clearing the stream's checkpoint"))?;
+    Ok(())
+}
+
 /// Stores the stream's position after a batch; a batch without a cursor
 /// keeps the previous one.
 pub async fn save(

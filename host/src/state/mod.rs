@@ -7,7 +7,7 @@ pub mod archive;
 pub mod checkpoints;
 pub mod providers;
 pub mod quarantine;
-mod row;
+pub(crate) mod row;
 pub mod runs;
 
 pub use archive::{ArchivedResponse, ReplaySelection, ResponseSource, StoredBody};

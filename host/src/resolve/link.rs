@@ -1,0 +1,842 @@
+//! Which canonical team, competition and event each provider record belongs
+//! to. Pure: the records and the links made earlier in, the new links out.
+//!
+//! Teams first, by the alias file, then by their folded names, then by
+//! similarity. Competitions next, by the teams their events share in a
+//! season (a name alone is weak: many countries have a "Premier League").
+//! Events last: within one competition season, the home and away teams
+//! identify a match whatever its kickoff (a rescheduled match is still that
+//! match); elsewhere (cups, friendlies, unlinked competitions) the teams
+//! and the kickoff's proximity do. A record never joins a canonical entity
+//! that already holds a record of its own provider.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::aliases::Aliases;
+use super::names::{fold, season_year, similarity, team_key};
+
+/// What a link is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A league or cup.
+    Competition,
+    /// A team.
+    Team,
+    /// A match or race.
+    Event,
+}
+
+impl Kind {
+    /// The `kind` column's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Competition => "competition",
+            Kind::Team => "team",
+            Kind::Event => "event",
+        }
+    }
+
+    /// The kind a `kind` column holds.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "competition" => Some(Kind::Competition),
+            "team" => Some(Kind::Team),
+            "event" => Some(Kind::Event),
+            _ => None,
+        }
+    }
+}
+
+/// How a link was made: the `method` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Nothing matched: the record founded its canonical entity.
+    New,
+    /// The alias file named both spellings.
+    Alias,
+    /// The same name once folded (teams), or the same name and area
+    /// (competitions).
+    Name,
+    /// Names alike enough.
+    Similarity,
+    /// Competitions whose events share their teams in a season.
+    SharedTeams,
+    /// The same home and away team in the same competition season.
+    LeagueSeason,
+    /// The same home and away team, kickoffs close together.
+    TeamsKickoff,
+    /// The same event name (a race, a tournament), kickoffs close together.
+    NameKickoff,
+}
+
+impl Method {
+    /// The `method` column's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::New => "new",
+            Method::Alias => "alias",
+            Method::Name => "name",
+            Method::Similarity => "similarity",
+            Method::SharedTeams => "shared-teams",
+            Method::LeagueSeason => "league-season-teams",
+            Method::TeamsKickoff => "teams-kickoff",
+            Method::NameKickoff => "name-kickoff",
+        }
+    }
+
+    /// The method a `method` column holds.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Method::New,
+            Method::Alias,
+            Method::Name,
+            Method::Similarity,
+            Method::SharedTeams,
+            Method::LeagueSeason,
+            Method::TeamsKickoff,
+            Method::NameKickoff,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == text)
+    }
+}
+
+/// A canonical entity a record probably belongs to, below the threshold:
+/// not merged, listed by `sluice resolve review`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The canonical id it would join.
+    pub canonical_id: String,
+    /// How sure, 0 to 1.
+    pub confidence: f64,
+}
+
+/// One provider record's canonical id: a row of `provider_ids`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// What it is.
+    pub kind: Kind,
+    /// The provider's id space.
+    pub provider: String,
+    /// The record's id there.
+    pub provider_id: String,
+    /// The record's name as the provider spells it (an event's is
+    /// "Home v Away" or its own name).
+    pub name: String,
+    /// The canonical entity.
+    pub canonical_id: String,
+    /// How sure, 0 to 1; 1 for a record that founded its entity.
+    pub confidence: f64,
+    /// How.
+    pub method: Method,
+    /// A likely match left unmerged.
+    pub candidate: Option<Candidate>,
+}
+
+/// A competition as the resolver sees it.
+#[derive(Debug, Clone)]
+pub struct CompetitionRecord {
+    /// Provider.
+    pub provider: String,
+    /// Its id.
+    pub provider_id: String,
+    /// Its name.
+    pub name: String,
+    /// Country or region.
+    pub area: Option<String>,
+}
+
+/// A team as the resolver sees it.
+#[derive(Debug, Clone)]
+pub struct TeamRecord {
+    /// Provider.
+    pub provider: String,
+    /// Its id.
+    pub provider_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its country, when known.
+    pub country: Option<String>,
+}
+
+/// An event as the resolver sees it.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    /// Provider.
+    pub provider: String,
+    /// Its id.
+    pub provider_id: String,
+    /// Its own name (races, tournaments).
+    pub name: Option<String>,
+    /// Provider id of its competition.
+    pub competition: Option<String>,
+    /// Season label.
+    pub season: Option<String>,
+    /// Provider ids of the teams.
+    pub home_team: Option<String>,
+    /// Provider ids of the teams.
+    pub away_team: Option<String>,
+    /// The teams' names as spelled.
+    pub home_team_name: Option<String>,
+    /// The teams' names as spelled.
+    pub away_team_name: Option<String>,
+    /// Kickoff, seconds since the epoch.
+    pub kickoff: Option<i64>,
+}
+
+impl EventRecord {
+    /// "Home v Away", else its own name, else its id.
+    pub fn label(&self) -> String {
+        match (&self.home_team_name, &self.away_team_name, &self.name) {
+            (Some(home), Some(away), _) => format!("{home} v {away}"),
+            (_, _, Some(name)) => name.clone(),
+            _ => self.provider_id.clone(),
+        }
+    }
+}
+
+/// Everything there is to resolve.
+#[derive(Debug, Default)]
+pub struct Records {
+    /// Competitions.
+    pub competitions: Vec<CompetitionRecord>,
+    /// Teams, including those only named by events.
+    pub teams: Vec<TeamRecord>,
+    /// Events.
+    pub events: Vec<EventRecord>,
+}
+
+/// How the resolver decides.
+pub struct Settings<'a> {
+    /// Links below this confidence are not merged.
+    pub threshold: f64,
+    /// The user's aliases.
+    pub aliases: &'a Aliases,
+    /// Providers in priority order: earlier ones found canonical entities
+    /// first, so their records name them.
+    pub priority: &'a [String],
+}
+
+/// How far apart two kickoffs of the same teams may be and still be one
+/// match outside a competition season: a week, at falling confidence.
+const KICKOFF_WINDOW_SECS: i64 = 7 * 24 * 3600;
+/// Two equally good candidates must differ by this much to pick one.
+const MARGIN: f64 = 0.05;
+/// A competition needs this many teams in a season to be compared by them.
+const MIN_SHARED_TEAMS: usize = 4;
+/// Below this, a likely match is not even worth reviewing.
+const CANDIDATE_FLOOR: f64 = 0.5;
+
+/// The links of every record not in `existing`, given the links `existing`
+/// made before.
+pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) -> Vec<Link> {
+    let mut known: HashMap<(Kind, &str, &str), &Link> = HashMap::new();
+    for link in existing {
+        known.insert(
+            (link.kind, link.provider.as_str(), link.provider_id.as_str()),
+            link,
+        );
+    }
+    let rank = |provider: &str| {
+        settings
+            .priority
+            .iter()
+            .position(|p| p == provider)
+            .unwrap_or(settings.priority.len())
+    };
+    let mut new_links = Vec::new();
+
+    // Teams.
+    let mut teams = TeamPool::default();
+    let mut pending = Vec::new();
+    for team in &records.teams {
+        match known.get(&(
+            Kind::Team,
+            team.provider.as_str(),
+            team.provider_id.as_str(),
+        )) {
+            Some(link) => teams.add(&link.canonical_id, team, settings.aliases),
+            None => pending.push(team),
+        }
+    }
+    pending.sort_by(|a, b| {
+        (rank(&a.provider), &a.provider, &a.provider_id).cmp(&(
+            rank(&b.provider),
+            &b.provider,
+            &b.provider_id,
+        ))
+    });
+    for team in pending {
+        let link = teams.link(team, settings);
+        teams.add(&link.canonical_id, team, settings.aliases);
+        new_links.push(link);
+    }
+    let team_of = |provider: &str, id: &Option<String>| -> Option<String> {
+        let id = id.as_deref()?;
+        teams
+            .canonical
+            .get(&(provider.to_string(), id.to_string()))
+            .cloned()
+    };
+
+    // Competitions, by the teams of their events in each season.
+    let mut season_teams: HashMap<(&str, &str), HashMap<i32, BTreeSet<String>>> = HashMap::new();
+    for event in &records.events {
+        let (Some(competition), Some(year)) = (
+            event.competition.as_deref(),
+            event.season.as_deref().and_then(season_year),
+        ) else {
+            continue;
+        };
+        let seasons = season_teams
+            .entry((event.provider.as_str(), competition))
+            .or_default();
+        for side in [&event.home_team, &event.away_team] {
+            if let Some(team) = team_of(&event.provider, side) {
+                seasons.entry(year).or_default().insert(team);
+            }
+        }
+    }
+    let no_seasons = HashMap::new();
+    let mut competitions = CompetitionPool::default();
+    let mut pending = Vec::new();
+    for competition in &records.competitions {
+        let seasons = season_teams
+            .get(&(
+                competition.provider.as_str(),
+                competition.provider_id.as_str(),
+            ))
+            .unwrap_or(&no_seasons);
+        match known.get(&(
+            Kind::Competition,
+            competition.provider.as_str(),
+            competition.provider_id.as_str(),
+        )) {
+            Some(link) => {
+                competitions.add(&link.canonical_id, competition, seasons, settings.aliases)
+            }
+            None => pending.push((competition, seasons)),
+        }
+    }
+    pending.sort_by(|(a, _), (b, _)| {
+        (rank(&a.provider), &a.provider, &a.provider_id).cmp(&(
+            rank(&b.provider),
+            &b.provider,
+            &b.provider_id,
+        ))
+    });
+    for (competition, seasons) in pending {
+        let link = competitions.link(competition, seasons, settings);
+        competitions.add(&link.canonical_id, competition, seasons, settings.aliases);
+        new_links.push(link);
+    }
+
+    // Events.
+    let mut events = EventPool::default();
+    let mut pending = Vec::new();
+    for event in &records.events {
+        let keys = EventKeys {
+            home: team_of(&event.provider, &event.home_team),
+            away: team_of(&event.provider, &event.away_team),
+            competition: event.competition.as_ref().and_then(|c| {
+                competitions
+                    .canonical
+                    .get(&(event.provider.clone(), c.clone()))
+                    .cloned()
+            }),
+            year: event.season.as_deref().and_then(season_year),
+            name: event.name.as_deref().map(fold),
+        };
+        match known.get(&(
+            Kind::Event,
+            event.provider.as_str(),
+            event.provider_id.as_str(),
+        )) {
+            Some(link) => events.add(&link.canonical_id, event, &keys),
+            None => pending.push((event, keys)),
+        }
+    }
+    pending.sort_by(|(a, _), (b, _)| {
+        (rank(&a.provider), &a.provider, &a.provider_id).cmp(&(
+            rank(&b.provider),
+            &b.provider,
+            &b.provider_id,
+        ))
+    });
+    for (event, keys) in pending {
+        let link = events.link(event, &keys, settings);
+        events.add(&link.canonical_id, event, &keys);
+        new_links.push(link);
+    }
+    new_links
+}
+
+/// A new link for `provider`/`id`: joined to `found` when sure enough,
+/// else founding its own entity with `found` as the candidate to review.
+fn decide(
+    kind: Kind,
+    provider: &str,
+    provider_id: &str,
+    name: String,
+    found: Option<(String, f64, Method)>,
+    threshold: f64,
+) -> Link {
+    let founded = || format!("{}:{provider}:{provider_id}", kind.as_str());
+    let (canonical_id, confidence, method, candidate) = match found {
+        Some((canonical_id, confidence, method)) if confidence >= threshold => {
+            (canonical_id, confidence, method, None)
+        }
+        Some((canonical_id, confidence, _)) if confidence >= CANDIDATE_FLOOR => (
+            founded(),
+            1.0,
+            Method::New,
+            Some(Candidate {
+                canonical_id,
+                confidence,
+            }),
+        ),
+        _ => (founded(), 1.0, Method::New, None),
+    };
+    Link {
+        kind,
+        provider: provider.to_string(),
+        provider_id: provider_id.to_string(),
+        name,
+        canonical_id,
+        confidence,
+        method,
+        candidate,
+    }
+}
+
+/// The best of scored candidates, when it beats the runner-up clearly.
+fn best_of(scored: impl Iterator<Item = (usize, f64)>) -> Option<(usize, f64)> {
+    let mut best: Option<(usize, f64)> = None;
+    let mut second = 0.0;
+    for (i, score) in scored {
+        match best {
+            Some((_, top)) if score <= top => second = f64::max(second, score),
+            Some((_, top)) => {
+                second = top;
+                best = Some((i, score));
+            }
+            None => best = Some((i, score)),
+        }
+    }
+    // A tie is no answer, but still worth a review at a lower confidence.
+    best.map(|(i, score)| {
+        if score - second < MARGIN {
+            (i, score.min(second) - MARGIN)
+        } else {
+            (i, score)
+        }
+    })
+}
+
+#[derive(Default)]
+struct TeamGroup {
+    canonical_id: String,
+    providers: BTreeSet<String>,
+    keys: BTreeSet<String>,
+    countries: BTreeSet<String>,
+}
+
+#[derive(Default)]
+struct TeamPool {
+    groups: Vec<TeamGroup>,
+    by_canonical: HashMap<String, usize>,
+    by_key: HashMap<String, Vec<usize>>,
+    canonical: HashMap<(String, String), String>,
+}
+
+impl TeamPool {
+    fn add(&mut self, canonical_id: &str, team: &TeamRecord, aliases: &Aliases) {
+        let i = *self
+            .by_canonical
+            .entry(canonical_id.to_string())
+            .or_insert_with(|| {
+                self.groups.push(TeamGroup {
+                    canonical_id: canonical_id.to_string(),
+                    ..TeamGroup::default()
+                });
+                self.groups.len() - 1
+            });
+        let key = aliases.team(&team_key(&team.name)).to_string();
+        let group = &mut self.groups[i];
+        group.providers.insert(team.provider.clone());
+        if let Some(country) = &team.country {
+            group.countries.insert(fold(country));
+        }
+        if group.keys.insert(key.clone()) {
+            self.by_key.entry(key).or_default().push(i);
+        }
+        self.canonical.insert(
+            (team.provider.clone(), team.provider_id.clone()),
+            canonical_id.to_string(),
+        );
+    }
+
+    fn link(&self, team: &TeamRecord, settings: &Settings<'_>) -> Link {
+        let own_key = team_key(&team.name);
+        let key = settings.aliases.team(&own_key);
+        let country = team.country.as_deref().map(fold);
+        let eligible = |group: &TeamGroup| {
+            !group.providers.contains(&team.provider)
+                && match &country {
+                    Some(c) if !group.countries.is_empty() => group.countries.contains(c),
+                    _ => true,
+                }
+        };
+        let exact: Vec<usize> = self
+            .by_key
+            .get(key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| eligible(&self.groups[i]))
+            .collect();
+        let found = match exact.as_slice() {
+            [i] => Some((
+                self.groups[*i].canonical_id.clone(),
+                1.0,
+                if settings.aliases.knows_team(&own_key) {
+                    Method::Alias
+                } else {
+                    Method::Name
+                },
+            )),
+            // Two entities of that name: for a person to settle.
+            [i, ..] => Some((self.groups[*i].canonical_id.clone(), 0.5, Method::Name)),
+            [] => best_of(
+                self.groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| eligible(g))
+                    .map(|(i, g)| {
+                        let score = g
+                            .keys
+                            .iter()
+                            .map(|k| similarity(key, k))
+                            .fold(0.0, f64::max);
+                        (i, score)
+                    }),
+            )
+            .map(|(i, score)| {
+                (
+                    self.groups[i].canonical_id.clone(),
+                    score,
+                    Method::Similarity,
+                )
+            }),
+        };
+        decide(
+            Kind::Team,
+            &team.provider,
+            &team.provider_id,
+            team.name.clone(),
+            found,
+            settings.threshold,
+        )
+    }
+}
+
+#[derive(Default)]
+struct CompetitionGroup {
+    canonical_id: String,
+    providers: BTreeSet<String>,
+    /// Folded (alias-mapped) names with the area they were seen with.
+    names: BTreeSet<(String, Option<String>)>,
+    seasons: HashMap<i32, BTreeSet<String>>,
+}
+
+#[derive(Default)]
+struct CompetitionPool {
+    groups: Vec<CompetitionGroup>,
+    by_canonical: HashMap<String, usize>,
+    canonical: HashMap<(String, String), String>,
+}
+
+impl CompetitionPool {
+    fn add(
+        &mut self,
+        canonical_id: &str,
+        competition: &CompetitionRecord,
+        seasons: &HashMap<i32, BTreeSet<String>>,
+        aliases: &Aliases,
+    ) {
+        let i = *self
+            .by_canonical
+            .entry(canonical_id.to_string())
+            .or_insert_with(|| {
+                self.groups.push(CompetitionGroup {
+                    canonical_id: canonical_id.to_string(),
+                    ..CompetitionGroup::default()
+                });
+                self.groups.len() - 1
+            });
+        let group = &mut self.groups[i];
+        group.providers.insert(competition.provider.clone());
+        group.names.insert((
+            aliases.competition(&fold(&competition.name)).to_string(),
+            competition.area.as_deref().map(fold),
+        ));
+        for (year, teams) in seasons {
+            group
+                .seasons
+                .entry(*year)
+                .or_default()
+                .extend(teams.iter().cloned());
+        }
+        self.canonical.insert(
+            (
+                competition.provider.clone(),
+                competition.provider_id.clone(),
+            ),
+            canonical_id.to_string(),
+        );
+    }
+
+    fn link(
+        &self,
+        competition: &CompetitionRecord,
+        seasons: &HashMap<i32, BTreeSet<String>>,
+        settings: &Settings<'_>,
+    ) -> Link {
+        let own = fold(&competition.name);
+        let name = settings.aliases.competition(&own);
+        let aliased = name != own;
+        let area = competition.area.as_deref().map(fold);
+        let eligible = |g: &&CompetitionGroup| !g.providers.contains(&competition.provider);
+        // The share of teams two seasons have in common (Jaccard), best
+        // season first.
+        let overlap = |g: &CompetitionGroup| {
+            seasons
+                .iter()
+                .filter_map(|(year, teams)| {
+                    let theirs = g.seasons.get(year)?;
+                    if teams.len() < MIN_SHARED_TEAMS || theirs.len() < MIN_SHARED_TEAMS {
+                        return None;
+                    }
+                    let shared = teams.intersection(theirs).count() as f64;
+                    Some(shared / teams.union(theirs).count() as f64)
+                })
+                .fold(None, |best: Option<f64>, s| {
+                    Some(best.map_or(s, |b| b.max(s)))
+                })
+        };
+        let by_teams = best_of(
+            self.groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| eligible(g))
+                .filter_map(|(i, g)| overlap(g).map(|s| (i, s))),
+        );
+        // Same name: sure through an alias, likely with the same area,
+        // worth a review otherwise.
+        let by_name = self
+            .groups
+            .iter()
+            .filter(eligible)
+            .filter_map(|g| {
+                let score = g
+                    .names
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, their_area)| match (aliased, &area, their_area) {
+                        (true, _, _) => 1.0,
+                        (false, Some(a), Some(b)) if a == b => 0.9,
+                        (false, Some(_), Some(_)) => 0.0,
+                        _ => 0.6,
+                    })
+                    .fold(0.0, f64::max);
+                // Shared seasons that disagree overrule a name.
+                let contradicted = overlap(g).is_some_and(|s| s < 0.5);
+                (score > 0.0 && !contradicted).then(|| (g.canonical_id.clone(), score))
+            })
+            .fold(None, |best: Option<(String, f64)>, (id, s)| match best {
+                Some((_, b)) if b >= s => best,
+                _ => Some((id, s)),
+            });
+        let by_teams =
+            by_teams.map(|(i, s)| (self.groups[i].canonical_id.clone(), s, Method::SharedTeams));
+        let by_name = by_name.map(|(id, s)| {
+            let method = if aliased { Method::Alias } else { Method::Name };
+            (id, s, method)
+        });
+        let found = match (by_teams, by_name) {
+            (Some(teams), Some(name)) => Some(if teams.1 >= name.1 { teams } else { name }),
+            (teams, name) => teams.or(name),
+        };
+        decide(
+            Kind::Competition,
+            &competition.provider,
+            &competition.provider_id,
+            competition.name.clone(),
+            found,
+            settings.threshold,
+        )
+    }
+}
+
+/// An event's identity in canonical terms.
+struct EventKeys {
+    home: Option<String>,
+    away: Option<String>,
+    competition: Option<String>,
+    year: Option<i32>,
+    name: Option<String>,
+}
+
+#[derive(Default)]
+struct EventGroup {
+    canonical_id: String,
+    providers: BTreeSet<String>,
+    kickoffs: Vec<i64>,
+}
+
+impl EventGroup {
+    /// Seconds between `kickoff` and the closest kickoff of the group.
+    fn distance(&self, kickoff: Option<i64>) -> Option<i64> {
+        let kickoff = kickoff?;
+        self.kickoffs.iter().map(|k| (k - kickoff).abs()).min()
+    }
+}
+
+type LeagueKey = (String, i32, String, String);
+
+#[derive(Default)]
+struct EventPool {
+    groups: Vec<EventGroup>,
+    by_canonical: HashMap<String, usize>,
+    by_league: HashMap<LeagueKey, Vec<usize>>,
+    by_teams: HashMap<(String, String), Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl EventPool {
+    fn add(&mut self, canonical_id: &str, event: &EventRecord, keys: &EventKeys) {
+        let i = *self
+            .by_canonical
+            .entry(canonical_id.to_string())
+            .or_insert_with(|| {
+                self.groups.push(EventGroup {
+                    canonical_id: canonical_id.to_string(),
+                    ..EventGroup::default()
+                });
+                self.groups.len() - 1
+            });
+        let group = &mut self.groups[i];
+        group.providers.insert(event.provider.clone());
+        group.kickoffs.extend(event.kickoff);
+        let index = |list: &mut Vec<usize>| {
+            if !list.contains(&i) {
+                list.push(i);
+            }
+        };
+        if let (Some(home), Some(away)) = (&keys.home, &keys.away) {
+            if let (Some(competition), Some(year)) = (&keys.competition, keys.year) {
+                index(
+                    self.by_league
+                        .entry((competition.clone(), year, home.clone(), away.clone()))
+                        .or_default(),
+                );
+            }
+            index(
+                self.by_teams
+                    .entry((home.clone(), away.clone()))
+                    .or_default(),
+            );
+        } else if let Some(name) = &keys.name {
+            index(self.by_name.entry(name.clone()).or_default());
+        }
+    }
+
+    fn link(&self, event: &EventRecord, keys: &EventKeys, settings: &Settings<'_>) -> Link {
+        let eligible = |i: &&usize| !self.groups[**i].providers.contains(&event.provider);
+        let nearest = |list: Option<&Vec<usize>>, window: i64| {
+            list.into_iter()
+                .flatten()
+                .filter(eligible)
+                .filter_map(|&i| {
+                    let d = self.groups[i].distance(event.kickoff)?;
+                    (d <= window).then_some((i, d))
+                })
+                .min_by_key(|&(_, d)| d)
+        };
+        // Falls from 1 to 0.5 over the window.
+        let by_distance = |d: i64, window: i64| 1.0 - 0.5 * d as f64 / window as f64;
+        let mut found = None;
+        if let (Some(home), Some(away)) = (&keys.home, &keys.away) {
+            if let (Some(competition), Some(year)) = (&keys.competition, keys.year) {
+                let key = (competition.clone(), year, home.clone(), away.clone());
+                let in_season: Vec<usize> = self
+                    .by_league
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .filter(eligible)
+                    .copied()
+                    .collect();
+                found = match in_season.as_slice() {
+                    [i] => Some((
+                        self.groups[*i].canonical_id.clone(),
+                        1.0,
+                        Method::LeagueSeason,
+                    )),
+                    // Teams that meet twice in a season: the closer kickoff.
+                    [first, ..] => Some(
+                        nearest(self.by_league.get(&key), i64::MAX)
+                            .map(|(i, _)| {
+                                (
+                                    self.groups[i].canonical_id.clone(),
+                                    0.9,
+                                    Method::TeamsKickoff,
+                                )
+                            })
+                            .unwrap_or((
+                                self.groups[*first].canonical_id.clone(),
+                                0.5,
+                                Method::TeamsKickoff,
+                            )),
+                    ),
+                    [] => None,
+                };
+            }
+            if found.is_none() {
+                found = nearest(
+                    self.by_teams.get(&(home.clone(), away.clone())),
+                    KICKOFF_WINDOW_SECS,
+                )
+                .map(|(i, d)| {
+                    (
+                        self.groups[i].canonical_id.clone(),
+                        by_distance(d, KICKOFF_WINDOW_SECS),
+                        Method::TeamsKickoff,
+                    )
+                });
+            }
+        } else if keys.home.is_none()
+            && keys.away.is_none()
+            && event.home_team.is_none()
+            && event.away_team.is_none()
+            && let Some(name) = &keys.name
+        {
+            const DAY: i64 = 24 * 3600;
+            found = nearest(self.by_name.get(name), DAY).map(|(i, d)| {
+                (
+                    self.groups[i].canonical_id.clone(),
+                    by_distance(d, 2 * DAY),
+                    Method::NameKickoff,
+                )
+            });
+        }
+        decide(
+            Kind::Event,
+            &event.provider,
+            &event.provider_id,
+            event.label(),
+            found,
+            settings.threshold,
+        )
+    }
+}
