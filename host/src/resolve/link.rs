@@ -840,3 +840,189 @@ impl EventPool {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(provider: &str, id: &str, name: &str) -> TeamRecord {
+        TeamRecord {
+            provider: provider.into(),
+            provider_id: id.into(),
+            name: name.into(),
+            country: None,
+        }
+    }
+
+    fn event(provider: &str, id: &str, teams: (&str, &str), kickoff: i64) -> EventRecord {
+        EventRecord {
+            provider: provider.into(),
+            provider_id: id.into(),
+            name: None,
+            competition: None,
+            season: None,
+            home_team: Some(teams.0.into()),
+            away_team: Some(teams.1.into()),
+            home_team_name: None,
+            away_team_name: None,
+            kickoff: Some(kickoff),
+        }
+    }
+
+    fn run(records: &Records) -> HashMap<(String, String), Link> {
+        let aliases = Aliases::default();
+        let priority = ["a".to_string(), "b".to_string()];
+        resolve(
+            records,
+            &[],
+            &Settings {
+                threshold: 0.85,
+                aliases: &aliases,
+                priority: &priority,
+            },
+        )
+        .into_iter()
+        .map(|l| ((l.provider.clone(), l.provider_id.clone()), l))
+        .collect()
+    }
+
+    const DAY: i64 = 24 * 3600;
+
+    #[test]
+    fn similar_names_merge_different_clubs_and_one_providers_own_teams_do_not() {
+        let links = run(&Records {
+            teams: vec![
+                team("a", "1", "Manchester United"),
+                team("a", "2", "Manchester City"),
+                team("a", "3", "Arsenal"),
+                team("a", "4", "Arsenal FC"),
+                team("b", "x", "Man City FC"),
+                team("b", "y", "Manchester United FC"),
+                team("b", "z", "Arsenal"),
+            ],
+            ..Records::default()
+        });
+        let canonical =
+            |p: &str, id: &str| links[&(p.to_string(), id.to_string())].canonical_id.clone();
+        assert_eq!(canonical("b", "y"), "team:a:1");
+        assert_eq!(links[&("b".into(), "y".into())].method, Method::Name);
+        assert_ne!(canonical("b", "x"), "team:a:1", "City is not United");
+        assert_ne!(
+            canonical("a", "4"),
+            "team:a:3",
+            "one provider's two ids are two teams"
+        );
+        // Two teams of `a` are called Arsenal: `b`'s is for a person to settle.
+        let arsenal = &links[&("b".into(), "z".into())];
+        assert_eq!(
+            (arsenal.method, arsenal.canonical_id.as_str()),
+            (Method::New, "team:b:z")
+        );
+        assert!(arsenal.candidate.is_some());
+    }
+
+    #[test]
+    fn outside_a_league_season_teams_and_kickoff_decide() {
+        let t0 = 1_700_000_000;
+        let links = run(&Records {
+            teams: vec![
+                team("a", "h", "Real Madrid"),
+                team("a", "w", "Sevilla"),
+                team("b", "H", "Real Madrid CF"),
+                team("b", "W", "Sevilla FC"),
+            ],
+            events: vec![
+                event("a", "cup", ("h", "w"), t0),
+                event("a", "league", ("h", "w"), t0 + 60 * DAY),
+                event("b", "same-day", ("H", "W"), t0 + 3600),
+                event("b", "five-days-on", ("H", "W"), t0 + 60 * DAY + 5 * DAY),
+                event("b", "reversed", ("W", "H"), t0),
+            ],
+            ..Records::default()
+        });
+        let get = |id: &str| &links[&("b".to_string(), id.to_string())];
+        assert_eq!(get("same-day").canonical_id, "event:a:cup");
+        assert_eq!(get("same-day").method, Method::TeamsKickoff);
+        assert!(get("same-day").confidence > 0.99);
+        // Five days from the league match: likely, not sure: reviewed.
+        assert_eq!(get("five-days-on").method, Method::New);
+        assert_eq!(
+            get("five-days-on")
+                .candidate
+                .as_ref()
+                .map(|c| c.canonical_id.as_str()),
+            Some("event:a:league")
+        );
+        assert_eq!(
+            get("reversed").canonical_id,
+            "event:b:reversed",
+            "home and away matter"
+        );
+    }
+
+    #[test]
+    fn a_race_is_found_by_its_name_and_day_and_competitions_by_their_teams() {
+        let t0 = 1_700_000_000;
+        let race = |provider: &str, id: &str, name: &str, kickoff: i64| EventRecord {
+            name: Some(name.into()),
+            home_team: None,
+            away_team: None,
+            ..event(provider, id, ("", ""), kickoff)
+        };
+        let mut records = Records {
+            events: vec![
+                race("a", "r1", "Monaco Grand Prix", t0),
+                race("b", "R1", "Monaco Grand Prix", t0 + 2 * 3600),
+                race("b", "R2", "Monaco Grand Prix", t0 + 365 * DAY),
+            ],
+            ..Records::default()
+        };
+        // Two leagues with the same clubs in 2023, under other names.
+        for (provider, competition, season) in [("a", "BL", "2023-24"), ("b", "78", "2023")] {
+            records.competitions.push(CompetitionRecord {
+                provider: provider.into(),
+                provider_id: competition.into(),
+                name: format!("League {competition}"),
+                area: None,
+            });
+            for (i, pair) in [("t1", "t2"), ("t3", "t4"), ("t5", "t6")]
+                .iter()
+                .enumerate()
+            {
+                for id in [pair.0, pair.1] {
+                    if !records
+                        .teams
+                        .iter()
+                        .any(|t| t.provider == provider && t.provider_id == id)
+                    {
+                        records
+                            .teams
+                            .push(team(provider, id, &format!("Club {id}")));
+                    }
+                }
+                records.events.push(EventRecord {
+                    competition: Some(competition.into()),
+                    season: Some(season.into()),
+                    ..event(
+                        provider,
+                        &format!("{competition}-{i}"),
+                        *pair,
+                        t0 + i as i64 * 30 * DAY,
+                    )
+                });
+            }
+        }
+        let links = run(&records);
+        let get = |p: &str, id: &str| &links[&(p.to_string(), id.to_string())];
+        assert_eq!(get("b", "R1").canonical_id, "event:a:r1");
+        assert_eq!(get("b", "R1").method, Method::NameKickoff);
+        assert_eq!(
+            get("b", "R2").canonical_id,
+            "event:b:R2",
+            "next year's race is another race"
+        );
+        assert_eq!(get("b", "78").canonical_id, "competition:a:BL");
+        assert_eq!(get("b", "78").method, Method::SharedTeams);
+        assert_eq!(get("b", "78-2").method, Method::LeagueSeason);
+    }
+}

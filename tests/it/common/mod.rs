@@ -322,7 +322,7 @@ pub fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
             .map(|row| {
                 row.into_iter()
                     .map(|v| match v {
-                        Value::Null | Value::NullInt => "NULL".to_string(),
+                        Value::Null | Value::NullInt | Value::NullFloat => "NULL".to_string(),
                         Value::Int(i) => i.to_string(),
                         Value::Float(f) => f.to_string(),
                         Value::Text(t) => t,
