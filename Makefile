@@ -13,17 +13,23 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo test plugins test-plugins host lint bench wasm-target help
+.PHONY: demo demo-bundesliga test plugins test-plugins host lint bench wasm-target help
 
 help:
 	@echo "make demo     build everything and run the demo pipeline (no network, no key)"
 	@echo "make test     run every test"
+	@echo "make demo-bundesliga  two providers of one league linked into canonical matches"
 	@echo "make plugins  build the first-party plugins into $(PLUGIN_DIR)/"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make bench    performance figures (release build; the limit test alone takes a minute)"
 
 demo: host plugins
 	@scripts/demo.sh $(SLUICE)
+
+# Two providers, one league: openfootball and API-Football's Bundesliga
+# 2023-24 linked into one canonical match per real match (bundesliga.db).
+demo-bundesliga: host plugins
+	@scripts/demo-bundesliga.sh $(SLUICE)
 
 # The PostgreSQL tests use the server scripts/postgres-for-tests.sh finds or
 # starts (never skipped): the local one on 127.0.0.1:5432, or a throwaway
