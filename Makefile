@@ -8,7 +8,7 @@
 # (rustup target add), for building plugins.
 
 CARGO      ?= cargo
-PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb
+PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks
 PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice

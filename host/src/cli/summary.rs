@@ -96,6 +96,13 @@ pub fn render(report: &RunReport, database: &str) -> String {
         report.counts.duplicates,
         report.counts.quarantined
     );
+    for fallback in &report.fallbacks {
+        let _ = writeln!(
+            out,
+            "  fallback: {} served in place of {} ({})",
+            fallback.fallback_key, fallback.stream_key, fallback.reason
+        );
+    }
     if let Some(resolution) = report.resolution.as_ref().filter(|r| r.linked() > 0) {
         let _ = writeln!(out, "  {}", resolution_line(resolution));
     }

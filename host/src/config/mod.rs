@@ -263,6 +263,10 @@ pub struct StreamConfig {
     /// How the stream's records reach their tables.
     #[serde(default)]
     pub write: WriteDisposition,
+    /// Streams of other providers that serve in this one's place, in
+    /// order, when its provider's breaker is open or its quota is spent.
+    #[serde(default)]
+    pub fallback: Vec<StreamConfig>,
 }
 
 /// How a stream's records reach their tables.
@@ -471,19 +475,45 @@ impl LoadedConfig {
                 ));
             }
             for (i, stream) in pipeline.streams.iter().enumerate() {
-                if !self.config.providers.contains_key(&stream.provider) {
-                    return Err(self.invalid(
-                        format!("pipelines.{name}.streams[{i}].provider"),
-                        format!(
-                            "unknown provider `{}` (defined in [providers]: {})",
-                            stream.provider,
-                            list(self.config.providers.keys())
-                        ),
-                    ));
+                let at = format!("pipelines.{name}.streams[{i}]");
+                self.check_provider(&at, stream)?;
+                for (j, fallback) in stream.fallback.iter().enumerate() {
+                    let at = format!("{at}.fallback[{j}]");
+                    self.check_provider(&at, fallback)?;
+                    if !fallback.fallback.is_empty() {
+                        return Err(self.invalid(
+                            format!("{at}.fallback"),
+                            "a fallback has no fallbacks of its own: list them all under the stream"
+                                .to_string(),
+                        ));
+                    }
+                    if fallback.provider == stream.provider {
+                        return Err(self.invalid(
+                            format!("{at}.provider"),
+                            format!(
+                                "`{}` is the stream's own provider: a fallback is another provider",
+                                fallback.provider
+                            ),
+                        ));
+                    }
                 }
             }
         }
         Ok(())
+    }
+
+    fn check_provider(&self, at: &str, stream: &StreamConfig) -> Result<(), ConfigError> {
+        if self.config.providers.contains_key(&stream.provider) {
+            return Ok(());
+        }
+        Err(self.invalid(
+            format!("{at}.provider"),
+            format!(
+                "unknown provider `{}` (defined in [providers]: {})",
+                stream.provider,
+                list(self.config.providers.keys())
+            ),
+        ))
     }
 
     /// An [`ConfigError::Invalid`] for this file.

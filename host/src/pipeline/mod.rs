@@ -142,6 +142,28 @@ pub struct RunReport {
     pub stopped_at_limit: bool,
     /// What resolution linked after the run, when it ran.
     pub resolution: Option<ResolveReport>,
+    /// Streams whose provider was unavailable, and the fallback that served.
+    pub fallbacks: Vec<FallbackServed>,
+}
+
+/// A stream served by a fallback provider.
+#[derive(Debug, Clone)]
+pub struct FallbackServed {
+    /// The stream whose provider was unavailable.
+    pub stream_key: String,
+    /// The fallback stream that ran in its place.
+    pub fallback_key: String,
+    /// Why the provider was unavailable.
+    pub reason: String,
+}
+
+/// Whether `error` says the stream's provider cannot be asked now (its
+/// breaker is open, its quota spent), which is when a fallback serves.
+fn provider_unavailable(error: &RunError) -> bool {
+    matches!(
+        error,
+        RunError::Fetch(FetchError::BreakerOpen { .. } | FetchError::QuotaExhausted { .. })
+    )
 }
 
 impl RunReport {
@@ -156,6 +178,7 @@ impl RunReport {
             failures: Vec::new(),
             stopped_at_limit: false,
             resolution: None,
+            fallbacks: Vec::new(),
         }
     }
 
@@ -209,9 +232,26 @@ pub async fn run(
         tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
     let mut report = RunReport::new(run_id, &prepared.name, options.mode);
     for stream in &prepared.streams {
-        let outcome = stream::run(stream, sink, &options, &mut report)
+        let mut outcome = stream::run(stream, sink, &options, &mut report)
             .instrument(span.clone())
             .await;
+        let (mut serving, mut fallbacks) = (stream, stream.fallbacks.iter());
+        while let Err(error) = &outcome
+            && provider_unavailable(error)
+            && let Some(next) = fallbacks.next()
+        {
+            let reason = error.to_string();
+            tracing::warn!(parent: &span, stream = %serving.key, fallback = %next.key, error = %reason, "provider unavailable; a fallback serves the stream");
+            report.fallbacks.push(FallbackServed {
+                stream_key: serving.key.clone(),
+                fallback_key: next.key.clone(),
+                reason,
+            });
+            serving = next;
+            outcome = stream::run(next, sink, &options, &mut report)
+                .instrument(span.clone())
+                .await;
+        }
         match outcome {
             Ok(stream::End::Finished) => {}
             Ok(stream::End::RequestLimit) => {
@@ -221,7 +261,7 @@ pub async fn run(
             Err(error) => {
                 tracing::error!(parent: &span, error = %error, stream = %stream.key, "stream failed");
                 report.failures.push(Failure {
-                    stream_key: stream.key.clone(),
+                    stream_key: serving.key.clone(),
                     quarantined: false,
                     error,
                 });

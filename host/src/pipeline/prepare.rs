@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::RunError;
 use crate::config::LoadedConfig;
-use crate::config::ProviderConfig;
+use crate::config::{ProviderConfig, StreamConfig};
 use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
@@ -32,6 +32,9 @@ pub struct PreparedStream {
     pub cache_ttl: Option<std::time::Duration>,
     /// How its records reach their tables.
     pub write: crate::config::WriteDisposition,
+    /// Streams of other providers that serve, in order, when this one's
+    /// provider is unavailable (breaker open, quota spent).
+    pub fallbacks: Vec<PreparedStream>,
 }
 
 /// A pipeline whose every stream passed the checks.
@@ -63,93 +66,122 @@ pub fn prepare(
     source: PluginSource<'_>,
 ) -> Result<PreparedPipeline, RunError> {
     let pipeline_config = config.pipeline(pipeline)?;
-    let plugin_dir = config.plugin_dir();
-    let mut plugins: HashMap<String, Arc<NormalizerPlugin>> = HashMap::new();
-    let mut clients: HashMap<String, Arc<ProviderClient>> = HashMap::new();
+    let mut loaded = Loaded {
+        plugin_dir: config.plugin_dir(),
+        plugins: HashMap::new(),
+        clients: HashMap::new(),
+    };
     let mut streams = Vec::new();
     for stream_config in &pipeline_config.streams {
-        let name = &stream_config.provider;
-        let provider = &config.config.providers[name];
-        let plugin = match plugins.get(&provider.plugin) {
-            Some(p) => {
-                if let Some(pin) = provider
-                    .plugin_sha256
-                    .as_deref()
-                    .filter(|pin| !pin.eq_ignore_ascii_case(p.sha256()))
-                {
-                    return Err(PluginError::HashMismatch {
-                        path: p.path().to_path_buf(),
-                        found: p.sha256().to_string(),
-                        expected: pin.to_string(),
-                    }
-                    .into());
-                }
-                p.clone()
-            }
-            None => {
-                let wasm = plugin_dir.join(format!("{}.wasm", provider.plugin));
-                let plugin = match source {
-                    PluginSource::Dir(engine) => Arc::new(NormalizerPlugin::load_pinned(
-                        engine,
-                        &wasm,
-                        provider.plugin_sha256.as_deref(),
-                    )?),
-                    PluginSource::Registry(registry) => {
-                        let plugin = registry.get(&provider.plugin).ok_or_else(|| {
-                            PluginError::NotLoaded {
-                                name: provider.plugin.clone(),
-                                dir: registry.dir().to_path_buf(),
-                            }
-                        })?;
-                        if let Some(pin) = provider
-                            .plugin_sha256
-                            .as_deref()
-                            .filter(|pin| !pin.eq_ignore_ascii_case(plugin.sha256()))
-                        {
-                            return Err(PluginError::HashMismatch {
-                                path: wasm,
-                                found: plugin.sha256().to_string(),
-                                expected: pin.to_string(),
-                            }
-                            .into());
-                        }
-                        plugin
-                    }
-                };
-                plugins.insert(provider.plugin.clone(), plugin.clone());
-                plugin
-            }
-        };
-        let client = match clients.get(name) {
-            Some(c) => c.clone(),
-            None => {
-                let client = Arc::new(client(config, name, provider, &plugin)?);
-                clients.insert(name.clone(), client.clone());
-                client
-            }
-        };
-        let params = stream_config.param_pairs();
-        plugin
-            .manifest()
-            .check_stream(&stream_config.stream, &params)?;
-        // The plugin validates the values too (a season that is not a year…).
-        plugin.plan(&stream_config.stream, None, &params)?;
-        streams.push(PreparedStream {
-            provider: name.clone(),
-            stream: stream_config.stream.clone(),
-            key: stream_key(name, &stream_config.stream, &params),
-            params,
-            plugin,
-            client,
-            cache_ttl: stream_config.cache_ttl.map(|d| d.0),
-            write: stream_config.write,
-        });
+        let mut stream = prepare_stream(config, source, &mut loaded, stream_config)?;
+        for fallback in &stream_config.fallback {
+            stream
+                .fallbacks
+                .push(prepare_stream(config, source, &mut loaded, fallback)?);
+        }
+        streams.push(stream);
     }
     Ok(PreparedPipeline {
         name: pipeline.to_string(),
         streams,
-        clients: clients.into_values().collect(),
+        clients: loaded.clients.into_values().collect(),
         resolution: Resolution::from_config(config)?,
+    })
+}
+
+/// The plugins and clients loaded so far, one per plugin and provider.
+struct Loaded {
+    plugin_dir: std::path::PathBuf,
+    plugins: HashMap<String, Arc<NormalizerPlugin>>,
+    clients: HashMap<String, Arc<ProviderClient>>,
+}
+
+/// One stream checked, with its provider's plugin and client.
+fn prepare_stream(
+    config: &LoadedConfig,
+    source: PluginSource<'_>,
+    loaded: &mut Loaded,
+    stream_config: &StreamConfig,
+) -> Result<PreparedStream, RunError> {
+    let name = &stream_config.provider;
+    let provider = &config.config.providers[name];
+    let plugin = match loaded.plugins.get(&provider.plugin) {
+        Some(p) => {
+            if let Some(pin) = provider
+                .plugin_sha256
+                .as_deref()
+                .filter(|pin| !pin.eq_ignore_ascii_case(p.sha256()))
+            {
+                return Err(PluginError::HashMismatch {
+                    path: p.path().to_path_buf(),
+                    found: p.sha256().to_string(),
+                    expected: pin.to_string(),
+                }
+                .into());
+            }
+            p.clone()
+        }
+        None => {
+            let wasm = loaded.plugin_dir.join(format!("{}.wasm", provider.plugin));
+            let plugin = match source {
+                PluginSource::Dir(engine) => Arc::new(NormalizerPlugin::load_pinned(
+                    engine,
+                    &wasm,
+                    provider.plugin_sha256.as_deref(),
+                )?),
+                PluginSource::Registry(registry) => {
+                    let plugin =
+                        registry
+                            .get(&provider.plugin)
+                            .ok_or_else(|| PluginError::NotLoaded {
+                                name: provider.plugin.clone(),
+                                dir: registry.dir().to_path_buf(),
+                            })?;
+                    if let Some(pin) = provider
+                        .plugin_sha256
+                        .as_deref()
+                        .filter(|pin| !pin.eq_ignore_ascii_case(plugin.sha256()))
+                    {
+                        return Err(PluginError::HashMismatch {
+                            path: wasm,
+                            found: plugin.sha256().to_string(),
+                            expected: pin.to_string(),
+                        }
+                        .into());
+                    }
+                    plugin
+                }
+            };
+            loaded
+                .plugins
+                .insert(provider.plugin.clone(), plugin.clone());
+            plugin
+        }
+    };
+    let client = match loaded.clients.get(name) {
+        Some(c) => c.clone(),
+        None => {
+            let client = Arc::new(client(config, name, provider, &plugin)?);
+            loaded.clients.insert(name.clone(), client.clone());
+            client
+        }
+    };
+    let params = stream_config.param_pairs();
+    plugin
+        .manifest()
+        .check_stream(&stream_config.stream, &params)?;
+    // The plugin validates the values too (a season that is not a year…).
+    plugin.plan(&stream_config.stream, None, &params)?;
+    Ok(PreparedStream {
+        provider: name.clone(),
+        stream: stream_config.stream.clone(),
+        key: stream_key(name, &stream_config.stream, &params),
+        params,
+        plugin,
+        client,
+        cache_ttl: stream_config.cache_ttl.map(|d| d.0),
+        write: stream_config.write,
+        fallbacks: Vec::new(),
     })
 }
 

@@ -1,0 +1,158 @@
+//! sluice normalizer for the Sportmonks Football API v3
+//! (`https://api.sportmonks.com/v3/football`).
+//!
+//! Streams:
+//! - `fixtures`: exactly one of `ids` (`/fixtures/multi/{ids}`, 50 ids a
+//!   request), `league` + `season` (every fixture of the season, page by
+//!   page, resumable through the batch cursor) or `date`
+//!   (`/fixtures/date/{date}`); one event per fixture plus one competition
+//!   per league and one team per team met in the batch;
+//! - `schedules`: `team` or `season` (`/schedules/...`), the same records
+//!   from the fixtures nested in stages and rounds;
+//! - `teams`: `id` or `season` (`/teams/...`), one team record per team.
+//!
+//! Standings are read by [`standings`] but are no stream until the contract
+//! has a standings record.
+//!
+//! The logic is plain Rust over the SDK's types, so it also builds and is
+//! tested natively; only the export at the bottom is WebAssembly-specific.
+
+mod body;
+mod cursor;
+mod event;
+mod fixtures;
+mod kickoff;
+mod params;
+mod schedules;
+mod scores;
+mod sides;
+pub mod standings;
+mod status;
+mod teams;
+mod wire;
+
+#[cfg(test)]
+mod recorded;
+
+use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source};
+
+/// The Sportmonks Football v3 normalizer.
+pub struct Sportmonks;
+
+impl Source for Sportmonks {
+    fn plan(
+        stream: String,
+        cursor: Option<String>,
+        params: Params,
+    ) -> Result<Vec<HttpRequest>, PluginError> {
+        match stream.as_str() {
+            "fixtures" => Ok(params::fixtures(&params)?.plan(cursor.as_deref())),
+            "schedules" => Ok(vec![params::schedules(&params)?.plan()]),
+            "teams" => Ok(vec![params::teams(&params)?.plan()]),
+            other => Err(unknown_stream(other)),
+        }
+    }
+
+    fn normalize(
+        stream: String,
+        params: Params,
+        request: HttpRequest,
+        response: HttpResponse,
+    ) -> Result<Batch, PluginError> {
+        let body = &response.body;
+        match stream.as_str() {
+            "fixtures" => fixtures::normalize(&params::fixtures(&params)?, &request, body),
+            "schedules" => schedules::normalize(&params::schedules(&params)?, &request, body),
+            "teams" => teams::normalize(&params::teams(&params)?, &request, body),
+            other => Err(unknown_stream(other)),
+        }
+    }
+}
+
+fn unknown_stream(name: &str) -> PluginError {
+    PluginError::UnknownStream(format!(
+        "sportmonks has no stream `{name}` (streams: fixtures, schedules, teams)"
+    ))
+}
+
+#[cfg(target_arch = "wasm32")]
+sluice_plugin_sdk::export_normalizer!(Sportmonks);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// The `season-backfill-page` fixture case through the exported calls:
+    /// the fixture runner compares its records; its follow-up and cursor
+    /// are checked here.
+    #[test]
+    fn the_backfill_case_asks_for_page_two_and_resumes_there() {
+        let params = params(&[("league", "901"), ("season", "9101")]);
+        let body = include_bytes!("../fixtures/season-backfill-page/response.json");
+        let plan = |cursor: Option<&str>| {
+            Sportmonks::plan(
+                "fixtures".to_string(),
+                cursor.map(str::to_string),
+                params.clone(),
+            )
+            .expect("plan")
+        };
+        let first = plan(None);
+        assert_eq!(first.len(), 1);
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: body.to_vec(),
+        };
+        let batch = Sportmonks::normalize(
+            "fixtures".to_string(),
+            params.clone(),
+            first[0].clone(),
+            response,
+        )
+        .expect("batch");
+        assert_eq!(batch.rejects, Vec::new());
+        assert_eq!(batch.records.len(), 1 + 4 + 2, "competition, teams, events");
+        let second = params::season_page(9101, 2);
+        assert_eq!(batch.follow_ups, vec![second.clone()]);
+        assert_eq!(
+            batch.cursor.as_deref(),
+            Some("v1;league=901;season=9101;page=1")
+        );
+        // A run interrupted after page 1 starts again at page 2.
+        assert_eq!(plan(batch.cursor.as_deref()), vec![second]);
+    }
+
+    #[test]
+    fn an_unknown_stream_is_refused_by_both_calls() {
+        let unknown = PluginError::UnknownStream(
+            "sportmonks has no stream `standings` (streams: fixtures, schedules, teams)"
+                .to_string(),
+        );
+        assert_eq!(
+            Sportmonks::plan("standings".to_string(), None, params(&[("season", "1")])),
+            Err(unknown.clone())
+        );
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: b"{\"data\":[]}".to_vec(),
+        };
+        assert_eq!(
+            Sportmonks::normalize(
+                "standings".to_string(),
+                Vec::new(),
+                HttpRequest::get("/standings/seasons/1", &[]),
+                response
+            ),
+            Err(unknown)
+        );
+    }
+}
