@@ -282,3 +282,72 @@ fn a_link_below_the_threshold_is_reviewed_and_an_alias_settles_it() {
         stdout(&review)
     );
 }
+
+#[test]
+fn a_fallback_serves_while_the_provider_is_down_and_both_land_on_the_same_matches() {
+    use sluice::replay_provider::{FaultKind, FaultSpec};
+    let ctx = TestContext::new();
+    let recordings = repo_root().join("examples/replay/bundesliga-2023-24");
+    let config_for = |base_url: &str, cooldown: &str| {
+        let pipelines = format!(
+            "[providers.openfootball]\nplugin = \"openfootball\"\nbase_url = \"{base_url}\"\n\n\
+             [providers.api-football]\nplugin = \"api-football\"\nbase_url = \"{base_url}\"\n\
+             retry_min_wait = \"10ms\"\nbreaker_failures = 2\nbreaker_cooldown = \"{cooldown}\"\n\n\
+             [[pipelines.bundesliga.streams]]\nprovider = \"api-football\"\nstream = \"fixtures\"\n\
+             params = {{ league = \"78\", season = \"2023\" }}\n\
+             fallback = [{{ provider = \"openfootball\", stream = \"matches\", \
+             params = {{ league = \"de.1\", season = \"2023-24\", timezone = \"Europe/Berlin\" }} }}]\n"
+        );
+        let config = ctx.write_config(base_url, "", &pipelines);
+        config.to_str().expect("utf-8").to_string()
+    };
+
+    // API-Football answers 503 until its breaker opens: openfootball serves.
+    let down = ReplayServer::start(&recordings);
+    down.recordings.faults().add(FaultSpec {
+        path: Some("/fixtures".to_string()),
+        skip: 0,
+        times: 1000,
+        kind: FaultKind::Status {
+            status: 503,
+            retry_after: None,
+            body: None,
+        },
+    });
+    let out = ctx.run(config_for(&down.base_url(), "1h"), "bundesliga");
+    assert_ok(&out);
+    let summary = stdout(&out);
+    assert!(
+        summary.contains(
+            "fallback: openfootball/matches?league=de.1&season=2023-24&timezone=Europe/Berlin \
+             served in place of api-football/fixtures?league=78&season=2023 \
+             (provider api-football: circuit breaker open after 2 failures in a row (last: HTTP 503)"
+        ),
+        "{summary}"
+    );
+    assert_eq!(
+        ctx.count("SELECT count(*) FROM events WHERE provider = 'openfootball'"),
+        306
+    );
+    assert_eq!(
+        ctx.count("SELECT count(*) FROM events WHERE provider = 'api-football'"),
+        0
+    );
+
+    // API-Football is back (and its breaker's cool-down, now short, is
+    // over): its fixtures land on the same canonical matches.
+    drop(down);
+    let up = ReplayServer::start(&recordings);
+    let out = ctx.run(config_for(&up.base_url(), "1ms"), "bundesliga");
+    assert_ok(&out);
+    assert!(!stdout(&out).contains("fallback:"), "{}", stdout(&out));
+    assert_eq!(
+        ctx.count("SELECT count(*) FROM events WHERE provider = 'api-football'"),
+        71
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM canonical_events"), 306);
+    assert_eq!(
+        ctx.count("SELECT count(*) FROM canonical_events WHERE providers = 2"),
+        71
+    );
+}
