@@ -15,7 +15,7 @@ const TEAM_SETS: &str = "`league` + `season`, `search`, or `id`";
 /// The request of the `fixtures` stream: `GET /fixtures` with exactly one
 /// parameter set, or `GET /fixtures/headtohead` for `h2h`.
 pub fn fixtures_request(params: &Params) -> Result<HttpRequest, PluginError> {
-    let set = one_set(
+    let set = params::one_set(
         params,
         &[
             &["league", "season"],
@@ -97,7 +97,7 @@ pub fn fixtures_request(params: &Params) -> Result<HttpRequest, PluginError> {
 /// The request of the `teams` stream: `GET /teams` with exactly one
 /// parameter set.
 pub fn teams_request(params: &Params) -> Result<HttpRequest, PluginError> {
-    match one_set(
+    match params::one_set(
         params,
         &[&["league", "season"], &["search"], &["id"]],
         TEAM_SETS,
@@ -130,44 +130,6 @@ pub fn teams_request(params: &Params) -> Result<HttpRequest, PluginError> {
                 )));
             }
             Ok(HttpRequest::get("/teams", &[("id", id)]))
-        }
-    }
-}
-
-/// Which of `sets` the params use, named by its first parameter: exactly
-/// one set must be present, and all of its parameters.
-fn one_set(
-    params: &Params,
-    sets: &[&[&'static str]],
-    described: &str,
-) -> Result<&'static str, PluginError> {
-    let present: Vec<&[&'static str]> = sets
-        .iter()
-        .copied()
-        .filter(|set| set.iter().any(|p| params::get(params, p).is_some()))
-        .collect();
-    match present.as_slice() {
-        [set] => {
-            if let Some(missing) = set.iter().find(|p| params::get(params, p).is_none()) {
-                let given: Vec<String> = set
-                    .iter()
-                    .filter(|p| params::get(params, p).is_some())
-                    .map(|p| format!("`{p}`"))
-                    .collect();
-                return Err(invalid(format!(
-                    "parameter `{missing}` is required with {}",
-                    given.join(" and ")
-                )));
-            }
-            Ok(set[0])
-        }
-        [] => Err(invalid(format!("give one of {described}"))),
-        several => {
-            let names: Vec<String> = several.iter().map(|set| format!("`{}`", set[0])).collect();
-            Err(invalid(format!(
-                "give only one of {described}, not {} together",
-                names.join(" and ")
-            )))
         }
     }
 }

@@ -64,7 +64,7 @@ const FIXTURE_SETS: &str = "`ids`, `league` + `season`, or `date`";
 /// Reads the `fixtures` parameters: exactly one of `ids`, `league` +
 /// `season`, or `date`.
 pub fn fixtures(params: &Params) -> Result<FixtureSelection, PluginError> {
-    match one_set(
+    match params::one_set(
         params,
         &[&["ids"], &["league", "season"], &["date"]],
         FIXTURE_SETS,
@@ -90,7 +90,7 @@ pub fn fixtures(params: &Params) -> Result<FixtureSelection, PluginError> {
 
 /// Reads the `schedules` parameters: exactly one of `team` or `season`.
 pub fn schedules(params: &Params) -> Result<ScheduleSelection, PluginError> {
-    match one_set(params, &[&["team"], &["season"]], "`team` or `season`")? {
+    match params::one_set(params, &[&["team"], &["season"]], "`team` or `season`")? {
         "team" => Ok(ScheduleSelection::Team(id(
             params, "team", "team id", "14",
         )?)),
@@ -105,7 +105,7 @@ pub fn schedules(params: &Params) -> Result<ScheduleSelection, PluginError> {
 
 /// Reads the `teams` parameters: exactly one of `id` or `season`.
 pub fn teams(params: &Params) -> Result<TeamSelection, PluginError> {
-    match one_set(params, &[&["id"], &["season"]], "`id` or `season`")? {
+    match params::one_set(params, &[&["id"], &["season"]], "`id` or `season`")? {
         "id" => Ok(TeamSelection::Id(id(params, "id", "team id", "14")?)),
         _ => Ok(TeamSelection::Season(id(
             params,
@@ -188,44 +188,6 @@ impl TeamSelection {
                 format!("/teams/seasons/{season}"),
                 &[("include", TEAM_INCLUDE), ("per_page", PER_PAGE)],
             ),
-        }
-    }
-}
-
-/// Which of `sets` the params use, named by its first parameter: exactly
-/// one set must be present, and all of its parameters.
-fn one_set(
-    params: &Params,
-    sets: &[&[&'static str]],
-    described: &str,
-) -> Result<&'static str, PluginError> {
-    let present: Vec<&[&'static str]> = sets
-        .iter()
-        .copied()
-        .filter(|set| set.iter().any(|p| params::get(params, p).is_some()))
-        .collect();
-    match present.as_slice() {
-        [set] => {
-            if let Some(missing) = set.iter().find(|p| params::get(params, p).is_none()) {
-                let given: Vec<String> = set
-                    .iter()
-                    .filter(|p| params::get(params, p).is_some())
-                    .map(|p| format!("`{p}`"))
-                    .collect();
-                return Err(invalid(format!(
-                    "parameter `{missing}` is required with {}",
-                    given.join(" and ")
-                )));
-            }
-            Ok(set[0])
-        }
-        [] => Err(invalid(format!("give one of {described}"))),
-        several => {
-            let names: Vec<String> = several.iter().map(|set| format!("`{}`", set[0])).collect();
-            Err(invalid(format!(
-                "give only one of {described}, not {} together",
-                names.join(" and ")
-            )))
         }
     }
 }
