@@ -124,6 +124,10 @@ pub async fn resolve(
 ) -> Result<ResolveReport, ResolveError> {
     let mut tx = pool.begin().await?;
     store::save_priority(&mut tx, &settings.priority).await?;
+    if scope == Scope::Unlinked && !store::any_unlinked(&mut tx).await? {
+        tx.commit().await?;
+        return Ok(ResolveReport::default());
+    }
     let records = store::records(&mut tx).await?;
     let existing = match scope {
         Scope::Unlinked => store::links(&mut tx).await?,

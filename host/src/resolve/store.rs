@@ -99,6 +99,28 @@ pub async fn records(db: &mut impl Exec) -> Result<Records, LoadError> {
     Ok(records)
 }
 
+/// Whether any competition, team or event has no link yet: when none
+/// has, a run's resolution has nothing to do and reads nothing more.
+pub async fn any_unlinked(db: &mut impl Exec) -> Result<bool, LoadError> {
+    let unlinked = |table: &str, kind: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM {table} r WHERE NOT EXISTS (SELECT 1 FROM provider_ids l \
+             WHERE l.kind = '{kind}' AND l.provider = r.provider AND l.provider_id = r.provider_id))"
+        )
+    };
+    let sql = format!(
+        "SELECT 1 WHERE {} OR {} OR {}",
+        unlinked("events", "event"),
+        unlinked("teams", "team"),
+        unlinked("competitions", "competition")
+    );
+    let rows = db
+        .fetch(&sql, vec![])
+        .await
+        .map_err(LoadError::query("looking for records to resolve"))?;
+    Ok(!rows.is_empty())
+}
+
 /// Every stored link.
 pub async fn links(db: &mut impl Exec) -> Result<Vec<Link>, LoadError> {
     let rows = db
