@@ -154,40 +154,12 @@ fn league_season(params: &Params) -> Result<(&str, &str), PluginError> {
 /// A `YYYY-MM-DD` day parameter.
 fn day<'a>(params: &'a Params, name: &str) -> Result<&'a str, PluginError> {
     let value = params::require(params, name)?;
-    if !is_day(value) {
+    if !params::is_day(value) {
         return Err(invalid(format!(
             "parameter `{name}` must be a day `YYYY-MM-DD`, such as `2023-05-13`, not `{value}`"
         )));
     }
     Ok(value)
-}
-
-/// `YYYY-MM-DD` with a month of 01-12 and a day the month can have.
-fn is_day(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [year, month, day] = parts.as_slice() else {
-        return false;
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
-        return false;
-    }
-    let (Ok(year), Ok(month), Ok(day)) = (
-        year.parse::<u32>(),
-        month.parse::<u32>(),
-        day.parse::<u32>(),
-    ) else {
-        return false;
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
 }
 
 /// A numeric id: 1 to 10 digits, not all zeros.

@@ -78,7 +78,7 @@ pub fn fixtures(params: &Params) -> Result<FixtureSelection, PluginError> {
         }),
         _ => {
             let date = params::require(params, "date")?;
-            if !is_day(date) {
+            if !params::is_day(date) {
                 return Err(invalid(format!(
                     "parameter `date` must be a day `YYYY-MM-DD`, such as `2025-05-25`, not `{date}`"
                 )));
@@ -229,34 +229,6 @@ fn parse_id(text: &str) -> Option<u64> {
         return None;
     }
     text.parse().ok().filter(|id| *id > 0)
-}
-
-/// `YYYY-MM-DD` with a month of 01-12 and a day the month can have.
-fn is_day(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [year, month, day] = parts.as_slice() else {
-        return false;
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
-        return false;
-    }
-    let (Ok(year), Ok(month), Ok(day)) = (
-        year.parse::<u32>(),
-        month.parse::<u32>(),
-        day.parse::<u32>(),
-    ) else {
-        return false;
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
 }
 
 fn invalid(message: String) -> PluginError {

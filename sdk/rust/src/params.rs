@@ -66,6 +66,35 @@ pub fn one_set(
     }
 }
 
+/// Whether `text` is a calendar day `YYYY-MM-DD`: a month of 01-12 and a
+/// day the month can have (29 February in leap years only).
+pub fn is_day(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return false;
+    }
+    let (Ok(year), Ok(month), Ok(day)) = (
+        year.parse::<u32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +146,23 @@ mod tests {
             err(&[("league", "78"), ("season", "2023"), ("ids", "1")]),
             "give only one of `league` + `season`, or `ids`, not `league` and `ids` together"
         );
+    }
+
+    #[test]
+    fn a_day_is_a_real_calendar_day() {
+        for day in ["2024-02-29", "2023-12-31", "2000-02-29"] {
+            assert!(is_day(day), "{day}");
+        }
+        for not_a_day in [
+            "2023-02-29",
+            "1900-02-29",
+            "2023-13-01",
+            "2023-04-31",
+            "2023-4-01",
+            "20230401",
+            "",
+        ] {
+            assert!(!is_day(not_a_day), "{not_a_day}");
+        }
     }
 }
