@@ -8,7 +8,7 @@
 # (rustup target add), for building plugins.
 
 CARGO      ?= cargo
-PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks
+PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases
 PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
@@ -60,7 +60,7 @@ plugins: wasm-target
 # one that misbehaves in every way the sandbox must contain; one built for a
 # contract version the host does not accept; and the trivial normalizer
 # `make bench` times a plugin call with.
-TEST_PLUGINS := legacy-v0-1 hostile future-contract trivial
+TEST_PLUGINS := legacy-v0-1 legacy-v0-2 hostile future-contract trivial
 test-plugins: wasm-target
 	$(CARGO) build --target wasm32-wasip2 --profile plugin $(addprefix -p ,$(TEST_PLUGINS))
 	@mkdir -p target/test-plugins

@@ -1,6 +1,7 @@
 //! The host runs plugins built for every contract version it accepts: a
 //! plugin built against `sluice:plugin@0.1.0`, before odds joined the
-//! contract, loads its records next to 0.2.0 plugins; a plugin whose
+//! contract, and one built against 0.2.0, before standings and incidents,
+//! load their records next to 0.3.0 plugins; a plugin whose
 //! manifest disagrees with its component is refused with a clear message.
 
 use std::path::PathBuf;
@@ -58,6 +59,42 @@ fn a_plugin_built_for_0_1_0_still_loads(ctx: TestContext) {
 }
 
 on_both_databases!(a_plugin_built_for_0_1_0_still_loads);
+
+/// A plugin built against 0.2.0, before standings, participants and
+/// incidents, still loads its odds.
+fn a_plugin_built_for_0_2_0_still_loads(ctx: TestContext) {
+    one_route_recordings(
+        &ctx.path("recordings"),
+        "/v1/prices",
+        "",
+        200,
+        br#"[{"event": "e1", "bookmaker": "alpha", "selection": "Home", "price": 1.8},
+             {"event": "e1", "bookmaker": "alpha", "selection": "Away", "price": 2.1}]"#,
+    );
+    let server = ReplayServer::start(&ctx.path("recordings"));
+    let config = format!(
+        "database = \"{db}\"\nplugin_dir = \"{plugins}\"\n\n[providers.legacy2]\nplugin = \"legacy-v0-2\"\nbase_url = \"{base_url}\"\n\n[[pipelines.prices.streams]]\nprovider = \"legacy2\"\nstream = \"prices\"\n",
+        db = ctx.database_url(),
+        plugins = test_plugin_dir().display(),
+        base_url = server.base_url(),
+    );
+    let config_path = ctx.path("sluice.toml");
+    std::fs::write(&config_path, config).expect("config");
+    let out = ctx.run(&config_path, "prices");
+    assert_ok(&out);
+    assert_eq!(
+        ctx.query("SELECT selection, price, plugin, plugin_version FROM odds ORDER BY selection"),
+        vec![
+            vec!["Away", "2.1", "legacy-v0-2", "0.2.0"],
+            vec!["Home", "1.8", "legacy-v0-2", "0.2.0"],
+        ]
+        .into_iter()
+        .map(|r| r.into_iter().map(str::to_string).collect::<Vec<_>>())
+        .collect::<Vec<_>>()
+    );
+}
+
+on_both_databases!(a_plugin_built_for_0_2_0_still_loads);
 
 #[test]
 fn a_manifest_claiming_another_contract_version_is_refused() {

@@ -8,6 +8,7 @@ mod common;
 mod contract_versions;
 mod crash;
 mod end_to_end;
+mod enrichers;
 mod extraction;
 mod odds;
 mod path_auth;

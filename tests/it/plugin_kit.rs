@@ -64,7 +64,7 @@ fn new_project_passes_its_own_fixtures(lang: &str) {
     let out = kit(dir, &["plugin", "check", wasm.to_str().expect("utf-8")]);
     assert_ok(&out);
     assert!(
-        stdout(&out).contains("contract: sluice:plugin@0.2.0"),
+        stdout(&out).contains("contract: sluice:plugin@0.3.0"),
         "{}",
         stdout(&out)
     );
@@ -99,7 +99,7 @@ fn check_refuses_what_a_host_would_refuse() {
     std::fs::copy(&wasm, plugins.join("football-data.wasm")).expect("copy");
     let manifest = std::fs::read_to_string(wasm.with_extension("toml"))
         .expect("manifest")
-        .replace("wit = \"0.2.0\"", "wit = \"0.1.0\"");
+        .replace("wit = \"0.3.0\"", "wit = \"0.1.0\"");
     std::fs::write(plugins.join("football-data.toml"), manifest).expect("manifest");
     let out = kit(
         ctx.dir.path(),
@@ -111,7 +111,7 @@ fn check_refuses_what_a_host_would_refuse() {
     );
     let line = crate::common::error_line(&out);
     assert!(
-        line.contains("says wit = \"0.1.0\" but the component was built for sluice:plugin@0.2.0"),
+        line.contains("says wit = \"0.1.0\" but the component was built for sluice:plugin@0.3.0"),
         "{line}"
     );
     let out = kit(ctx.dir.path(), &["plugin", "new", "Bad_Name"]);

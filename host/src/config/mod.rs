@@ -267,6 +267,10 @@ pub struct StreamConfig {
     /// order, when its provider's breaker is open or its quota is spent.
     #[serde(default)]
     pub fallback: Vec<StreamConfig>,
+    /// Enricher plugins the stream's batches pass through, in order, after
+    /// the normalizer and before the load (`enrich = ["odds-maths"]`).
+    #[serde(default)]
+    pub enrich: Vec<String>,
 }
 
 /// How a stream's records reach their tables.

@@ -41,6 +41,11 @@ const SQLITE: &[Embedded] = &[
         "resolution",
         include_str!("../../migrations/sqlite/0005_resolution.sql"),
     ),
+    (
+        6,
+        "tables incidents prices",
+        include_str!("../../migrations/sqlite/0006_tables_incidents_prices.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -69,6 +74,11 @@ const POSTGRES: &[Embedded] = &[
         5,
         "resolution",
         include_str!("../../migrations/postgres/0005_resolution.sql"),
+    ),
+    (
+        6,
+        "tables incidents prices",
+        include_str!("../../migrations/postgres/0006_tables_incidents_prices.sql"),
     ),
 ];
 

@@ -610,6 +610,15 @@ async fn upsert(
         Tx::Postgres(t) => sqlx::query_scalar(&merge).fetch_all(&mut **t).await,
     }
     .map_err(LoadError::query(merging))?;
+    if let Some(sql) = tables::delete_outside_stage_sql(table) {
+        counts.deleted += tx
+            .execute(&sql, Vec::new())
+            .await
+            .map_err(LoadError::query(format!(
+                "deleting the rows of {} no longer sent",
+                table.name
+            )))?;
+    }
     let inserted = inserted_flags.iter().filter(|i| **i).count() as u64;
     counts.inserted = inserted;
     counts.updated = inserted_flags.len() as u64 - inserted;

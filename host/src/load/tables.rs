@@ -19,6 +19,10 @@ pub struct TableSpec {
     /// Columns that hold the record's content: a change in one of them is a
     /// change of the row; provenance and timestamps are not content.
     pub content: &'static [&'static str],
+    /// Key columns naming a group whose rows a batch sends whole (a
+    /// table's standings, an event's incidents): a row of a group the batch
+    /// sent that the batch no longer holds is deleted. Empty: no groups.
+    pub group: &'static [&'static str],
 }
 
 /// `competitions`.
@@ -26,6 +30,7 @@ pub const COMPETITIONS: TableSpec = TableSpec {
     name: "competitions",
     key: &["provider_id"],
     content: &["name", "sport", "code", "area", "format", "emblem_url"],
+    group: &[],
 };
 
 /// `teams`.
@@ -41,6 +46,7 @@ pub const TEAMS: TableSpec = TableSpec {
         "venue",
         "crest_url",
     ],
+    group: &[],
 };
 
 /// `events`.
@@ -71,6 +77,7 @@ pub const EVENTS: TableSpec = TableSpec {
         "venue",
         "provider_updated_at",
     ],
+    group: &[],
 };
 
 /// `odds`: the current price per event, bookmaker, market, selection,
@@ -93,6 +100,98 @@ pub const ODDS: TableSpec = TableSpec {
         "bookmaker_name",
         "provider_updated_at",
     ],
+    group: &[],
+};
+
+/// `standings`: one row per team of each (competition, season, group,
+/// split) table; a batch's table is whole.
+pub const STANDINGS: TableSpec = TableSpec {
+    name: "standings",
+    key: &["competition", "season", "group_name", "split", "team"],
+    content: &[
+        "team_name",
+        "rank",
+        "played",
+        "won",
+        "drawn",
+        "lost",
+        "goals_for",
+        "goals_against",
+        "points",
+        "form",
+        "note",
+        "provider_updated_at",
+    ],
+    group: &["competition", "season", "group_name", "split"],
+};
+
+/// `participants`: an event's field; a batch's field of an event is whole.
+pub const PARTICIPANTS: TableSpec = TableSpec {
+    name: "participants",
+    key: &["event_id", "name"],
+    content: &[
+        "participant_id",
+        "team_name",
+        "position",
+        "result",
+        "points",
+    ],
+    group: &["event_id"],
+};
+
+/// `incidents`: an event's incidents in order; a batch's are all so far.
+pub const INCIDENTS: TableSpec = TableSpec {
+    name: "incidents",
+    key: &["event_id", "seq"],
+    content: &[
+        "incident_type",
+        "minute",
+        "extra_minute",
+        "team",
+        "player",
+        "related_player",
+        "detail",
+    ],
+    group: &["event_id"],
+};
+
+/// `fair_prices`: a quote without its margin, keyed as in `odds`; a
+/// market's book in a batch is whole.
+pub const FAIR_PRICES: TableSpec = TableSpec {
+    name: "fair_prices",
+    key: &["market_key", "quote_key"],
+    content: &[
+        "event_id",
+        "bookmaker",
+        "market",
+        "selection",
+        "participant",
+        "line",
+        "price",
+        "implied_probability",
+        "overround",
+        "fair_probability",
+        "fair_price",
+    ],
+    group: &["market_key"],
+};
+
+/// `market_consensus`: a selection across bookmakers; an event's market in a
+/// batch is whole.
+pub const MARKET_CONSENSUS: TableSpec = TableSpec {
+    name: "market_consensus",
+    key: &["event_id", "market", "selection_key"],
+    content: &[
+        "selection",
+        "participant",
+        "line",
+        "best_price",
+        "best_bookmaker",
+        "consensus_probability",
+        "consensus_price",
+        "bookmakers",
+    ],
+    group: &["event_id", "market"],
 };
 
 /// The keys of a quote: its market (event, bookmaker, market), its
@@ -103,18 +202,37 @@ pub const ODDS: TableSpec = TableSpec {
 /// keep `odds` and its index small, and the event prefix keeps an event's
 /// quotes together in the index, so a batch's inserts touch few pages.
 pub fn odds_keys(o: &crate::model::OddsQuote) -> ([u8; 16], [u8; 16], [u8; 16]) {
+    quote_keys(
+        &o.event,
+        &o.bookmaker,
+        &o.market,
+        &o.selection,
+        o.participant.as_deref(),
+        o.line,
+    )
+}
+
+/// [`odds_keys`] of a quote given by its parts.
+pub fn quote_keys(
+    event: &str,
+    bookmaker: &str,
+    market_name: &str,
+    selection_name: &str,
+    participant: Option<&str>,
+    line: Option<f64>,
+) -> ([u8; 16], [u8; 16], [u8; 16]) {
     let mut market = Sha256::new();
-    digest_part(&mut market, Some(o.event.as_bytes()));
+    digest_part(&mut market, Some(event.as_bytes()));
     let event = market.clone().finalize();
-    for part in [&o.bookmaker, &o.market] {
+    for part in [bookmaker, market_name] {
         digest_part(&mut market, Some(part.as_bytes()));
     }
     let mut selection = market.clone();
-    digest_part(&mut selection, Some(o.selection.as_bytes()));
-    digest_part(&mut selection, o.participant.as_ref().map(|p| p.as_bytes()));
+    digest_part(&mut selection, Some(selection_name.as_bytes()));
+    digest_part(&mut selection, participant.map(str::as_bytes));
     let mut quote = selection.clone();
     // -0 and 0 are one line.
-    let line = o.line.map(|l| (l + 0.0).to_bits().to_le_bytes());
+    let line = line.map(|l| (l + 0.0).to_bits().to_le_bytes());
     digest_part(&mut quote, line.as_ref().map(|l| l.as_slice()));
     let key = |hasher: Sha256| {
         let mut key = [0u8; 16];
@@ -139,7 +257,17 @@ fn digest_part(hasher: &mut Sha256, part: Option<&[u8]>) {
 }
 
 /// Every canonical table, in the order summaries list them.
-pub const ALL: [&TableSpec; 4] = [&COMPETITIONS, &TEAMS, &EVENTS, &ODDS];
+pub const ALL: [&TableSpec; 9] = [
+    &COMPETITIONS,
+    &TEAMS,
+    &EVENTS,
+    &ODDS,
+    &STANDINGS,
+    &PARTICIPANTS,
+    &INCIDENTS,
+    &FAIR_PRICES,
+    &MARKET_CONSENSUS,
+];
 
 /// A column value.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +433,116 @@ impl From<Record> for Row {
                     ],
                 }
             }
+            Record::Standing(t) => Row {
+                table: &STANDINGS,
+                provider: t.provider,
+                key: vec![
+                    SqlValue::Text(t.competition),
+                    SqlValue::Text(t.season),
+                    SqlValue::Text(t.group_name.unwrap_or_default()),
+                    SqlValue::Text(t.split.as_str().to_string()),
+                    SqlValue::Text(t.team),
+                ],
+                values: vec![
+                    t.team_name.into(),
+                    Some(t.rank).into(),
+                    t.played.into(),
+                    t.won.into(),
+                    t.drawn.into(),
+                    t.lost.into(),
+                    t.goals_for.into(),
+                    t.goals_against.into(),
+                    t.points.into(),
+                    t.form.into(),
+                    t.note.into(),
+                    t.provider_updated_at.into(),
+                ],
+            },
+            Record::Participant(p) => Row {
+                table: &PARTICIPANTS,
+                provider: p.provider,
+                key: vec![SqlValue::Text(p.event), SqlValue::Text(p.name)],
+                values: vec![
+                    p.participant_id.into(),
+                    p.team_name.into(),
+                    p.position.into(),
+                    p.result.into(),
+                    p.points.into(),
+                ],
+            },
+            Record::Incident(i) => Row {
+                table: &INCIDENTS,
+                provider: i.provider,
+                key: vec![SqlValue::Text(i.event), Some(i.seq).into()],
+                values: vec![
+                    SqlValue::Text(i.incident_type.as_str().to_string()),
+                    i.minute.into(),
+                    i.extra_minute.into(),
+                    i.team.into(),
+                    i.player.into(),
+                    i.related_player.into(),
+                    i.detail.into(),
+                ],
+            },
+            Record::FairPrice(f) => {
+                let (market_key, _, quote_key) = quote_keys(
+                    &f.event,
+                    &f.bookmaker,
+                    &f.market,
+                    &f.selection,
+                    f.participant.as_deref(),
+                    f.line,
+                );
+                Row {
+                    table: &FAIR_PRICES,
+                    provider: f.provider,
+                    key: vec![SqlValue::Key(market_key), SqlValue::Key(quote_key)],
+                    values: vec![
+                        SqlValue::Text(f.event),
+                        SqlValue::Text(f.bookmaker),
+                        SqlValue::Text(f.market),
+                        SqlValue::Text(f.selection),
+                        f.participant.into(),
+                        f.line.into(),
+                        SqlValue::Float(f.price),
+                        SqlValue::Float(f.implied_probability),
+                        SqlValue::Float(f.overround),
+                        SqlValue::Float(f.fair_probability),
+                        SqlValue::Float(f.fair_price),
+                    ],
+                }
+            }
+            Record::MarketConsensus(m) => {
+                // The quote's key with no bookmaker: one per selection and
+                // line of the event's market, whoever prices it.
+                let (_, _, selection_key) = quote_keys(
+                    &m.event,
+                    "",
+                    &m.market,
+                    &m.selection,
+                    m.participant.as_deref(),
+                    m.line,
+                );
+                Row {
+                    table: &MARKET_CONSENSUS,
+                    provider: m.provider,
+                    key: vec![
+                        SqlValue::Text(m.event),
+                        SqlValue::Text(m.market),
+                        SqlValue::Key(selection_key),
+                    ],
+                    values: vec![
+                        SqlValue::Text(m.selection),
+                        m.participant.into(),
+                        m.line.into(),
+                        SqlValue::Float(m.best_price),
+                        SqlValue::Text(m.best_bookmaker),
+                        SqlValue::Float(m.consensus_probability),
+                        SqlValue::Float(m.consensus_price),
+                        Some(m.bookmakers).into(),
+                    ],
+                }
+            }
         }
     }
 }
@@ -362,6 +600,25 @@ pub fn same_key(table: &TableSpec, a: &str, b: &str) -> String {
         .map(|c| format!("{a}.{c} = {b}.{c}"))
         .collect::<Vec<_>>()
         .join(" AND ")
+}
+
+/// Deletes the rows of every group the staged rows belong to that the
+/// stage does not hold; none for a table without groups.
+pub fn delete_outside_stage_sql(table: &TableSpec) -> Option<String> {
+    if table.group.is_empty() {
+        return None;
+    }
+    let group: Vec<&str> = std::iter::once("provider")
+        .chain(table.group.iter().copied())
+        .collect();
+    let group = group.join(", ");
+    Some(format!(
+        "DELETE FROM {t} WHERE ({group}) IN (SELECT DISTINCT {group} FROM {stage}) \
+         AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {same})",
+        t = table.name,
+        stage = stage_name(table),
+        same = same_key(table, "s", table.name),
+    ))
 }
 
 /// The staging table a batch's rows of `table` go through.

@@ -2,7 +2,14 @@
 //! them. Their field names are the column names of the tables users query and
 //! the keys of `sluice plugin run`'s NDJSON, so they are part of the interface.
 
+mod incident;
+mod pricing;
 pub mod quality;
+mod standing;
+
+pub use incident::{Incident, IncidentKind, Participant};
+pub use pricing::{FairPrice, MarketConsensus};
+pub use standing::{Standing, StandingSplit};
 
 use serde::Serialize;
 
@@ -178,6 +185,16 @@ pub enum Record {
     Event(Event),
     /// A price.
     Odds(OddsQuote),
+    /// A team's place in a table.
+    Standing(Standing),
+    /// Who took part in an event without two teams.
+    Participant(Participant),
+    /// A goal, card or substitution.
+    Incident(Incident),
+    /// A price without its bookmaker's margin.
+    FairPrice(FairPrice),
+    /// A selection across bookmakers.
+    MarketConsensus(MarketConsensus),
 }
 
 impl Record {
@@ -188,6 +205,11 @@ impl Record {
             Record::Team(t) => &t.provider_id,
             Record::Event(e) => &e.provider_id,
             Record::Odds(o) => &o.event,
+            Record::Standing(s) => &s.team,
+            Record::Participant(p) => &p.event,
+            Record::Incident(i) => &i.event,
+            Record::FairPrice(f) => &f.event,
+            Record::MarketConsensus(m) => &m.event,
         }
     }
 }

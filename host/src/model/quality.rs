@@ -71,7 +71,55 @@ pub fn problem(record: &Record) -> Option<String> {
                     .map(|l| format!("line {l} is not a finite number"))
             })
             .or_else(|| timestamp("provider_updated_at", o.provider_updated_at.as_deref())),
+        Record::Standing(t) => required("competition", &t.competition)
+            .or_else(|| required("season", &t.season))
+            .or_else(|| {
+                [
+                    ("rank", Some(t.rank)),
+                    ("played", t.played),
+                    ("won", t.won),
+                    ("drawn", t.drawn),
+                    ("lost", t.lost),
+                    ("goals_for", t.goals_for),
+                    ("goals_against", t.goals_against),
+                ]
+                .into_iter()
+                .find_map(|(field, value)| fits_integer(field, value))
+            })
+            .or_else(|| timestamp("provider_updated_at", t.provider_updated_at.as_deref())),
+        Record::Participant(p) => required("name", &p.name)
+            .or_else(|| fits_integer("position", p.position))
+            .or_else(|| finite("points", p.points)),
+        Record::Incident(i) => fits_integer("minute", i.minute)
+            .or_else(|| fits_integer("extra_minute", i.extra_minute)),
+        Record::FairPrice(f) => probability("implied_probability", f.implied_probability)
+            .or_else(|| probability("fair_probability", f.fair_probability))
+            .or_else(|| finite("overround", Some(f.overround)))
+            .or_else(|| finite("line", f.line))
+            .or_else(|| above_one("price", f.price))
+            .or_else(|| above_one("fair_price", f.fair_price)),
+        Record::MarketConsensus(m) => probability("consensus_probability", m.consensus_probability)
+            .or_else(|| finite("line", m.line))
+            .or_else(|| above_one("best_price", m.best_price))
+            .or_else(|| above_one("consensus_price", m.consensus_price))
+            .or_else(|| required("best_bookmaker", &m.best_bookmaker)),
     }
+}
+
+fn finite(field: &str, value: Option<f64>) -> Option<String> {
+    value
+        .filter(|v| !v.is_finite())
+        .map(|v| format!("`{field}` is {v}, not a finite number"))
+}
+
+fn probability(field: &str, value: f64) -> Option<String> {
+    (!(value > 0.0 && value <= 1.0))
+        .then(|| format!("`{field}` is {value}, not a probability in (0, 1]"))
+}
+
+fn above_one(field: &str, value: f64) -> Option<String> {
+    (!value.is_finite() || value < 1.0)
+        .then(|| format!("`{field}` is {value}, not decimal odds (a finite number, at least 1)"))
 }
 
 fn required(field: &str, value: &str) -> Option<String> {

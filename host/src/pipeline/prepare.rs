@@ -11,7 +11,10 @@ use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
 };
-use crate::plugin::{AuthSpec, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry};
+use crate::plugin::{
+    AuthSpec, EnricherPlugin, Lookups, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry,
+    lookup,
+};
 use crate::resolve::Resolution;
 
 /// A stream ready to run.
@@ -35,6 +38,8 @@ pub struct PreparedStream {
     /// Streams of other providers that serve, in order, when this one's
     /// provider is unavailable (breaker open, quota spent).
     pub fallbacks: Vec<PreparedStream>,
+    /// Enrichers its batches pass through, in order.
+    pub enrichers: Vec<Arc<EnricherPlugin>>,
 }
 
 /// A pipeline whose every stream passed the checks.
@@ -70,6 +75,8 @@ pub fn prepare(
         plugin_dir: config.plugin_dir(),
         plugins: HashMap::new(),
         clients: HashMap::new(),
+        enrichers: HashMap::new(),
+        lookups: None,
     };
     let mut streams = Vec::new();
     for stream_config in &pipeline_config.streams {
@@ -94,6 +101,9 @@ struct Loaded {
     plugin_dir: std::path::PathBuf,
     plugins: HashMap<String, Arc<NormalizerPlugin>>,
     clients: HashMap<String, Arc<ProviderClient>>,
+    enrichers: HashMap<String, Arc<EnricherPlugin>>,
+    /// The lookup tables, read when the first enricher is loaded.
+    lookups: Option<Lookups>,
 }
 
 /// One stream checked, with its provider's plugin and client.
@@ -172,6 +182,11 @@ fn prepare_stream(
         .check_stream(&stream_config.stream, &params)?;
     // The plugin validates the values too (a season that is not a year…).
     plugin.plan(&stream_config.stream, None, &params)?;
+    let enrichers = stream_config
+        .enrich
+        .iter()
+        .map(|name| enricher(config, source, loaded, name))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(PreparedStream {
         provider: name.clone(),
         stream: stream_config.stream.clone(),
@@ -182,7 +197,66 @@ fn prepare_stream(
         cache_ttl: stream_config.cache_ttl.map(|d| d.0),
         write: stream_config.write,
         fallbacks: Vec::new(),
+        enrichers,
     })
+}
+
+/// The enricher `name` from the plugin folder, loaded once per pipeline
+/// with the lookup tables its manifest asks for.
+fn enricher(
+    config: &LoadedConfig,
+    source: PluginSource<'_>,
+    loaded: &mut Loaded,
+    name: &str,
+) -> Result<Arc<EnricherPlugin>, RunError> {
+    if let Some(e) = loaded.enrichers.get(name) {
+        return Ok(e.clone());
+    }
+    if loaded.lookups.is_none() {
+        loaded.lookups = Some(lookups(config)?);
+    }
+    let lookups = loaded.lookups.as_ref().cloned().unwrap_or_default();
+    let engine = match source {
+        PluginSource::Dir(engine) => engine,
+        PluginSource::Registry(registry) => registry.engine(),
+    };
+    let wasm = loaded.plugin_dir.join(format!("{name}.wasm"));
+    if !wasm.is_file() {
+        return Err(PluginError::NotLoaded {
+            name: name.to_string(),
+            dir: loaded.plugin_dir.clone(),
+        }
+        .into());
+    }
+    let enricher = Arc::new(EnricherPlugin::load(engine, &wasm, &lookups)?);
+    if let Some(missing) = enricher
+        .manifest()
+        .lookups
+        .iter()
+        .find(|table| lookups.get_table(table).is_none())
+    {
+        return Err(config
+            .invalid(
+                "resolution.aliases".to_string(),
+                format!(
+                    "enricher {name} reads the lookup table `{missing}`, which comes from the alias file: set `[resolution] aliases`"
+                ),
+            )
+            .into());
+    }
+    loaded.enrichers.insert(name.to_string(), enricher.clone());
+    Ok(enricher)
+}
+
+/// The lookup tables the config provides: `team-aliases` from the alias
+/// file, when one is set.
+fn lookups(config: &LoadedConfig) -> Result<Lookups, RunError> {
+    let mut lookups = Lookups::default();
+    if let Some(path) = config.aliases_path() {
+        let aliases = crate::resolve::Aliases::load(&path)?;
+        lookups.insert(lookup::TEAM_ALIASES, aliases.team_spellings().to_vec());
+    }
+    Ok(lookups)
 }
 
 /// A provider's client with its budget, breaker and quota tracker.

@@ -341,9 +341,18 @@ async fn normalize(
     archive_body: bool,
 ) -> Result<Normalized, RunError> {
     let (name, params) = (stream.stream.clone(), stream.params.clone());
+    let enrichers = stream.enrichers.clone();
     blocking(&stream.plugin, move |plugin| {
         let payload_hash = hex::encode(Sha256::digest(&response.body));
         let (result, response) = plugin.normalize(&name, &params, &request, response);
+        let provider = &plugin.manifest().provider;
+        let result = result.and_then(|mut batch| {
+            for enricher in &enrichers {
+                batch.records = enricher.enrich(&name, &params, provider, &batch.records)?;
+                crate::model::quality::gate(&mut batch);
+            }
+            Ok(batch)
+        });
         let result = result.map(|mut batch| {
             let rows = BatchRows::from(std::mem::take(&mut batch.records));
             (batch, rows)

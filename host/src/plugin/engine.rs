@@ -129,6 +129,11 @@ impl PluginEngine {
         // A Rust guest for wasm32-wasip2 imports WASI even when it does no
         // I/O; the context it gets grants nothing (see `SandboxState`).
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        // Enrichers import the lookup tables the host grants them.
+        super::bindings::enricher::Enricher::add_to_linker::<
+            SandboxState,
+            wasmtime::component::HasSelf<SandboxState>,
+        >(&mut linker, |state| state)?;
         start_epoch_ticker(&engine)?;
         Ok(PluginEngine {
             engine,

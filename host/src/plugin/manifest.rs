@@ -34,6 +34,86 @@ pub struct Manifest {
     pub limits: LimitsSpec,
 }
 
+/// What a component is, as its manifest's `kind` says: a normalizer when
+/// absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginKind {
+    /// Plans requests and normalizes responses (world `normalizer`).
+    Normalizer,
+    /// Records in, records out (world `enricher`).
+    Enricher,
+}
+
+/// The `kind` a manifest's text declares; none when it is not TOML or
+/// names no kind this host knows (the full parse then says what is wrong).
+pub fn kind_of(text: &str) -> Option<PluginKind> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    match table.get("kind").and_then(|k| k.as_str()) {
+        None => Some(PluginKind::Normalizer),
+        Some("enricher") => Some(PluginKind::Enricher),
+        Some(_) => None,
+    }
+}
+
+/// An enricher's manifest (`kind = "enricher"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnricherManifest {
+    /// Plugin name; must match the file name.
+    pub name: String,
+    /// The plugin's own version.
+    pub version: String,
+    /// Always `enricher`.
+    pub kind: String,
+    /// The `sluice:plugin` version it was built against.
+    pub wit: String,
+    /// One line for people.
+    pub description: Option<String>,
+    /// The lookup tables it reads, each of which the host must offer.
+    #[serde(default)]
+    pub lookups: Vec<String>,
+    /// Tighter sandbox limits for this plugin than the host's ceilings.
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+impl EnricherManifest {
+    /// Reads the manifest at `path`, checks it names the plugin `name` and
+    /// asks only for lookup tables in `offered`.
+    pub fn load(path: &Path, name: &str, offered: &[&str]) -> Result<Self, PluginError> {
+        let invalid = |message: String| PluginError::InvalidManifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        let manifest: EnricherManifest =
+            toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        if manifest.kind != "enricher" {
+            return Err(invalid(format!(
+                "kind = \"{}\": an enricher's manifest says kind = \"enricher\"",
+                manifest.kind
+            )));
+        }
+        if manifest.name != name {
+            return Err(invalid(format!(
+                "names the plugin `{}` but the file is for `{name}`",
+                manifest.name
+            )));
+        }
+        if let Some(unknown) = manifest
+            .lookups
+            .iter()
+            .find(|l| !offered.contains(&l.as_str()))
+        {
+            return Err(invalid(format!(
+                "asks for lookup table `{unknown}`; this host offers: {}",
+                offered.join(", ")
+            )));
+        }
+        Ok(manifest)
+    }
+}
+
 /// A plugin's own limits; the host's ceilings apply when absent or higher.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +208,13 @@ impl Manifest {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        if kind_of(&text) == Some(PluginKind::Enricher) {
+            return Err(invalid(
+                "is an enricher's manifest (kind = \"enricher\"): list the enricher in a \
+                 stream's `enrich`, not as a provider's plugin"
+                    .to_string(),
+            ));
+        }
         let manifest: Manifest =
             toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
         if manifest.name != name {

@@ -3,20 +3,30 @@
 //! instance per call, under a wall-clock deadline and a memory cap.
 
 mod bindings;
+mod component;
 mod engine;
+mod enricher;
 mod error;
 pub mod fixtures;
+pub mod lookup;
 mod manifest;
 mod normalizer;
 mod output;
 mod registry;
-mod sandbox;
+pub(crate) mod runner;
+pub(crate) mod sandbox;
 
 pub use engine::{PluginEngine, SandboxLimits};
+pub use enricher::{ACCEPTED_ENRICHER_VERSIONS, EnricherPlugin};
 pub use error::PluginError;
-pub use manifest::{AuthSpec, LimitsSpec, Manifest, QuotaSource, QuotaSpec, StreamSpec};
-pub use normalizer::{HttpResponse, NormalizerPlugin, SWITCH_OFF_AFTER};
+pub use lookup::Lookups;
+pub use manifest::{
+    AuthSpec, EnricherManifest, LimitsSpec, Manifest, PluginKind, QuotaSource, QuotaSpec,
+    StreamSpec, kind_of,
+};
+pub use normalizer::{HttpResponse, NormalizerPlugin};
 pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
+pub use runner::SWITCH_OFF_AFTER;
 
 /// Versions of the `sluice:plugin` package this host runs plugins for.
-pub const ACCEPTED_WIT_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];
+pub const ACCEPTED_WIT_VERSIONS: &[&str] = &["0.1.0", "0.2.0", "0.3.0"];

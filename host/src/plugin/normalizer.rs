@@ -1,21 +1,15 @@
 //! A loaded normalizer plugin: its manifest, its content hash and an
 //! `InstancePre` from which every call gets a fresh instance.
 
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use wasmtime::Store;
 use wasmtime::component::Component;
 
-use super::bindings::{self, v0_1, wit};
-use super::output;
+use super::bindings::{self, v0_1, v0_2, wit};
+use super::component;
+use super::runner::Runner;
 use super::sandbox::SandboxState;
 use super::{ACCEPTED_WIT_VERSIONS, Manifest, PluginEngine, PluginError};
 use crate::model::{NormalizedBatch, PlannedRequest};
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// Sandbox failures (traps, limits) in a row after which a plugin is
-/// switched off.
-pub const SWITCH_OFF_AFTER: u32 = 5;
 
 /// The export through which a normalizer answers, without its version.
 const SOURCE_EXPORT: &str = "sluice:plugin/source@";
@@ -26,10 +20,7 @@ pub struct NormalizerPlugin {
     sha256: String,
     path: PathBuf,
     pre: Prepared,
-    engine: PluginEngine,
-    /// Sandbox failures in a row, for the plugin's breaker.
-    failures: AtomicU32,
-    limits: super::SandboxLimits,
+    runner: Runner,
 }
 
 impl NormalizerPlugin {
@@ -47,36 +38,9 @@ impl NormalizerPlugin {
         wasm: &Path,
         pin: Option<&str>,
     ) -> Result<Self, PluginError> {
-        let name = wasm
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let manifest_path = wasm.with_extension("toml");
-        if !manifest_path.is_file() {
-            return Err(PluginError::MissingManifest {
-                wasm: wasm.to_path_buf(),
-                manifest: manifest_path,
-            });
-        }
-        let manifest = Manifest::load(&manifest_path, &name)?;
-        let bytes = std::fs::read(wasm).map_err(|source| PluginError::ReadWasm {
-            path: wasm.to_path_buf(),
-            source,
-        })?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        if let Some(expected) = pin.filter(|p| !p.eq_ignore_ascii_case(&sha256)) {
-            return Err(PluginError::HashMismatch {
-                path: wasm.to_path_buf(),
-                found: sha256,
-                expected: expected.to_string(),
-            });
-        }
-        let component =
-            Component::new(&engine.engine, &bytes).map_err(|e| PluginError::Compile {
-                path: wasm.to_path_buf(),
-                message: first_line(&e),
-            })?;
+        let name = component::name_of(wasm);
+        let manifest = Manifest::load(&component::manifest_path(wasm)?, &name)?;
+        let (sha256, component) = component::compile(engine, wasm, pin)?;
         let version = check_contract(engine, &component, wasm, &manifest)?;
         let link_error = |e: wasmtime::Error| PluginError::Link {
             path: wasm.to_path_buf(),
@@ -91,17 +55,25 @@ impl NormalizerPlugin {
                 Prepared::V0_1(v0_1::NormalizerPre::new(instance_pre).map_err(link_error)?)
             }
             ContractVersion::V0_2 => {
-                Prepared::V0_2(bindings::NormalizerPre::new(instance_pre).map_err(link_error)?)
+                Prepared::V0_2(v0_2::NormalizerPre::new(instance_pre).map_err(link_error)?)
+            }
+            ContractVersion::V0_3 => {
+                Prepared::V0_3(bindings::NormalizerPre::new(instance_pre).map_err(link_error)?)
             }
         };
+        let runner = Runner::new(
+            engine,
+            &manifest.name,
+            &manifest.version,
+            engine.limits.narrowed(&manifest.limits),
+            None,
+        );
         Ok(NormalizerPlugin {
-            limits: engine.limits.narrowed(&manifest.limits),
             manifest,
             sha256,
             path: wasm.to_path_buf(),
             pre,
-            engine: engine.clone(),
-            failures: AtomicU32::new(0),
+            runner,
         })
     }
 
@@ -115,6 +87,7 @@ impl NormalizerPlugin {
         match self.pre {
             Prepared::V0_1(_) => "0.1.0",
             Prepared::V0_2(_) => "0.2.0",
+            Prepared::V0_3(_) => "0.3.0",
         }
     }
 
@@ -136,20 +109,26 @@ impl NormalizerPlugin {
         params: &[(String, String)],
     ) -> Result<Vec<PlannedRequest>, PluginError> {
         let params = params.to_vec();
-        let result = match &self.pre {
-            Prepared::V0_2(pre) => self.call(pre, "plan", |store, plugin| {
-                plugin
-                    .sluice_plugin_source()
-                    .call_plan(store, stream, cursor, &params)
-            })?,
-            Prepared::V0_1(pre) => self
-                .call(pre, "plan", |store, plugin| {
+        macro_rules! plan {
+            ($pre:expr) => {
+                self.runner.call($pre, "plan", |store, plugin| {
                     plugin
                         .sluice_plugin_source()
                         .call_plan(store, stream, cursor, &params)
                 })?
-                .map(|requests| requests.into_iter().map(v0_1::request).collect())
-                .map_err(v0_1::error),
+            };
+        }
+        let result = match &self.pre {
+            Prepared::V0_3(pre) => plan!(pre),
+            Prepared::V0_2(pre) => plan!(pre)
+                .map(|requests| requests.into_iter().map(v0_2::request).collect())
+                .map_err(v0_2::error),
+            Prepared::V0_1(pre) => plan!(pre)
+                .map(|requests| {
+                    let requests = requests.into_iter().map(v0_1::request);
+                    requests.map(v0_2::request).collect()
+                })
+                .map_err(|e| v0_2::error(v0_1::error(e))),
         };
         result
             .map(|requests| requests.into_iter().map(Into::into).collect())
@@ -167,168 +146,53 @@ impl NormalizerPlugin {
         response: HttpResponse,
     ) -> (Result<NormalizedBatch, PluginError>, HttpResponse) {
         let params = params.to_vec();
-        let (result, response) = match &self.pre {
-            Prepared::V0_2(pre) => {
-                let request = wit::HttpRequest::from(request);
-                let response = wit::HttpResponse {
+        // The response goes into the call in the contract's own type and
+        // comes back out of it, for the caller to archive.
+        macro_rules! normalize {
+            ($pre:expr, $contract:path) => {{
+                use $contract as contract;
+                let request = contract::HttpRequest::from(request);
+                let response = contract::HttpResponse {
                     status: response.status,
                     headers: response.headers,
                     body: response.body,
                 };
-                let result = self.call(pre, "normalize", |store, plugin| {
+                let result = self.runner.call($pre, "normalize", |store, plugin| {
                     plugin
                         .sluice_plugin_source()
                         .call_normalize(store, stream, &params, &request, &response)
                 });
-                (result, response.into())
-            }
-            Prepared::V0_1(pre) => {
-                let request = v0_1::wit::HttpRequest::from(request);
-                let response = v0_1::wit::HttpResponse {
-                    status: response.status,
-                    headers: response.headers,
-                    body: response.body,
-                };
-                let result = self.call(pre, "normalize", |store, plugin| {
-                    plugin
-                        .sluice_plugin_source()
-                        .call_normalize(store, stream, &params, &request, &response)
-                });
-                let result = result.map(|r| r.map(v0_1::batch).map_err(v0_1::error));
                 let response = HttpResponse {
                     status: response.status,
                     headers: response.headers,
                     body: response.body,
                 };
                 (result, response)
+            }};
+        }
+        let (result, response) = match &self.pre {
+            Prepared::V0_3(pre) => normalize!(pre, wit),
+            Prepared::V0_2(pre) => {
+                let (result, response) = normalize!(pre, v0_2::wit);
+                let result = result.map(|r| r.map(v0_2::batch).map_err(v0_2::error));
+                (result, response)
+            }
+            Prepared::V0_1(pre) => {
+                let (result, response) = normalize!(pre, v0_1::wit);
+                let result = result.map(|r| {
+                    r.map(|b| v0_2::batch(v0_1::batch(b)))
+                        .map_err(|e| v0_2::error(v0_1::error(e)))
+                });
+                (result, response)
             }
         };
         let batch = result.and_then(|r| {
             let batch = r.map_err(|e| self.returned("normalize", &e))?;
-            self.check_output("normalize", bindings::approximate_size(&batch))?;
+            self.runner
+                .check_output("normalize", bindings::approximate_size(&batch))?;
             Ok(bindings::batch(batch, &self.manifest.provider))
         });
         (batch, response)
-    }
-
-    /// Runs `f` on a fresh instance in a fresh store, under the limits.
-    fn call<P: Instantiate, R>(
-        &self,
-        pre: &P,
-        call: &'static str,
-        f: impl FnOnce(&mut Store<SandboxState>, &P::Bindings) -> wasmtime::Result<R>,
-    ) -> Result<R, PluginError> {
-        let failures = self.failures.load(Ordering::Relaxed);
-        if failures >= SWITCH_OFF_AFTER {
-            return Err(PluginError::SwitchedOff {
-                plugin: self.manifest.name.clone(),
-                failures,
-            });
-        }
-        let limits = self.limits;
-        let mut store = Store::new(&self.engine.engine, SandboxState::new(limits.memory_bytes));
-        store.limiter(|state| &mut state.memory);
-        store.set_epoch_deadline(limits.deadline_ticks());
-        if let Some(fuel) = limits.fuel {
-            store
-                .set_fuel(fuel)
-                .map_err(|e| self.trap(call, &e, false, None))?;
-        }
-        let run = || {
-            pre.instantiate(&mut store)
-                .and_then(|plugin| f(&mut store, &plugin))
-        };
-        // WASI's stdio blocks on the ambient tokio runtime; on a runtime's
-        // worker thread that is only allowed inside `block_in_place`.
-        let outcome = match tokio::runtime::Handle::try_current() {
-            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(run)
-            }
-            _ => run(),
-        };
-        let state = store.data();
-        let panic = output::report(&self.manifest.name, call, &state.stdout, &state.stderr);
-        let result = outcome.map_err(|err| self.trap(call, &err, state.memory.refused, panic));
-        self.count(result.is_ok());
-        result
-    }
-
-    /// Counts a call for the plugin's breaker: a sandbox failure in a row
-    /// too many switches the plugin off, with an alert.
-    fn count(&self, ok: bool) {
-        if ok {
-            self.failures.store(0, Ordering::Relaxed);
-            return;
-        }
-        let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
-        if failures == SWITCH_OFF_AFTER {
-            tracing::error!(
-                alert = true,
-                plugin = %self.manifest.name,
-                version = %self.manifest.version,
-                failures,
-                "plugin switched off: it failed {failures} calls in a row; its streams are refused until it is loaded again"
-            );
-        }
-    }
-
-    /// Refuses a batch larger than the output cap.
-    fn check_output(&self, call: &'static str, size: usize) -> Result<(), PluginError> {
-        if size <= self.limits.output_bytes {
-            return Ok(());
-        }
-        self.count(false);
-        Err(PluginError::OutputTooLarge {
-            plugin: self.manifest.name.clone(),
-            call,
-            size_mib: size as f64 / f64::from(1 << 20),
-            limit_mib: (self.limits.output_bytes >> 20) as u64,
-        })
-    }
-
-    fn trap(
-        &self,
-        call: &'static str,
-        err: &wasmtime::Error,
-        memory_refused: bool,
-        panic: Option<String>,
-    ) -> PluginError {
-        let plugin = self.manifest.name.clone();
-        let limits = self.limits;
-        if memory_refused {
-            return PluginError::MemoryLimit {
-                plugin,
-                call,
-                limit_mib: (limits.memory_bytes >> 20) as u64,
-            };
-        }
-        if matches!(
-            err.downcast_ref::<wasmtime::Trap>(),
-            Some(wasmtime::Trap::Interrupt)
-        ) {
-            return PluginError::Timeout {
-                plugin,
-                call,
-                limit_ms: limits.deadline.as_millis() as u64,
-            };
-        }
-        if let (Some(wasmtime::Trap::OutOfFuel), Some(limit)) =
-            (err.downcast_ref::<wasmtime::Trap>(), limits.fuel)
-        {
-            return PluginError::FuelExhausted {
-                plugin,
-                call,
-                limit,
-            };
-        }
-        PluginError::Trap {
-            plugin,
-            call,
-            message: match panic {
-                Some(message) => format!("panicked: {message}"),
-                None => first_line(err),
-            },
-        }
     }
 
     fn returned(&self, call: &'static str, err: &wit::PluginError) -> PluginError {
@@ -344,33 +208,19 @@ impl NormalizerPlugin {
 /// contract version it was built against.
 enum Prepared {
     V0_1(v0_1::NormalizerPre<SandboxState>),
-    V0_2(bindings::NormalizerPre<SandboxState>),
+    V0_2(v0_2::NormalizerPre<SandboxState>),
+    V0_3(bindings::NormalizerPre<SandboxState>),
 }
 
-/// Instantiation, whatever the contract version.
-trait Instantiate {
-    type Bindings;
-    fn instantiate(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<Self::Bindings>;
-}
-
-impl Instantiate for v0_1::NormalizerPre<SandboxState> {
-    type Bindings = v0_1::Normalizer;
-    fn instantiate(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<Self::Bindings> {
-        v0_1::NormalizerPre::instantiate(self, store)
-    }
-}
-
-impl Instantiate for bindings::NormalizerPre<SandboxState> {
-    type Bindings = bindings::Normalizer;
-    fn instantiate(&self, store: &mut Store<SandboxState>) -> wasmtime::Result<Self::Bindings> {
-        bindings::NormalizerPre::instantiate(self, store)
-    }
-}
+crate::instantiate_via!(v0_1::NormalizerPre<SandboxState> => v0_1::Normalizer);
+crate::instantiate_via!(v0_2::NormalizerPre<SandboxState> => v0_2::Normalizer);
+crate::instantiate_via!(bindings::NormalizerPre<SandboxState> => bindings::Normalizer);
 
 /// The contract versions this host binds.
 enum ContractVersion {
     V0_1,
     V0_2,
+    V0_3,
 }
 
 impl From<wit::HttpResponse> for HttpResponse {
@@ -430,6 +280,7 @@ fn check_contract(
     let bound = match version.as_str() {
         "0.1.0" => ContractVersion::V0_1,
         "0.2.0" => ContractVersion::V0_2,
+        "0.3.0" => ContractVersion::V0_3,
         _ => {
             return Err(incompatible(format!(
                 "was built for sluice:plugin@{version}"
@@ -446,15 +297,4 @@ fn check_contract(
         });
     }
     Ok(bound)
-}
-
-/// wasmtime's errors carry a wasm backtrace over many lines; a trap's own
-/// description, or else the first line of the root cause, is what a person
-/// needs.
-fn first_line(err: &wasmtime::Error) -> String {
-    if let Some(trap) = err.downcast_ref::<wasmtime::Trap>() {
-        return trap.to_string();
-    }
-    let text = err.root_cause().to_string();
-    text.lines().next().unwrap_or_default().trim().to_string()
 }

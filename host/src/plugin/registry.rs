@@ -79,6 +79,11 @@ impl PluginRegistry {
         registry
     }
 
+    /// The engine plugins of this registry run in.
+    pub fn engine(&self) -> &PluginEngine {
+        &self.engine
+    }
+
     /// The folder served.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -109,6 +114,11 @@ impl PluginRegistry {
     /// version was published (false when the file is unchanged).
     pub fn reload(&self, name: &str) -> Result<bool, ReloadError> {
         let wasm = self.dir.join(format!("{name}.wasm"));
+        // Enrichers are loaded by the pipelines that list them, each run.
+        let manifest = std::fs::read_to_string(wasm.with_extension("toml")).unwrap_or_default();
+        if super::kind_of(&manifest) == Some(super::PluginKind::Enricher) {
+            return Ok(false);
+        }
         let candidate = NormalizerPlugin::load(&self.engine, &wasm)?;
         if let Some(current) = self.plugins.load().get(name) {
             let same_manifest = current.plugin.manifest().version == candidate.manifest().version

@@ -18,6 +18,8 @@ pub struct SandboxState {
     pub stdout: CapturedOutput,
     /// What the plugin printed on stderr.
     pub stderr: CapturedOutput,
+    /// The lookup tables an enricher is granted; none for a normalizer.
+    pub lookups: Option<std::sync::Arc<super::lookup::Lookups>>,
 }
 
 impl SandboxState {
@@ -44,6 +46,7 @@ impl SandboxState {
             },
             stdout,
             stderr,
+            lookups: None,
         }
     }
 }

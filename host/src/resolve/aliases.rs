@@ -32,6 +32,9 @@ struct AliasFile {
 pub struct Aliases {
     teams: HashMap<String, String>,
     competitions: HashMap<String, String>,
+    /// Every team spelling of the file with the name it stands for, as
+    /// written: what the `team-aliases` lookup table hands enrichers.
+    team_spellings: Vec<(String, String)>,
 }
 
 impl Aliases {
@@ -47,7 +50,21 @@ impl Aliases {
         Ok(Aliases {
             teams: index(&file.teams, team_key).map_err(invalid)?,
             competitions: index(&file.competitions, fold).map_err(invalid)?,
+            team_spellings: file
+                .teams
+                .iter()
+                .flat_map(|(name, aliases)| {
+                    std::iter::once(name)
+                        .chain(aliases)
+                        .map(move |spelling| (spelling.clone(), name.clone()))
+                })
+                .collect(),
         })
+    }
+
+    /// Every team name and alias of the file with the name it stands for.
+    pub fn team_spellings(&self) -> &[(String, String)] {
+        &self.team_spellings
     }
 
     /// The key of the team `key` is an alias of, if it is one.

@@ -1,11 +1,13 @@
-//! The `fixtures` stream: one event per fixture, and one competition per
-//! league and one team per team the batch's fixtures name.
+//! The `fixtures` stream: one event per fixture, one competition per
+//! league and one team per team the batch's fixtures name, and the
+//! incidents of every fixture whose item carries its `events`.
 
 use std::collections::HashSet;
 
 use serde_json::value::RawValue;
 use sluice_plugin_sdk::{Batch, Competition, Event, EventStatus, Record, Reject, Team, timestamp};
 
+use crate::incidents::incidents;
 use crate::scores;
 use crate::status;
 use crate::teams::raw_id;
@@ -16,12 +18,16 @@ use crate::wire::{Fixture, League, TeamRef};
 const SPORT: &str = "Soccer";
 
 /// The records of a fixtures response's items: competitions first, then
-/// teams, then events. An item that cannot become an event is rejected
-/// with its raw JSON and the reason; the others load.
+/// teams, then events, then incidents. An item that cannot become an event
+/// is rejected with its raw JSON and the reason; the others load. A fixture
+/// without `events` has no incidents in the batch (not sent is not none);
+/// one whose `events` cannot be read loads without them, its `events`
+/// rejected.
 pub fn normalize(items: &[&RawValue]) -> Batch {
     let mut competitions = Vec::new();
     let mut teams = Vec::new();
     let mut events = Vec::with_capacity(items.len());
+    let mut happenings = Vec::new();
     let mut rejects = Vec::new();
     let mut seen_leagues = HashSet::new();
     let mut seen_teams = HashSet::new();
@@ -31,6 +37,16 @@ pub fn normalize(items: &[&RawValue]) -> Batch {
             .and_then(|f| event(&f).map(|e| (f, e)));
         match converted {
             Ok((fixture, event)) => {
+                if let Some(list) = &fixture.events {
+                    match incidents(fixture.fixture.id, list) {
+                        Ok(found) => happenings.extend(found.into_iter().map(Record::Incident)),
+                        Err(reason) => rejects.push(Reject {
+                            provider_id: Some(fixture.fixture.id.to_string()),
+                            reason: format!("the fixture's incidents are left out: {reason}"),
+                            raw: list.get().to_string(),
+                        }),
+                    }
+                }
                 if seen_leagues.insert(fixture.league.id) {
                     competitions.push(Record::Competition(competition(fixture.league)));
                 }
@@ -51,11 +67,14 @@ pub fn normalize(items: &[&RawValue]) -> Batch {
     let mut batch = Batch::of(competitions);
     batch.records.append(&mut teams);
     batch.records.append(&mut events);
+    batch.records.append(&mut happenings);
     batch.rejects = rejects;
     batch
 }
 
-fn competition(league: League) -> Competition {
+/// A league as a competition; the `standings` stream names its league so
+/// too.
+pub fn competition(league: League) -> Competition {
     Competition {
         provider_id: league.id.to_string(),
         name: league.name,
@@ -219,9 +238,138 @@ mod tests {
                 Record::Competition(c) => format!("c{}", c.provider_id),
                 Record::Team(t) => format!("t{}", t.provider_id),
                 Record::Event(e) => format!("e{}", e.provider_id),
-                Record::Odds(_) => "odds".to_string(),
+                other => format!("{other:?}"),
             })
             .collect();
         assert_eq!(kinds, ["c106", "t337", "t341", "t9", "e865368", "e3"]);
+    }
+
+    fn incidents_of<'a>(batch: &'a Batch, fixture: &str) -> Vec<&'a sluice_plugin_sdk::Incident> {
+        batch
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Incident(i) if i.event == fixture => Some(i),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fixtures_by_id_carry_their_incidents_and_the_shoot_out_adds_up() {
+        use sluice_plugin_sdk::IncidentKind as K;
+        let body = include_bytes!("../fixtures/cl-penalty-shootouts/response.json");
+        let envelope = crate::body::read(body).expect("envelope");
+        let batch = normalize(&envelope.items);
+        assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+        // Atletico Madrid (530) 2-1 Inter (505), 3-2 on penalties; Arsenal
+        // (42) 1-0 Porto (212), 4-2 on penalties.
+        for (fixture, home, away, goals, shoot_out, count) in [
+            ("1149519", "530", "505", (2, 1), (3, 2), 29),
+            ("1149523", "42", "212", (1, 0), (4, 2), 20),
+        ] {
+            let list = incidents_of(&batch, fixture);
+            assert_eq!(list.len(), count, "{fixture}");
+            let tally = |kinds: &[K], team: &str| {
+                list.iter()
+                    .filter(|i| kinds.contains(&i.kind) && i.team.as_deref() == Some(team))
+                    .count()
+            };
+            let scoring = [K::Goal, K::OwnGoal, K::PenaltyGoal];
+            assert_eq!(
+                (tally(&scoring, home), tally(&scoring, away)),
+                goals,
+                "{fixture}"
+            );
+            let kicks = [K::ShootoutGoal];
+            assert_eq!(
+                (tally(&kicks, home), tally(&kicks, away)),
+                shoot_out,
+                "{fixture}"
+            );
+            // The kicks close the list, after every event of play.
+            let first_kick = list
+                .iter()
+                .position(|i| matches!(i.kind, K::ShootoutGoal | K::ShootoutMiss))
+                .expect("a shoot-out");
+            assert!(
+                list[first_kick..]
+                    .iter()
+                    .all(|i| matches!(i.kind, K::ShootoutGoal | K::ShootoutMiss)),
+                "{fixture}"
+            );
+        }
+        // Arsenal's kicks in the order taken: Ødegaard first, Porto's
+        // Galeno missing the eighth.
+        let arsenal: Vec<&str> = incidents_of(&batch, "1149523")
+            .iter()
+            .filter(|i| matches!(i.kind, K::ShootoutGoal | K::ShootoutMiss))
+            .filter_map(|i| i.player.as_deref())
+            .collect();
+        assert_eq!(
+            arsenal,
+            [
+                "M. Ødegaard",
+                "Pepê Aquino",
+                "K. Havertz",
+                "Wendell",
+                "B. Saka",
+                "M. Grujić",
+                "D. Rice",
+                "Galeno"
+            ]
+        );
+        // Incidents follow every event in the batch.
+        let first_incident = batch
+            .records
+            .iter()
+            .position(|r| matches!(r, Record::Incident(_)))
+            .expect("incidents");
+        assert!(
+            batch.records[first_incident..]
+                .iter()
+                .all(|r| matches!(r, Record::Incident(_)))
+        );
+    }
+
+    #[test]
+    fn only_fixtures_that_carry_events_have_incidents() {
+        let fixture = |id: u32, events: &str| {
+            format!(
+                r#"{{"fixture":{{"id":{id},"date":"2023-05-13T13:00:00+00:00","status":{{"short":"NS","elapsed":null}}}},"league":{{"id":106,"name":"Ekstraklasa"}},"teams":{{"home":{{"id":1,"name":"A"}},"away":{{"id":2,"name":"B"}}}}{events}}}"#
+            )
+        };
+        let json = format!(
+            "[{},{},{},{}]",
+            fixture(1, ""),
+            fixture(2, r#","events":null"#),
+            fixture(3, r#","events":[]"#),
+            fixture(4, r#","events":[{"time":"late"}]"#),
+        );
+        let items = items(&json);
+        let batch = normalize(&items);
+        let incidents = batch
+            .records
+            .iter()
+            .filter(|r| matches!(r, Record::Incident(_)))
+            .count();
+        assert_eq!(incidents, 0);
+        // Unreadable events reject the incidents, not the fixture.
+        let events = batch
+            .records
+            .iter()
+            .filter(|r| matches!(r, Record::Event(_)))
+            .count();
+        assert_eq!(events, 4);
+        assert_eq!(batch.rejects.len(), 1);
+        assert_eq!(batch.rejects[0].provider_id.as_deref(), Some("4"));
+        assert!(
+            batch.rejects[0]
+                .reason
+                .starts_with("the fixture's incidents are left out: `events` is not a list"),
+            "{}",
+            batch.rejects[0].reason
+        );
+        assert_eq!(batch.rejects[0].raw, r#"[{"time":"late"}]"#);
     }
 }

@@ -4,9 +4,14 @@
 //! - `fixtures`: exactly one of `league` + `season`, `live`, `ids`, `date`,
 //!   or `h2h` (optional `from`/`to`): `GET /fixtures` (or
 //!   `/fixtures/headtohead`), one event per fixture plus one competition per
-//!   league and one team per team met in the batch;
+//!   league and one team per team met in the batch, and, for fixtures whose
+//!   item carries its `events` (fixtures by id, the live board), their
+//!   incidents;
 //! - `teams`: exactly one of `league` + `season`, `search`, or `id`:
-//!   `GET /teams`, one team record per team.
+//!   `GET /teams`, one team record per team;
+//! - `standings`: `league` + `season`: `GET /standings`, the league as a
+//!   competition and a standing per team in each group's overall, home and
+//!   away table.
 //!
 //! API-Football answers errors with HTTP 200 and an `errors` object: that is
 //! a `provider-error`, never an empty success. Pages beyond the first are
@@ -17,8 +22,11 @@
 
 mod body;
 mod fixtures;
+mod incidents;
 mod params;
+mod rank;
 mod scores;
+mod standings;
 mod status;
 mod teams;
 mod wire;
@@ -39,6 +47,7 @@ impl Source for ApiFootball {
         match stream.as_str() {
             "fixtures" => Ok(vec![params::fixtures_request(&params)?]),
             "teams" => Ok(vec![params::teams_request(&params)?]),
+            "standings" => Ok(vec![params::standings_request(&params)?]),
             other => Err(unknown_stream(other)),
         }
     }
@@ -52,6 +61,7 @@ impl Source for ApiFootball {
         let convert = match stream.as_str() {
             "fixtures" => fixtures::normalize,
             "teams" => teams::normalize,
+            "standings" => standings::normalize,
             other => return Err(unknown_stream(other)),
         };
         let envelope = body::read(&response.body)?;
@@ -67,9 +77,37 @@ impl Source for ApiFootball {
 
 fn unknown_stream(name: &str) -> PluginError {
     PluginError::UnknownStream(format!(
-        "api-football has no stream `{name}` (streams: fixtures, teams)"
+        "api-football has no stream `{name}` (streams: fixtures, teams, standings)"
     ))
 }
 
 #[cfg(target_arch = "wasm32")]
 sluice_plugin_sdk::export_normalizer!(ApiFootball);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standings_fail_on_an_error_sent_with_http_200() {
+        let params: Params = vec![
+            ("league".to_string(), "39".to_string()),
+            ("season".to_string(), "2022".to_string()),
+        ];
+        let request = ApiFootball::plan("standings".to_string(), None, params.clone())
+            .expect("plan")
+            .remove(0);
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: br#"{"get":"standings","errors":{"season":"The Season field must contain 4 characters."},"results":0,"response":[]}"#.to_vec(),
+        };
+        assert_eq!(
+            ApiFootball::normalize("standings".to_string(), params, request, response),
+            Err(PluginError::ProviderError(
+                "API-Football answered with an error: season: The Season field must contain 4 characters."
+                    .to_string()
+            ))
+        );
+    }
+}

@@ -134,6 +134,16 @@ pub fn teams_request(params: &Params) -> Result<HttpRequest, PluginError> {
     }
 }
 
+/// The request of the `standings` stream: `GET /standings` with `league`
+/// and `season`, both required.
+pub fn standings_request(params: &Params) -> Result<HttpRequest, PluginError> {
+    let (league, season) = league_season(params)?;
+    Ok(HttpRequest::get(
+        "/standings",
+        &[("league", league), ("season", season)],
+    ))
+}
+
 /// `league` (a numeric id) and `season` (the starting year).
 fn league_season(params: &Params) -> Result<(&str, &str), PluginError> {
     let league = params::require(params, "league")?;
@@ -364,5 +374,28 @@ mod tests {
         ] {
             assert!(teams(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn standings_need_a_league_and_a_season() {
+        let standings = |pairs: &[(&str, &str)]| {
+            standings_request(&p(pairs)).map_err(|e| match e {
+                PluginError::InvalidParams(m) => m,
+                other => panic!("expected invalid-params, got {other:?}"),
+            })
+        };
+        assert_eq!(
+            standings(&[("season", "2022"), ("league", "39")]),
+            Ok(HttpRequest::get(
+                "/standings",
+                &[("league", "39"), ("season", "2022")]
+            ))
+        );
+        assert_eq!(
+            standings(&[("league", "39")]).err().as_deref(),
+            Some("parameter `season` is required")
+        );
+        assert!(standings(&[("league", "EPL"), ("season", "2022")]).is_err());
+        assert!(standings(&[("league", "39"), ("season", "2022-23")]).is_err());
     }
 }

@@ -1,7 +1,8 @@
-//! The parts of API-Football v3 JSON this plugin reads; the rest (events,
-//! lineups, statistics, players) is skipped.
+//! The parts of API-Football v3 JSON this plugin reads; the rest (lineups,
+//! statistics, players) is skipped.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// One item of `GET /fixtures` or `/fixtures/headtohead`.
 #[derive(Deserialize)]
@@ -16,6 +17,9 @@ pub struct Fixture {
     pub goals: Option<Pair>,
     /// The scores by period.
     pub score: Option<Score>,
+    /// What happened in the match, as raw JSON: sent when fixtures are
+    /// asked for by id (and on the live board), absent (or null) otherwise.
+    pub events: Option<Box<RawValue>>,
 }
 
 /// `fixture`.
@@ -132,4 +136,120 @@ pub struct TeamInfo {
     pub founded: Option<i32>,
     /// Its logo.
     pub logo: Option<String>,
+}
+
+/// One item of a fixture's `events`: a goal, card, substitution or VAR
+/// decision.
+#[derive(Deserialize)]
+pub struct MatchEvent {
+    /// When it happened.
+    pub time: EventTime,
+    /// The team it counts for (for an own goal, the team credited).
+    pub team: Option<IdName>,
+    /// The scorer, the booked player, the one going off.
+    pub player: Option<IdName>,
+    /// The assisting player, or the one coming on.
+    pub assist: Option<IdName>,
+    /// `Goal`, `Card`, `subst` or `Var`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `Normal Goal`, `Yellow Card`, `Substitution 2`, `Goal cancelled`, …
+    pub detail: Option<String>,
+    /// A card's reason (`Foul`), or `Penalty Shootout` on a shoot-out kick.
+    pub comments: Option<String>,
+}
+
+/// `events[].time`.
+#[derive(Deserialize)]
+pub struct EventTime {
+    /// The minute of play; 120 for every shoot-out kick.
+    pub elapsed: Option<u32>,
+    /// Stoppage time; on a shoot-out kick, the kick's number in the
+    /// shoot-out.
+    pub extra: Option<u32>,
+}
+
+/// A team or player an event names: an id and a name, either possibly null.
+#[derive(Deserialize)]
+pub struct IdName {
+    /// The id.
+    pub id: Option<u64>,
+    /// The name.
+    pub name: Option<String>,
+}
+
+/// One item of `GET /standings`: a league and its tables.
+#[derive(Deserialize)]
+pub struct StandingsItem {
+    /// The league, its season and its tables.
+    pub league: StandingsLeague,
+}
+
+/// `league` of a `/standings` item.
+#[derive(Deserialize)]
+pub struct StandingsLeague {
+    /// The league id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// Its country (`World` for international competitions).
+    pub country: Option<String>,
+    /// Its logo.
+    pub logo: Option<String>,
+    /// The season's starting year.
+    pub season: u32,
+    /// One table per group, each a list of rows kept raw, so that a table
+    /// that cannot be read is rejected whole with its JSON.
+    pub standings: Vec<Box<RawValue>>,
+}
+
+/// One row of a standings table.
+#[derive(Deserialize)]
+pub struct StandingRow {
+    /// The place in the table, from 1.
+    pub rank: u32,
+    /// The team.
+    pub team: TeamRef,
+    /// Points, after any deduction.
+    pub points: Option<i32>,
+    /// The group the table is of; the league's name when it has one table.
+    pub group: Option<String>,
+    /// The last results, newest first (`LDWWW`).
+    pub form: Option<String>,
+    /// What the place leads to (`Promotion - Champions League (Group
+    /// Stage: )`, `Relegation - Championship`).
+    pub description: Option<String>,
+    /// Every match of the season.
+    pub all: MatchRecord,
+    /// Home matches.
+    pub home: Option<MatchRecord>,
+    /// Away matches.
+    pub away: Option<MatchRecord>,
+    /// When API-Football last updated the row, ISO 8601 with an offset.
+    pub update: Option<String>,
+}
+
+/// `all`, `home` or `away` of a standings row: the matches' record.
+#[derive(Deserialize, Clone, Copy)]
+pub struct MatchRecord {
+    /// Matches played.
+    pub played: Option<u32>,
+    /// Won.
+    pub win: Option<u32>,
+    /// Drawn.
+    pub draw: Option<u32>,
+    /// Lost.
+    pub lose: Option<u32>,
+    /// Goals scored and conceded.
+    pub goals: Option<Goals>,
+}
+
+/// `goals` of a standings record.
+#[derive(Deserialize, Clone, Copy)]
+pub struct Goals {
+    /// Scored.
+    #[serde(rename = "for")]
+    pub scored: Option<u32>,
+    /// Conceded.
+    pub against: Option<u32>,
 }

@@ -5,12 +5,16 @@
 //!   match of it, `GET /v4/competitions/{competition}/matches?season=`;
 //! - `teams` (`competition`, optional `season`): its teams,
 //!   `GET /v4/competitions/{competition}/teams?season=`;
-//! - `match` (`id`): one match, `GET /v4/matches/{id}`.
+//! - `match` (`id`): one match, `GET /v4/matches/{id}`;
+//! - `standings` (`competition`, optional `season`): the competition and a
+//!   standing per row of each table (total, home, away; per group),
+//!   `GET /v4/competitions/{competition}/standings?season=`.
 //!
 //! The logic is plain Rust over the SDK's types, so it also builds and is
 //! tested natively; only the export at the bottom is WebAssembly-specific.
 
 mod matches;
+mod standings;
 mod teams;
 mod wire;
 
@@ -30,6 +34,7 @@ impl Source for FootballData {
         let resource = match stream.as_str() {
             "matches" => "matches",
             "teams" => "teams",
+            "standings" => "standings",
             "match" => {
                 let id = params::require(&params, "id")?;
                 if !id.chars().all(|c| c.is_ascii_digit()) {
@@ -64,12 +69,13 @@ impl Source for FootballData {
 
     fn normalize(
         stream: String,
-        _params: Params,
+        params: Params,
         _request: HttpRequest,
         response: HttpResponse,
     ) -> Result<Batch, PluginError> {
         match stream.as_str() {
             "matches" => matches::normalize(&response.body),
+            "standings" => standings::normalize(&response.body, params::get(&params, "season")),
             "teams" => teams::normalize(&response.body),
             "match" => matches::normalize_one(&response.body),
             other => Err(unknown_stream(other)),
@@ -79,9 +85,46 @@ impl Source for FootballData {
 
 fn unknown_stream(name: &str) -> PluginError {
     PluginError::UnknownStream(format!(
-        "football-data has no stream `{name}` (streams: matches, teams, match)"
+        "football-data has no stream `{name}` (streams: matches, teams, match, standings)"
     ))
 }
 
 #[cfg(target_arch = "wasm32")]
 sluice_plugin_sdk::export_normalizer!(FootballData);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn standings_ask_for_a_competition_and_maybe_a_season() {
+        let plan = |pairs: &[(&str, &str)]| {
+            FootballData::plan("standings".to_string(), None, params(pairs))
+        };
+        assert_eq!(
+            plan(&[("competition", "BL1"), ("season", "2022")]),
+            Ok(vec![HttpRequest::get(
+                "/v4/competitions/BL1/standings",
+                &[("season", "2022")]
+            )])
+        );
+        assert_eq!(
+            plan(&[("competition", "CL")]),
+            Ok(vec![HttpRequest::get("/v4/competitions/CL/standings", &[])])
+        );
+        assert_eq!(
+            plan(&[("season", "2022")]),
+            Err(PluginError::InvalidParams(
+                "parameter `competition` is required".to_string()
+            ))
+        );
+        assert!(plan(&[("competition", "BL1"), ("season", "2022-23")]).is_err());
+    }
+}

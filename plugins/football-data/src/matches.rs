@@ -67,21 +67,34 @@ fn finish(mut batch: Batch, competition: Option<wire::Competition>, area: Option
         }
     }
     if let Some(c) = competition {
-        batch.records.insert(
-            0,
-            Record::Competition(Competition {
-                provider_id: c.id.to_string(),
-                name: c.name,
-                sport: Some(SPORT.to_string()),
-                code: c.code,
-                area,
-                format: c.kind.map(|k| k.to_ascii_lowercase()),
-                emblem_url: c.emblem,
-            }),
-        );
+        batch
+            .records
+            .insert(0, Record::Competition(self::competition(c, area)));
     }
     batch.cursor = cursor;
     batch
+}
+
+/// A competition of a list response, in `area`; the `standings` stream
+/// names its competition so too.
+pub fn competition(c: wire::Competition, area: Option<String>) -> Competition {
+    Competition {
+        provider_id: c.id.to_string(),
+        name: c.name,
+        sport: Some(SPORT.to_string()),
+        code: c.code,
+        area,
+        format: c.kind.map(|k| k.to_ascii_lowercase()),
+        emblem_url: c.emblem,
+    }
+}
+
+/// The season's label: the year it starts (`2022` for 2022-23), as the
+/// events and standings of it carry it.
+pub fn season_label(season: wire::Season) -> Option<String> {
+    season
+        .start_date
+        .and_then(|d| d.get(..4).map(str::to_string))
 }
 
 /// `GET /v4/matches/{id}`: one match object, with its competition inline.
@@ -140,10 +153,7 @@ fn event(m: wire::Match) -> Result<Event, String> {
         provider_id: m.id.to_string(),
         name: None,
         competition: m.competition.map(|c| c.id.to_string()),
-        season: m
-            .season
-            .and_then(|s| s.start_date)
-            .and_then(|d| d.get(..4).map(str::to_string)),
+        season: m.season.and_then(season_label),
         stage: m.stage,
         matchday: m.matchday,
         home_team,

@@ -19,6 +19,62 @@ pub struct WholeMatchList {
     pub matches: Vec<Match>,
 }
 
+/// `GET /v4/competitions/{c}/standings`.
+#[derive(Deserialize)]
+pub struct StandingsList<'a> {
+    /// The competition the tables are of.
+    pub competition: Option<Competition>,
+    /// Its area (`Germany`, `Europe`).
+    pub area: Option<Area>,
+    /// The season the tables are of.
+    pub season: Option<Season>,
+    /// One table per stage, group and split, kept raw so that a table that
+    /// cannot be read is rejected whole with its JSON.
+    #[serde(borrow)]
+    pub standings: Vec<&'a RawValue>,
+}
+
+/// One table of a standings response.
+#[derive(Deserialize)]
+pub struct Table {
+    /// `REGULAR_SEASON`, `GROUP_STAGE`, …
+    pub stage: Option<String>,
+    /// `TOTAL`, `HOME` or `AWAY`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `GROUP_A`, …; null for a league's one table.
+    pub group: Option<String>,
+    /// Its rows, first place first.
+    pub table: Vec<TableRow>,
+}
+
+/// One row of a standings table.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableRow {
+    /// The place, from 1.
+    pub position: u32,
+    /// The team.
+    pub team: TeamRef,
+    /// Matches played.
+    pub played_games: Option<u32>,
+    /// The last results, newest first, comma-separated (`W,D,L`); null or
+    /// empty when football-data has none.
+    pub form: Option<String>,
+    /// Won.
+    pub won: Option<u32>,
+    /// Drawn.
+    pub draw: Option<u32>,
+    /// Lost.
+    pub lost: Option<u32>,
+    /// Points.
+    pub points: Option<i32>,
+    /// Goals scored.
+    pub goals_for: Option<u32>,
+    /// Goals conceded.
+    pub goals_against: Option<u32>,
+}
+
 /// `GET /v4/competitions/{c}/teams`.
 #[derive(Deserialize)]
 pub struct TeamList<'a> {

@@ -1,6 +1,7 @@
-//! One fixture as canonical records: an event, and a competition per
-//! league and a team per team the fixtures of a batch name, each once. Used
-//! by the `fixtures` stream and, for the fixtures nested in a schedule, by
+//! One fixture as canonical records: an event, a competition per league
+//! and a team per team the fixtures of a batch name, each once, and the
+//! fixture's incidents when the `events` include is there. Used by the
+//! `fixtures` stream and, for the fixtures nested in a schedule, by
 //! `schedules`.
 
 use std::collections::HashSet;
@@ -8,6 +9,7 @@ use std::collections::HashSet;
 use serde_json::value::RawValue;
 use sluice_plugin_sdk::{Batch, Competition, Event, EventStatus, Record, Reject, Team};
 
+use crate::incidents::incidents;
 use crate::kickoff::{is_utc, kickoff, local_to_rfc3339};
 use crate::scores::{self, Table};
 use crate::sides::{check_score_sides, sides};
@@ -38,6 +40,7 @@ pub struct Collected {
     competitions: Vec<Record>,
     teams: Vec<Record>,
     events: Vec<Record>,
+    incidents: Vec<Record>,
     rejects: Vec<Reject>,
     seen_leagues: HashSet<u64>,
     seen_teams: HashSet<u64>,
@@ -48,7 +51,9 @@ impl Collected {
     /// Adds one fixture; a fixture that cannot become an event is
     /// rejected with its raw JSON and the reason, and adds nothing else. A
     /// fixture met twice (a schedule may list one under two stages) is
-    /// kept once.
+    /// kept once. Its incidents are added when it carries `events` (none
+    /// without the include: not sent is not "none"); `events` that cannot be
+    /// read are rejected and the fixture loads without them.
     pub fn add(&mut self, raw: &RawValue, context: &Context) {
         let converted = serde_json::from_str::<Fixture>(raw.get())
             .map_err(|e| format!("fixture is not of the expected shape: {e}"))
@@ -62,6 +67,18 @@ impl Collected {
         };
         if !self.seen_events.insert(fixture.id) {
             return;
+        }
+        if let Some(list) = &fixture.events {
+            match incidents(fixture.id, list) {
+                Ok(found) => self
+                    .incidents
+                    .extend(found.into_iter().map(Record::Incident)),
+                Err(reason) => self.rejects.push(Reject {
+                    provider_id: Some(fixture.id.to_string()),
+                    reason: format!("the fixture's incidents are left out: {reason}"),
+                    raw: list.get().to_string(),
+                }),
+            }
         }
         if let Some(league) = fixture.league
             && self.seen_leagues.insert(league.id)
@@ -82,11 +99,13 @@ impl Collected {
         self.rejects.push(reject);
     }
 
-    /// The batch: competitions first, then teams, then events.
+    /// The batch: competitions first, then teams, then events, then
+    /// incidents.
     pub fn into_batch(self) -> Batch {
         let mut records = self.competitions;
         records.extend(self.teams);
         records.extend(self.events);
+        records.extend(self.incidents);
         let mut batch = Batch::of(records);
         batch.rejects = self.rejects;
         batch
@@ -112,7 +131,9 @@ fn raw_id(raw: &str) -> Option<String> {
     }
 }
 
-fn competition(league: League) -> Competition {
+/// A league include as a competition; the `standings` stream names its
+/// league so too.
+pub fn competition(league: League) -> Competition {
     Competition {
         provider_id: league.id.to_string(),
         name: league.name,
@@ -291,7 +312,7 @@ mod tests {
                 Record::Team(t) => format!("t{}", t.provider_id),
                 Record::Event(e) => format!("e{}", e.provider_id),
                 Record::Competition(c) => format!("c{}", c.provider_id),
-                Record::Odds(_) => "odds".to_string(),
+                other => format!("{other:?}"),
             })
             .collect();
         assert_eq!(kinds, ["t2", "t1", "e100"]);
@@ -394,5 +415,38 @@ mod tests {
         let finished = fixture(r#","periods":[{"ticking":true,"minutes":90}]"#);
         let batch = collect(&format!("[{finished}]"), &Context::default());
         assert_eq!(events(&batch)[0].minute, None);
+    }
+
+    #[test]
+    fn incidents_follow_the_events_only_for_fixtures_with_the_include() {
+        let goal = r#"{"id":5,"participant_id":1,"type_id":14,"player_name":"Scorer","minute":12,"extra_minute":null}"#;
+        let with = fixture(&format!(r#","events":[{goal}]"#));
+        let without = fixture("").replace(r#""id":100"#, r#""id":101"#);
+        let null = fixture(r#","events":null"#).replace(r#""id":100"#, r#""id":102"#);
+        let broken = fixture(r#","events":[{"id":"x"}]"#).replace(r#""id":100"#, r#""id":103"#);
+        let batch = collect(
+            &format!("[{with},{without},{null},{broken}]"),
+            &Context::default(),
+        );
+        let kinds: Vec<String> = batch
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Event(e) => format!("e{}", e.provider_id),
+                Record::Incident(i) => format!("i{}", i.event),
+                _ => "-".to_string(),
+            })
+            .filter(|k| k != "-")
+            .collect();
+        assert_eq!(kinds, ["e100", "e101", "e102", "e103", "i100"]);
+        assert_eq!(batch.rejects.len(), 1);
+        assert_eq!(batch.rejects[0].provider_id.as_deref(), Some("103"));
+        assert!(
+            batch.rejects[0]
+                .reason
+                .starts_with("the fixture's incidents are left out: `events` is not a list"),
+            "{}",
+            batch.rejects[0].reason
+        );
     }
 }

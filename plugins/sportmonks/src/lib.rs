@@ -6,13 +6,14 @@
 //!   request), `league` + `season` (every fixture of the season, page by
 //!   page, resumable through the batch cursor) or `date`
 //!   (`/fixtures/date/{date}`); one event per fixture plus one competition
-//!   per league and one team per team met in the batch;
+//!   per league and one team per team met in the batch, and the fixtures'
+//!   incidents from the `events` include;
 //! - `schedules`: `team` or `season` (`/schedules/...`), the same records
 //!   from the fixtures nested in stages and rounds;
-//! - `teams`: `id` or `season` (`/teams/...`), one team record per team.
-//!
-//! Standings are read by [`standings`] but are no stream until the contract
-//! has a standings record.
+//! - `teams`: `id` or `season` (`/teams/...`), one team record per team;
+//! - `standings`: `season` (`/standings/seasons/{id}`), the league and a
+//!   standing per row of every table (overall, and home and away when the
+//!   details carry them).
 //!
 //! The logic is plain Rust over the SDK's types, so it also builds and is
 //! tested natively; only the export at the bottom is WebAssembly-specific.
@@ -21,13 +22,16 @@ mod body;
 mod cursor;
 mod event;
 mod fixtures;
+mod incidents;
 mod kickoff;
 mod params;
+mod rank;
 mod schedules;
 mod scores;
 mod sides;
-pub mod standings;
+mod standings;
 mod status;
+mod tables;
 mod teams;
 mod wire;
 
@@ -49,6 +53,7 @@ impl Source for Sportmonks {
             "fixtures" => Ok(params::fixtures(&params)?.plan(cursor.as_deref())),
             "schedules" => Ok(vec![params::schedules(&params)?.plan()]),
             "teams" => Ok(vec![params::teams(&params)?.plan()]),
+            "standings" => Ok(vec![params::standings_request(params::standings(&params)?)]),
             other => Err(unknown_stream(other)),
         }
     }
@@ -64,6 +69,7 @@ impl Source for Sportmonks {
             "fixtures" => fixtures::normalize(&params::fixtures(&params)?, &request, body),
             "schedules" => schedules::normalize(&params::schedules(&params)?, &request, body),
             "teams" => teams::normalize(&params::teams(&params)?, &request, body),
+            "standings" => tables::normalize(params::standings(&params)?, &request, body),
             other => Err(unknown_stream(other)),
         }
     }
@@ -71,7 +77,7 @@ impl Source for Sportmonks {
 
 fn unknown_stream(name: &str) -> PluginError {
     PluginError::UnknownStream(format!(
-        "sportmonks has no stream `{name}` (streams: fixtures, schedules, teams)"
+        "sportmonks has no stream `{name}` (streams: fixtures, schedules, teams, standings)"
     ))
 }
 
@@ -133,11 +139,11 @@ mod tests {
     #[test]
     fn an_unknown_stream_is_refused_by_both_calls() {
         let unknown = PluginError::UnknownStream(
-            "sportmonks has no stream `standings` (streams: fixtures, schedules, teams)"
+            "sportmonks has no stream `odds` (streams: fixtures, schedules, teams, standings)"
                 .to_string(),
         );
         assert_eq!(
-            Sportmonks::plan("standings".to_string(), None, params(&[("season", "1")])),
+            Sportmonks::plan("odds".to_string(), None, params(&[("season", "1")])),
             Err(unknown.clone())
         );
         let response = HttpResponse {
@@ -147,9 +153,9 @@ mod tests {
         };
         assert_eq!(
             Sportmonks::normalize(
-                "standings".to_string(),
+                "odds".to_string(),
                 Vec::new(),
-                HttpRequest::get("/standings/seasons/1", &[]),
+                HttpRequest::get("/odds/pre-match", &[]),
                 response
             ),
             Err(unknown)

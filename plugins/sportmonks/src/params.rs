@@ -14,15 +14,20 @@ pub const MAX_IDS_PER_REQUEST: usize = 50;
 /// default is 25).
 pub const PER_PAGE: &str = "50";
 
-/// The includes of every fixtures request. `events` and `statistics` are
-/// asked for although the 0.2.0 contract has no record for them yet: they
-/// reach the host's response archive, so a replay can load them once it
-/// has.
+/// The includes of every fixtures request. `events` become incidents;
+/// `statistics` is asked for although the contract has no record for it
+/// yet: it reaches the host's response archive, so a replay can load it
+/// once it has.
 pub const FIXTURE_INCLUDE: &str =
     "participants;scores;state;league;venue;stage;round;periods;events;statistics";
 
 /// The includes of every teams request.
 pub const TEAM_INCLUDE: &str = "country;venue";
+
+/// The includes of the standings request: the team's name, the figures
+/// with their type names (to check the ids), the form, the stage and group
+/// a table is of, what a place leads to, and the league.
+pub const STANDINGS_INCLUDE: &str = "participant;details.type;form;stage;group;rule.type;league";
 
 /// What a `fixtures` run reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +119,20 @@ pub fn teams(params: &Params) -> Result<TeamSelection, PluginError> {
             "23614",
         )?)),
     }
+}
+
+/// Reads the `standings` parameters: `season`, a Sportmonks season id.
+pub fn standings(params: &Params) -> Result<u64, PluginError> {
+    id(params, "season", "Sportmonks season id", "23614")
+}
+
+/// The request of a `standings` run: every table of the season, in one
+/// response (the endpoint has no pages).
+pub fn standings_request(season: u64) -> HttpRequest {
+    HttpRequest::get(
+        format!("/standings/seasons/{season}"),
+        &[("include", STANDINGS_INCLUDE)],
+    )
 }
 
 impl FixtureSelection {
@@ -428,5 +447,28 @@ mod tests {
         );
         assert_eq!(refused(teams(&p(&[]))), "give one of `id` or `season`");
         assert!(teams(&p(&[("id", "x")])).is_err());
+    }
+
+    #[test]
+    fn standings_read_one_season_with_their_includes() {
+        let season = standings(&p(&[("season", "23614")])).expect("season");
+        assert_eq!(
+            standings_request(season),
+            HttpRequest::get(
+                "/standings/seasons/23614",
+                &[(
+                    "include",
+                    "participant;details.type;form;stage;group;rule.type;league"
+                )]
+            )
+        );
+        assert_eq!(
+            refused(standings(&p(&[]))),
+            "parameter `season` is required"
+        );
+        assert_eq!(
+            refused(standings(&p(&[("season", "2024/2025")]))),
+            "parameter `season` must be a numeric Sportmonks season id such as `23614`, not `2024/2025`"
+        );
     }
 }

@@ -12,11 +12,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use sluice_plugin_sdk::{Batch, Event, EventStatus, Record, timestamp};
+use sluice_plugin_sdk::{
+    Batch, Event, EventStatus, Incident, IncidentKind, Record, Standing, StandingSplit, timestamp,
+};
 
-use crate::params::{FixtureSelection, ScheduleSelection};
-use crate::standings::StandingRow;
-use crate::{fixtures, schedules, status};
+use crate::params::{FixtureSelection, ScheduleSelection, standings_request};
+use crate::{fixtures, schedules, status, tables};
 
 const CL_FINAL: &str = "v3_football_fixtures_19683241_CL_final_penalties_full_includes.json";
 const MUN_VILLA: &str =
@@ -64,6 +65,24 @@ fn events(batch: &Batch) -> Vec<&Event> {
             _ => None,
         })
         .collect()
+}
+
+fn incidents(batch: &Batch) -> Vec<&Incident> {
+    batch
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Incident(i) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many incidents of `kind` count for `team`.
+fn tally(list: &[&Incident], kind: IncidentKind, team: &str) -> usize {
+    list.iter()
+        .filter(|i| i.kind == kind && i.team.as_deref() == Some(team))
+        .count()
 }
 
 fn team_ids(batch: &Batch) -> BTreeSet<String> {
@@ -249,7 +268,11 @@ fn the_champions_league_final_keeps_regular_time_extra_time_and_the_shoot_out_ap
         team_ids(&batch),
         BTreeSet::from(["19".into(), "591".into()])
     );
-    assert_eq!(batch.records.len(), 3);
+    assert_eq!(
+        batch.records.len(),
+        3 + 30,
+        "two teams, the event, 30 incidents"
+    );
     let arsenal = batch.records.iter().find_map(|r| match r {
         Record::Team(t) if t.provider_id == "19" => Some(t),
         _ => None,
@@ -371,42 +394,256 @@ fn a_team_schedule_gives_every_fixture_of_every_stage_and_round() {
 }
 
 #[test]
-fn the_standings_rows_read_as_a_league_table() {
+fn the_champions_league_final_has_its_incidents_in_order_and_its_shoot_out() {
+    let Some(body) = recording(CL_FINAL) else {
+        return;
+    };
+    let selection = FixtureSelection::Ids(vec![19683241]);
+    let batch = fixtures::normalize(&selection, &selection.plan(None)[0], &body).expect("batch");
+    let raw = json(&body);
+    let list = incidents(&batch);
+    let sent = raw["data"]["events"].as_array().expect("events");
+    // None rescinded: every event is an incident.
+    assert!(sent.iter().all(|e| e["rescinded"] != true));
+    assert_eq!(list.len(), sent.len());
+    assert!(list.iter().all(|i| i.event == "19683241"));
+    // 1-1 in play: Havertz for Arsenal (19), Dembélé's penalty for Paris (591).
+    let (paris, arsenal) = ("591", "19");
+    assert_eq!(
+        (
+            tally(&list, IncidentKind::Goal, arsenal),
+            tally(&list, IncidentKind::PenaltyGoal, paris)
+        ),
+        (1, 1)
+    );
+    // 4-3 on penalties, as the PENALTY_SHOOTOUT score.
+    assert_eq!(
+        (
+            tally(&list, IncidentKind::ShootoutGoal, paris),
+            tally(&list, IncidentKind::ShootoutGoal, arsenal)
+        ),
+        (4, 3)
+    );
+    assert_eq!(
+        (
+            tally(&list, IncidentKind::ShootoutMiss, paris),
+            tally(&list, IncidentKind::ShootoutMiss, arsenal)
+        ),
+        (1, 2)
+    );
+    let first = list[0];
+    assert_eq!(
+        (
+            first.kind,
+            first.minute,
+            first.player.as_deref(),
+            first.related_player.as_deref()
+        ),
+        (
+            IncidentKind::Goal,
+            Some(6),
+            Some("Kai Havertz"),
+            Some("Leandro Trossard")
+        )
+    );
+    // In play by minute; the kicks last, in the order taken, no minute.
+    let played: Vec<(Option<u32>, Option<u32>)> = list[..20]
+        .iter()
+        .map(|i| (i.minute, i.extra_minute))
+        .collect();
+    let mut sorted = played.clone();
+    sorted.sort();
+    assert_eq!(played, sorted);
+    let kicks: Vec<&str> = list[20..]
+        .iter()
+        .map(|i| {
+            assert!(i.minute.is_none() && i.extra_minute.is_none());
+            i.player.as_deref().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        kicks,
+        [
+            "Gonçalo Ramos",
+            "Viktor Gyökeres",
+            "Désiré Doué",
+            "Eberechi Eze",
+            "Nuno Mendes",
+            "Declan Rice",
+            "Achraf Hakimi",
+            "Gabriel Martinelli",
+            "Lucas Beraldo",
+            "Gabriel"
+        ]
+    );
+    // Coming on first: Gyökeres replaced Ødegaard, and took a kick later.
+    let sub = list
+        .iter()
+        .find(|i| i.kind == IncidentKind::Substitution)
+        .expect("a substitution");
+    assert_eq!(
+        (sub.player.as_deref(), sub.related_player.as_deref()),
+        (Some("Viktor Gyökeres"), Some("Martin Ødegaard"))
+    );
+    // Stoppage time is kept apart from the minute.
+    assert!(
+        list.iter().any(|i| i.kind == IncidentKind::YellowCard
+            && (i.minute, i.extra_minute) == (Some(90), Some(6)))
+    );
+}
+
+#[test]
+fn a_data_only_fixture_has_its_red_card_goal_and_penalty() {
+    let Some(data) = recording(MUN_VILLA) else {
+        return;
+    };
+    let selection = FixtureSelection::Ids(vec![19135043]);
+    let batch = fixtures::normalize(&selection, &selection.plan(None)[0], &enveloped(&data))
+        .expect("batch");
+    assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+    let list = incidents(&batch);
+    // Every event with its `type` include, whose names match the ids.
+    assert_eq!(list.len(), 17);
+    // Martínez sent off in first-half stoppage time, after the 20th-minute
+    // substitution.
+    let red = list[1];
+    assert_eq!(
+        (red.kind, red.minute, red.extra_minute, red.team.as_deref()),
+        (IncidentKind::RedCard, Some(45), Some(1), Some("15"))
+    );
+    assert_eq!(red.detail.as_deref(), Some("Professional foul last man"));
+    // 2-0: Amad's header, Eriksen's penalty.
+    let goals: Vec<(IncidentKind, Option<&str>, Option<&str>)> = list
+        .iter()
+        .filter(|i| matches!(i.kind, IncidentKind::Goal | IncidentKind::PenaltyGoal))
+        .map(|i| (i.kind, i.player.as_deref(), i.related_player.as_deref()))
+        .collect();
+    assert_eq!(
+        goals,
+        [
+            (IncidentKind::Goal, Some("Amad"), Some("Bruno Fernandes")),
+            (IncidentKind::PenaltyGoal, Some("Christian Eriksen"), None),
+        ]
+    );
+    // Dalot came on for Mazraoui at 20 and went off for Mainoo at 46.
+    let dalot: Vec<(Option<u32>, Option<&str>, Option<&str>)> = list
+        .iter()
+        .filter(|i| i.kind == IncidentKind::Substitution)
+        .filter(|i| {
+            [&i.player, &i.related_player]
+                .iter()
+                .any(|p| p.as_deref() == Some("Diogo Dalot"))
+        })
+        .map(|i| (i.minute, i.player.as_deref(), i.related_player.as_deref()))
+        .collect();
+    assert_eq!(
+        dalot,
+        [
+            (Some(20), Some("Diogo Dalot"), Some("Noussair Mazraoui")),
+            (Some(46), Some("Kobbie Mainoo"), Some("Diogo Dalot")),
+        ]
+    );
+}
+
+#[test]
+fn the_standings_are_the_premier_league_table_overall_at_home_and_away() {
     let Some(data) = recording(STANDINGS) else {
         return;
     };
-    let rows: Vec<StandingRow> = serde_json::from_slice(&data).expect("standings rows");
+    let batch =
+        tables::normalize(23614, &standings_request(23614), &enveloped(&data)).expect("batch");
+    assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     let raw = json(&data);
+    let rows = raw.as_array().expect("rows");
     assert_eq!(rows.len(), 20);
-    let table: Vec<_> = rows
-        .iter()
-        .map(|r| r.table_row().expect("a table row"))
-        .collect();
-    let positions: Vec<u32> = table.iter().map(|r| r.position).collect();
-    assert_eq!(positions, (1..=20).collect::<Vec<_>>());
-    for (row, raw) in table.iter().zip(raw.as_array().expect("rows")) {
-        let figure = |name: &str| {
-            raw["details"]
-                .as_array()
-                .and_then(|ds| ds.iter().find(|d| d["type"]["developer_name"] == name))
-                .and_then(|d| d["value"].as_u64())
-                .and_then(|v| u32::try_from(v).ok())
-        };
-        assert_eq!(row.team, raw["participant_id"].to_string());
-        assert_eq!(
-            row.team_name.as_deref(),
-            raw["participant"]["name"].as_str()
-        );
-        assert_eq!(Some(row.played), figure("OVERALL_MATCHES"));
-        assert_eq!(Some(row.won), figure("OVERALL_WINS"));
-        assert_eq!(Some(row.drawn), figure("OVERALL_DRAWS"));
-        assert_eq!(Some(row.lost), figure("OVERALL_LOST"));
-        assert_eq!(Some(row.goals_for), figure("OVERALL_SCORED"));
-        assert_eq!(Some(row.goals_against), figure("OVERALL_CONCEDED"));
-        assert_eq!(i64::from(row.points), raw["points"].as_i64().unwrap_or(-1));
-        assert_eq!(row.form.len(), 38, "{}", row.team);
+    match &batch.records[0] {
+        Record::Competition(c) => {
+            assert_eq!(
+                (c.provider_id.as_str(), c.name.as_str()),
+                ("8", "Premier League")
+            )
+        }
+        other => panic!("expected the competition first, got {other:?}"),
     }
-    let first = &table[0];
+    let table = |split: StandingSplit| -> Vec<&Standing> {
+        batch
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Standing(s) if s.split == split => Some(s),
+                _ => None,
+            })
+            .collect()
+    };
+    let total = table(StandingSplit::Total);
+    assert_eq!(total.len(), 20);
+    for (split, prefix, points) in [
+        (StandingSplit::Total, "OVERALL", "TOTAL_POINTS"),
+        (StandingSplit::Home, "HOME", "HOME_POINTS"),
+        (StandingSplit::Away, "AWAY", "AWAY_POINTS"),
+    ] {
+        let standings = table(split);
+        assert_eq!(standings.len(), 20, "{split:?}");
+        let mut places: Vec<u32> = standings.iter().map(|s| s.rank).collect();
+        places.sort_unstable();
+        assert_eq!(places, (1..=20).collect::<Vec<_>>(), "{split:?}");
+        for (s, raw) in standings.iter().zip(rows) {
+            let figure = |name: &str| {
+                raw["details"]
+                    .as_array()
+                    .and_then(|ds| ds.iter().find(|d| d["type"]["developer_name"] == name))
+                    .and_then(|d| d["value"].as_i64())
+            };
+            let count = |name: &str| figure(name).and_then(|v| u32::try_from(v).ok());
+            let at = format!("{split:?} {}", s.team);
+            assert_eq!(s.team, raw["participant_id"].to_string(), "{at}");
+            assert_eq!(
+                s.team_name.as_deref(),
+                raw["participant"]["name"].as_str(),
+                "{at}"
+            );
+            assert_eq!(
+                (
+                    s.competition.as_str(),
+                    s.season.as_str(),
+                    s.group.as_deref()
+                ),
+                ("8", "23614", None)
+            );
+            assert_eq!(s.played, count(&format!("{prefix}_MATCHES")), "{at}");
+            assert_eq!(s.won, count(&format!("{prefix}_WINS")), "{at}");
+            assert_eq!(s.drawn, count(&format!("{prefix}_DRAWS")), "{at}");
+            assert_eq!(s.lost, count(&format!("{prefix}_LOST")), "{at}");
+            assert_eq!(s.goals_for, count(&format!("{prefix}_SCORED")), "{at}");
+            assert_eq!(
+                s.goals_against,
+                count(&format!("{prefix}_CONCEDED")),
+                "{at}"
+            );
+            assert_eq!(s.points.map(i64::from), figure(points), "{at}");
+        }
+        // Ranked by points, best first.
+        let mut ranked = standings.clone();
+        ranked.sort_by_key(|s| s.rank);
+        assert!(
+            ranked.windows(2).all(|w| w[0].points >= w[1].points),
+            "{split:?}"
+        );
+    }
+    for (s, raw) in total.iter().zip(rows) {
+        assert_eq!(
+            Some(s.rank),
+            raw["position"].as_u64().and_then(|p| u32::try_from(p).ok())
+        );
+        assert_eq!(s.form.as_ref().map(String::len), Some(38), "{}", s.team);
+        assert_eq!(
+            s.note.as_deref(),
+            raw["rule"]["type"]["name"].as_str(),
+            "{}",
+            s.team
+        );
+    }
+    let first = total[0];
     assert_eq!(first.team_name.as_deref(), Some("Liverpool"));
     assert_eq!(
         (
@@ -416,8 +653,18 @@ fn the_standings_rows_read_as_a_league_table() {
             first.lost,
             first.points
         ),
-        (38, 25, 9, 4, 84)
+        (Some(38), Some(25), Some(9), Some(4), Some(84))
     );
-    assert_eq!((first.goals_for, first.goals_against), (86, 41));
-    assert_eq!(table[19].team_name.as_deref(), Some("Southampton"));
+    // The last five matches, oldest first: 5-1 against Spurs, the loss at
+    // Chelsea, the draw with Arsenal, the loss at Brighton, the draw with
+    // Crystal Palace.
+    assert!(first.form.as_deref().is_some_and(|f| f.ends_with("WLDLD")));
+    assert_eq!(first.note.as_deref(), Some("UEFA Champions League"));
+    // Eighth place leads nowhere: no rule, no note.
+    assert_eq!(total[7].note, None);
+    assert_eq!(total[19].team_name.as_deref(), Some("Southampton"));
+    assert_eq!(
+        total[19].note.as_deref(),
+        raw[19]["rule"]["type"]["name"].as_str()
+    );
 }

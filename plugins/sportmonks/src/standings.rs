@@ -1,12 +1,15 @@
-//! Sportmonks standings (`GET /standings/seasons/{id}` with the
-//! `participant` and `details` includes), read into table rows.
+//! One row of Sportmonks standings (`GET /standings/seasons/{id}` with the
+//! `participant`, `details.type`, `form`, `stage`, `group`, `rule.type` and
+//! `league` includes) and its figures, overall, at home and away.
 //!
-//! Not a stream yet: the 0.2.0 contract has no standings record. Once it
-//! has one, the stream plans that request and turns each [`TableRow`] into
-//! the record; reading the provider's shape is done and tested here.
+//! Sportmonks gives each figure as a `details` entry with a type id; the
+//! `details.type` include names it, and a name that is not the one the id
+//! stands for means the ids changed: such a row is refused, not guessed.
 
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::wire::League;
 
 /// One row of a standings response.
 #[derive(Deserialize)]
@@ -27,8 +30,6 @@ pub struct StandingRow {
     pub position: u32,
     /// Points (negative after a large enough deduction).
     pub points: i32,
-    /// Movement since the last round: `up`, `down`, `equal`.
-    pub result: Option<String>,
     /// Include `participant`.
     pub participant: Option<TeamRef>,
     /// Include `details`: played, won, goals, … one entry each.
@@ -37,15 +38,36 @@ pub struct StandingRow {
     /// Include `form`: one result per match played.
     #[serde(default)]
     pub form: Vec<FormEntry>,
+    /// Include `stage`.
+    pub stage: Option<NamedRef>,
+    /// Include `group`.
+    pub group: Option<NamedRef>,
+    /// Include `rule` (with `rule.type`): what the place leads to.
+    pub rule: Option<Rule>,
+    /// Include `league`.
+    pub league: Option<League>,
 }
 
 /// The team of a row.
 #[derive(Deserialize)]
 pub struct TeamRef {
-    /// The team id.
-    pub id: u64,
     /// Its name.
     pub name: String,
+}
+
+/// A stage or group: its name.
+#[derive(Deserialize)]
+pub struct NamedRef {
+    /// `Regular Season`, `Group A`, …
+    pub name: Option<String>,
+}
+
+/// `rule` of a row.
+#[derive(Deserialize)]
+pub struct Rule {
+    /// Include `rule.type`: `UEFA Champions League`, `Relegation`, …
+    #[serde(rename = "type")]
+    pub kind: Option<NamedRef>,
 }
 
 /// One figure of a row.
@@ -76,15 +98,56 @@ pub struct FormEntry {
     pub sort_order: u32,
 }
 
-/// A standings row as a league table shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableRow {
-    /// Provider id of the team.
-    pub team: String,
-    /// The team's name, when the `participant` include is there.
-    pub team_name: Option<String>,
-    /// The place in the table.
-    pub position: u32,
+/// A figure's Sportmonks type: its id and name.
+type FigureType = (u32, &'static str);
+
+/// The types of one table's figures.
+pub struct FigureTypes {
+    played: FigureType,
+    won: FigureType,
+    drawn: FigureType,
+    lost: FigureType,
+    scored: FigureType,
+    conceded: FigureType,
+    points: FigureType,
+}
+
+/// The overall table's figures.
+pub const OVERALL: FigureTypes = FigureTypes {
+    played: (129, "OVERALL_MATCHES"),
+    won: (130, "OVERALL_WINS"),
+    drawn: (131, "OVERALL_DRAWS"),
+    lost: (132, "OVERALL_LOST"),
+    scored: (133, "OVERALL_SCORED"),
+    conceded: (134, "OVERALL_CONCEDED"),
+    points: (187, "TOTAL_POINTS"),
+};
+
+/// The home table's figures.
+pub const HOME: FigureTypes = FigureTypes {
+    played: (135, "HOME_MATCHES"),
+    won: (136, "HOME_WINS"),
+    drawn: (137, "HOME_DRAWS"),
+    lost: (138, "HOME_LOST"),
+    scored: (139, "HOME_SCORED"),
+    conceded: (140, "HOME_CONCEDED"),
+    points: (185, "HOME_POINTS"),
+};
+
+/// The away table's figures.
+pub const AWAY: FigureTypes = FigureTypes {
+    played: (141, "AWAY_MATCHES"),
+    won: (142, "AWAY_WINS"),
+    drawn: (143, "AWAY_DRAWS"),
+    lost: (144, "AWAY_LOST"),
+    scored: (145, "AWAY_SCORED"),
+    conceded: (146, "AWAY_CONCEDED"),
+    points: (186, "AWAY_POINTS"),
+};
+
+/// A row's figures in one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
     /// Matches played.
     pub played: u32,
     /// Won.
@@ -99,63 +162,96 @@ pub struct TableRow {
     pub goals_against: u32,
     /// Points.
     pub points: i32,
-    /// The form, oldest first (`WWDL…`).
-    pub form: String,
 }
 
-/// The overall figures a table row needs: Sportmonks' type id and name.
-const PLAYED: (u32, &str) = (129, "OVERALL_MATCHES");
-const WON: (u32, &str) = (130, "OVERALL_WINS");
-const DRAWN: (u32, &str) = (131, "OVERALL_DRAWS");
-const LOST: (u32, &str) = (132, "OVERALL_LOST");
-const SCORED: (u32, &str) = (133, "OVERALL_SCORED");
-const CONCEDED: (u32, &str) = (134, "OVERALL_CONCEDED");
-const TOTAL_POINTS: (u32, &str) = (187, "TOTAL_POINTS");
+impl FigureTypes {
+    /// Every type, in the order of [`Figures`]' fields.
+    fn all(&self) -> [FigureType; 7] {
+        [
+            self.played,
+            self.won,
+            self.drawn,
+            self.lost,
+            self.scored,
+            self.conceded,
+            self.points,
+        ]
+    }
+}
 
 impl StandingRow {
-    /// The row as a table row. A figure missing, named differently than
-    /// its type id says, or not adding up (won, drawn and lost against
-    /// played; the points figure against `points`) is refused.
-    pub fn table_row(&self) -> Result<TableRow, String> {
-        let played = self.figure(PLAYED)?;
-        let won = self.figure(WON)?;
-        let drawn = self.figure(DRAWN)?;
-        let lost = self.figure(LOST)?;
+    /// The overall figures. One missing, named differently than its type
+    /// id says, or not adding up (won, drawn and lost against played; the
+    /// points figure against `points`) is refused.
+    pub fn overall(&self) -> Result<Figures, String> {
+        let Some(figures) = self.figures(&OVERALL)? else {
+            let (id, name) = OVERALL
+                .all()
+                .into_iter()
+                .find(|(id, _)| !self.details.iter().any(|d| d.type_id == *id))
+                .unwrap_or(OVERALL.played);
+            return Err(format!("row {} has no {name} figure (type {id})", self.id));
+        };
+        if figures.points != self.points {
+            return Err(format!(
+                "points are {} but the {} figure is {}",
+                self.points, OVERALL.points.1, figures.points
+            ));
+        }
+        Ok(figures)
+    }
+
+    /// The figures of the table of `types`: none when one of them is
+    /// missing (Sportmonks did not send that table), refused when one is
+    /// misnamed or they do not add up.
+    pub fn figures(&self, types: &FigureTypes) -> Result<Option<Figures>, String> {
+        let mut values = [0_i64; 7];
+        for (value, kind) in values.iter_mut().zip(types.all()) {
+            match self.figure(kind)? {
+                Some(v) => *value = v,
+                None => return Ok(None),
+            }
+        }
+        let [played, won, drawn, lost, goals_for, goals_against, points] = values;
+        let count = |value: i64, (_, name): FigureType| {
+            u32::try_from(value).map_err(|_| format!("{name} is {value}, not a count"))
+        };
+        let played = count(played, types.played)?;
+        let won = count(won, types.won)?;
+        let drawn = count(drawn, types.drawn)?;
+        let lost = count(lost, types.lost)?;
         if won.checked_add(drawn).and_then(|n| n.checked_add(lost)) != Some(played) {
             return Err(format!(
                 "won {won}, drawn {drawn} and lost {lost} do not add up to {played} played"
             ));
         }
-        let total = self.figure(TOTAL_POINTS)?;
-        if i64::from(total) != i64::from(self.points) {
-            return Err(format!(
-                "points are {} but the TOTAL_POINTS figure is {total}",
-                self.points
-            ));
-        }
-        let mut form: Vec<&FormEntry> = self.form.iter().collect();
-        form.sort_by_key(|f| f.sort_order);
-        Ok(TableRow {
-            team: self.participant_id.to_string(),
-            team_name: self.participant.as_ref().map(|p| p.name.clone()),
-            position: self.position,
+        Ok(Some(Figures {
             played,
             won,
             drawn,
             lost,
-            goals_for: self.figure(SCORED)?,
-            goals_against: self.figure(CONCEDED)?,
-            points: self.points,
-            form: form.iter().map(|f| f.form.as_str()).collect(),
-        })
+            goals_for: count(goals_for, types.scored)?,
+            goals_against: count(goals_against, types.conceded)?,
+            points: i32::try_from(points)
+                .map_err(|_| format!("{} is {points}, out of range", types.points.1))?,
+        }))
     }
 
-    fn figure(&self, (type_id, name): (u32, &str)) -> Result<u32, String> {
-        let detail = self
-            .details
-            .iter()
-            .find(|d| d.type_id == type_id)
-            .ok_or_else(|| format!("row {} has no {name} figure (type {type_id})", self.id))?;
+    /// The form oldest first (`WWDL…`), one letter per match played; none
+    /// without the `form` include.
+    pub fn form(&self) -> Option<String> {
+        let mut form: Vec<&FormEntry> = self.form.iter().collect();
+        form.sort_by_key(|f| f.sort_order);
+        let text: String = form.iter().map(|f| f.form.trim()).collect();
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// The figure of type `(type_id, name)` as a whole number, or none when
+    /// the row has no such figure.
+    fn figure(&self, (type_id, name): FigureType) -> Result<Option<i64>, String> {
+        let Some(detail) = self.details.iter().find(|d| d.type_id == type_id) else {
+            return Ok(None);
+        };
         let named = detail
             .kind
             .as_ref()
@@ -167,9 +263,9 @@ impl StandingRow {
         }
         detail
             .value
-            .as_u64()
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| format!("{name} is {}, not a count", detail.value))
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| format!("{name} is {}, not a whole number", detail.value))
     }
 }
 
@@ -203,14 +299,22 @@ mod tests {
         (187, 4),
     ];
 
+    const HOME_FIGURES: &[(u32, i64)] = &[
+        (135, 1),
+        (136, 1),
+        (137, 0),
+        (138, 0),
+        (139, 2),
+        (140, 0),
+        (185, 3),
+    ];
+
     #[test]
     fn a_row_reads_its_figures_by_type_and_its_form_in_order() {
+        let r = row(&details(FULL), 4);
         assert_eq!(
-            row(&details(FULL), 4).table_row(),
-            Ok(TableRow {
-                team: "8".to_string(),
-                team_name: Some("Liverpool".to_string()),
-                position: 1,
+            r.overall(),
+            Ok(Figures {
                 played: 2,
                 won: 1,
                 drawn: 1,
@@ -218,25 +322,50 @@ mod tests {
                 goals_for: 3,
                 goals_against: 1,
                 points: 4,
-                form: "WD".to_string(),
             })
         );
+        assert_eq!(r.form().as_deref(), Some("WD"));
+    }
+
+    #[test]
+    fn home_and_away_figures_are_read_when_sent_and_none_when_not() {
+        let both = [FULL, HOME_FIGURES].concat();
+        let r = row(&details(&both), 4);
+        assert_eq!(
+            r.figures(&HOME)
+                .map(|f| f.map(|f| (f.played, f.won, f.points))),
+            Ok(Some((1, 1, 3)))
+        );
+        assert_eq!(r.figures(&AWAY), Ok(None));
+        // A table with one figure missing is not sent whole: none.
+        let partial = [FULL, &HOME_FIGURES[1..]].concat();
+        assert_eq!(row(&details(&partial), 4).figures(&HOME), Ok(None));
+    }
+
+    #[test]
+    fn negative_points_after_a_deduction_are_read() {
+        let mut deducted = FULL.to_vec();
+        deducted[2] = (131, 0);
+        deducted[3] = (132, 1);
+        deducted[6] = (187, -6);
+        let r = row(&details(&deducted), -6);
+        assert_eq!(r.overall().map(|f| f.points), Ok(-6));
     }
 
     #[test]
     fn figures_that_are_missing_misnamed_or_do_not_add_up_are_refused() {
         assert_eq!(
-            row(&details(&FULL[1..]), 4).table_row(),
+            row(&details(&FULL[1..]), 4).overall(),
             Err("row 1 has no OVERALL_MATCHES figure (type 129)".to_string())
         );
         let mut wrong = FULL.to_vec();
         wrong[0] = (129, 3);
         assert_eq!(
-            row(&details(&wrong), 4).table_row(),
+            row(&details(&wrong), 4).overall(),
             Err("won 1, drawn 1 and lost 0 do not add up to 3 played".to_string())
         );
         assert_eq!(
-            row(&details(FULL), 5).table_row(),
+            row(&details(FULL), 5).overall(),
             Err("points are 5 but the TOTAL_POINTS figure is 4".to_string())
         );
         let misnamed = details(FULL).replacen(
@@ -246,8 +375,14 @@ mod tests {
         );
         assert!(
             row(&misnamed, 4)
-                .table_row()
+                .overall()
                 .is_err_and(|m| m.contains("type ids changed"))
+        );
+        let mut negative = FULL.to_vec();
+        negative[4] = (133, -1);
+        assert_eq!(
+            row(&details(&negative), 4).overall(),
+            Err("OVERALL_SCORED is -1, not a count".to_string())
         );
     }
 }

@@ -1,5 +1,5 @@
 //! The parts of Sportmonks Football v3 JSON this plugin reads. Everything
-//! else (events, statistics, lineups, comments, …) is skipped unread.
+//! else (statistics, lineups, timeline, comments, …) is skipped unread.
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -39,6 +39,9 @@ pub struct Fixture {
     pub round: Option<Named>,
     /// Include `periods`: the clock of each period played.
     pub periods: Option<Vec<Period>>,
+    /// Include `events`: goals, cards, substitutions, …, as raw JSON, read
+    /// into incidents; absent (or null) without the include.
+    pub events: Option<Box<RawValue>>,
 }
 
 /// A team as a fixture's `participants` include gives it.
@@ -132,6 +135,42 @@ pub struct Period {
     pub ticking: bool,
     /// The match minute the clock shows.
     pub minutes: Option<u32>,
+}
+
+/// One item of a fixture's `events` include.
+#[derive(Deserialize)]
+pub struct EventItem {
+    /// The event id.
+    pub id: u64,
+    /// The team it counts for.
+    pub participant_id: Option<u64>,
+    /// What happened: `14` a goal, `18` a substitution, … (see
+    /// `incidents`).
+    pub type_id: Option<u32>,
+    /// Include `events.type`: the type's name.
+    #[serde(rename = "type")]
+    pub kind: Option<EventType>,
+    /// The scorer, the booked player, the one coming on.
+    pub player_name: Option<String>,
+    /// The assisting player, or the one going off.
+    pub related_player_name: Option<String>,
+    /// How (`Header`, `Foul`, `Goal cancelled`).
+    pub info: Option<String>,
+    /// Sportmonks' count or outcome (`1st Goal`, `OffTarget`).
+    pub addition: Option<String>,
+    /// The minute of play; on a shoot-out kick, the kick's number.
+    pub minute: Option<u32>,
+    /// Stoppage time.
+    pub extra_minute: Option<u32>,
+    /// Whether the event was cancelled afterwards.
+    pub rescinded: Option<bool>,
+}
+
+/// `events[].type`.
+#[derive(Deserialize)]
+pub struct EventType {
+    /// `GOAL`, `YELLOWCARD`, …
+    pub developer_name: Option<String>,
 }
 
 /// One stage of a schedule (`/schedules/...`), with its rounds and the

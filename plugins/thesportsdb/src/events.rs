@@ -274,7 +274,7 @@ mod tests {
                 Record::Competition(c) => format!("c{}", c.provider_id),
                 Record::Team(t) => format!("t{}", t.provider_id),
                 Record::Event(e) => format!("e{}", e.provider_id),
-                Record::Odds(_) => "odds".to_string(),
+                other => format!("{other:?}"),
             })
             .collect();
         // Team 503 comes from event 14 only: the rejected event 12 adds none.

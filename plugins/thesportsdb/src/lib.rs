@@ -6,11 +6,14 @@
 //! - `next_events` (`league`): `GET /eventsnextleague.php?id=`;
 //! - `past_events` (`league`): `GET /eventspastleague.php?id=`;
 //! - `livescore` (`sport` or `league`): `GET /livescore.php?s=` or `?l=`;
-//! - `team` (`id`): `GET /lookupteam.php?id=`.
+//! - `team` (`id`): `GET /lookupteam.php?id=`;
+//! - `event_results` (`event`): `GET /eventresults.php?id=`.
 //!
 //! The event streams give one event per item, and one competition per
-//! league and one team per team named; `team` gives the team. A null list
-//! is no records; a body that is not such a list is `malformed-response`.
+//! league and one team per team named; `team` gives the team;
+//! `event_results` a participant per result (a driver in a race). A null
+//! list is no records; a body that is not such a list is
+//! `malformed-response`.
 //!
 //! The logic is plain Rust over the SDK's types, so it also builds and is
 //! tested natively; only the export at the bottom is WebAssembly-specific.
@@ -19,6 +22,7 @@ mod body;
 mod events;
 mod kickoff;
 mod params;
+mod results;
 mod status;
 mod teams;
 mod wire;
@@ -62,6 +66,9 @@ impl Source for TheSportsDb {
                 events::normalize(&body::items(body, &["events", "livescore"])?)
             }
             Stream::Team { .. } => teams::normalize(&body::items(body, &["teams"])?),
+            Stream::EventResults { event } => {
+                results::normalize(&event, &body::items(body, &["results"])?)
+            }
         })
     }
 }
@@ -132,6 +139,24 @@ mod tests {
         assert!(matches!(
             run("team", &[("id", "1")], &listed),
             Err(PluginError::MalformedResponse(m)) if m.contains("no `teams` list")
+        ));
+    }
+
+    #[test]
+    fn event_results_read_the_results_list() {
+        let event = [("event", "3200001")];
+        let none = run("event_results", &event, r#"{"results":null}"#).expect("batch");
+        assert!(none.records.is_empty() && none.rejects.is_empty());
+        let one = run(
+            "event_results",
+            &event,
+            r#"{"results":[{"idResult":"1","idEvent":"3200001","strPlayer":"A. Rider","intPosition":"1","intPoints":"25"}]}"#,
+        )
+        .expect("batch");
+        assert!(matches!(&one.records[..], [Record::Participant(p)] if p.position == Some(1)));
+        assert!(matches!(
+            run("event_results", &event, r#"{"events":[]}"#),
+            Err(PluginError::MalformedResponse(m)) if m.contains("no `results` list")
         ));
     }
 

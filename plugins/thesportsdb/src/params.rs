@@ -7,7 +7,7 @@
 use sluice_plugin_sdk::{HttpRequest, Params, PluginError, params};
 
 /// The stream names, for messages.
-pub const STREAMS: &str = "events, next_events, past_events, livescore, team";
+pub const STREAMS: &str = "events, next_events, past_events, livescore, team, event_results";
 
 /// A stream with its parameters, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,11 @@ pub enum Stream {
     Team {
         /// The team id.
         id: String,
+    },
+    /// The results of one event (a race): `eventresults.php?id=`.
+    EventResults {
+        /// The event id.
+        event: String,
     },
 }
 
@@ -67,6 +72,9 @@ impl Stream {
             "team" => Stream::Team {
                 id: id(params, "id")?,
             },
+            "event_results" => Stream::EventResults {
+                event: id(params, "event")?,
+            },
             other => {
                 return Err(PluginError::UnknownStream(format!(
                     "thesportsdb has no stream `{other}` (streams: {STREAMS})"
@@ -95,6 +103,9 @@ impl Stream {
                 HttpRequest::get("/livescore.php", &[("l", league)])
             }
             Stream::Team { id } => HttpRequest::get("/lookupteam.php", &[("id", id)]),
+            Stream::EventResults { event } => {
+                HttpRequest::get("/eventresults.php", &[("id", event)])
+            }
         }
     }
 }
@@ -222,6 +233,10 @@ mod tests {
             planned("team", &[("id", "133604")]),
             Ok(HttpRequest::get("/lookupteam.php", &[("id", "133604")]))
         );
+        assert_eq!(
+            planned("event_results", &[("event", "1963827")]),
+            Ok(HttpRequest::get("/eventresults.php", &[("id", "1963827")]))
+        );
     }
 
     #[test]
@@ -254,6 +269,13 @@ mod tests {
         }
         assert!(invalid("livescore", &[("sport", "Soccer&l=1")]).contains("parameter `sport`"));
         assert!(invalid("livescore", &[("league", "x")]).contains("parameter `league`"));
+        assert_eq!(
+            invalid("event_results", &[]),
+            "parameter `event` is required"
+        );
+        assert!(
+            invalid("event_results", &[("event", "1963827&s=1")]).contains("parameter `event`")
+        );
     }
 
     #[test]
@@ -272,7 +294,7 @@ mod tests {
         assert_eq!(
             planned("fixtures", &[]),
             Err(PluginError::UnknownStream(
-                "thesportsdb has no stream `fixtures` (streams: events, next_events, past_events, livescore, team)"
+                "thesportsdb has no stream `fixtures` (streams: events, next_events, past_events, livescore, team, event_results)"
                     .to_string()
             ))
         );

@@ -125,6 +125,41 @@ pub struct TeamItem {
     pub country: Option<String>,
 }
 
+/// One item of `eventresults.php`: one participant's result in an event
+/// (a driver in a race).
+#[derive(Deserialize, Default, Debug)]
+pub struct ResultItem {
+    /// The result's id.
+    #[serde(rename = "idResult", default, deserialize_with = "text")]
+    pub id: Option<String>,
+    /// The event it is a result of.
+    #[serde(rename = "idEvent", default, deserialize_with = "text")]
+    pub event: Option<String>,
+    /// The participant's id (a driver is a player to TheSportsDB).
+    #[serde(rename = "idPlayer", default, deserialize_with = "text")]
+    pub player_id: Option<String>,
+    /// The participant's name.
+    #[serde(rename = "strPlayer", default, deserialize_with = "text")]
+    pub player: Option<String>,
+    /// Their team's name; the recordings give only `idTeam`.
+    #[serde(rename = "strTeam", default, deserialize_with = "text")]
+    pub team: Option<String>,
+    /// The place, as text (`1`); TheSportsDB numbers every line,
+    /// retirements included.
+    #[serde(rename = "intPosition", default, deserialize_with = "text")]
+    pub position: Option<String>,
+    /// Championship points, as text (`25`).
+    #[serde(rename = "intPoints", default, deserialize_with = "text")]
+    pub points: Option<String>,
+    /// The result: a time (`1:40:52.571`), a gap (`+20.945s`, `+1 lap`) or
+    /// `DNF`.
+    #[serde(rename = "strDetail", default, deserialize_with = "text")]
+    pub detail: Option<String>,
+    /// A result in words; null in the recordings.
+    #[serde(rename = "strResult", default, deserialize_with = "text")]
+    pub result: Option<String>,
+}
+
 /// A string, or a number or boolean as its text; null and blank strings are
 /// none. Objects and lists are not a value TheSportsDB sends in these fields.
 fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {

@@ -48,13 +48,13 @@ pub use bindings::export_normalizer;
 
 pub use bindings::exports::sluice::plugin::source::Guest as Source;
 pub use bindings::sluice::plugin::types::{
-    Batch, Competition, Event, EventStatus, HttpRequest, HttpResponse, OddsQuote, Params,
-    PluginError, Record, Reject, Team,
+    Batch, Competition, Event, EventStatus, HttpRequest, HttpResponse, Incident, IncidentKind,
+    OddsQuote, Params, Participant, PluginError, Record, Reject, Standing, StandingSplit, Team,
 };
 
 /// The version of the `sluice:plugin` WIT package these bindings were built
 /// from; a host accepts plugins built for a compatible version.
-pub const WIT_VERSION: &str = "0.2.0";
+pub const WIT_VERSION: &str = "0.3.0";
 
 impl HttpRequest {
     /// A GET of `path` (below the provider's base URL) with `query`.

@@ -5,7 +5,9 @@
 
 #![allow(missing_docs)]
 
+pub mod to_contract;
 pub mod v0_1;
+pub mod v0_2;
 
 use crate::model;
 
@@ -15,6 +17,16 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::sluice::plugin::types as wit;
+
+/// Bindings of the `enricher` world (since 0.3.0), sharing the record types
+/// of the normalizer bindings above.
+pub mod enricher {
+    wasmtime::component::bindgen!({
+        world: "enricher",
+        path: "../wit/sluice-plugin.wit",
+        with: { "sluice:plugin/types": super::sluice::plugin::types },
+    });
+}
 
 impl From<&model::PlannedRequest> for wit::HttpRequest {
     fn from(r: &model::PlannedRequest) -> Self {
@@ -47,6 +59,27 @@ pub fn describe(err: &wit::PluginError) -> String {
 /// About how many bytes a batch holds: its strings and a fixed cost per
 /// record, for the output cap.
 pub fn approximate_size(b: &wit::Batch) -> usize {
+    let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+    records_size(&b.records)
+        + b.rejects
+            .iter()
+            .map(|r| 64 + opt(&r.provider_id) + r.reason.len() + r.raw.len())
+            .sum::<usize>()
+        + opt(&b.cursor)
+        + b.follow_ups
+            .iter()
+            .map(|f| {
+                f.path.len()
+                    + f.query
+                        .iter()
+                        .map(|(k, v)| k.len() + v.len())
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
+/// About how many bytes `records` hold, for the output cap.
+pub fn records_size(records: &[wit::Record]) -> usize {
     let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
     let record = |r: &wit::Record| -> usize {
         64 + match r {
@@ -91,31 +124,54 @@ pub fn approximate_size(b: &wit::Batch) -> usize {
                     + opt(&o.participant)
                     + opt(&o.provider_updated_at)
             }
+            wit::Record::Standing(t) => {
+                t.competition.len()
+                    + t.season.len()
+                    + opt(&t.group)
+                    + t.team.len()
+                    + opt(&t.team_name)
+                    + opt(&t.form)
+                    + opt(&t.note)
+                    + opt(&t.provider_updated_at)
+            }
+            wit::Record::Participant(p) => {
+                p.event.len()
+                    + opt(&p.provider_id)
+                    + p.name.len()
+                    + opt(&p.team_name)
+                    + opt(&p.result)
+            }
+            wit::Record::Incident(i) => {
+                i.event.len()
+                    + opt(&i.team)
+                    + opt(&i.player)
+                    + opt(&i.related_player)
+                    + opt(&i.detail)
+            }
+            wit::Record::FairPrice(f) => {
+                f.event.len()
+                    + f.bookmaker.len()
+                    + f.market.len()
+                    + f.selection.len()
+                    + opt(&f.participant)
+            }
+            wit::Record::MarketConsensus(m) => {
+                m.event.len()
+                    + m.market.len()
+                    + m.selection.len()
+                    + opt(&m.participant)
+                    + m.best_bookmaker.len()
+            }
         }
     };
-    b.records.iter().map(record).sum::<usize>()
-        + b.rejects
-            .iter()
-            .map(|r| 64 + opt(&r.provider_id) + r.reason.len() + r.raw.len())
-            .sum::<usize>()
-        + opt(&b.cursor)
-        + b.follow_ups
-            .iter()
-            .map(|f| {
-                f.path.len()
-                    + f.query
-                        .iter()
-                        .map(|(k, v)| k.len() + v.len())
-                        .sum::<usize>()
-            })
-            .sum::<usize>()
+    records.iter().map(record).sum::<usize>()
 }
 
 /// Converts a plugin's batch, stamping every record with `provider`, and
 /// moves the records the host's checks refuse to the rejects.
 pub fn batch(b: wit::Batch, provider: &str) -> model::NormalizedBatch {
     let mut batch = model::NormalizedBatch {
-        records: b.records.into_iter().map(|r| record(r, provider)).collect(),
+        records: records(b.records, provider),
         rejects: b
             .rejects
             .into_iter()
@@ -130,6 +186,24 @@ pub fn batch(b: wit::Batch, provider: &str) -> model::NormalizedBatch {
     };
     model::quality::gate(&mut batch);
     batch
+}
+
+/// Converts records from the contract, stamping each with `provider`
+/// and numbering each event's incidents in the order they came.
+pub fn records(records: Vec<wit::Record>, provider: &str) -> Vec<model::Record> {
+    let mut incidents: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    records
+        .into_iter()
+        .map(|r| {
+            let mut record = record(r, provider);
+            if let model::Record::Incident(i) = &mut record {
+                let seq = incidents.entry(i.event.clone()).or_insert(0);
+                *seq += 1;
+                i.seq = *seq;
+            }
+            record
+        })
+        .collect()
 }
 
 fn record(r: wit::Record, provider: &str) -> model::Record {
@@ -194,6 +268,98 @@ fn record(r: wit::Record, provider: &str) -> model::Record {
             price: o.price,
             provider_updated_at: o.provider_updated_at,
         }),
+        wit::Record::Standing(t) => model::Record::Standing(model::Standing {
+            provider,
+            competition: t.competition,
+            season: t.season,
+            group_name: t.group,
+            split: match t.split {
+                wit::StandingSplit::Total => model::StandingSplit::Total,
+                wit::StandingSplit::Home => model::StandingSplit::Home,
+                wit::StandingSplit::Away => model::StandingSplit::Away,
+            },
+            team: t.team,
+            team_name: t.team_name,
+            rank: t.rank,
+            played: t.played,
+            won: t.won,
+            drawn: t.drawn,
+            lost: t.lost,
+            goals_for: t.goals_for,
+            goals_against: t.goals_against,
+            points: t.points,
+            form: t.form,
+            note: t.note,
+            provider_updated_at: t.provider_updated_at,
+        }),
+        wit::Record::Participant(p) => model::Record::Participant(model::Participant {
+            provider,
+            event: p.event,
+            participant_id: p.provider_id,
+            name: p.name,
+            team_name: p.team_name,
+            position: p.position,
+            result: p.result,
+            points: p.points,
+        }),
+        wit::Record::Incident(i) => model::Record::Incident(model::Incident {
+            provider,
+            event: i.event,
+            seq: 0,
+            incident_type: incident_kind(i.kind),
+            minute: i.minute,
+            extra_minute: i.extra_minute,
+            team: i.team,
+            player: i.player,
+            related_player: i.related_player,
+            detail: i.detail,
+        }),
+        wit::Record::FairPrice(f) => model::Record::FairPrice(model::FairPrice {
+            provider,
+            event: f.event,
+            bookmaker: f.bookmaker,
+            market: f.market,
+            selection: f.selection,
+            participant: f.participant,
+            line: f.line,
+            price: f.price,
+            implied_probability: f.implied_probability,
+            overround: f.overround,
+            fair_probability: f.fair_probability,
+            fair_price: f.fair_price,
+        }),
+        wit::Record::MarketConsensus(m) => model::Record::MarketConsensus(model::MarketConsensus {
+            provider,
+            event: m.event,
+            market: m.market,
+            selection: m.selection,
+            participant: m.participant,
+            line: m.line,
+            best_price: m.best_price,
+            best_bookmaker: m.best_bookmaker,
+            consensus_probability: m.consensus_probability,
+            consensus_price: m.consensus_price,
+            bookmakers: m.bookmakers,
+        }),
+    }
+}
+
+fn incident_kind(k: wit::IncidentKind) -> model::IncidentKind {
+    use model::IncidentKind as M;
+    use wit::IncidentKind as W;
+    match k {
+        W::Goal => M::Goal,
+        W::OwnGoal => M::OwnGoal,
+        W::PenaltyGoal => M::PenaltyGoal,
+        W::MissedPenalty => M::MissedPenalty,
+        W::YellowCard => M::YellowCard,
+        W::SecondYellowCard => M::SecondYellowCard,
+        W::RedCard => M::RedCard,
+        W::Substitution => M::Substitution,
+        W::VarDecision => M::VarDecision,
+        W::ShootoutGoal => M::ShootoutGoal,
+        W::ShootoutMiss => M::ShootoutMiss,
+        W::Other => M::Other,
     }
 }
 

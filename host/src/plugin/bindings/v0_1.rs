@@ -1,8 +1,8 @@
 //! Bindings of `sluice:plugin@0.1.0`, so plugins built before odds joined
-//! the contract keep working: their records convert into the model with the
-//! fields added since left empty.
+//! the contract keep working: their records convert into 0.2.0's with the
+//! fields added since left empty, and on from there.
 
-use super::wit as newest;
+use super::v0_2::wit as next;
 use crate::model;
 
 wasmtime::component::bindgen!({
@@ -21,24 +21,24 @@ impl From<&model::PlannedRequest> for wit::HttpRequest {
     }
 }
 
-/// The 0.1.0 error as the newest contract states it.
-pub fn error(err: wit::PluginError) -> newest::PluginError {
+/// The 0.1.0 error as the 0.2.0 contract states it.
+pub fn error(err: wit::PluginError) -> next::PluginError {
     match err {
-        wit::PluginError::UnknownStream(m) => newest::PluginError::UnknownStream(m),
-        wit::PluginError::InvalidParams(m) => newest::PluginError::InvalidParams(m),
-        wit::PluginError::ProviderError(m) => newest::PluginError::ProviderError(m),
-        wit::PluginError::MalformedResponse(m) => newest::PluginError::MalformedResponse(m),
+        wit::PluginError::UnknownStream(m) => next::PluginError::UnknownStream(m),
+        wit::PluginError::InvalidParams(m) => next::PluginError::InvalidParams(m),
+        wit::PluginError::ProviderError(m) => next::PluginError::ProviderError(m),
+        wit::PluginError::MalformedResponse(m) => next::PluginError::MalformedResponse(m),
     }
 }
 
-/// A 0.1.0 batch as the newest contract states it.
-pub fn batch(b: wit::Batch) -> newest::Batch {
-    newest::Batch {
+/// A 0.1.0 batch as the 0.2.0 contract states it.
+pub fn batch(b: wit::Batch) -> next::Batch {
+    next::Batch {
         records: b.records.into_iter().map(record).collect(),
         rejects: b
             .rejects
             .into_iter()
-            .map(|r| newest::Reject {
+            .map(|r| next::Reject {
                 provider_id: r.provider_id,
                 reason: r.reason,
                 raw: r.raw,
@@ -49,17 +49,17 @@ pub fn batch(b: wit::Batch) -> newest::Batch {
     }
 }
 
-/// A 0.1.0 request as the newest contract states it.
-pub fn request(r: wit::HttpRequest) -> newest::HttpRequest {
-    newest::HttpRequest {
+/// A 0.1.0 request as the 0.2.0 contract states it.
+pub fn request(r: wit::HttpRequest) -> next::HttpRequest {
+    next::HttpRequest {
         path: r.path,
         query: r.query,
     }
 }
 
-fn record(r: wit::Record) -> newest::Record {
+fn record(r: wit::Record) -> next::Record {
     match r {
-        wit::Record::Competition(c) => newest::Record::Competition(newest::Competition {
+        wit::Record::Competition(c) => next::Record::Competition(next::Competition {
             provider_id: c.provider_id,
             name: c.name,
             sport: None,
@@ -68,7 +68,7 @@ fn record(r: wit::Record) -> newest::Record {
             format: c.format,
             emblem_url: c.emblem_url,
         }),
-        wit::Record::Team(t) => newest::Record::Team(newest::Team {
+        wit::Record::Team(t) => next::Record::Team(next::Team {
             provider_id: t.provider_id,
             name: t.name,
             short_name: t.short_name,
@@ -78,7 +78,7 @@ fn record(r: wit::Record) -> newest::Record {
             venue: t.venue,
             crest_url: t.crest_url,
         }),
-        wit::Record::Event(e) => newest::Record::Event(newest::Event {
+        wit::Record::Event(e) => next::Record::Event(next::Event {
             provider_id: e.provider_id,
             name: None,
             competition: e.competition,
@@ -106,15 +106,15 @@ fn record(r: wit::Record) -> newest::Record {
     }
 }
 
-fn status(s: wit::EventStatus) -> newest::EventStatus {
+fn status(s: wit::EventStatus) -> next::EventStatus {
     match s {
-        wit::EventStatus::Scheduled => newest::EventStatus::Scheduled,
-        wit::EventStatus::Live => newest::EventStatus::Live,
-        wit::EventStatus::Halftime => newest::EventStatus::Halftime,
-        wit::EventStatus::Finished => newest::EventStatus::Finished,
-        wit::EventStatus::Postponed => newest::EventStatus::Postponed,
-        wit::EventStatus::Cancelled => newest::EventStatus::Cancelled,
-        wit::EventStatus::Suspended => newest::EventStatus::Suspended,
-        wit::EventStatus::Abandoned => newest::EventStatus::Abandoned,
+        wit::EventStatus::Scheduled => next::EventStatus::Scheduled,
+        wit::EventStatus::Live => next::EventStatus::Live,
+        wit::EventStatus::Halftime => next::EventStatus::Halftime,
+        wit::EventStatus::Finished => next::EventStatus::Finished,
+        wit::EventStatus::Postponed => next::EventStatus::Postponed,
+        wit::EventStatus::Cancelled => next::EventStatus::Cancelled,
+        wit::EventStatus::Suspended => next::EventStatus::Suspended,
+        wit::EventStatus::Abandoned => next::EventStatus::Abandoned,
     }
 }
