@@ -95,7 +95,7 @@ fn an_unknown_stream_is_named_with_the_streams_there_are() {
     let out = ctx.run(&config, "p");
     assert_eq!(
         error_line(&out),
-        "error: plugin football-data has no stream `fixtures` (streams: match, matches, teams)"
+        "error: plugin football-data has no stream `fixtures` (streams: match, matches, standings, teams)"
     );
     assert!(!ctx.database_path().exists());
 }

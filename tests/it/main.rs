@@ -24,4 +24,5 @@ mod recorded_the_odds_api;
 mod resolution;
 mod sandbox;
 mod serve;
+mod tables_and_incidents;
 mod write_dispositions;

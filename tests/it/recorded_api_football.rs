@@ -87,13 +87,11 @@ const RECORDED: &[Recorded] = &[
             "plugin api-football failed in normalize: provider error: API-Football answered with an error: required: At least one parameter is required.",
         ),
     },
-    // Standings need a contract extension (no canonical standings record)
-    // and the plugin has no `standings` stream.
     Recorded {
         file: "v3_standings_league39_season2022.json",
-        stream: "",
-        params: &[],
-        expect: Expect::Skip,
+        stream: "standings",
+        params: &[("league", "39"), ("season", "2022")],
+        expect: Expect::Items(1),
     },
     // API-Football v2, whose shape v3 replaced; the plugin has no `odds`
     // stream (no v3 /odds recording to build it on).
@@ -186,13 +184,56 @@ fn every_recorded_api_football_response_normalizes_faithfully() {
         assert!(batch.follow_ups.is_empty(), "{name}: a single page");
         if recorded.stream == "teams" {
             check_teams(name, &batch, raw_items);
+        } else if recorded.stream == "standings" {
+            check_standings(name, &batch, raw_items);
         } else {
             assert!(request.path.starts_with("/fixtures"), "{name}");
             check_fixtures(name, &batch, raw_items);
         }
         checked.push(name);
     }
-    assert_eq!(checked.len(), 7, "every v3 recording checked: {checked:?}");
+    assert_eq!(checked.len(), 8, "every v3 recording checked: {checked:?}");
+}
+
+/// Every row of every table against the raw JSON: its overall place,
+/// points and record, and a home and an away row beside it.
+fn check_standings(file: &str, batch: &NormalizedBatch, raw_items: &[Value]) {
+    let standings: Vec<&sluice::model::Standing> = batch
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Standing(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let rows: Vec<&Value> = raw_items
+        .iter()
+        .flat_map(|i| i["league"]["standings"].as_array().expect("tables"))
+        .flat_map(|t| t.as_array().expect("rows"))
+        .collect();
+    assert_eq!(standings.len(), rows.len() * 3, "{file}: total, home, away");
+    for row in rows {
+        let team = row["team"]["id"].to_string();
+        let mine: Vec<_> = standings.iter().filter(|s| s.team == team).collect();
+        let splits: Vec<&str> = mine.iter().map(|s| s.split.as_str()).collect();
+        assert_eq!(splits, ["total", "home", "away"], "{file}: team {team}");
+        let total = mine[0];
+        assert_eq!(i64::from(total.rank), row["rank"].as_i64().expect("rank"));
+        assert_eq!(total.points.map(i64::from), row["points"].as_i64());
+        for (split, block) in [(0, "all"), (1, "home"), (2, "away")] {
+            let s = mine[split];
+            assert_eq!(
+                s.played.map(i64::from),
+                row[block]["played"].as_i64(),
+                "{file}: {team} {block}"
+            );
+            assert_eq!(s.won.map(i64::from), row[block]["win"].as_i64());
+            assert_eq!(
+                s.goals_for.map(i64::from),
+                row[block]["goals"]["for"].as_i64()
+            );
+        }
+    }
 }
 
 /// Every event against its raw fixture, read here independently of the
@@ -207,6 +248,17 @@ fn check_fixtures(file: &str, batch: &NormalizedBatch, raw_items: &[Value]) {
         })
         .collect();
     assert_eq!(events.len(), raw_items.len(), "{file}: one event per item");
+    // One incident per item of a fixture's `events`, when it has them.
+    for item in raw_items {
+        let id = item["fixture"]["id"].to_string();
+        let incidents = batch
+            .records
+            .iter()
+            .filter(|r| matches!(r, Record::Incident(i) if i.event == id))
+            .count();
+        let sent = item["events"].as_array().map_or(0, Vec::len);
+        assert_eq!(incidents, sent, "{file}: fixture {id}'s incidents");
+    }
     let ids: HashSet<&str> = events.iter().map(|e| e.provider_id.as_str()).collect();
     assert_eq!(ids.len(), events.len(), "{file}: every id unique");
 

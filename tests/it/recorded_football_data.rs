@@ -48,11 +48,10 @@ fn every_recorded_football_data_response_normalizes_faithfully() {
             ("teams", &[("competition", "CL")])
         } else if raw.get("homeTeam").is_some() {
             ("match", &[("id", "1")])
+        } else if raw.get("standings").is_some() {
+            ("standings", &[("competition", "CL")])
         } else {
-            eprintln!(
-                "not a stream of football-data (standings are not part of the model yet): {name}"
-            );
-            continue;
+            panic!("{name}: which stream it answers is not known here");
         };
         let params: Vec<(String, String)> = params
             .iter()
@@ -79,6 +78,33 @@ fn every_recorded_football_data_response_normalizes_faithfully() {
                     .collect();
                 let got: Vec<&str> = batch.records.iter().map(Record::provider_id).collect();
                 assert_eq!(got, ids, "{name}");
+            }
+            "standings" => {
+                // Every row of every table, with football-data's own place
+                // and points.
+                let rows: Vec<(String, i64, i64)> = raw["standings"]
+                    .as_array()
+                    .expect("standings")
+                    .iter()
+                    .flat_map(|t| t["table"].as_array().expect("table"))
+                    .map(|r| {
+                        let n = |k: &str| r[k].as_i64().expect("a number");
+                        (r["team"]["id"].to_string(), n("position"), n("points"))
+                    })
+                    .collect();
+                let got: Vec<(String, i64, i64)> = batch
+                    .records
+                    .iter()
+                    .filter_map(|r| match r {
+                        Record::Standing(s) => Some((
+                            s.team.clone(),
+                            i64::from(s.rank),
+                            s.points.map_or(-1, i64::from),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(got, rows, "{name}");
             }
             _ => {
                 let matches: Vec<&Value> = match raw.get("matches") {
@@ -126,8 +152,8 @@ fn every_recorded_football_data_response_normalizes_faithfully() {
         checked += 1;
     }
     assert!(
-        checked >= 7,
-        "expected the recorded matches and teams files, checked {checked}"
+        checked >= 9,
+        "expected the recorded matches, teams and standings files, checked {checked}"
     );
     assert_eq!(known_seen, KNOWN_RESULTS.len());
 }
