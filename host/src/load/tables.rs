@@ -790,7 +790,57 @@ mod tests {
             price: 1.91,
             provider_updated_at: None,
         });
-        for record in [competition, team, event, odds] {
+        let participant = Record::Participant(crate::model::Participant {
+            provider: "p".into(),
+            event: "race".into(),
+            participant_id: None,
+            name: "A. Rider".into(),
+            team_name: None,
+            position: Some(1),
+            result: Some("1:38:02".into()),
+            points: Some(25.0),
+        });
+        let incident = Record::Incident(crate::model::Incident {
+            provider: "p".into(),
+            event: "1".into(),
+            seq: 1,
+            incident_type: crate::model::IncidentKind::Goal,
+            minute: Some(33),
+            extra_minute: None,
+            team: None,
+            player: None,
+            related_player: None,
+            detail: None,
+        });
+        let standing = Record::Standing(crate::model::Standing {
+            provider: "p".into(),
+            competition: "39".into(),
+            season: "2022".into(),
+            group_name: None,
+            split: crate::model::StandingSplit::Home,
+            team: "50".into(),
+            team_name: None,
+            rank: 1,
+            played: None,
+            won: None,
+            drawn: None,
+            lost: None,
+            goals_for: None,
+            goals_against: None,
+            points: Some(-3),
+            form: None,
+            note: None,
+            provider_updated_at: None,
+        });
+        for record in [
+            competition,
+            team,
+            event,
+            odds,
+            participant,
+            incident,
+            standing,
+        ] {
             let row = Row::from(record);
             assert_eq!(row.key.len(), row.table.key.len(), "{}", row.table.name);
             assert_eq!(

@@ -18,6 +18,10 @@ pub struct LimitSpec {
     pub remaining_header: Option<String>,
     /// Header reporting the seconds until the window frees a request.
     pub reset_header: Option<String>,
+    /// Top-level key of a JSON object body under which the window is
+    /// reported the way Sportmonks does (`{"remaining": …,
+    /// "resets_in_seconds": …, "requested_entity": …}`).
+    pub body_field: Option<String>,
 }
 
 /// What the window says about one request.

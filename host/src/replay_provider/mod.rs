@@ -15,6 +15,7 @@
 //! period_secs = 60
 //! remaining_header = "x-requests-available-minute"
 //! reset_header = "x-requestcounter-reset"
+//! body_field = "rate_limit"               # optional: also in a JSON body's field
 //!
 //! [[route]]
 //! path = "/v4/competitions/CL/matches"
@@ -112,6 +113,7 @@ async fn respond(
         );
     }
     let mut limit_headers = Vec::new();
+    let mut limit_body = None;
     if let Some(limit) = recordings.limit() {
         let verdict = limit.admit();
         let spec = limit.spec();
@@ -121,6 +123,9 @@ async fn respond(
         }
         if let Some(name) = &spec.reset_header {
             limit_headers.push((name.clone(), reset_secs.to_string()));
+        }
+        if let Some(field) = &spec.body_field {
+            limit_body = Some((field.clone(), verdict.remaining, reset_secs));
         }
         if !verdict.allowed {
             tracing::warn!(uri = %uri, "over the rate limit");
@@ -198,7 +203,13 @@ async fn respond(
             );
             response
         }
-        _ => (route.status, route.body.clone()).into_response(),
+        _ => match &limit_body {
+            Some((field, remaining, reset)) => {
+                let body = with_limit_field(&route.body, field, uri.path(), *remaining, *reset);
+                (route.status, body).into_response()
+            }
+            None => (route.status, route.body.clone()).into_response(),
+        },
     };
     for (name, value) in &route.headers {
         response.headers_mut().insert(name.clone(), value.clone());
@@ -206,6 +217,30 @@ async fn respond(
     add_headers(&mut response, &[("etag".to_string(), route.etag.clone())]);
     add_headers(&mut response, &limit_headers);
     response
+}
+
+/// `body` with the rate-limit window reported in its top-level `field`,
+/// when it is a JSON object; otherwise `body` as it is.
+fn with_limit_field(
+    body: &axum::body::Bytes,
+    field: &str,
+    path: &str,
+    remaining: u32,
+    reset_secs: u64,
+) -> axum::body::Bytes {
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_slice(body) else {
+        return body.clone();
+    };
+    let entity = path.trim_matches('/').split('/').next().unwrap_or_default();
+    object.insert(
+        field.to_string(),
+        serde_json::json!({
+            "remaining": remaining,
+            "resets_in_seconds": reset_secs,
+            "requested_entity": entity,
+        }),
+    );
+    serde_json::to_vec(&object).map_or_else(|_| body.clone(), axum::body::Bytes::from)
 }
 
 fn add_headers(response: &mut Response, headers: &[(String, String)]) {
@@ -234,4 +269,25 @@ fn error(status: StatusCode, message: String) -> Response {
         status,
         serde_json::json!({ "message": message, "errorCode": status.as_u16() }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_reported_in_a_json_bodys_field_and_other_bodies_stay_as_they_are() {
+        let body = axum::body::Bytes::from_static(br#"{"data": [1, 2]}"#);
+        let with = with_limit_field(&body, "rate_limit", "/fixtures/multi/1,2", 2999, 3600);
+        let value: serde_json::Value = serde_json::from_slice(&with).expect("JSON");
+        assert_eq!(value["data"], serde_json::json!([1, 2]));
+        assert_eq!(
+            value["rate_limit"],
+            serde_json::json!({"remaining": 2999, "resets_in_seconds": 3600, "requested_entity": "fixtures"})
+        );
+        let list = axum::body::Bytes::from_static(b"[1, 2]");
+        assert_eq!(with_limit_field(&list, "rate_limit", "/x", 1, 1), list);
+        let text = axum::body::Bytes::from_static(b"not json");
+        assert_eq!(with_limit_field(&text, "rate_limit", "/x", 1, 1), text);
+    }
 }
