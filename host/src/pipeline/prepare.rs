@@ -233,7 +233,7 @@ fn enricher(
         .manifest()
         .lookups
         .iter()
-        .find(|table| lookups.get_table(table).is_none())
+        .find(|table| !lookups.has_table(table))
     {
         return Err(config
             .invalid(

@@ -44,8 +44,8 @@ impl Lookups {
     }
 
     /// Whether table `name` is here.
-    pub fn get_table(&self, name: &str) -> Option<usize> {
-        self.tables.get(name).map(HashMap::len)
+    pub fn has_table(&self, name: &str) -> bool {
+        self.tables.contains_key(name)
     }
 
     /// The value of `key` in `table`, if the table is here and has it.

@@ -24,7 +24,6 @@ mod body;
 mod fixtures;
 mod incidents;
 mod params;
-mod rank;
 mod scores;
 mod standings;
 mod status;

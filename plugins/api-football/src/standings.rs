@@ -11,9 +11,9 @@ use serde_json::value::RawValue;
 use sluice_plugin_sdk::{Batch, Record, Reject, Standing, StandingSplit, timestamp};
 
 use crate::fixtures::competition;
-use crate::rank::{self, Line};
 use crate::teams::raw_id;
 use crate::wire::{League, MatchRecord, StandingRow, StandingsItem, StandingsLeague};
+use sluice_plugin_sdk::rank::{self, Line};
 
 /// Points for a win and for a draw, for the home and away tables, whose
 /// points API-Football does not give.

@@ -25,7 +25,6 @@ mod fixtures;
 mod incidents;
 mod kickoff;
 mod params;
-mod rank;
 mod schedules;
 mod scores;
 mod sides;

@@ -15,8 +15,8 @@ use sluice_plugin_sdk::{Batch, HttpRequest, PluginError, Record, Reject, Standin
 
 use crate::body::{self, Body};
 use crate::event::{self, competition};
-use crate::rank::{self, Line};
 use crate::standings::{AWAY, FigureTypes, Figures, HOME, StandingRow};
+use sluice_plugin_sdk::rank::{self, Line};
 
 /// Which table a row belongs to.
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]

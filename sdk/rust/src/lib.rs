@@ -42,6 +42,7 @@ pub mod bindings {
 
 pub mod json;
 pub mod params;
+pub mod rank;
 pub mod timestamp;
 
 pub use bindings::export_normalizer;

@@ -1,5 +1,5 @@
-//! Places in the home and away tables, whose figures Sportmonks gives
-//! (`HOME_*`, `AWAY_*` details) but not the places.
+//! Places in a home or away table, for providers that give a team's home
+//! and away figures but not its place in those tables.
 
 use std::cmp::Reverse;
 
