@@ -5,6 +5,59 @@
 
 #![allow(missing_docs)]
 
+/// The conversions every older version's module shares, into the contract
+/// version after it (`$next`): the request, the error and the batch; the
+/// module itself writes `record`, which is where versions differ.
+macro_rules! to_next_version {
+    ($next:ident) => {
+        impl From<&crate::model::PlannedRequest> for wit::HttpRequest {
+            fn from(r: &crate::model::PlannedRequest) -> Self {
+                wit::HttpRequest {
+                    path: r.path.clone(),
+                    query: r.query.clone(),
+                }
+            }
+        }
+
+        /// The error as the next contract version states it.
+        pub fn error(err: wit::PluginError) -> $next::PluginError {
+            match err {
+                wit::PluginError::UnknownStream(m) => $next::PluginError::UnknownStream(m),
+                wit::PluginError::InvalidParams(m) => $next::PluginError::InvalidParams(m),
+                wit::PluginError::ProviderError(m) => $next::PluginError::ProviderError(m),
+                wit::PluginError::MalformedResponse(m) => $next::PluginError::MalformedResponse(m),
+            }
+        }
+
+        /// A batch as the next contract version states it.
+        pub fn batch(b: wit::Batch) -> $next::Batch {
+            $next::Batch {
+                records: b.records.into_iter().map(record).collect(),
+                rejects: b
+                    .rejects
+                    .into_iter()
+                    .map(|r| $next::Reject {
+                        provider_id: r.provider_id,
+                        reason: r.reason,
+                        raw: r.raw,
+                    })
+                    .collect(),
+                cursor: b.cursor,
+                follow_ups: b.follow_ups.into_iter().map(request).collect(),
+            }
+        }
+
+        /// A request as the next contract version states it.
+        pub fn request(r: wit::HttpRequest) -> $next::HttpRequest {
+            $next::HttpRequest {
+                path: r.path,
+                query: r.query,
+            }
+        }
+    };
+}
+use to_next_version;
+
 pub mod to_contract;
 pub mod v0_1;
 pub mod v0_2;

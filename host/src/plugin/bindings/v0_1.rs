@@ -3,7 +3,6 @@
 //! fields added since left empty, and on from there.
 
 use super::v0_2::wit as next;
-use crate::model;
 
 wasmtime::component::bindgen!({
     world: "normalizer",
@@ -12,50 +11,7 @@ wasmtime::component::bindgen!({
 
 pub use self::sluice::plugin::types as wit;
 
-impl From<&model::PlannedRequest> for wit::HttpRequest {
-    fn from(r: &model::PlannedRequest) -> Self {
-        wit::HttpRequest {
-            path: r.path.clone(),
-            query: r.query.clone(),
-        }
-    }
-}
-
-/// The 0.1.0 error as the 0.2.0 contract states it.
-pub fn error(err: wit::PluginError) -> next::PluginError {
-    match err {
-        wit::PluginError::UnknownStream(m) => next::PluginError::UnknownStream(m),
-        wit::PluginError::InvalidParams(m) => next::PluginError::InvalidParams(m),
-        wit::PluginError::ProviderError(m) => next::PluginError::ProviderError(m),
-        wit::PluginError::MalformedResponse(m) => next::PluginError::MalformedResponse(m),
-    }
-}
-
-/// A 0.1.0 batch as the 0.2.0 contract states it.
-pub fn batch(b: wit::Batch) -> next::Batch {
-    next::Batch {
-        records: b.records.into_iter().map(record).collect(),
-        rejects: b
-            .rejects
-            .into_iter()
-            .map(|r| next::Reject {
-                provider_id: r.provider_id,
-                reason: r.reason,
-                raw: r.raw,
-            })
-            .collect(),
-        cursor: b.cursor,
-        follow_ups: b.follow_ups.into_iter().map(request).collect(),
-    }
-}
-
-/// A 0.1.0 request as the 0.2.0 contract states it.
-pub fn request(r: wit::HttpRequest) -> next::HttpRequest {
-    next::HttpRequest {
-        path: r.path,
-        query: r.query,
-    }
-}
+super::to_next_version!(next);
 
 fn record(r: wit::Record) -> next::Record {
     match r {

@@ -2,8 +2,7 @@
 //! participants, incidents and the enricher world joined the contract keep
 //! working: their records convert one to one into the newest contract's.
 
-use super::wit as newest;
-use crate::model;
+use super::wit as next;
 
 wasmtime::component::bindgen!({
     world: "normalizer",
@@ -12,54 +11,11 @@ wasmtime::component::bindgen!({
 
 pub use self::sluice::plugin::types as wit;
 
-impl From<&model::PlannedRequest> for wit::HttpRequest {
-    fn from(r: &model::PlannedRequest) -> Self {
-        wit::HttpRequest {
-            path: r.path.clone(),
-            query: r.query.clone(),
-        }
-    }
-}
+super::to_next_version!(next);
 
-/// The 0.2.0 error as the newest contract states it.
-pub fn error(err: wit::PluginError) -> newest::PluginError {
-    match err {
-        wit::PluginError::UnknownStream(m) => newest::PluginError::UnknownStream(m),
-        wit::PluginError::InvalidParams(m) => newest::PluginError::InvalidParams(m),
-        wit::PluginError::ProviderError(m) => newest::PluginError::ProviderError(m),
-        wit::PluginError::MalformedResponse(m) => newest::PluginError::MalformedResponse(m),
-    }
-}
-
-/// A 0.2.0 batch as the newest contract states it.
-pub fn batch(b: wit::Batch) -> newest::Batch {
-    newest::Batch {
-        records: b.records.into_iter().map(record).collect(),
-        rejects: b
-            .rejects
-            .into_iter()
-            .map(|r| newest::Reject {
-                provider_id: r.provider_id,
-                reason: r.reason,
-                raw: r.raw,
-            })
-            .collect(),
-        cursor: b.cursor,
-        follow_ups: b.follow_ups.into_iter().map(request).collect(),
-    }
-}
-
-/// A 0.2.0 request as the newest contract states it.
-pub fn request(r: wit::HttpRequest) -> newest::HttpRequest {
-    newest::HttpRequest {
-        path: r.path,
-        query: r.query,
-    }
-}
-
-fn record(r: wit::Record) -> newest::Record {
+fn record(r: wit::Record) -> next::Record {
     match r {
-        wit::Record::Competition(c) => newest::Record::Competition(newest::Competition {
+        wit::Record::Competition(c) => next::Record::Competition(next::Competition {
             provider_id: c.provider_id,
             name: c.name,
             sport: c.sport,
@@ -68,7 +24,7 @@ fn record(r: wit::Record) -> newest::Record {
             format: c.format,
             emblem_url: c.emblem_url,
         }),
-        wit::Record::Team(t) => newest::Record::Team(newest::Team {
+        wit::Record::Team(t) => next::Record::Team(next::Team {
             provider_id: t.provider_id,
             name: t.name,
             short_name: t.short_name,
@@ -78,7 +34,7 @@ fn record(r: wit::Record) -> newest::Record {
             venue: t.venue,
             crest_url: t.crest_url,
         }),
-        wit::Record::Event(e) => newest::Record::Event(newest::Event {
+        wit::Record::Event(e) => next::Record::Event(next::Event {
             provider_id: e.provider_id,
             name: e.name,
             competition: e.competition,
@@ -103,7 +59,7 @@ fn record(r: wit::Record) -> newest::Record {
             venue: e.venue,
             provider_updated_at: e.provider_updated_at,
         }),
-        wit::Record::Odds(o) => newest::Record::Odds(newest::OddsQuote {
+        wit::Record::Odds(o) => next::Record::Odds(next::OddsQuote {
             event: o.event,
             bookmaker: o.bookmaker,
             bookmaker_name: o.bookmaker_name,
@@ -117,15 +73,15 @@ fn record(r: wit::Record) -> newest::Record {
     }
 }
 
-fn status(s: wit::EventStatus) -> newest::EventStatus {
+fn status(s: wit::EventStatus) -> next::EventStatus {
     match s {
-        wit::EventStatus::Scheduled => newest::EventStatus::Scheduled,
-        wit::EventStatus::Live => newest::EventStatus::Live,
-        wit::EventStatus::Halftime => newest::EventStatus::Halftime,
-        wit::EventStatus::Finished => newest::EventStatus::Finished,
-        wit::EventStatus::Postponed => newest::EventStatus::Postponed,
-        wit::EventStatus::Cancelled => newest::EventStatus::Cancelled,
-        wit::EventStatus::Suspended => newest::EventStatus::Suspended,
-        wit::EventStatus::Abandoned => newest::EventStatus::Abandoned,
+        wit::EventStatus::Scheduled => next::EventStatus::Scheduled,
+        wit::EventStatus::Live => next::EventStatus::Live,
+        wit::EventStatus::Halftime => next::EventStatus::Halftime,
+        wit::EventStatus::Finished => next::EventStatus::Finished,
+        wit::EventStatus::Postponed => next::EventStatus::Postponed,
+        wit::EventStatus::Cancelled => next::EventStatus::Cancelled,
+        wit::EventStatus::Suspended => next::EventStatus::Suspended,
+        wit::EventStatus::Abandoned => next::EventStatus::Abandoned,
     }
 }
