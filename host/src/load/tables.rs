@@ -1,7 +1,9 @@
 //! The canonical tables: their content columns, and how a record becomes a
 //! row of them. Shared by every sink so the schema has one definition in code.
 
-use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use hashbrown::HashTable;
 
 use sha2::{Digest, Sha256};
 
@@ -330,27 +332,43 @@ pub struct Row {
 }
 
 impl Row {
-    /// The row's identity within its table, for finding repeats in a batch.
-    fn identity(&self) -> String {
-        let mut id = self.provider.clone();
+    /// Feeds the row's identity within its table (table, provider, key) to
+    /// `state`, consistently with [`Row::same_identity`].
+    fn hash_identity(&self, state: &mut impl Hasher) {
+        self.table.name.hash(state);
+        self.provider.hash(state);
         for part in &self.key {
-            id.push('\u{1f}');
             match part {
-                SqlValue::Null => id.push('\u{0}'),
-                SqlValue::Int(i) => id.push_str(&i.to_string()),
-                // -0 and 0 are one line to the database.
-                SqlValue::Float(f) => id.push_str(&(f + 0.0).to_string()),
-                SqlValue::Text(t) => id.push_str(t),
-                SqlValue::Key(k) => {
-                    let mut hex = [0u8; 32];
-                    // 16 bytes always fit 32 hex digits, which are ASCII.
-                    if hex::encode_to_slice(k, &mut hex).is_ok() {
-                        id.push_str(std::str::from_utf8(&hex).unwrap_or_default());
-                    }
-                }
+                SqlValue::Null => state.write_u8(0),
+                SqlValue::Int(i) => i.hash(state),
+                SqlValue::Float(f) => float_identity(*f).hash(state),
+                SqlValue::Text(t) => t.hash(state),
+                SqlValue::Key(k) => k.hash(state),
             }
         }
-        id
+    }
+
+    /// Whether two rows are the same row of one table, for finding repeats
+    /// in a batch: -0 and 0 are one line to the database, and so is any NaN.
+    fn same_identity(&self, other: &Row) -> bool {
+        self.table.name == other.table.name
+            && self.provider == other.provider
+            && self.key.len() == other.key.len()
+            && self.key.iter().zip(&other.key).all(|pair| match pair {
+                (SqlValue::Float(a), SqlValue::Float(b)) => {
+                    float_identity(*a) == float_identity(*b)
+                }
+                (a, b) => a == b,
+            })
+    }
+}
+
+/// The bits a float key part is told apart by: -0 and 0 are one, NaNs are one.
+fn float_identity(f: f64) -> u64 {
+    if f.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        (f + 0.0).to_bits()
     }
 }
 
@@ -698,15 +716,27 @@ impl From<Vec<Record>> for BatchRows {
 
 /// Groups rows by table, keeping the last of rows with the same key; returns
 /// the groups in table order and how many rows were dropped as repeats.
+/// Rows are looked up by a hash of their identity and compared in place,
+/// so finding repeats allocates nothing per row.
 pub fn rows_by_table(
-    rows: impl Iterator<Item = Row>,
+    rows: impl ExactSizeIterator<Item = Row>,
 ) -> (Vec<(&'static TableSpec, Vec<Row>)>, u64) {
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    let hash = |row: &Row| {
+        let mut state = hasher.build_hasher();
+        row.hash_identity(&mut state);
+        state.finish()
+    };
+    let total = rows.len();
     let mut groups: Vec<(&'static TableSpec, Vec<Row>)> = Vec::new();
-    let mut index: HashMap<(&'static str, String), (usize, usize)> = HashMap::new();
+    let mut index: HashTable<(usize, usize)> = HashTable::with_capacity(total);
     let mut duplicates = 0;
     for row in rows {
-        let key = (row.table.name, row.identity());
-        if let Some(&(g, i)) = index.get(&key) {
+        let hashed = hash(&row);
+        let found = index
+            .find(hashed, |&(g, i)| groups[g].1[i].same_identity(&row))
+            .copied();
+        if let Some((g, i)) = found {
             groups[g].1[i] = row;
             duplicates += 1;
             continue;
@@ -714,12 +744,15 @@ pub fn rows_by_table(
         let g = match groups.iter().position(|(t, _)| t.name == row.table.name) {
             Some(g) => g,
             None => {
-                groups.push((row.table, Vec::new()));
+                // Most batches hold one table: room for every row at once.
+                let room = if groups.is_empty() { total } else { 0 };
+                groups.push((row.table, Vec::with_capacity(room)));
                 groups.len() - 1
             }
         };
-        index.insert(key, (g, groups[g].1.len()));
+        let at = (g, groups[g].1.len());
         groups[g].1.push(row);
+        index.insert_unique(hashed, at, |&(g, i)| hash(&groups[g].1[i]));
     }
     (groups, duplicates)
 }
@@ -937,6 +970,64 @@ mod tests {
             prices,
             [1.9, 1.6, 2.0, 2.2].map(SqlValue::Float).to_vec(),
             "last price per line, in first-seen order"
+        );
+    }
+
+    #[test]
+    fn repeats_are_found_per_table_and_provider_whatever_the_key_holds() {
+        let row = |table: &'static TableSpec, provider: &str, key: Vec<SqlValue>, n: i64| Row {
+            table,
+            provider: provider.to_string(),
+            key,
+            values: vec![SqlValue::Int(n)],
+        };
+        let text = |t: &str| SqlValue::Text(t.to_string());
+        let rows = vec![
+            row(&TEAMS, "a", vec![text("1")], 1),
+            row(&EVENTS, "a", vec![text("1")], 2),
+            row(&TEAMS, "b", vec![text("1")], 3),
+            row(
+                &STANDINGS,
+                "a",
+                vec![SqlValue::Float(-0.0), SqlValue::Null],
+                4,
+            ),
+            row(
+                &STANDINGS,
+                "a",
+                vec![SqlValue::Float(0.0), SqlValue::Null],
+                5,
+            ),
+            row(
+                &STANDINGS,
+                "a",
+                vec![SqlValue::Float(f64::NAN), SqlValue::Null],
+                6,
+            ),
+            row(
+                &STANDINGS,
+                "a",
+                vec![SqlValue::Float(-f64::NAN), SqlValue::Null],
+                7,
+            ),
+            row(&STANDINGS, "a", vec![SqlValue::Float(0.0), text("")], 8),
+            row(&TEAMS, "a", vec![text("1")], 9),
+            row(&TEAMS, "a", vec![text("10")], 10),
+        ];
+        let (groups, duplicates) = rows_by_table(rows.into_iter());
+        assert_eq!(duplicates, 3, "team 1 of a, the zero line and the NaN line");
+        let kept: Vec<(&str, Vec<SqlValue>)> = groups
+            .iter()
+            .map(|(t, rows)| (t.name, rows.iter().map(|r| r.values[0].clone()).collect()))
+            .collect();
+        let ints = |v: &[i64]| v.iter().copied().map(SqlValue::Int).collect::<Vec<_>>();
+        assert_eq!(
+            kept,
+            vec![
+                ("teams", ints(&[9, 3, 10])),
+                ("events", ints(&[2])),
+                ("standings", ints(&[5, 7, 8])),
+            ]
         );
     }
 }
