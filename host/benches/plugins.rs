@@ -15,6 +15,11 @@ use sluice::model::PlannedRequest;
 use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
 use sluice_plugin_sdk::Source;
 
+/// The allocator of the `sluice` binary, so the host's side of a call costs
+/// here what it costs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CALLS: usize = 20_000;
 const ROUNDS: usize = 200;
 
