@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         let mut made = 0u64;
         while started.elapsed() < window {
-            client.fetch(&request(), None).await?;
+            client.fetch(&request(), "bench", None).await?;
             made += 1;
         }
         let allowed = limit.requests.get() as f64 * window.as_secs_f64() / limit.period.as_secs_f64();
@@ -109,7 +109,7 @@ async fn throughput(
         tasks.push(tokio::spawn(async move {
             let mut made = 0u64;
             while started.elapsed() < span {
-                client.fetch(&request(), None).await?;
+                client.fetch(&request(), "bench", None).await?;
                 made += 1;
             }
             Ok::<u64, anyhow::Error>(made)

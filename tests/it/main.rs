@@ -9,6 +9,7 @@ mod contract_versions;
 mod crash;
 mod end_to_end;
 mod enrichers;
+mod entity_quota;
 mod extraction;
 mod odds;
 mod path_auth;

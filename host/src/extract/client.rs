@@ -269,11 +269,13 @@ impl ProviderClient {
         Ok(url)
     }
 
-    /// Performs `request`, conditionally when `validators` are given,
-    /// retrying what is worth retrying.
+    /// Performs `request` for `lane` (the stream asking, which quota
+    /// windows kept per scope pace), conditionally when `validators` are
+    /// given, retrying what is worth retrying.
     pub async fn fetch(
         &self,
         request: &PlannedRequest,
+        lane: &str,
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
         let url = self.url(request)?;
@@ -294,6 +296,7 @@ impl ProviderClient {
                     provider: self.name.clone(),
                     quota,
                 })?;
+            self.quota.wait_turn(lane).await;
             self.budget.acquire().await;
             tracing::debug!(url = %shown, attempt, "request");
             let failure = match self.send_once(url.clone(), validators).await {
@@ -302,6 +305,7 @@ impl ProviderClient {
                     if let Fetched::Fresh(response) = &fetched {
                         self.quota.observe(
                             &self.name,
+                            lane,
                             &response.headers,
                             &response.body,
                             &self.budget,

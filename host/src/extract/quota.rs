@@ -3,9 +3,16 @@
 //! requests are spread over the time to its reset, and a quota without a
 //! reset (daily, monthly credits) stops the provider's requests when no more
 //! than the reserve is left.
+//!
+//! A window with a `scope` is kept once per scope the responses name
+//! (Sportmonks: per entity). A request cannot say its scope before it is
+//! sent, so each lane (a stream) is paced by the window its last response
+//! named; streams on other windows are not held by it.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
+use tokio::time::Instant;
 
 use super::RateBudget;
 use crate::plugin::{QuotaSource, QuotaSpec};
@@ -28,6 +35,16 @@ pub struct QuotaTracker {
     specs: Vec<QuotaSpec>,
     reserve: u64,
     exhausted: Mutex<Option<QuotaExhausted>>,
+    scoped: Mutex<ScopedWindows>,
+}
+
+/// The windows kept per scope, and which window each lane last reported.
+#[derive(Default)]
+struct ScopedWindows {
+    /// (quota, scope) → no request on it before this instant.
+    not_before: HashMap<(String, String), Instant>,
+    /// lane → the (quota, scope) pairs its last response named.
+    lanes: HashMap<String, Vec<(String, String)>>,
 }
 
 impl QuotaTracker {
@@ -37,6 +54,25 @@ impl QuotaTracker {
             specs,
             reserve,
             exhausted: Mutex::new(None),
+            scoped: Mutex::new(ScopedWindows::default()),
+        }
+    }
+
+    /// Resolves when the windows `lane`'s last response named allow its
+    /// next request.
+    pub async fn wait_turn(&self, lane: &str) {
+        let until = {
+            let scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+            scoped.lanes.get(lane).and_then(|windows| {
+                windows
+                    .iter()
+                    .filter_map(|window| scoped.not_before.get(window))
+                    .max()
+                    .copied()
+            })
+        };
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
         }
     }
 
@@ -48,10 +84,12 @@ impl QuotaTracker {
         }
     }
 
-    /// Reads a response's quota reports and slows or stops the provider.
+    /// Reads a response of `lane` (a stream) for its quota reports and
+    /// slows or stops the provider, or only the lanes of a scoped window.
     pub fn observe(
         &self,
         provider: &str,
+        lane: &str,
         headers: &[(String, String)],
         body: &[u8],
         budget: &RateBudget,
@@ -60,12 +98,15 @@ impl QuotaTracker {
             return;
         }
         let needs_body = self.specs.iter().any(|s| {
-            matches!(s.remaining, QuotaSource::Body(_))
-                || matches!(s.reset_after, Some(QuotaSource::Body(_)))
+            [Some(&s.remaining), s.reset_after.as_ref(), s.scope.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|source| matches!(source, QuotaSource::Body(_)))
         });
         let json: Option<serde_json::Value> = needs_body
             .then(|| serde_json::from_slice(body).ok())
             .flatten();
+        let mut named = Vec::new();
         for spec in &self.specs {
             let Some(remaining) = read(&spec.remaining, headers, json.as_ref()) else {
                 continue;
@@ -83,12 +124,23 @@ impl QuotaTracker {
                     let wait = if remaining == 0 {
                         reset
                     } else {
-                        reset / remaining as u32
+                        reset / u32::try_from(remaining).unwrap_or(u32::MAX)
                     };
+                    let scope = spec
+                        .scope
+                        .as_ref()
+                        .and_then(|s| read_text(s, headers, json.as_ref()));
                     if remaining == 0 {
-                        tracing::info!(provider, quota = %spec.name, wait_s = reset.as_secs_f64(), "quota window spent; waiting for its reset");
+                        tracing::info!(provider, quota = %spec.name, scope = scope.as_deref(), wait_s = reset.as_secs_f64(), "quota window spent; waiting for its reset");
                     }
-                    budget.pause_for(wait);
+                    match scope {
+                        Some(scope) => {
+                            let window = (spec.name.clone(), scope);
+                            self.hold(&window, wait);
+                            named.push(window);
+                        }
+                        None => budget.pause_for(wait),
+                    }
                 }
                 None if remaining <= self.reserve => {
                     tracing::warn!(provider, quota = %spec.name, remaining, reserve = self.reserve, "quota nearly spent; no more requests to this provider");
@@ -103,7 +155,42 @@ impl QuotaTracker {
                 None => {}
             }
         }
+        if !named.is_empty() {
+            let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+            scoped.lanes.insert(lane.to_string(), named);
+        }
     }
+
+    /// Holds the requests on `window` until `wait` has passed (a later
+    /// hold already set wins).
+    fn hold(&self, window: &(String, String), wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = scoped.not_before.entry(window.clone()).or_insert(until);
+        if *entry < until {
+            *entry = until;
+        }
+    }
+}
+
+/// A text value (a scope's name) read from a response.
+fn read_text(
+    source: &QuotaSource,
+    headers: &[(String, String)],
+    json: Option<&serde_json::Value>,
+) -> Option<String> {
+    let text = match source {
+        QuotaSource::Header(name) => headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string()),
+        QuotaSource::Body(pointer) => json?.pointer(pointer).and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.trim().to_string()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }),
+    };
+    text.filter(|t| !t.is_empty())
 }
 
 fn read(
@@ -132,6 +219,7 @@ mod tests {
             name: name.to_string(),
             remaining,
             reset_after,
+            scope: None,
         }
     }
 
@@ -155,6 +243,7 @@ mod tests {
         let budget = RateBudget::new(&[]);
         tracker.observe(
             "odds",
+            "odds/odds",
             &headers(&[("x-requests-remaining", "6")]),
             b"",
             &budget,
@@ -162,6 +251,7 @@ mod tests {
         assert!(tracker.check().is_ok());
         tracker.observe(
             "odds",
+            "odds/odds",
             &headers(&[("X-Requests-Remaining", "5")]),
             b"",
             &budget,
@@ -189,7 +279,7 @@ mod tests {
         );
         let budget = RateBudget::new(&[]);
         let body = br#"{"data": [], "rate_limit": {"remaining": 0, "resets_in_seconds": 0.15}}"#;
-        tracker.observe("sportmonks", &[], body, &budget);
+        tracker.observe("sportmonks", "sportmonks/fixtures", &[], body, &budget);
         let start = std::time::Instant::now();
         budget.acquire().await;
         assert!(
@@ -200,6 +290,74 @@ mod tests {
         assert!(
             tracker.check().is_ok(),
             "a window quota never stops the run"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_scoped_window_holds_only_the_streams_that_reported_it() {
+        let mut entity = spec(
+            "per entity",
+            QuotaSource::Body("/rate_limit/remaining".into()),
+            Some(QuotaSource::Body("/rate_limit/resets_in_seconds".into())),
+        );
+        entity.scope = Some(QuotaSource::Body("/rate_limit/requested_entity".into()));
+        let tracker = QuotaTracker::new(vec![entity], 0);
+        let budget = RateBudget::new(&[]);
+        let report = |remaining: u64, reset: f64, entity: &str| {
+            format!(
+                r#"{{"data": [], "rate_limit": {{"remaining": {remaining}, "resets_in_seconds": {reset}, "requested_entity": "{entity}"}}}}"#
+            )
+        };
+        tracker.observe(
+            "sportmonks",
+            "fixtures",
+            &[],
+            report(0, 60.0, "Fixture").as_bytes(),
+            &budget,
+        );
+        tracker.observe(
+            "sportmonks",
+            "teams",
+            &[],
+            report(2999, 3.0, "Team").as_bytes(),
+            &budget,
+        );
+        let quick = Duration::from_millis(200);
+        assert!(
+            tokio::time::timeout(quick, tracker.wait_turn("fixtures"))
+                .await
+                .is_err(),
+            "the spent Fixture window holds the fixtures stream until its reset"
+        );
+        assert!(
+            tokio::time::timeout(quick, tracker.wait_turn("teams"))
+                .await
+                .is_ok(),
+            "the Team window (3 s over 2999 calls) lets the teams stream go on"
+        );
+        assert!(
+            tokio::time::timeout(quick, tracker.wait_turn("standings"))
+                .await
+                .is_ok(),
+            "a stream that reported nothing yet is not held"
+        );
+        assert!(
+            tokio::time::timeout(quick, budget.acquire()).await.is_ok(),
+            "a scoped window does not pause the whole provider"
+        );
+        // The teams stream's next response is about the spent entity.
+        tracker.observe(
+            "sportmonks",
+            "teams",
+            &[],
+            report(0, 60.0, "Fixture").as_bytes(),
+            &budget,
+        );
+        assert!(
+            tokio::time::timeout(quick, tracker.wait_turn("teams"))
+                .await
+                .is_err(),
+            "a stream follows the window its last response named"
         );
     }
 }

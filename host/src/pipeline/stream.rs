@@ -198,7 +198,7 @@ impl Producer<'_> {
                     match (
                         stream
                             .client
-                            .fetch(&request, revalidate.map(|l| &l.validators))
+                            .fetch(&request, &stream.key, revalidate.map(|l| &l.validators))
                             .await?,
                         revalidate,
                     ) {

@@ -143,6 +143,11 @@ pub struct QuotaSpec {
     pub remaining: QuotaSource,
     /// Where the seconds until the window resets are.
     pub reset_after: Option<QuotaSource>,
+    /// Where the name of the window a response reports on is, when the
+    /// provider keeps one window per kind of request (Sportmonks: one per
+    /// entity, `/rate_limit/requested_entity`): each window paces only the
+    /// streams whose responses report it.
+    pub scope: Option<QuotaSource>,
 }
 
 /// Where a number is read from a response.
@@ -226,6 +231,17 @@ impl Manifest {
         if manifest.streams.is_empty() {
             return Err(invalid("declares no [streams]".to_string()));
         }
+        if let Some(quota) = manifest
+            .quota
+            .iter()
+            .find(|q| q.scope.is_some() && q.reset_after.is_none())
+        {
+            return Err(invalid(format!(
+                "quota `{}` has a `scope` but no `reset_after`: only a window that resets \
+                 can be kept per scope",
+                quota.name
+            )));
+        }
         Ok(manifest)
     }
 
@@ -289,6 +305,38 @@ mod tests {
             "#,
         )
         .expect("valid manifest")
+    }
+
+    #[test]
+    fn a_quota_kept_per_scope_must_be_a_window() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("sportmonks.toml");
+        let text = |reset: &str| {
+            format!(
+                "name = \"sportmonks\"\nversion = \"0.1.0\"\nprovider = \"sportmonks\"\n\
+                 wit = \"0.3.0\"\n[streams.fixtures]\nrequired = []\n\
+                 [[quota]]\nname = \"per entity\"\nremaining = {{ body = \"/rate_limit/remaining\" }}\n\
+                 {reset}scope = {{ body = \"/rate_limit/requested_entity\" }}\n"
+            )
+        };
+        std::fs::write(&path, text("")).expect("write");
+        let refused = Manifest::load(&path, "sportmonks").expect_err("no reset_after");
+        assert!(
+            refused
+                .to_string()
+                .contains("quota `per entity` has a `scope` but no `reset_after`"),
+            "{refused}"
+        );
+        std::fs::write(
+            &path,
+            text("reset_after = { body = \"/rate_limit/resets_in_seconds\" }\n"),
+        )
+        .expect("write");
+        let loaded = Manifest::load(&path, "sportmonks").expect("a window per scope");
+        assert_eq!(
+            loaded.quota[0].scope,
+            Some(QuotaSource::Body("/rate_limit/requested_entity".into()))
+        );
     }
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {

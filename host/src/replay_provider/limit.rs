@@ -2,7 +2,7 @@
 //! 429 and reported in countdown headers, the way football-data.org does.
 
 use serde::Deserialize;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,15 @@ pub struct LimitSpec {
     /// reported the way Sportmonks does (`{"remaining": …,
     /// "resets_in_seconds": …, "requested_entity": …}`).
     pub body_field: Option<String>,
+    /// One window per entity (the request path's first segment, e.g.
+    /// `fixtures`, `teams`), as Sportmonks counts; one for all when false.
+    #[serde(default)]
+    pub per_entity: bool,
+}
+
+/// The entity a request path is counted against: its first segment.
+pub fn entity_of(path: &str) -> &str {
+    path.trim_matches('/').split('/').next().unwrap_or_default()
 }
 
 /// What the window says about one request.
@@ -34,10 +43,11 @@ pub struct WindowVerdict {
     pub reset: Duration,
 }
 
-/// The requests served in the current window.
+/// The requests served in the current window, per entity when the spec
+/// asks.
 pub struct WindowLimit {
     spec: LimitSpec,
-    served: Mutex<VecDeque<Instant>>,
+    served: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl WindowLimit {
@@ -45,7 +55,7 @@ impl WindowLimit {
     pub fn new(spec: LimitSpec) -> Self {
         WindowLimit {
             spec,
-            served: Mutex::new(VecDeque::new()),
+            served: Mutex::new(HashMap::new()),
         }
     }
 
@@ -54,12 +64,18 @@ impl WindowLimit {
         &self.spec
     }
 
-    /// Admits or refuses a request arriving now; refused requests do not
-    /// count against the window.
-    pub fn admit(&self) -> WindowVerdict {
+    /// Admits or refuses a request for `path` arriving now; refused
+    /// requests do not count against the window.
+    pub fn admit(&self, path: &str) -> WindowVerdict {
         let period = Duration::from_secs_f64(self.spec.period_secs);
         let now = Instant::now();
-        let mut served = self.served.lock().unwrap_or_else(|e| e.into_inner());
+        let window = if self.spec.per_entity {
+            entity_of(path)
+        } else {
+            ""
+        };
+        let mut windows = self.served.lock().unwrap_or_else(|e| e.into_inner());
+        let served = windows.entry(window.to_string()).or_default();
         while served
             .front()
             .is_some_and(|t| now.duration_since(*t) >= period)

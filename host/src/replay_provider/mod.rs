@@ -16,6 +16,7 @@
 //! remaining_header = "x-requests-available-minute"
 //! reset_header = "x-requestcounter-reset"
 //! body_field = "rate_limit"               # optional: also in a JSON body's field
+//! per_entity = false                      # optional: one window per path's first segment
 //!
 //! [[route]]
 //! path = "/v4/competitions/CL/matches"
@@ -115,7 +116,7 @@ async fn respond(
     let mut limit_headers = Vec::new();
     let mut limit_body = None;
     if let Some(limit) = recordings.limit() {
-        let verdict = limit.admit();
+        let verdict = limit.admit(uri.path());
         let spec = limit.spec();
         let reset_secs = verdict.reset.as_secs_f64().ceil() as u64;
         if let Some(name) = &spec.remaining_header {
@@ -231,7 +232,7 @@ fn with_limit_field(
     let Ok(serde_json::Value::Object(mut object)) = serde_json::from_slice(body) else {
         return body.clone();
     };
-    let entity = path.trim_matches('/').split('/').next().unwrap_or_default();
+    let entity = limit::entity_of(path);
     object.insert(
         field.to_string(),
         serde_json::json!({
