@@ -157,6 +157,51 @@ fn odds_maths_adds_fair_prices_and_consensus(ctx: TestContext) {
 
 on_both_databases!(odds_maths_adds_fair_prices_and_consensus);
 
+/// A user adds `odds-maths` to a stream after it ran: `sluice replay` of the
+/// earlier run passes the archived batches through it, as a run would, and
+/// the fair prices of that history appear with no request to the provider.
+fn a_replay_passes_archived_batches_through_the_streams_enrichers(ctx: TestContext) {
+    let dir = ctx.path("recordings");
+    odds_recordings(&dir, &[("soccer_test", three_way(true))], "h2h", "");
+    let server = ReplayServer::start(&dir);
+    let config = odds_maths_config(&ctx, &server.base_url());
+    let with_enricher = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        with_enricher.replace("enrich = [\"odds-maths\"]\n", ""),
+    )
+    .expect("config without the enricher");
+    assert_ok(&ctx.run(&config, "odds"));
+    assert_eq!(ctx.count("SELECT count(*) FROM odds"), 6);
+    assert_eq!(ctx.count("SELECT count(*) FROM fair_prices"), 0);
+    let requests = server.recordings.requests();
+
+    std::fs::write(&config, &with_enricher).expect("config with the enricher");
+    let config = config.to_str().expect("utf-8");
+    assert_ok(&ctx.sluice(&["replay", "--config", config, "--run", "1"]));
+    assert_eq!(
+        server.recordings.requests(),
+        requests,
+        "a replay asks nothing"
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM fair_prices"), 6);
+    assert_close(
+        &floats(
+            &ctx,
+            "SELECT selection, fair_price FROM fair_prices WHERE bookmaker = 'alpha' \
+             ORDER BY selection",
+        ),
+        &[
+            ("Arsenal", &[2.2540107]),
+            ("Chelsea", &[3.6493506]),
+            ("Draw", &[3.5420168]),
+        ],
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM market_consensus"), 3);
+}
+
+on_both_databases!(a_replay_passes_archived_batches_through_the_streams_enrichers);
+
 /// A plugin folder with the test plugin `legacy-v0-1` (teams from
 /// `/v1/teams`, built for contract 0.1.0) and the `team-aliases` enricher.
 fn legacy_and_team_aliases(dir: &Path) -> PathBuf {

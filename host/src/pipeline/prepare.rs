@@ -96,6 +96,45 @@ pub fn prepare(
     })
 }
 
+/// The enrichers of each stream of `pipeline` that has some, by stream key:
+/// what `sluice replay` passes archived batches through, as the run did.
+/// A pipeline no longer in the config has none.
+pub fn enrichers_by_stream(
+    config: &LoadedConfig,
+    pipeline: &str,
+    engine: &PluginEngine,
+) -> Result<HashMap<String, Vec<Arc<EnricherPlugin>>>, RunError> {
+    let mut by_stream = HashMap::new();
+    let Some(pipeline_config) = config.config.pipelines.get(pipeline) else {
+        return Ok(by_stream);
+    };
+    let mut loaded = Loaded {
+        plugin_dir: config.plugin_dir(),
+        plugins: HashMap::new(),
+        clients: HashMap::new(),
+        enrichers: HashMap::new(),
+        lookups: None,
+    };
+    let streams = pipeline_config
+        .streams
+        .iter()
+        .flat_map(|s| std::iter::once(s).chain(&s.fallback));
+    for stream_config in streams.filter(|s| !s.enrich.is_empty()) {
+        let key = stream_key(
+            &stream_config.provider,
+            &stream_config.stream,
+            &stream_config.param_pairs(),
+        );
+        let enrichers = stream_config
+            .enrich
+            .iter()
+            .map(|name| enricher(config, PluginSource::Dir(engine), &mut loaded, name))
+            .collect::<Result<Vec<_>, _>>()?;
+        by_stream.insert(key, enrichers);
+    }
+    Ok(by_stream)
+}
+
 /// The plugins and clients loaded so far, one per plugin and provider.
 struct Loaded {
     plugin_dir: std::path::PathBuf,

@@ -12,7 +12,7 @@ use crate::config::LoadedConfig;
 use crate::config::WriteDisposition;
 use crate::load::{BatchOutcome, LoadBatch, Sink};
 use crate::model::PlannedRequest;
-use crate::plugin::{HttpResponse, NormalizerPlugin, PluginEngine};
+use crate::plugin::{EnricherPlugin, HttpResponse, NormalizerPlugin, PluginEngine};
 use crate::state::{ReplaySelection, RunMode};
 
 /// Replays the archived responses `selection` names into `sink`, as a new
@@ -45,7 +45,17 @@ pub async fn replay(
     let run_id = sink.start_run(&first.pipeline, mode).await?;
     let mut report = RunReport::new(run_id, &first.pipeline, mode);
     let mut plugins: HashMap<String, Arc<NormalizerPlugin>> = HashMap::new();
+    let mut enrichers: HashMap<String, HashMap<String, Vec<Arc<EnricherPlugin>>>> = HashMap::new();
     for item in items {
+        if !enrichers.contains_key(&item.pipeline) {
+            let of_pipeline = super::prepare::enrichers_by_stream(config, &item.pipeline, engine)?;
+            enrichers.insert(item.pipeline.clone(), of_pipeline);
+        }
+        let stream_enrichers = enrichers
+            .get(&item.pipeline)
+            .and_then(|by_stream| by_stream.get(&item.stream_key))
+            .cloned()
+            .unwrap_or_default();
         let plugin = match plugins.get(&item.plugin) {
             Some(p) => p.clone(),
             None => {
@@ -67,7 +77,12 @@ pub async fn replay(
         };
         let (stream, params) = (item.stream.clone(), item.params.clone());
         let (result, response) = blocking(&plugin, move |p| {
-            p.normalize(&stream, &params, &request, response)
+            let (result, response) = p.normalize(&stream, &params, &request, response);
+            let provider = &p.manifest().provider;
+            let result = result.and_then(|batch| {
+                super::stream::enrich(batch, &stream_enrichers, &stream, &params, provider)
+            });
+            (result, response)
         })
         .await?;
         let still_rejected: Vec<Option<String>> = match &result {

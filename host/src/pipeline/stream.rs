@@ -346,13 +346,7 @@ async fn normalize(
         let payload_hash = hex::encode(Sha256::digest(&response.body));
         let (result, response) = plugin.normalize(&name, &params, &request, response);
         let provider = &plugin.manifest().provider;
-        let result = result.and_then(|mut batch| {
-            for enricher in &enrichers {
-                batch.records = enricher.enrich(&name, &params, provider, &batch.records)?;
-                crate::model::quality::gate(&mut batch);
-            }
-            Ok(batch)
-        });
+        let result = result.and_then(|batch| enrich(batch, &enrichers, &name, &params, provider));
         let result = result.map(|mut batch| {
             let rows = BatchRows::from(std::mem::take(&mut batch.records));
             (batch, rows)
@@ -369,6 +363,23 @@ async fn normalize(
     })
     .await?
     .map_err(RunError::from)
+}
+
+/// `batch` through `enrichers` in order, each output through the quality
+/// gate again. Shared by runs and replays, so a replay loads what the run
+/// would have.
+pub(super) fn enrich(
+    mut batch: NormalizedBatch,
+    enrichers: &[Arc<crate::plugin::EnricherPlugin>],
+    stream: &str,
+    params: &[(String, String)],
+    provider: &str,
+) -> Result<NormalizedBatch, PluginError> {
+    for enricher in enrichers {
+        batch.records = enricher.enrich(stream, params, provider, &batch.records)?;
+        crate::model::quality::gate(&mut batch);
+    }
+    Ok(batch)
 }
 
 /// Plugin calls run on the blocking pool: a call may take up to its deadline.
