@@ -71,13 +71,7 @@ pub fn prepare(
     source: PluginSource<'_>,
 ) -> Result<PreparedPipeline, RunError> {
     let pipeline_config = config.pipeline(pipeline)?;
-    let mut loaded = Loaded {
-        plugin_dir: config.plugin_dir(),
-        plugins: HashMap::new(),
-        clients: HashMap::new(),
-        enrichers: HashMap::new(),
-        lookups: None,
-    };
+    let mut loaded = Loaded::new(config);
     let mut streams = Vec::new();
     for stream_config in &pipeline_config.streams {
         let mut stream = prepare_stream(config, source, &mut loaded, stream_config)?;
@@ -108,13 +102,7 @@ pub fn enrichers_by_stream(
     let Some(pipeline_config) = config.config.pipelines.get(pipeline) else {
         return Ok(by_stream);
     };
-    let mut loaded = Loaded {
-        plugin_dir: config.plugin_dir(),
-        plugins: HashMap::new(),
-        clients: HashMap::new(),
-        enrichers: HashMap::new(),
-        lookups: None,
-    };
+    let mut loaded = Loaded::new(config);
     let streams = pipeline_config
         .streams
         .iter()
@@ -143,6 +131,19 @@ struct Loaded {
     enrichers: HashMap<String, Arc<EnricherPlugin>>,
     /// The lookup tables, read when the first enricher is loaded.
     lookups: Option<Lookups>,
+}
+
+impl Loaded {
+    /// Nothing loaded yet, plugins to come from the config's folder.
+    fn new(config: &LoadedConfig) -> Self {
+        Loaded {
+            plugin_dir: config.plugin_dir(),
+            plugins: HashMap::new(),
+            clients: HashMap::new(),
+            enrichers: HashMap::new(),
+            lookups: None,
+        }
+    }
 }
 
 /// One stream checked, with its provider's plugin and client.
