@@ -153,9 +153,28 @@ fn odds_maths_adds_fair_prices_and_consensus(ctx: TestContext) {
         ),
         &[("alpha", &[1.0, 0.2823250])],
     );
+    assert_produced_by_odds_maths(&ctx);
 }
 
 on_both_databases!(odds_maths_adds_fair_prices_and_consensus);
+
+/// The rows odds-maths added carry its name and version; the quotes it was
+/// given stay the normalizer's.
+fn assert_produced_by_odds_maths(ctx: &TestContext) {
+    for (table, plugin) in [
+        ("odds", "the-odds-api"),
+        ("fair_prices", "odds-maths"),
+        ("market_consensus", "odds-maths"),
+    ] {
+        assert_eq!(
+            ctx.query(&format!(
+                "SELECT DISTINCT plugin, plugin_version FROM {table}"
+            )),
+            vec![vec![plugin.to_string(), "0.1.0".to_string()]],
+            "{table}"
+        );
+    }
+}
 
 /// A user adds `odds-maths` to a stream after it ran: `sluice replay` of the
 /// earlier run passes the archived batches through it, as a run would, and
@@ -198,6 +217,7 @@ fn a_replay_passes_archived_batches_through_the_streams_enrichers(ctx: TestConte
         ],
     );
     assert_eq!(ctx.count("SELECT count(*) FROM market_consensus"), 3);
+    assert_produced_by_odds_maths(&ctx);
 }
 
 on_both_databases!(a_replay_passes_archived_batches_through_the_streams_enrichers);

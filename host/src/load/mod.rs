@@ -479,7 +479,17 @@ async fn write_batch(
                 payload_hash: &batch.payload_hash,
                 now: &now,
             };
+            let producers = rows.producers;
             for (table, rows) in rows.tables {
+                // Rows an enricher added say so; the rest are the normalizer's.
+                let provenance = match producers.iter().find(|p| p.table == table.name) {
+                    Some(producer) => tables::Provenance {
+                        plugin: &producer.plugin,
+                        plugin_version: &producer.plugin_version,
+                        ..provenance
+                    },
+                    None => provenance,
+                };
                 let table_counts = match write {
                     WriteDisposition::Append => append(tx, table, &rows, &provenance).await?,
                     WriteDisposition::Merge | WriteDisposition::Replace => {

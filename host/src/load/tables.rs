@@ -565,7 +565,36 @@ impl From<Record> for Row {
     }
 }
 
+/// The table a record is loaded into.
+pub fn table_of(record: &Record) -> &'static TableSpec {
+    match record {
+        Record::Competition(_) => &COMPETITIONS,
+        Record::Team(_) => &TEAMS,
+        Record::Event(_) => &EVENTS,
+        Record::Odds(_) => &ODDS,
+        Record::Standing(_) => &STANDINGS,
+        Record::Participant(_) => &PARTICIPANTS,
+        Record::Incident(_) => &INCIDENTS,
+        Record::FairPrice(_) => &FAIR_PRICES,
+        Record::MarketConsensus(_) => &MARKET_CONSENSUS,
+    }
+}
+
+/// The plugin that produced a table's rows of a batch when that is not the
+/// batch's normalizer: the enricher that added rows of a table the records
+/// before it did not have (`odds-maths` adds `fair_prices`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableProducer {
+    /// The table.
+    pub table: &'static str,
+    /// The enricher's name.
+    pub plugin: String,
+    /// The enricher's version.
+    pub plugin_version: String,
+}
+
 /// What every row of a batch records about where it came from.
+#[derive(Debug, Clone, Copy)]
 pub struct Provenance<'a> {
     /// Plugin name.
     pub plugin: &'a str,
@@ -694,6 +723,9 @@ pub struct BatchRows {
     pub tables: Vec<(&'static TableSpec, Vec<Row>)>,
     /// Records that repeated an earlier record of the batch (the last wins).
     pub duplicates: u64,
+    /// Tables whose rows an enricher produced; the others are the
+    /// normalizer's.
+    pub producers: Vec<TableProducer>,
 }
 
 impl BatchRows {
@@ -710,7 +742,11 @@ impl BatchRows {
 impl From<Vec<Record>> for BatchRows {
     fn from(records: Vec<Record>) -> Self {
         let (tables, duplicates) = rows_by_table(records.into_iter().map(Row::from));
-        BatchRows { tables, duplicates }
+        BatchRows {
+            tables,
+            duplicates,
+            producers: Vec::new(),
+        }
     }
 }
 

@@ -80,13 +80,19 @@ pub async fn replay(
             let (result, response) = p.normalize(&stream, &params, &request, response);
             let provider = &p.manifest().provider;
             let result = result.and_then(|batch| {
-                super::stream::enrich(batch, &stream_enrichers, &stream, &params, provider)
+                super::stream::enrich_into_rows(
+                    batch,
+                    &stream_enrichers,
+                    &stream,
+                    &params,
+                    provider,
+                )
             });
             (result, response)
         })
         .await?;
         let still_rejected: Vec<Option<String>> = match &result {
-            Ok(batch) => batch
+            Ok((batch, _)) => batch
                 .rejects
                 .iter()
                 .map(|r| r.provider_id.clone())
@@ -94,9 +100,9 @@ pub async fn replay(
             Err(_) => Vec::new(),
         };
         let (outcome, failure) = match result {
-            Ok(batch) => (
+            Ok((batch, rows)) => (
                 BatchOutcome::Loaded {
-                    rows: batch.records.into(),
+                    rows,
                     rejects: batch.rejects,
                     cursor: batch.cursor,
                 },

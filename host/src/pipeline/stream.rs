@@ -3,7 +3,7 @@
 //! until none are left.
 
 use sha2::{Digest, Sha256};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -14,7 +14,7 @@ use tracing::Instrument;
 use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
 use crate::config::WriteDisposition;
 use crate::extract::{FetchError, Fetched};
-use crate::load::tables::BatchRows;
+use crate::load::tables::{BatchRows, TableProducer, table_of};
 use crate::load::{BatchOutcome, LoadBatch, LoadError, Sink};
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{HttpResponse, NormalizerPlugin, PluginError};
@@ -346,11 +346,8 @@ async fn normalize(
         let payload_hash = hex::encode(Sha256::digest(&response.body));
         let (result, response) = plugin.normalize(&name, &params, &request, response);
         let provider = &plugin.manifest().provider;
-        let result = result.and_then(|batch| enrich(batch, &enrichers, &name, &params, provider));
-        let result = result.map(|mut batch| {
-            let rows = BatchRows::from(std::mem::take(&mut batch.records));
-            (batch, rows)
-        });
+        let result =
+            result.and_then(|batch| enrich_into_rows(batch, &enrichers, &name, &params, provider));
         let body = archive_body
             .then(|| StoredBody::compress(&response.body))
             .transpose()?;
@@ -366,20 +363,36 @@ async fn normalize(
 }
 
 /// `batch` through `enrichers` in order, each output through the quality
-/// gate again. Shared by runs and replays, so a replay loads what the run
-/// would have.
-pub(super) fn enrich(
+/// gate again, as rows; the rows of a table an enricher added (one the
+/// records before it did not have) carry that enricher's name and version.
+/// Shared by runs and replays, so a replay loads what the run would have.
+pub(super) fn enrich_into_rows(
     mut batch: NormalizedBatch,
     enrichers: &[Arc<crate::plugin::EnricherPlugin>],
     stream: &str,
     params: &[(String, String)],
     provider: &str,
-) -> Result<NormalizedBatch, PluginError> {
+) -> Result<(NormalizedBatch, BatchRows), PluginError> {
+    let mut producers: Vec<TableProducer> = Vec::new();
     for enricher in enrichers {
+        let before: HashSet<&'static str> =
+            batch.records.iter().map(|r| table_of(r).name).collect();
         batch.records = enricher.enrich(stream, params, provider, &batch.records)?;
         crate::model::quality::gate(&mut batch);
+        for record in &batch.records {
+            let table = table_of(record).name;
+            if !before.contains(table) && !producers.iter().any(|p| p.table == table) {
+                producers.push(TableProducer {
+                    table,
+                    plugin: enricher.manifest().name.clone(),
+                    plugin_version: enricher.manifest().version.clone(),
+                });
+            }
+        }
     }
-    Ok(batch)
+    let mut rows = BatchRows::from(std::mem::take(&mut batch.records));
+    rows.producers = producers;
+    Ok((batch, rows))
 }
 
 /// Plugin calls run on the blocking pool: a call may take up to its deadline.
