@@ -13,7 +13,7 @@ use time::{OffsetDateTime, UtcOffset};
 use sluice::model::{Event, EventStatus, NormalizedBatch, PlannedRequest, Record};
 use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
-use crate::common::{built_plugin, recorded_responses, repo_root};
+use crate::common::{bare_event, built_plugin, recorded_responses, repo_root};
 
 /// What a recorded file is and what it must give.
 enum Expect {
@@ -423,32 +423,7 @@ fn check_known(file: &str, events: &[&Event]) {
             .map(|e| (*e).clone())
             .unwrap_or_else(|| panic!("{file}: no event {id}"))
     };
-    let base = |id: &str| Event {
-        provider: "api-football".to_string(),
-        provider_id: id.to_string(),
-        name: None,
-        competition: None,
-        season: None,
-        stage: None,
-        matchday: None,
-        home_team: None,
-        away_team: None,
-        home_team_name: None,
-        away_team_name: None,
-        kickoff: None,
-        status: EventStatus::Scheduled,
-        minute: None,
-        home_score: None,
-        away_score: None,
-        home_score_half_time: None,
-        away_score_half_time: None,
-        home_score_extra_time: None,
-        away_score_extra_time: None,
-        home_score_penalties: None,
-        away_score_penalties: None,
-        venue: None,
-        provider_updated_at: None,
-    };
+    let base = |id: &str| bare_event("api-football", id);
     let cl = |id: &str| Event {
         competition: Some("2".to_string()),
         season: Some("2023".to_string()),

@@ -12,7 +12,7 @@ use time::{OffsetDateTime, UtcOffset};
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, Record, Team};
 use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
-use crate::common::{built_plugin, recorded_responses};
+use crate::common::{bare_event, built_plugin, recorded_responses};
 
 /// A recorded board: file, `sport` and `league` params, event count as
 /// SOURCES.md gives it, the league's id, name and code, and the sport label.
@@ -363,30 +363,10 @@ fn check_known(recorded: &Recorded, batch: &NormalizedBatch) {
             .unwrap_or_else(|| panic!("{}: no event {id}", recorded.file))
     };
     let base = |id: &str, name: &str, competition: &str| Event {
-        provider: "espn".to_string(),
-        provider_id: id.to_string(),
         name: Some(name.to_string()),
         competition: Some(competition.to_string()),
         season: Some("2022".to_string()),
-        stage: None,
-        matchday: None,
-        home_team: None,
-        away_team: None,
-        home_team_name: None,
-        away_team_name: None,
-        kickoff: None,
-        status: EventStatus::Scheduled,
-        minute: None,
-        home_score: None,
-        away_score: None,
-        home_score_half_time: None,
-        away_score_half_time: None,
-        home_score_extra_time: None,
-        away_score_extra_time: None,
-        home_score_penalties: None,
-        away_score_penalties: None,
-        venue: None,
-        provider_updated_at: None,
+        ..bare_event("espn", id)
     };
     if recorded.league == "usa.1" {
         // Orlando 3-0 up on Toronto in the 57th minute.

@@ -445,3 +445,35 @@ pub fn many_match_routes(dir: &Path, n: usize, index_head: &str) -> String {
     std::fs::write(dir.join("index.toml"), index).expect("index");
     pipeline
 }
+
+/// An event of `provider` that says nothing but its id (scheduled, every
+/// other field empty): the base the recorded-payload tests spell their
+/// expected events from.
+pub fn bare_event(provider: &str, id: &str) -> sluice::model::Event {
+    sluice::model::Event {
+        provider: provider.to_string(),
+        provider_id: id.to_string(),
+        name: None,
+        competition: None,
+        season: None,
+        stage: None,
+        matchday: None,
+        home_team: None,
+        away_team: None,
+        home_team_name: None,
+        away_team_name: None,
+        kickoff: None,
+        status: sluice::model::EventStatus::Scheduled,
+        minute: None,
+        home_score: None,
+        away_score: None,
+        home_score_half_time: None,
+        away_score_half_time: None,
+        home_score_extra_time: None,
+        away_score_extra_time: None,
+        home_score_penalties: None,
+        away_score_penalties: None,
+        venue: None,
+        provider_updated_at: None,
+    }
+}
