@@ -160,15 +160,28 @@ fn compile_cache_dir() -> Option<std::path::PathBuf> {
 
 /// Without the ticker no deadline would ever fire, so failing to start it is
 /// an error, not a warning.
+///
+/// The epoch follows the wall clock rather than counting wake-ups: a thread
+/// woken late (a busy machine oversleeps every tick a little) catches up on
+/// the ticks it missed, so a deadline of N ticks ends N ticks of real time
+/// after the call began instead of drifting later with the load.
 fn start_epoch_ticker(engine: &Engine) -> std::io::Result<()> {
     let weak = engine.weak();
     std::thread::Builder::new()
         .name("sluice-epoch".to_string())
         .spawn(move || {
+            let started = std::time::Instant::now();
+            let tick = EPOCH_TICK.as_nanos() as u64;
+            let mut ticks: u64 = 0;
             while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
+                let due = started.elapsed().as_nanos() as u64 / tick;
+                while ticks < due {
+                    engine.increment_epoch();
+                    ticks += 1;
+                }
                 drop(engine);
-                std::thread::sleep(EPOCH_TICK);
+                let next = Duration::from_nanos((ticks + 1).saturating_mul(tick));
+                std::thread::sleep(next.saturating_sub(started.elapsed()));
             }
         })
         .map(drop)
