@@ -5,7 +5,8 @@
 //!   percentile over many calls;
 //! - records/s of the football-data normalizer on a recorded 185-match
 //!   response, as WebAssembly in the sandbox and as the same Rust code
-//!   compiled natively, and their ratio.
+//!   compiled natively, and their ratio: the median call of each, the two
+//!   called in turns.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
