@@ -8,9 +8,12 @@
 //! `sluice resolve` redoes every link (after an alias was added, say).
 
 pub mod aliases;
+mod competitions;
+mod events;
 pub mod link;
 pub mod names;
 mod store;
+mod teams;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
