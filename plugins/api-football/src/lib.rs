@@ -1,17 +1,21 @@
 //! sluice normalizer for the API-Football v3 API (api-sports.io).
 //!
 //! Streams:
-//! - `fixtures`: exactly one of `league` + `season`, `live`, `ids`, `date`,
-//!   or `h2h` (optional `from`/`to`): `GET /fixtures` (or
+//! - `fixtures`: the parameter combinations API-Football documents (`id`,
+//!   `ids`, `live`, `h2h`, or a list narrowed by `league` + `season`,
+//!   `team`, `date`, `last`/`next` and their filters): `GET /fixtures` (or
 //!   `/fixtures/headtohead`), one event per fixture plus one competition per
 //!   league and one team per team met in the batch, and, for fixtures whose
 //!   item carries its `events` (fixtures by id, the live board), their
 //!   incidents;
-//! - `teams`: exactly one of `league` + `season`, `search`, or `id`:
-//!   `GET /teams`, one team record per team;
+//! - `teams`: any mix of `id`, `name`, `league` + `season`, `country`,
+//!   `code`, `venue`, `search`: `GET /teams`, one team record per team;
 //! - `standings`: `league` + `season`: `GET /standings`, the league as a
 //!   competition and a standing per team in each group's overall, home and
-//!   away table.
+//!   away table;
+//! - `odds`: `fixture`, `league` + `season` or `date`, optionally
+//!   `bookmaker`, `bet`, `timezone`: `GET /odds`, one odds quote per value
+//!   of each bookmaker's bets, on the fixture's event.
 //!
 //! API-Football answers errors with HTTP 200 and an `errors` object: that is
 //! a `provider-error`, never an empty success. Pages beyond the first are
@@ -23,6 +27,8 @@
 mod body;
 mod fixtures;
 mod incidents;
+mod markets;
+mod odds;
 mod params;
 mod scores;
 mod standings;
@@ -47,6 +53,7 @@ impl Source for ApiFootball {
             "fixtures" => Ok(vec![params::fixtures_request(&params)?]),
             "teams" => Ok(vec![params::teams_request(&params)?]),
             "standings" => Ok(vec![params::standings_request(&params)?]),
+            "odds" => Ok(vec![params::odds_request(&params)?]),
             other => Err(unknown_stream(other)),
         }
     }
@@ -61,6 +68,7 @@ impl Source for ApiFootball {
             "fixtures" => fixtures::normalize,
             "teams" => teams::normalize,
             "standings" => standings::normalize,
+            "odds" => odds::normalize,
             other => return Err(unknown_stream(other)),
         };
         let envelope = body::read(&response.body)?;
@@ -76,7 +84,7 @@ impl Source for ApiFootball {
 
 fn unknown_stream(name: &str) -> PluginError {
     PluginError::UnknownStream(format!(
-        "api-football has no stream `{name}` (streams: fixtures, teams, standings)"
+        "api-football has no stream `{name}` (streams: fixtures, teams, standings, odds)"
     ))
 }
 
@@ -107,6 +115,54 @@ mod tests {
                 "API-Football answered with an error: season: The Season field must contain 4 characters."
                     .to_string()
             ))
+        );
+    }
+
+    fn odds_params() -> Params {
+        vec![
+            ("fixture".to_string(), "1226178".to_string()),
+            ("bookmaker".to_string(), "8".to_string()),
+        ]
+    }
+
+    fn odds_body(body: &str) -> Result<Batch, PluginError> {
+        let request = ApiFootball::plan("odds".to_string(), None, odds_params())
+            .expect("plan")
+            .remove(0);
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        ApiFootball::normalize("odds".to_string(), odds_params(), request, response)
+    }
+
+    #[test]
+    fn odds_fail_on_an_error_sent_with_http_200() {
+        assert_eq!(
+            odds_body(
+                r#"{"get":"odds","parameters":{"fixture":"1226178"},"errors":{"token":"Error/Missing application key."},"results":0,"paging":{"current":1,"total":1},"response":[]}"#
+            ),
+            Err(PluginError::ProviderError(
+                "API-Football answered with an error: token: Error/Missing application key."
+                    .to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn odds_pages_are_followed_and_an_empty_page_loads_nothing() {
+        let batch = odds_body(
+            r#"{"get":"odds","errors":[],"results":0,"paging":{"current":1,"total":2},"response":[]}"#,
+        )
+        .expect("a batch");
+        assert!(batch.records.is_empty() && batch.rejects.is_empty());
+        assert_eq!(
+            batch.follow_ups,
+            [HttpRequest::get(
+                "/odds",
+                &[("fixture", "1226178"), ("bookmaker", "8"), ("page", "2")]
+            )]
         );
     }
 }

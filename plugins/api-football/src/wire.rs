@@ -253,3 +253,59 @@ pub struct Goals {
     /// Conceded.
     pub against: Option<u32>,
 }
+
+/// One item of `GET /odds`: one fixture's pre-match odds at every
+/// bookmaker. Its bookmakers are kept raw, so that one that cannot be read
+/// is rejected alone with its JSON.
+#[derive(Deserialize)]
+pub struct OddsItem<'a> {
+    /// The fixture the odds are of; its id is the event's.
+    pub fixture: OddsFixture,
+    /// When API-Football last updated these odds, ISO 8601 with an offset.
+    pub update: Option<String>,
+    /// The bookmakers, as raw JSON.
+    #[serde(borrow)]
+    pub bookmakers: Option<Vec<&'a RawValue>>,
+}
+
+/// `fixture` of an odds item; the rest of it (date, timezone) is the
+/// `fixtures` stream's to load.
+#[derive(Deserialize)]
+pub struct OddsFixture {
+    /// The fixture id.
+    pub id: u64,
+}
+
+/// `bookmakers[]` of an odds item.
+#[derive(Deserialize)]
+pub struct Bookmaker<'a> {
+    /// API-Football's bookmaker id (8 is Bet365).
+    pub id: u64,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its markets, as raw JSON.
+    #[serde(borrow)]
+    pub bets: Option<Vec<&'a RawValue>>,
+}
+
+/// `bets[]` of a bookmaker: one market.
+#[derive(Deserialize)]
+pub struct Bet<'a> {
+    /// The market's name (`Match Winner`, `Goals Over/Under`).
+    pub name: String,
+    /// Its selections and prices, as raw JSON: each is read on its own.
+    #[serde(borrow)]
+    pub values: Option<Vec<&'a RawValue>>,
+}
+
+/// `values[]` of a bet, read loosely so that what is wrong with it can be
+/// said.
+#[derive(Deserialize)]
+pub struct BetValue<'a> {
+    /// The selection (`Home`, `Over 2.5`, `Away +0.25`), a string.
+    #[serde(borrow)]
+    pub value: Option<&'a RawValue>,
+    /// The decimal price, a string such as `"3.10"`.
+    #[serde(borrow)]
+    pub odd: Option<&'a RawValue>,
+}

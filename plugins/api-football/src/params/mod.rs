@@ -1,175 +1,137 @@
-//! The streams' parameters, checked, and the request each set asks for.
+//! The streams' parameters, checked, and the request each accepted
+//! combination asks for: one file per stream, and here the checks of single
+//! values they share.
+//!
+//! Every value is checked before the combination, so a malformed value is
+//! named as such; the query lists the given parameters in one fixed order,
+//! whatever order the pipeline wrote them in.
+
+mod fixtures;
+mod odds;
+mod teams;
+
+pub use fixtures::fixtures_request;
+pub use odds::odds_request;
+pub use teams::{standings_request, teams_request};
 
 use sluice_plugin_sdk::{HttpRequest, Params, PluginError, params};
+
+use crate::status;
 
 /// The most fixture ids `/fixtures?ids=` takes in one request.
 const MAX_IDS: usize = 20;
 
-/// The parameter sets of `fixtures`, for messages.
-const FIXTURE_SETS: &str =
-    "`league` + `season`, `live`, `ids`, `date`, or `h2h` (with optional `from`/`to`)";
+/// The parameters of one request that were given, each value checked.
+pub(crate) struct Given<'a> {
+    pairs: Vec<(&'static str, &'a str)>,
+}
 
-/// The parameter sets of `teams`, for messages.
-const TEAM_SETS: &str = "`league` + `season`, `search`, or `id`";
-
-/// The request of the `fixtures` stream: `GET /fixtures` with exactly one
-/// parameter set, or `GET /fixtures/headtohead` for `h2h`.
-pub fn fixtures_request(params: &Params) -> Result<HttpRequest, PluginError> {
-    let set = params::one_set(
-        params,
-        &[
-            &["league", "season"],
-            &["live"],
-            &["ids"],
-            &["date"],
-            &["h2h"],
-        ],
-        FIXTURE_SETS,
-    )?;
-    if set != "h2h" {
-        for dependent in ["from", "to"] {
-            if params::get(params, dependent).is_some() {
-                return Err(invalid(format!(
-                    "parameter `{dependent}` only goes with `h2h`"
-                )));
+impl<'a> Given<'a> {
+    /// The parameters of `names` that `params` holds, in the order of
+    /// `names`, each checked by [`check`]; a parameter given twice counts
+    /// once (its first value), as the host passes it.
+    pub(crate) fn read(params: &'a Params, names: &[&'static str]) -> Result<Self, PluginError> {
+        let mut pairs = Vec::new();
+        for name in names {
+            if let Some(value) = params::get(params, name) {
+                check(name, value)?;
+                pairs.push((*name, value));
             }
         }
+        Ok(Given { pairs })
     }
-    match set {
-        "league" => {
-            let (league, season) = league_season(params)?;
-            Ok(HttpRequest::get(
-                "/fixtures",
-                &[("league", league), ("season", season)],
-            ))
-        }
-        "live" => {
-            let live = params::require(params, "live")?;
-            if live != "all" && !is_id_list(live, usize::MAX) {
-                return Err(invalid(format!(
-                    "parameter `live` must be `all` or dash-separated league ids such as `39-61`, not `{live}`"
-                )));
-            }
-            Ok(HttpRequest::get("/fixtures", &[("live", live)]))
-        }
-        "ids" => {
-            let ids = params::require(params, "ids")?;
-            if !is_id_list(ids, MAX_IDS) {
-                return Err(invalid(format!(
-                    "parameter `ids` must be 1 to {MAX_IDS} distinct numeric fixture ids separated by dashes, such as `1149523-1149519`, not `{ids}`"
-                )));
-            }
-            Ok(HttpRequest::get("/fixtures", &[("ids", ids)]))
-        }
-        "date" => {
-            let date = day(params, "date")?;
-            Ok(HttpRequest::get("/fixtures", &[("date", date)]))
-        }
-        _ => {
-            let h2h = params::require(params, "h2h")?;
-            let teams: Vec<&str> = h2h.split('-').collect();
-            if teams.len() != 2 || !is_id_list(h2h, 2) {
-                return Err(invalid(format!(
-                    "parameter `h2h` must be two different numeric team ids joined by a dash, such as `33-50`, not `{h2h}`"
-                )));
-            }
-            let mut query = vec![("h2h", h2h)];
-            let from = params::get(params, "from")
-                .map(|_| day(params, "from"))
-                .transpose()?;
-            let to = params::get(params, "to")
-                .map(|_| day(params, "to"))
-                .transpose()?;
-            if let (Some(from), Some(to)) = (from, to)
-                && from > to
-            {
-                return Err(invalid(format!(
-                    "parameter `from` ({from}) is after `to` ({to})"
-                )));
-            }
-            query.extend(from.map(|d| ("from", d)));
-            query.extend(to.map(|d| ("to", d)));
-            Ok(HttpRequest::get("/fixtures/headtohead", &query))
-        }
+
+    /// Whether `name` was given.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| *k == name)
+    }
+
+    /// The value of `name`, if given.
+    pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
+        self.pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    }
+
+    /// The names given, in query order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.pairs.iter().map(|(k, _)| *k)
+    }
+
+    /// Whether nothing was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// A GET of `path` with every given parameter.
+    pub(crate) fn request(&self, path: &str) -> HttpRequest {
+        HttpRequest::get(path, &self.pairs)
     }
 }
 
-/// The request of the `teams` stream: `GET /teams` with exactly one
-/// parameter set.
-pub fn teams_request(params: &Params) -> Result<HttpRequest, PluginError> {
-    match params::one_set(
-        params,
-        &[&["league", "season"], &["search"], &["id"]],
-        TEAM_SETS,
-    )? {
-        "league" => {
-            let (league, season) = league_season(params)?;
-            Ok(HttpRequest::get(
-                "/teams",
-                &[("league", league), ("season", season)],
-            ))
-        }
-        "search" => {
-            let search = params::require(params, "search")?;
-            // API-Football wants at least three characters, and letters,
-            // digits and spaces only.
-            let ok = search.trim().chars().count() >= 3
-                && search.chars().all(|c| c.is_alphanumeric() || c == ' ');
-            if !ok {
-                return Err(invalid(format!(
-                    "parameter `search` must be at least 3 letters, digits or spaces, such as `Manchester`, not `{search}`"
-                )));
-            }
-            Ok(HttpRequest::get("/teams", &[("search", search)]))
-        }
-        _ => {
-            let id = params::require(params, "id")?;
-            if !is_id(id) {
-                return Err(invalid(format!(
-                    "parameter `id` must be a numeric team id such as `33`, not `{id}`"
-                )));
-            }
-            Ok(HttpRequest::get("/teams", &[("id", id)]))
-        }
-    }
+/// A check of one value, and what it wants, for the message.
+type Form = (fn(&str) -> bool, &'static str);
+
+/// What a value of parameter `name` must look like; none for a name with no
+/// check of its own.
+fn expected(name: &str) -> Option<Form> {
+    Some(match name {
+        "league" => (is_id, "a numeric league id such as `39`"),
+        "season" => (is_year, "the starting year, such as `2022`"),
+        "team" => (is_id, "a numeric team id such as `33`"),
+        "venue" => (is_id, "a numeric venue id such as `556`"),
+        "id" => (is_id, "a numeric id such as `33`"),
+        "fixture" => (is_id, "a numeric fixture id such as `1226178`"),
+        "bookmaker" => (is_id, "a numeric bookmaker id such as `8`"),
+        "bet" => (is_id, "a numeric bet id such as `1`"),
+        "date" | "from" | "to" => (params::is_day, "a day `YYYY-MM-DD`, such as `2023-05-13`"),
+        "timezone" => (
+            is_timezone,
+            "a time zone of API-Football's `/timezone` list, such as `Europe/London`",
+        ),
+        "last" | "next" => (is_count, "a number of fixtures from 1 to 99"),
+        "status" => (
+            is_status_list,
+            "fixture status codes separated by dashes, such as `NS-PST` (TBD, NS, 1H, HT, 2H, ET, BT, P, SUSP, INT, FT, AET, PEN, PST, CANC, ABD, AWD, WO, LIVE)",
+        ),
+        "round" => (is_text, "a round name such as `Regular Season - 1`"),
+        "live" => (
+            |v| v == "all" || is_id_list(v, usize::MAX),
+            "`all` or dash-separated league ids such as `39-61`",
+        ),
+        "ids" => (
+            |v| is_id_list(v, MAX_IDS),
+            "1 to 20 distinct numeric fixture ids separated by dashes, such as `1149523-1149519`",
+        ),
+        "h2h" => (
+            |v| v.split('-').count() == 2 && is_id_list(v, 2),
+            "two different numeric team ids joined by a dash, such as `33-50`",
+        ),
+        // API-Football wants at least three characters, and letters, digits
+        // and spaces only.
+        "search" => (
+            |v| v.trim().chars().count() >= 3 && v.chars().all(|c| c.is_alphanumeric() || c == ' '),
+            "at least 3 letters, digits or spaces, such as `Manchester`",
+        ),
+        "code" => (
+            |v| v.chars().count() == 3 && v.chars().all(char::is_alphanumeric),
+            "a team code of 3 letters or digits, such as `MUN`",
+        ),
+        "name" | "country" => (is_text, "a name such as `England`"),
+        _ => return None,
+    })
 }
 
-/// The request of the `standings` stream: `GET /standings` with `league`
-/// and `season`, both required.
-pub fn standings_request(params: &Params) -> Result<HttpRequest, PluginError> {
-    let (league, season) = league_season(params)?;
-    Ok(HttpRequest::get(
-        "/standings",
-        &[("league", league), ("season", season)],
-    ))
-}
-
-/// `league` (a numeric id) and `season` (the starting year).
-fn league_season(params: &Params) -> Result<(&str, &str), PluginError> {
-    let league = params::require(params, "league")?;
-    if !is_id(league) {
-        return Err(invalid(format!(
-            "parameter `league` must be a numeric league id such as `39`, not `{league}`"
-        )));
+/// Checks one value of parameter `name`: a blank value is an error, and so
+/// is one its [`expected`] form refuses.
+fn check(name: &str, value: &str) -> Result<(), PluginError> {
+    if value.trim().is_empty() {
+        return Err(invalid(format!("parameter `{name}` is empty")));
     }
-    let season = params::require(params, "season")?;
-    if season.len() != 4 || !season.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid(format!(
-            "parameter `season` must be the starting year, such as `2022`, not `{season}`"
-        )));
+    match expected(name) {
+        Some((ok, what)) if !ok(value) => Err(invalid(format!(
+            "parameter `{name}` must be {what}, not `{value}`"
+        ))),
+        _ => Ok(()),
     }
-    Ok((league, season))
-}
-
-/// A `YYYY-MM-DD` day parameter.
-fn day<'a>(params: &'a Params, name: &str) -> Result<&'a str, PluginError> {
-    let value = params::require(params, name)?;
-    if !params::is_day(value) {
-        return Err(invalid(format!(
-            "parameter `{name}` must be a day `YYYY-MM-DD`, such as `2023-05-13`, not `{value}`"
-        )));
-    }
-    Ok(value)
 }
 
 /// A numeric id: 1 to 10 digits, not all zeros.
@@ -187,215 +149,153 @@ fn is_id_list(text: &str, max: usize) -> bool {
     ids.len() <= max && ids.iter().all(|id| is_id(id) && seen.insert(*id))
 }
 
-fn invalid(message: String) -> PluginError {
+/// A season: its starting year, four digits.
+fn is_year(text: &str) -> bool {
+    text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `last`/`next`: API-Football takes at most two digits.
+fn is_count(text: &str) -> bool {
+    (1..=2).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && text.bytes().any(|b| b != b'0')
+}
+
+/// A name of the IANA time zone database, as API-Football's `/timezone`
+/// lists them (`UTC`, `Europe/London`, `America/Argentina/Buenos_Aires`,
+/// `Etc/GMT+3`).
+fn is_timezone(text: &str) -> bool {
+    text.len() <= 64
+        && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+}
+
+/// Status codes separated by dashes, each one API-Football documents (in
+/// any case: its own examples write `ft`).
+fn is_status_list(text: &str) -> bool {
+    text.split('-')
+        .all(|code| !code.is_empty() && status::map(&code.to_ascii_uppercase()).is_ok())
+}
+
+/// Free text with no control characters.
+fn is_text(text: &str) -> bool {
+    !text.trim().is_empty() && text.len() <= 100 && !text.chars().any(char::is_control)
+}
+
+/// `league` and `season` come together: a league's fixtures, odds or teams
+/// are of one season, and a season alone names no league.
+pub(crate) fn league_with_season(given: &Given<'_>) -> Result<(), PluginError> {
+    match (given.has("league"), given.has("season")) {
+        (true, false) => Err(invalid(
+            "parameter `season` is required with `league`".to_string(),
+        )),
+        (false, true) => Err(invalid(
+            "parameter `league` is required with `season`".to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn invalid(message: String) -> PluginError {
     PluginError::InvalidParams(message)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn p(pairs: &[(&str, &str)]) -> Params {
+    /// Params from pairs.
+    pub(crate) fn p(pairs: &[(&str, &str)]) -> Params {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
 
-    fn fixtures(pairs: &[(&str, &str)]) -> Result<HttpRequest, String> {
-        fixtures_request(&p(pairs)).map_err(|e| match e {
-            PluginError::InvalidParams(m) => m,
-            other => panic!("expected invalid-params, got {other:?}"),
-        })
-    }
-
-    fn teams(pairs: &[(&str, &str)]) -> Result<HttpRequest, String> {
-        teams_request(&p(pairs)).map_err(|e| match e {
+    /// The message of an `invalid-params` error, or the request.
+    pub(crate) fn message(result: Result<HttpRequest, PluginError>) -> Result<HttpRequest, String> {
+        result.map_err(|e| match e {
             PluginError::InvalidParams(m) => m,
             other => panic!("expected invalid-params, got {other:?}"),
         })
     }
 
     #[test]
-    fn each_fixture_set_asks_for_its_query() {
-        type Pairs = &'static [(&'static str, &'static str)];
-        let cases: &[(Pairs, &str, Pairs)] = &[
-            (
-                &[("league", "39"), ("season", "2022")],
-                "/fixtures",
-                &[("league", "39"), ("season", "2022")],
-            ),
-            (&[("live", "all")], "/fixtures", &[("live", "all")]),
-            (&[("live", "39-61")], "/fixtures", &[("live", "39-61")]),
-            (
-                &[("ids", "1149523-1149519")],
-                "/fixtures",
-                &[("ids", "1149523-1149519")],
-            ),
-            (
-                &[("date", "2024-02-29")],
-                "/fixtures",
-                &[("date", "2024-02-29")],
-            ),
-            (
-                &[("h2h", "33-50")],
-                "/fixtures/headtohead",
-                &[("h2h", "33-50")],
-            ),
-            (
-                &[
-                    ("to", "2023-12-31"),
-                    ("h2h", "33-50"),
-                    ("from", "2021-01-01"),
-                ],
-                "/fixtures/headtohead",
-                &[
-                    ("h2h", "33-50"),
-                    ("from", "2021-01-01"),
-                    ("to", "2023-12-31"),
-                ],
-            ),
+    fn values_are_checked_one_by_one() {
+        let good = [
+            ("league", "39"),
+            ("season", "2022"),
+            ("date", "2024-02-29"),
+            ("timezone", "Europe/London"),
+            ("timezone", "America/Argentina/Buenos_Aires"),
+            ("timezone", "Etc/GMT+3"),
+            ("timezone", "UTC"),
+            ("last", "5"),
+            ("next", "99"),
+            ("status", "NS-PST-FT"),
+            ("status", "ft"),
+            ("round", "Regular Season - 1"),
+            ("code", "MUN"),
         ];
-        for (params, path, query) in cases {
-            assert_eq!(
-                fixtures(params),
-                Ok(HttpRequest::get(*path, query)),
-                "{params:?}"
-            );
+        for (name, value) in good {
+            assert_eq!(check(name, value), Ok(()), "{name}={value}");
         }
-    }
-
-    #[test]
-    fn fixture_sets_must_be_exactly_one_and_whole() {
-        let cases: &[(&[(&str, &str)], &str)] = &[
-            (
-                &[],
-                "give one of `league` + `season`, `live`, `ids`, `date`, or `h2h` (with optional `from`/`to`)",
-            ),
-            (
-                &[("league", "39")],
-                "parameter `season` is required with `league`",
-            ),
-            (
-                &[("season", "2022")],
-                "parameter `league` is required with `season`",
-            ),
-            (
-                &[("live", "all"), ("date", "2023-05-13")],
-                "give only one of `league` + `season`, `live`, `ids`, `date`, or `h2h` (with optional `from`/`to`), not `live` and `date` together",
-            ),
-            (
-                &[("date", "2023-05-13"), ("from", "2023-01-01")],
-                "parameter `from` only goes with `h2h`",
-            ),
-            (
-                &[("from", "2023-01-01")],
-                "give one of `league` + `season`, `live`, `ids`, `date`, or `h2h` (with optional `from`/`to`)",
-            ),
+        let bad = [
+            ("league", "EPL"),
+            ("league", "0"),
+            ("season", "22"),
+            ("season", "2022-23"),
+            ("date", "2023-02-29"),
+            ("timezone", "Europe/London&x=1"),
+            ("timezone", "/London"),
+            ("last", "100"),
+            ("last", "0"),
+            ("next", "-1"),
+            ("status", "NS-"),
+            ("status", "XYZ"),
+            ("round", " "),
+            ("round", "Round\n1"),
+            ("code", "MANU"),
+            ("bookmaker", "bet365"),
+            ("bet", "1.5"),
         ];
-        for (params, message) in cases {
-            assert_eq!(
-                fixtures(params).err().as_deref(),
-                Some(*message),
-                "{params:?}"
-            );
+        for (name, value) in bad {
+            assert!(check(name, value).is_err(), "{name}={value} was accepted");
         }
-    }
-
-    #[test]
-    fn fixture_values_are_checked() {
-        let bad: &[&[(&str, &str)]] = &[
-            &[("league", "EPL"), ("season", "2022")],
-            &[("league", "39"), ("season", "22")],
-            &[("league", "39"), ("season", "2022-23")],
-            &[("live", "yes")],
-            &[("live", "")],
-            &[("ids", "1-2-x")],
-            &[("ids", "5-5")],
-            &[("ids", "")],
-            &[("date", "2023-5-13")],
-            &[("date", "2023-02-29")],
-            &[("date", "2023-13-01")],
-            &[("h2h", "33")],
-            &[("h2h", "33-50-40")],
-            &[("h2h", "33-33")],
-            &[("h2h", "33-50"), ("from", "2021/01/01")],
-            &[
-                ("h2h", "33-50"),
-                ("from", "2023-01-01"),
-                ("to", "2022-01-01"),
-            ],
-        ];
-        for params in bad {
-            assert!(fixtures(params).is_err(), "{params:?} was accepted");
-        }
-        let twenty: Vec<String> = (1..=20).map(|i| i.to_string()).collect();
-        assert!(fixtures(&[("ids", &twenty.join("-"))]).is_ok());
-        let twenty_one: Vec<String> = (1..=21).map(|i| i.to_string()).collect();
         assert_eq!(
-            fixtures(&[("ids", &twenty_one.join("-"))])
-                .err()
-                .map(|m| m.starts_with("parameter `ids` must be 1 to 20")),
-            Some(true)
-        );
-    }
-
-    #[test]
-    fn each_team_set_asks_for_its_query() {
-        assert_eq!(
-            teams(&[("league", "39"), ("season", "2022")]),
-            Ok(HttpRequest::get(
-                "/teams",
-                &[("league", "39"), ("season", "2022")]
+            check("status", "NS-XYZ"),
+            Err(invalid(
+                "parameter `status` must be fixture status codes separated by dashes, such as `NS-PST` (TBD, NS, 1H, HT, 2H, ET, BT, P, SUSP, INT, FT, AET, PEN, PST, CANC, ABD, AWD, WO, LIVE), not `NS-XYZ`".to_string()
             ))
         );
         assert_eq!(
-            teams(&[("search", "Manchester")]),
-            Ok(HttpRequest::get("/teams", &[("search", "Manchester")]))
+            check("season", ""),
+            Err(invalid("parameter `season` is empty".to_string()))
         );
-        assert_eq!(
-            teams(&[("id", "33")]),
-            Ok(HttpRequest::get("/teams", &[("id", "33")]))
-        );
-        assert_eq!(
-            teams(&[("id", "33"), ("search", "Manchester")])
-                .err()
-                .as_deref(),
-            Some(
-                "give only one of `league` + `season`, `search`, or `id`, not `search` and `id` together"
-            )
-        );
-        for bad in [
-            &[("search", "Ma")][..],
-            &[("search", "Man&x=1")],
-            &[("id", "abc")],
-            &[("league", "39")],
-            &[],
-        ] {
-            assert!(teams(bad).is_err(), "{bad:?} was accepted");
-        }
     }
 
     #[test]
-    fn standings_need_a_league_and_a_season() {
-        let standings = |pairs: &[(&str, &str)]| {
-            standings_request(&p(pairs)).map_err(|e| match e {
-                PluginError::InvalidParams(m) => m,
-                other => panic!("expected invalid-params, got {other:?}"),
-            })
+    fn a_league_and_a_season_come_together() {
+        let given = |pairs: &[(&str, &str)]| {
+            let params = p(pairs);
+            let given = Given::read(&params, &["league", "season"]).expect("values");
+            league_with_season(&given)
         };
+        assert_eq!(given(&[("league", "39"), ("season", "2022")]), Ok(()));
+        assert_eq!(given(&[]), Ok(()));
         assert_eq!(
-            standings(&[("season", "2022"), ("league", "39")]),
-            Ok(HttpRequest::get(
-                "/standings",
-                &[("league", "39"), ("season", "2022")]
+            given(&[("league", "39")]),
+            Err(invalid(
+                "parameter `season` is required with `league`".to_string()
             ))
         );
         assert_eq!(
-            standings(&[("league", "39")]).err().as_deref(),
-            Some("parameter `season` is required")
+            given(&[("season", "2022")]),
+            Err(invalid(
+                "parameter `league` is required with `season`".to_string()
+            ))
         );
-        assert!(standings(&[("league", "EPL"), ("season", "2022")]).is_err());
-        assert!(standings(&[("league", "39"), ("season", "2022-23")]).is_err());
     }
 }
