@@ -1,28 +1,37 @@
-//! The envelope every Sportmonks v3 response shares: `data` (one object or
-//! a list), `pagination`, `rate_limit`, `subscription` and `timezone`; or,
-//! instead of `data`, a `message`.
+//! A Sportmonks v3 body in either form it is met in: the envelope
+//! Sportmonks sends (`data`, one object or a list, beside `pagination`,
+//! `rate_limit`, `subscription` and `timezone`; or, instead of `data`, a
+//! `message`), or the bare `data` value (one object or a list) that
+//! recordings people keep often hold. Every stream reads its body here, so
+//! both forms mean the same to all of them.
 
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sluice_plugin_sdk::{HttpRequest, PluginError, json};
 
+use crate::pages::{self, Pagination};
+
 /// The message Sportmonks sends, with HTTP 200 and no `data`, when a
 /// request found nothing, or nothing the subscription may see.
 const NO_RESULTS: &str = "No result(s) found";
 
+/// How many of an object's keys an error names.
+const KEYS_NAMED: usize = 6;
+
 /// What a response holds.
 pub enum Body<'a> {
     /// Items, not yet read.
-    Data(Envelope<'a>),
+    Data(Items<'a>),
     /// Sportmonks found nothing (or nothing within the subscription); the
     /// message as sent.
     NoResults(String),
 }
 
-/// A response's items and where it stands in the pages.
-pub struct Envelope<'a> {
-    /// The items of `data` as raw JSON; one item when `data` is an object.
+/// A response's items and what its envelope says about them; a bare
+/// `data` value has no envelope, so it has neither pages nor a time zone.
+pub struct Items<'a> {
+    /// The items as raw JSON; one item when `data` is an object.
     pub items: Vec<&'a RawValue>,
     /// This page and whether more follow, when the endpoint pages.
     pub pagination: Option<Pagination>,
@@ -31,43 +40,62 @@ pub struct Envelope<'a> {
     pub timezone: Option<String>,
 }
 
-/// `pagination`.
-#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pagination {
-    /// This page, from 1.
-    pub current_page: Option<u32>,
-    /// Whether another page follows.
-    #[serde(default)]
-    pub has_more: bool,
-}
-
+/// The top level of an object body, each member unread, so that a bare
+/// item's own fields never fail the envelope's types.
 #[derive(Deserialize)]
-struct Wire<'a> {
+struct Top<'a> {
     #[serde(borrow)]
     data: Option<&'a RawValue>,
-    pagination: Option<Pagination>,
-    timezone: Option<String>,
-    message: Option<Value>,
+    #[serde(borrow)]
+    pagination: Option<&'a RawValue>,
+    #[serde(borrow)]
+    timezone: Option<&'a RawValue>,
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
 }
 
-/// Reads the envelope of `body`.
+/// Reads `body`, a response whose items are `item`s (`team`, `fixture`,
+/// …, named in errors).
 ///
-/// A body without `data` is Sportmonks' "nothing found" answer when its
-/// `message` says so, a `provider-error` with the message otherwise (a
-/// 429's `Too Many Attempts.`, an unknown token); a body that is not JSON,
-/// or whose `data` is neither an object nor a list, is `malformed-response`.
-pub fn read(body: &[u8]) -> Result<Body<'_>, PluginError> {
-    let wire: Wire = json::parse(body)?;
-    let Some(data) = wire.data else {
-        let message = match &wire.message {
-            Some(Value::String(text)) => text.clone(),
-            Some(other) => other.to_string(),
-            None => {
-                return Err(PluginError::MalformedResponse(
-                    "body has no `data` (or a null one) and no `message`, so it is not a Sportmonks v3 response"
-                        .to_string(),
-                ));
-            }
+/// - An object with `data` is the envelope: `data` is the items,
+///   `pagination` and `timezone` are read beside it.
+/// - An object without `data` but with a `message` is Sportmonks' "nothing
+///   found" answer when the message says so, a `provider-error` with the
+///   message otherwise (a 429's `Too Many Attempts.`, an unknown token).
+/// - Any other object with an `id` is one bare item, and a list is bare
+///   items: no pages, no time zone (local times are then UTC, Sportmonks'
+///   default).
+///
+/// A body that is not JSON, that is none of these, or whose `data` is
+/// neither an object nor a list, is `malformed-response`, saying what was
+/// expected.
+pub fn read<'a>(body: &'a [u8], item: &str) -> Result<Body<'a>, PluginError> {
+    let whole: &RawValue = json::parse(body)?;
+    let text = whole.get();
+    match text.trim_start().as_bytes().first() {
+        Some(b'[') => Ok(Body::Data(bare(list(text, "the body")?))),
+        Some(b'{') => object(whole, item),
+        _ => Err(neither(text, item)),
+    }
+}
+
+/// An object body: the envelope, a message, or one bare item.
+fn object<'a>(whole: &'a RawValue, item: &str) -> Result<Body<'a>, PluginError> {
+    let top: Top = serde_json::from_str(whole.get())
+        .map_err(|e| malformed(format!("the body's members cannot be read: {e}")))?;
+    if let Some(data) = top.data {
+        return Ok(Body::Data(Items {
+            items: items_of(data)?,
+            pagination: member(top.pagination, "pagination")?,
+            timezone: member(top.timezone, "timezone")?,
+        }));
+    }
+    if let Some(message) = top.message {
+        let message = match serde_json::from_str::<Value>(message.get()) {
+            Ok(Value::String(text)) => text,
+            _ => message.get().to_string(),
         };
         if message.starts_with(NO_RESULTS) {
             return Ok(Body::NoResults(message));
@@ -75,24 +103,88 @@ pub fn read(body: &[u8]) -> Result<Body<'_>, PluginError> {
         return Err(PluginError::ProviderError(format!(
             "Sportmonks answered with an error: {message}"
         )));
-    };
-    let items = match data.get().trim_start().as_bytes().first() {
-        Some(b'[') => serde_json::from_str(data.get()).map_err(|e| {
-            PluginError::MalformedResponse(format!("`data` is not a list of items: {e}"))
-        })?,
-        Some(b'{') => vec![data],
-        _ => {
-            return Err(PluginError::MalformedResponse(format!(
-                "`data` is `{}`, neither an object nor a list",
-                data.get()
-            )));
-        }
-    };
-    Ok(Body::Data(Envelope {
+    }
+    if top.id.is_some() {
+        return Ok(Body::Data(bare(vec![whole])));
+    }
+    Err(neither(whole.get(), item))
+}
+
+/// Bare items: no envelope, so no pages and no time zone.
+fn bare(items: Vec<&RawValue>) -> Items<'_> {
+    Items {
         items,
-        pagination: wire.pagination,
-        timezone: wire.timezone,
-    }))
+        pagination: None,
+        timezone: None,
+    }
+}
+
+/// The items of an envelope's `data`: itself when it is an object, its
+/// members when it is a list.
+fn items_of(data: &RawValue) -> Result<Vec<&RawValue>, PluginError> {
+    match data.get().trim_start().as_bytes().first() {
+        Some(b'[') => list(data.get(), "`data`"),
+        Some(b'{') => Ok(vec![data]),
+        _ => Err(malformed(format!(
+            "`data` is `{}`, neither an object nor a list",
+            data.get()
+        ))),
+    }
+}
+
+/// The members of the JSON list `text` (`what` names it in the error).
+fn list<'a>(text: &'a str, what: &str) -> Result<Vec<&'a RawValue>, PluginError> {
+    serde_json::from_str(text).map_err(|e| malformed(format!("{what} is not a list of items: {e}")))
+}
+
+/// An envelope member of type `T`, when present and not null.
+fn member<'a, T: Deserialize<'a>>(
+    raw: Option<&'a RawValue>,
+    name: &str,
+) -> Result<Option<T>, PluginError> {
+    raw.map(|raw| {
+        serde_json::from_str(raw.get())
+            .map_err(|e| malformed(format!("`{name}` is not of the expected shape: {e}")))
+    })
+    .transpose()
+}
+
+/// The error of a body that is neither form, saying what was expected and
+/// what came.
+fn neither(text: &str, item: &str) -> PluginError {
+    malformed(format!(
+        "the body is neither a Sportmonks response (an object with `data` or `message`) nor a bare `data` value (one {item} object with an `id`, or a list of {item} objects): it is {}",
+        describe(text)
+    ))
+}
+
+/// What a JSON value is, in a few words.
+fn describe(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) if map.get("data") == Some(&Value::Null) => {
+            "an object whose `data` is null".to_string()
+        }
+        Ok(Value::Object(map)) if map.is_empty() => "an empty object".to_string(),
+        Ok(Value::Object(map)) => {
+            let mut keys: Vec<String> = map
+                .keys()
+                .take(KEYS_NAMED)
+                .map(|k| format!("`{k}`"))
+                .collect();
+            if map.len() > KEYS_NAMED {
+                keys.push("…".to_string());
+            }
+            format!("an object with the keys {}", keys.join(", "))
+        }
+        Ok(Value::String(_)) => "a string".to_string(),
+        Ok(Value::Number(n)) => format!("the number {n}"),
+        Ok(other) => format!("`{other}`"),
+        Err(_) => "not JSON".to_string(),
+    }
+}
+
+fn malformed(message: String) -> PluginError {
+    PluginError::MalformedResponse(message)
 }
 
 /// What Sportmonks' "nothing found" means for `request`.
@@ -108,7 +200,7 @@ pub fn nothing_found(
     may_be_empty: bool,
     what: &str,
 ) -> Result<(), PluginError> {
-    if may_be_empty || page_of(request) > 1 {
+    if may_be_empty || pages::page_of(request) > 1 {
         return Ok(());
     }
     Err(PluginError::ProviderError(format!(
@@ -116,84 +208,63 @@ pub fn nothing_found(
     )))
 }
 
-/// The page a request asks for: its `page` parameter, or 1.
-pub fn page_of(request: &HttpRequest) -> u32 {
-    request
-        .query
-        .iter()
-        .find(|(key, _)| key == "page")
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(1)
-}
-
-/// The page this response is: `pagination.current_page`, or what the
-/// request asked for.
-pub fn current_page(request: &HttpRequest, pagination: Option<Pagination>) -> u32 {
-    pagination
-        .and_then(|p| p.current_page)
-        .unwrap_or_else(|| page_of(request))
-}
-
-/// The request for the page after this one: the same path and query with
-/// `page` set to the next page; none when no page follows, or when this
-/// page was empty (a `has_more` on an empty page would never end).
-pub fn next_page(
-    request: &HttpRequest,
-    pagination: Option<Pagination>,
-    items: usize,
-) -> Option<HttpRequest> {
-    let pagination = pagination?;
-    if !pagination.has_more || items == 0 {
-        return None;
-    }
-    Some(with_page(
-        request,
-        current_page(request, Some(pagination)) + 1,
-    ))
-}
-
-/// `request` asking for `page`, its other parameters unchanged and in order.
-pub fn with_page(request: &HttpRequest, page: u32) -> HttpRequest {
-    let page = page.to_string();
-    let mut query = request.query.clone();
-    match query.iter_mut().find(|(key, _)| key == "page") {
-        Some((_, value)) => *value = page,
-        None => query.push(("page".to_string(), page)),
-    }
-    HttpRequest {
-        path: request.path.clone(),
-        query,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn error_of(body: &str) -> PluginError {
-        match read(body.as_bytes()) {
+        match read(body.as_bytes(), "team") {
             Err(e) => e,
             Ok(_) => panic!("expected an error for {body}"),
         }
     }
 
-    fn items_of(body: &str) -> usize {
-        match read(body.as_bytes()) {
-            Ok(Body::Data(envelope)) => envelope.items.len(),
+    fn items_of_body(body: &str) -> Items<'_> {
+        match read(body.as_bytes(), "team") {
+            Ok(Body::Data(items)) => items,
             Ok(Body::NoResults(m)) => panic!("no results: {m}"),
             Err(e) => panic!("{e:?}"),
         }
     }
 
+    fn count(body: &str) -> usize {
+        items_of_body(body).items.len()
+    }
+
     #[test]
     fn data_is_one_object_or_a_list() {
-        assert_eq!(items_of(r#"{"data":{"id":1},"timezone":"UTC"}"#), 1);
-        assert_eq!(items_of(r#"{"data":[{"id":1},{"id":2}]}"#), 2);
-        assert_eq!(items_of(r#"{"data":[]}"#), 0);
-        assert!(matches!(
-            error_of(r#"{"data":null}"#),
-            PluginError::MalformedResponse(m) if m.starts_with("body has no `data` (or a null one)")
-        ));
+        assert_eq!(count(r#"{"data":{"id":1},"timezone":"UTC"}"#), 1);
+        assert_eq!(count(r#"{"data":[{"id":1},{"id":2}]}"#), 2);
+        assert_eq!(count(r#"{"data":[]}"#), 0);
+        let enveloped = items_of_body(
+            r#"{"data":[{"id":1}],"pagination":{"current_page":2,"has_more":true},"timezone":"Europe/London","rate_limit":{"remaining":1}}"#,
+        );
+        assert_eq!(
+            enveloped.pagination,
+            Some(Pagination {
+                current_page: Some(2),
+                has_more: true
+            })
+        );
+        assert_eq!(enveloped.timezone.as_deref(), Some("Europe/London"));
+    }
+
+    #[test]
+    fn a_bare_list_or_a_bare_object_with_an_id_is_the_items_without_pages() {
+        let list = items_of_body(r#" [{"id":1,"name":"A"},{"id":2,"name":"B"}]"#);
+        assert_eq!(list.items.len(), 2);
+        assert_eq!(list.items[1].get(), r#"{"id":2,"name":"B"}"#);
+        assert_eq!((list.pagination, list.timezone), (None, None));
+        assert_eq!(count("[]"), 0);
+        let one = items_of_body(r#"{"id":19,"name":"Arsenal","upcoming":[]}"#);
+        assert_eq!(one.items.len(), 1);
+        assert_eq!(
+            one.items[0].get(),
+            r#"{"id":19,"name":"Arsenal","upcoming":[]}"#
+        );
+        assert_eq!((one.pagination, one.timezone), (None, None));
+        // A bare item's own fields are not taken for the envelope's.
+        assert_eq!(count(r#"{"id":1,"timezone":3,"pagination":"x"}"#), 1);
     }
 
     #[test]
@@ -206,11 +277,60 @@ mod tests {
         );
         let none = r#"{"message":"No result(s) found matching your request. Either the query did not return any results or you don't have access to it via your current subscription.","rate_limit":{"remaining":10}}"#;
         assert!(matches!(
-            read(none.as_bytes()),
+            read(none.as_bytes(), "team"),
             Ok(Body::NoResults(m)) if m.starts_with("No result(s) found matching")
         ));
         // A message beside `data` is not an error.
-        assert_eq!(items_of(r#"{"data":[{"id":1}],"message":"note"}"#), 1);
+        assert_eq!(count(r#"{"data":[{"id":1}],"message":"note"}"#), 1);
+    }
+
+    #[test]
+    fn a_body_of_neither_form_says_what_was_expected_and_what_came() {
+        let expected = "the body is neither a Sportmonks response (an object with `data` or `message`) nor a bare `data` value (one team object with an `id`, or a list of team objects): it is ";
+        for (body, came) in [
+            (
+                r#"{"errors":[],"status":500}"#,
+                "an object with the keys `errors`, `status`",
+            ),
+            (r#"{"data":null}"#, "an object whose `data` is null"),
+            ("{}", "an empty object"),
+            (r#""x""#, "a string"),
+            ("3", "the number 3"),
+            ("null", "`null`"),
+        ] {
+            assert_eq!(
+                error_of(body),
+                PluginError::MalformedResponse(format!("{expected}{came}")),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_or_whose_data_is_no_item_is_malformed() {
+        assert!(matches!(
+            error_of("<html>502</html>"),
+            PluginError::MalformedResponse(m) if m.starts_with("body is not JSON")
+        ));
+        for (body, message) in [
+            (
+                r#"{"data":"x"}"#,
+                "`data` is `\"x\"`, neither an object nor a list",
+            ),
+            (
+                r#"{"data":3}"#,
+                "`data` is `3`, neither an object nor a list",
+            ),
+        ] {
+            assert_eq!(
+                error_of(body),
+                PluginError::MalformedResponse(message.to_string())
+            );
+        }
+        assert!(matches!(
+            error_of(r#"{"data":[],"pagination":"x"}"#),
+            PluginError::MalformedResponse(m) if m.starts_with("`pagination` is not of the expected shape")
+        ));
     }
 
     #[test]
@@ -226,60 +346,10 @@ mod tests {
             nothing_found(&first, "No result(s) found.", true, "x"),
             Ok(())
         );
-        let later = with_page(&first, 3);
+        let later = pages::with_page(&first, 3);
         assert_eq!(
             nothing_found(&later, "No result(s) found.", false, "x"),
             Ok(())
         );
-    }
-
-    #[test]
-    fn a_body_that_is_not_a_sportmonks_response_is_malformed() {
-        for body in [
-            "<html>502</html>",
-            r#"{"errors":[]}"#,
-            r#"{"data":"x"}"#,
-            r#"{"data":3}"#,
-        ] {
-            assert!(
-                matches!(error_of(body), PluginError::MalformedResponse(_)),
-                "{body}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_page_with_more_asks_for_the_next_with_the_same_query() {
-        let request = HttpRequest::get(
-            "/fixtures",
-            &[("filters", "fixtureSeasons:1"), ("page", "2")],
-        );
-        let more = Some(Pagination {
-            current_page: Some(2),
-            has_more: true,
-        });
-        assert_eq!(
-            next_page(&request, more, 50),
-            Some(HttpRequest::get(
-                "/fixtures",
-                &[("filters", "fixtureSeasons:1"), ("page", "3")]
-            ))
-        );
-        let first = HttpRequest::get("/fixtures/date/2025-05-25", &[("include", "state")]);
-        let pagination = Some(Pagination {
-            current_page: None,
-            has_more: true,
-        });
-        assert_eq!(
-            next_page(&first, pagination, 50).map(|r| r.query),
-            Some(HttpRequest::get("/", &[("include", "state"), ("page", "2")]).query)
-        );
-        let last = Some(Pagination {
-            current_page: Some(2),
-            has_more: false,
-        });
-        assert_eq!(next_page(&request, last, 50), None);
-        assert_eq!(next_page(&request, more, 0), None);
-        assert_eq!(next_page(&request, None, 50), None);
     }
 }

@@ -94,6 +94,16 @@ impl Collected {
         self.events.push(Record::Event(event));
     }
 
+    /// Adds a team read as a team (an item of the `teams` stream), once.
+    /// Added before the fixtures, it is the record kept when a fixture
+    /// names the same team among its participants, which say less of it
+    /// (no country or venue names).
+    pub fn add_team(&mut self, id: u64, team: Team) {
+        if self.seen_teams.insert(id) {
+            self.teams.push(Record::Team(team));
+        }
+    }
+
     /// Adds a reject for an item that is not even a fixture.
     pub fn reject(&mut self, reject: Reject) {
         self.rejects.push(reject);

@@ -6,6 +6,7 @@ use sluice_plugin_sdk::{Batch, HttpRequest, PluginError};
 use crate::body::{self, Body};
 use crate::cursor::{Progress, SeasonCursor};
 use crate::event::{Collected, Context};
+use crate::pages;
 use crate::params::FixtureSelection;
 
 /// The records of one fixtures response, the request for its next page,
@@ -15,8 +16,8 @@ pub fn normalize(
     request: &HttpRequest,
     body: &[u8],
 ) -> Result<Batch, PluginError> {
-    let envelope = match body::read(body)? {
-        Body::Data(envelope) => envelope,
+    let read = match body::read(body, "fixture")? {
+        Body::Data(items) => items,
         Body::NoResults(message) => {
             let what = match selection {
                 FixtureSelection::Ids(_) => format!("fixture of {}", request.path),
@@ -31,7 +32,7 @@ pub fn normalize(
         }
     };
     let context = Context {
-        timezone: envelope.timezone.as_deref(),
+        timezone: read.timezone.as_deref(),
         league: match selection {
             FixtureSelection::Season { league, .. } => Some(*league),
             _ => None,
@@ -39,13 +40,13 @@ pub fn normalize(
         ..Context::default()
     };
     let mut collected = Collected::default();
-    for raw in &envelope.items {
+    for raw in &read.items {
         collected.add(raw, &context);
     }
     let mut batch = collected.into_batch();
-    let next = body::next_page(request, envelope.pagination, envelope.items.len());
+    let next = pages::next_page(request, read.pagination, read.items.len());
     let progress = match next {
-        Some(_) => Progress::Page(body::current_page(request, envelope.pagination)),
+        Some(_) => Progress::Page(pages::current_page(request, read.pagination)),
         None => Progress::Complete,
     };
     batch.cursor = season_cursor(selection, progress);
@@ -133,6 +134,26 @@ mod tests {
         assert!(matches!(
             normalize(&ids, &ids.plan(None)[0], none),
             Err(PluginError::ProviderError(m)) if m.starts_with("Sportmonks found no fixture of /fixtures/multi/1,2")
+        ));
+    }
+
+    #[test]
+    fn a_bare_page_has_no_next_page_so_a_backfill_completes_with_it() {
+        let request = season_page(23614, 3);
+        let bare = format!("[{FIXTURE}]");
+        let batch = normalize(&SEASON, &request, bare.as_bytes()).expect("batch");
+        assert_eq!(batch.records.len(), 1);
+        assert!(batch.follow_ups.is_empty());
+        assert_eq!(
+            batch.cursor.as_deref(),
+            Some("v1;league=8;season=23614;complete")
+        );
+        let ids = FixtureSelection::Ids(vec![1]);
+        let one = normalize(&ids, &ids.plan(None)[0], FIXTURE.as_bytes()).expect("batch");
+        assert_eq!((one.records.len(), one.rejects.len()), (1, 0));
+        assert!(matches!(
+            normalize(&ids, &ids.plan(None)[0], b"true"),
+            Err(PluginError::MalformedResponse(m)) if m.contains("one fixture object with an `id`, or a list of fixture objects")
         ));
     }
 

@@ -24,6 +24,8 @@ mod event;
 mod fixtures;
 mod incidents;
 mod kickoff;
+mod nested;
+mod pages;
 mod params;
 mod schedules;
 mod scores;
@@ -31,6 +33,7 @@ mod sides;
 mod standings;
 mod status;
 mod tables;
+mod team_fixtures;
 mod teams;
 mod wire;
 
@@ -51,7 +54,10 @@ impl Source for Sportmonks {
         match stream.as_str() {
             "fixtures" => Ok(params::fixtures(&params)?.plan(cursor.as_deref())),
             "schedules" => Ok(vec![params::schedules(&params)?.plan()]),
-            "teams" => Ok(vec![params::teams(&params)?.plan()]),
+            "teams" => {
+                let (selection, fixtures) = params::teams(&params)?;
+                Ok(vec![selection.plan(fixtures)])
+            }
             "standings" => Ok(vec![params::standings_request(params::standings(&params)?)]),
             other => Err(unknown_stream(other)),
         }
@@ -67,7 +73,7 @@ impl Source for Sportmonks {
         match stream.as_str() {
             "fixtures" => fixtures::normalize(&params::fixtures(&params)?, &request, body),
             "schedules" => schedules::normalize(&params::schedules(&params)?, &request, body),
-            "teams" => teams::normalize(&params::teams(&params)?, &request, body),
+            "teams" => teams::normalize(&params::teams(&params)?.0, &request, body),
             "standings" => tables::normalize(params::standings(&params)?, &request, body),
             other => Err(unknown_stream(other)),
         }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use sluice_plugin_sdk::{HttpRequest, Params, PluginError, params};
 
 use crate::cursor;
+use crate::team_fixtures::TeamFixtures;
 
 /// The most fixture ids `/fixtures/multi/{ids}` takes in one request
 /// (Sportmonks' documentation of the endpoint).
@@ -20,9 +21,6 @@ pub const PER_PAGE: &str = "50";
 /// once it has.
 pub const FIXTURE_INCLUDE: &str =
     "participants;scores;state;league;venue;stage;round;periods;events;statistics";
-
-/// The includes of every teams request.
-pub const TEAM_INCLUDE: &str = "country;venue";
 
 /// The includes of the standings request: the team's name, the figures
 /// with their type names (to check the ids), the form, the stage and group
@@ -108,17 +106,14 @@ pub fn schedules(params: &Params) -> Result<ScheduleSelection, PluginError> {
     }
 }
 
-/// Reads the `teams` parameters: exactly one of `id` or `season`.
-pub fn teams(params: &Params) -> Result<TeamSelection, PluginError> {
-    match params::one_set(params, &[&["id"], &["season"]], "`id` or `season`")? {
-        "id" => Ok(TeamSelection::Id(id(params, "id", "team id", "14")?)),
-        _ => Ok(TeamSelection::Season(id(
-            params,
-            "season",
-            "Sportmonks season id",
-            "23614",
-        )?)),
-    }
+/// Reads the `teams` parameters: exactly one of `id` or `season`, and
+/// optionally `fixtures`, which of each team's fixtures to ask for too.
+pub fn teams(params: &Params) -> Result<(TeamSelection, TeamFixtures), PluginError> {
+    let selection = match params::one_set(params, &[&["id"], &["season"]], "`id` or `season`")? {
+        "id" => TeamSelection::Id(id(params, "id", "team id", "14")?),
+        _ => TeamSelection::Season(id(params, "season", "Sportmonks season id", "23614")?),
+    };
+    Ok((selection, TeamFixtures::read(params)?))
 }
 
 /// Reads the `standings` parameters: `season`, a Sportmonks season id.
@@ -197,15 +192,16 @@ impl ScheduleSelection {
 }
 
 impl TeamSelection {
-    /// The run's first request.
-    pub fn plan(&self) -> HttpRequest {
+    /// The run's first request, asking for `fixtures` of every team too.
+    pub fn plan(&self, fixtures: TeamFixtures) -> HttpRequest {
+        let include = fixtures.include();
         match self {
             TeamSelection::Id(team) => {
-                HttpRequest::get(format!("/teams/{team}"), &[("include", TEAM_INCLUDE)])
+                HttpRequest::get(format!("/teams/{team}"), &[("include", &include)])
             }
             TeamSelection::Season(season) => HttpRequest::get(
                 format!("/teams/seasons/{season}"),
-                &[("include", TEAM_INCLUDE), ("per_page", PER_PAGE)],
+                &[("include", &include), ("per_page", PER_PAGE)],
             ),
         }
     }
@@ -394,17 +390,24 @@ mod tests {
             Ok(HttpRequest::get("/schedules/seasons/23614", &[]))
         );
         assert_eq!(
-            teams(&p(&[("id", "19")])).map(|t| t.plan()),
+            teams(&p(&[("id", "19")])).map(|(t, f)| t.plan(f)),
             Ok(HttpRequest::get(
                 "/teams/19",
                 &[("include", "country;venue")]
             ))
         );
         assert_eq!(
-            teams(&p(&[("season", "23614")])).map(|t| t.plan()),
+            teams(&p(&[("season", "23614")])).map(|(t, f)| t.plan(f)),
             Ok(HttpRequest::get(
                 "/teams/seasons/23614",
                 &[("include", "country;venue"), ("per_page", "50")]
+            ))
+        );
+        assert_eq!(
+            teams(&p(&[("id", "19"), ("fixtures", "upcoming")])).map(|(t, f)| t.plan(f)),
+            Ok(HttpRequest::get(
+                "/teams/19",
+                &[("include", "country;venue;upcoming.participants")]
             ))
         );
     }
@@ -447,6 +450,11 @@ mod tests {
         );
         assert_eq!(refused(teams(&p(&[]))), "give one of `id` or `season`");
         assert!(teams(&p(&[("id", "x")])).is_err());
+        assert_eq!(
+            refused(teams(&p(&[("fixtures", "upcoming")]))),
+            "give one of `id` or `season`"
+        );
+        assert!(teams(&p(&[("season", "1"), ("fixtures", "next")])).is_err());
     }
 
     #[test]

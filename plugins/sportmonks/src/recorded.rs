@@ -5,15 +5,17 @@
 //! Three of the four recordings carry no licence, so none is copied into
 //! the repository: the tests read them where they are, and a test whose
 //! file is absent says `SKIPPED` and passes. Three recordings hold `data`
-//! alone (their source stripped the envelope); they are wrapped in
-//! `{"data": …}`, as Sportmonks sends them, before they are read.
+//! alone (their source stripped the envelope): each is read as it is, bare,
+//! and wrapped in `{"data": …}` as Sportmonks sends it, and both forms
+//! must give the same batch.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
 use sluice_plugin_sdk::{
-    Batch, Event, EventStatus, Incident, IncidentKind, Record, Standing, StandingSplit, timestamp,
+    Batch, Event, EventStatus, Incident, IncidentKind, Record, Standing, StandingSplit, Team,
+    timestamp,
 };
 
 use crate::params::{FixtureSelection, ScheduleSelection, standings_request};
@@ -50,6 +52,18 @@ fn enveloped(data: &[u8]) -> Vec<u8> {
     body.extend_from_slice(data);
     body.push(b'}');
     body
+}
+
+/// The batch `normalize` makes of the `data`-only recording `data`, which
+/// must be the same read bare and read inside its envelope.
+fn bare_and_enveloped(data: &[u8], normalize: impl Fn(&[u8]) -> Batch) -> Batch {
+    let bare = normalize(data);
+    assert_eq!(
+        bare,
+        normalize(&enveloped(data)),
+        "bare and enveloped differ"
+    );
+    bare
 }
 
 fn json(bytes: &[u8]) -> Value {
@@ -292,7 +306,9 @@ fn a_data_only_fixture_with_league_and_venue_includes() {
     };
     let selection = FixtureSelection::Ids(vec![19135043]);
     let request = &selection.plan(None)[0];
-    let batch = fixtures::normalize(&selection, request, &enveloped(&data)).expect("batch");
+    let batch = bare_and_enveloped(&data, |body| {
+        fixtures::normalize(&selection, request, body).expect("batch")
+    });
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     let raw = json(&data);
     let events = events(&batch);
@@ -329,8 +345,9 @@ fn a_team_schedule_gives_every_fixture_of_every_stage_and_round() {
         return;
     };
     let selection = ScheduleSelection::Team(14);
-    let batch =
-        schedules::normalize(&selection, &selection.plan(), &enveloped(&data)).expect("batch");
+    let batch = bare_and_enveloped(&data, |body| {
+        schedules::normalize(&selection, &selection.plan(), body).expect("batch")
+    });
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     let events = events(&batch);
     let raw = json(&data);
@@ -498,8 +515,9 @@ fn a_data_only_fixture_has_its_red_card_goal_and_penalty() {
         return;
     };
     let selection = FixtureSelection::Ids(vec![19135043]);
-    let batch = fixtures::normalize(&selection, &selection.plan(None)[0], &enveloped(&data))
-        .expect("batch");
+    let batch = bare_and_enveloped(&data, |body| {
+        fixtures::normalize(&selection, &selection.plan(None)[0], body).expect("batch")
+    });
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     let list = incidents(&batch);
     // Every event with its `type` include, whose names match the ids.
@@ -550,8 +568,9 @@ fn the_standings_are_the_premier_league_table_overall_at_home_and_away() {
     let Some(data) = recording(STANDINGS) else {
         return;
     };
-    let batch =
-        tables::normalize(23614, &standings_request(23614), &enveloped(&data)).expect("batch");
+    let batch = bare_and_enveloped(&data, |body| {
+        tables::normalize(23614, &standings_request(23614), body).expect("batch")
+    });
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     let raw = json(&data);
     let rows = raw.as_array().expect("rows");
@@ -565,6 +584,30 @@ fn the_standings_are_the_premier_league_table_overall_at_home_and_away() {
         }
         other => panic!("expected the competition first, got {other:?}"),
     }
+    // Then every row's `participant` include as a team, in the rows' order,
+    // before any standing.
+    let teams: Vec<&Team> = batch.records[1..=20]
+        .iter()
+        .filter_map(|r| match r {
+            Record::Team(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(teams.len(), 20);
+    for (team, raw) in teams.iter().zip(rows) {
+        let p = &raw["participant"];
+        assert_eq!(team.provider_id, p["id"].to_string());
+        assert_eq!(Some(team.name.as_str()), p["name"].as_str());
+        assert_eq!(team.code.as_deref(), p["short_code"].as_str());
+        assert_eq!(team.crest_url.as_deref(), p["image_path"].as_str());
+        assert_eq!(team.founded.map(i64::from), p["founded"].as_i64());
+        // Country and venue are ids in the include: left to `teams`.
+        assert_eq!(
+            (team.country.as_deref(), team.venue.as_deref()),
+            (None, None)
+        );
+    }
+    assert!(matches!(batch.records[21], Record::Standing(_)));
     let table = |split: StandingSplit| -> Vec<&Standing> {
         batch
             .records

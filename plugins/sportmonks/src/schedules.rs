@@ -7,6 +7,7 @@ use sluice_plugin_sdk::{Batch, HttpRequest, PluginError};
 
 use crate::body::{self, Body};
 use crate::event::{self, Collected, Context};
+use crate::pages;
 use crate::params::ScheduleSelection;
 use crate::wire::ScheduleStage;
 
@@ -16,8 +17,8 @@ pub fn normalize(
     request: &HttpRequest,
     body: &[u8],
 ) -> Result<Batch, PluginError> {
-    let envelope = match body::read(body)? {
-        Body::Data(envelope) => envelope,
+    let read = match body::read(body, "schedule stage")? {
+        Body::Data(items) => items,
         Body::NoResults(message) => {
             let what = match selection {
                 ScheduleSelection::Team(team) => format!("schedule of team {team}"),
@@ -27,9 +28,9 @@ pub fn normalize(
             return Ok(Batch::of(Vec::new()));
         }
     };
-    let timezone = envelope.timezone.as_deref();
+    let timezone = read.timezone.as_deref();
     let mut collected = Collected::default();
-    for raw in &envelope.items {
+    for raw in &read.items {
         let stage: ScheduleStage = match serde_json::from_str(raw.get()) {
             Ok(stage) => stage,
             Err(e) => {
@@ -59,7 +60,7 @@ pub fn normalize(
         }
     }
     let mut batch = collected.into_batch();
-    batch.follow_ups = body::next_page(request, envelope.pagination, envelope.items.len())
+    batch.follow_ups = pages::next_page(request, read.pagination, read.items.len())
         .into_iter()
         .collect();
     Ok(batch)

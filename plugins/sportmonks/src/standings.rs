@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::wire::League;
+use crate::wire::{League, TeamItem};
 
 /// One row of a standings response.
 #[derive(Deserialize)]
@@ -30,8 +30,8 @@ pub struct StandingRow {
     pub position: u32,
     /// Points (negative after a large enough deduction).
     pub points: i32,
-    /// Include `participant`.
-    pub participant: Option<TeamRef>,
+    /// Include `participant`: the team, loaded as a team too.
+    pub participant: Option<TeamItem>,
     /// Include `details`: played, won, goals, … one entry each.
     #[serde(default)]
     pub details: Vec<Detail>,
@@ -46,13 +46,6 @@ pub struct StandingRow {
     pub rule: Option<Rule>,
     /// Include `league`.
     pub league: Option<League>,
-}
-
-/// The team of a row.
-#[derive(Deserialize)]
-pub struct TeamRef {
-    /// Its name.
-    pub name: String,
 }
 
 /// A stage or group: its name.

@@ -1,7 +1,7 @@
 //! The `standings` stream: a season's standings rows grouped into tables
 //! (one per stage and group), each an overall table and, when the details
-//! carry their figures, a home and an away table; and the league as a
-//! competition.
+//! carry their figures, a home and an away table; the league as a
+//! competition, and the rows' teams (the `participant` include) as teams.
 //!
 //! A standing says its table is whole, so a table is loaded whole or not at
 //! all: a row that cannot be read rejects its table, with the rows' JSON,
@@ -11,11 +11,14 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sluice_plugin_sdk::{Batch, HttpRequest, PluginError, Record, Reject, Standing, StandingSplit};
+use sluice_plugin_sdk::{
+    Batch, HttpRequest, PluginError, Record, Reject, Standing, StandingSplit, Team,
+};
 
 use crate::body::{self, Body};
 use crate::event::{self, competition};
 use crate::standings::{AWAY, FigureTypes, Figures, HOME, StandingRow};
+use crate::teams::team;
 use sluice_plugin_sdk::rank::{self, Line};
 
 /// Which table a row belongs to.
@@ -26,10 +29,10 @@ struct TableKey {
 }
 
 /// The records of a standings response of season `season`: competitions
-/// first, then every table's standings.
+/// first, then teams, then every table's standings.
 pub fn normalize(season: u64, request: &HttpRequest, body: &[u8]) -> Result<Batch, PluginError> {
-    let envelope = match body::read(body)? {
-        Body::Data(envelope) => envelope,
+    let read = match body::read(body, "standings row")? {
+        Body::Data(items) => items,
         Body::NoResults(message) => {
             let what = format!("standings of season {season}");
             body::nothing_found(request, &message, false, &what)?;
@@ -38,7 +41,7 @@ pub fn normalize(season: u64, request: &HttpRequest, body: &[u8]) -> Result<Batc
     };
     let mut tables: Vec<(TableKey, Vec<&RawValue>)> = Vec::new();
     let mut rejects = Vec::new();
-    for raw in &envelope.items {
+    for raw in &read.items {
         match serde_json::from_str::<TableKey>(raw.get()) {
             Ok(key) => match tables.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, rows)) => rows.push(*raw),
@@ -55,6 +58,8 @@ pub fn normalize(season: u64, request: &HttpRequest, body: &[u8]) -> Result<Batc
     let stages: HashSet<Option<u64>> = tables.iter().map(|(k, _)| k.stage_id).collect();
     let mut competitions = Vec::new();
     let mut seen_leagues = HashSet::new();
+    let mut teams = Vec::new();
+    let mut seen_teams = HashSet::new();
     let mut standings = Vec::new();
     for (_, raws) in &tables {
         let read = if unplaced {
@@ -69,6 +74,11 @@ pub fn normalize(season: u64, request: &HttpRequest, body: &[u8]) -> Result<Batc
                 {
                     competitions.push(Record::Competition(competition(league)));
                 }
+                for team in table.teams {
+                    if seen_teams.insert(team.provider_id.clone()) {
+                        teams.push(Record::Team(team));
+                    }
+                }
                 standings.extend(table.standings.into_iter().map(Record::Standing));
             }
             Err(reason) => {
@@ -82,6 +92,7 @@ pub fn normalize(season: u64, request: &HttpRequest, body: &[u8]) -> Result<Batc
         }
     }
     let mut batch = Batch::of(competitions);
+    batch.records.extend(teams);
     batch.records.extend(standings);
     batch.rejects = rejects;
     Ok(batch)
@@ -91,9 +102,11 @@ pub fn normalize(season: u64, request: &HttpRequest, body: &[u8]) -> Result<Batc
 struct Table {
     standings: Vec<Standing>,
     league: Option<crate::wire::League>,
+    teams: Vec<Team>,
 }
 
-/// The rows of one table as its overall, home and away standings. The
+/// The rows of one table as its overall, home and away standings, and
+/// their `participant` includes as teams (a stand-in excepted). The
 /// group is the `group` include's name; when the season has several stages
 /// the stage's name comes first (`Championship Round`, `Group Stage -
 /// Group A`), so that no two tables share a name.
@@ -108,6 +121,7 @@ fn table(season: u64, raws: &[&RawValue], several_stages: bool) -> Result<Table,
         return Ok(Table {
             standings: Vec::new(),
             league: None,
+            teams: Vec::new(),
         });
     };
     let league_id = first
@@ -166,6 +180,14 @@ fn table(season: u64, raws: &[&RawValue], several_stages: bool) -> Result<Table,
                 row.season_id
             )));
         }
+        if let Some(team) = &row.participant
+            && team.id != row.participant_id
+        {
+            return Err(at(format!(
+                "the participant include is team {}, not the row's",
+                team.id
+            )));
+        }
         let figures = row.overall().map_err(at)?;
         total.push(Standing {
             team: row.participant_id.to_string(),
@@ -183,8 +205,20 @@ fn table(season: u64, raws: &[&RawValue], several_stages: bool) -> Result<Table,
     let mut standings = total.clone();
     standings.extend(split(&rows, &total, StandingSplit::Home, &HOME)?);
     standings.extend(split(&rows, &total, StandingSplit::Away, &AWAY)?);
-    let league = rows.into_iter().find_map(|r| r.league);
-    Ok(Table { standings, league })
+    let mut league = None;
+    let mut teams = Vec::with_capacity(rows.len());
+    for row in rows {
+        league = league.or(row.league);
+        // A stand-in ("Winner QF 1") is no team, as in the fixtures.
+        if let Some(participant) = row.participant.filter(|p| !p.placeholder) {
+            teams.push(team(participant));
+        }
+    }
+    Ok(Table {
+        standings,
+        league,
+        teams,
+    })
 }
 
 /// The home or away table: none unless every row has its figures; the
@@ -388,6 +422,64 @@ mod tests {
         assert_eq!(of(&batch, StandingSplit::Total).len(), 0);
         assert_eq!(batch.rejects.len(), 3, "the row, and both tables");
         assert_eq!(batch.rejects[0].provider_id.as_deref(), Some("700001"));
+    }
+
+    fn teams(batch: &Batch) -> Vec<(&str, &str, Option<&str>)> {
+        batch
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Team(t) => {
+                    Some((t.provider_id.as_str(), t.name.as_str(), t.code.as_deref()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_row_s_participant_is_a_team_before_the_standings() {
+        let batch = run(9101, GROUPS).expect("batch");
+        assert_eq!(
+            teams(&batch),
+            [
+                ("9001", "Harbour Town", Some("HBT")),
+                ("9002", "Mill Lane", Some("MIL")),
+                ("9003", "Quarry Athletic", Some("QUA")),
+                ("9004", "Saltmarsh United", Some("SAL")),
+            ]
+        );
+        let kinds: Vec<&str> = batch
+            .records
+            .iter()
+            .map(|r| match r {
+                Record::Competition(_) => "c",
+                Record::Team(_) => "t",
+                _ => "s",
+            })
+            .collect();
+        assert_eq!(kinds[..5], ["c", "t", "t", "t", "t"]);
+        assert!(kinds[5..].iter().all(|k| *k == "s"));
+        // The bare rows give the same batch.
+        let mut body: serde_json::Value = serde_json::from_slice(GROUPS).expect("JSON");
+        let rows = serde_json::to_vec(&body["data"].take()).expect("JSON");
+        assert_eq!(run(9101, &rows), Ok(batch));
+    }
+
+    #[test]
+    fn a_placeholder_is_no_team_and_another_team_s_participant_leaves_its_table_out() {
+        let body = edited(|b| b["data"][3]["participant"]["placeholder"] = true.into());
+        let batch = run(9101, &body).expect("batch");
+        assert_eq!(teams(&batch).len(), 3);
+        assert_eq!(of(&batch, StandingSplit::Total).len(), 4);
+        let body = edited(|b| b["data"][0]["participant"]["id"] = 9002.into());
+        let batch = run(9101, &body).expect("batch");
+        let loaded: Vec<&str> = teams(&batch).iter().map(|t| t.0).collect();
+        assert_eq!(loaded, ["9003", "9004"]);
+        assert_eq!(
+            batch.rejects[0].reason,
+            "table left out: row 700001 (team 9001): the participant include is team 9002, not the row's"
+        );
     }
 
     #[test]

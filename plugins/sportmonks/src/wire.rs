@@ -197,7 +197,8 @@ pub struct ScheduleRound<'a> {
     pub fixtures: Option<Vec<&'a RawValue>>,
 }
 
-/// One team of `/teams/...`.
+/// A team as Sportmonks sends it: an item of `/teams/...`, or a standings
+/// row's `participant` include.
 #[derive(Deserialize)]
 pub struct TeamItem {
     /// The team id.
@@ -214,4 +215,21 @@ pub struct TeamItem {
     pub country: Option<Named>,
     /// Include `venue`.
     pub venue: Option<Named>,
+    /// A stand-in such as "Winner QF 1", not a real team yet.
+    #[serde(default)]
+    pub placeholder: bool,
+}
+
+/// The includes of a team that nest fixtures, unread: read apart from
+/// [`TeamItem`], so that one that cannot be read leaves the team loading.
+/// Sportmonks v3 documents these two for teams; it has no `fixtures`
+/// include on a team.
+#[derive(Deserialize)]
+pub struct FixtureIncludes<'a> {
+    /// Include `latest`: the team's most recent fixtures.
+    #[serde(borrow)]
+    pub latest: Option<&'a RawValue>,
+    /// Include `upcoming`: the team's next fixtures.
+    #[serde(borrow)]
+    pub upcoming: Option<&'a RawValue>,
 }
