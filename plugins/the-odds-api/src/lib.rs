@@ -4,10 +4,12 @@
 //! - `sports` (optional `all`): every sport key as a competition,
 //!   `GET /v4/sports`;
 //! - `odds` (`sport`, optional `regions`, `markets`, `bookmakers`, `event`,
-//!   `commence_time_from`, `commence_time_to`): one quote per outcome,
-//!   `GET /v4/sports/{sport}/odds` per sport, or
+//!   `commence_time_from`, `commence_time_to`, `oddsFormat`): one quote per
+//!   outcome, `GET /v4/sports/{sport}/odds` per sport, or
 //!   `GET /v4/sports/{sport}/events/{event}/odds` for one event; no event
-//!   records, as the odds carry no match status;
+//!   records, as the odds carry no match status. Prices are read in the
+//!   `oddsFormat` of the request that produced the response (decimal when it
+//!   has none) and stored as decimal odds;
 //! - `scores` (`sport`, optional `days_from`): games with their status and
 //!   scores, `GET /v4/sports/{sport}/scores`;
 //! - `events` (`sport`, optional `commence_time_from`, `commence_time_to`):
@@ -19,6 +21,7 @@
 
 mod body;
 mod events;
+mod format;
 mod odds;
 mod plan;
 mod scores;
@@ -55,7 +58,11 @@ impl Source for TheOddsApi {
     ) -> Result<Batch, PluginError> {
         match stream.as_str() {
             "sports" => sports::normalize(&response.body),
-            "odds" => odds::normalize(&response.body, plan::is_event_odds(&request)),
+            "odds" => odds::normalize(
+                &response.body,
+                plan::is_event_odds(&request),
+                format::OddsFormat::of_request(&request)?,
+            ),
             "scores" => events::normalize(&response.body, events::Feed::Scores),
             "events" => events::normalize(&response.body, events::Feed::Events),
             other => Err(unknown_stream(other)),

@@ -9,14 +9,25 @@
 //! event is read on its own, and only an event with something wrong in it is
 //! read again outcome by outcome, so that the bad outcomes are rejected with
 //! their raw JSON and a reason, and the others still load.
+//!
+//! Prices are read in the format the request asked for (see
+//! [`crate::format`]) and stored as decimal odds. A response to a request for
+//! decimal odds that holds a price only American odds can be (a whole number
+//! of -100 or less) fails whole: its other prices are American too, and
+//! `+150` would otherwise be stored as decimal odds of 150.
 
+use crate::format::{self, OddsFormat};
 use crate::{body, wire};
 use serde_json::value::RawValue;
 use sluice_plugin_sdk::{Batch, OddsQuote, PluginError, Record, Reject};
 
 /// The quotes of an odds body: a list of events, or the one event of
-/// `/events/{id}/odds` when `one_event`.
-pub fn normalize(body: &[u8], one_event: bool) -> Result<Batch, PluginError> {
+/// `/events/{id}/odds` when `one_event`, its prices in `odds_format`.
+pub fn normalize(
+    body: &[u8],
+    one_event: bool,
+    odds_format: OddsFormat,
+) -> Result<Batch, PluginError> {
     // A list of well-formed events is read in one typed pass; anything else
     // is read again event by event below, so only the bad parts are rejected.
     if !one_event
@@ -26,7 +37,7 @@ pub fn normalize(body: &[u8], one_event: bool) -> Result<Batch, PluginError> {
         let mut batch = Batch::of(Vec::with_capacity(outcomes));
         if events
             .iter()
-            .all(|event| quote_all(event, &mut batch.records).is_some())
+            .all(|event| quote_all(event, odds_format, &mut batch.records).is_some())
         {
             return Ok(batch);
         }
@@ -42,15 +53,22 @@ pub fn normalize(body: &[u8], one_event: bool) -> Result<Batch, PluginError> {
         .collect();
     let outcomes = parsed.iter().flatten().map(outcome_count).sum();
     let mut batch = Batch::of(Vec::with_capacity(outcomes));
+    let mut american = None;
     for (raw, event) in items.iter().zip(parsed) {
         let start = batch.records.len();
-        let clean = event.is_some_and(|e| quote_all(&e, &mut batch.records).is_some());
+        let clean = event.is_some_and(|e| quote_all(&e, odds_format, &mut batch.records).is_some());
         if !clean {
             batch.records.truncate(start);
-            quote_one_by_one(raw, &mut batch);
+            quote_one_by_one(raw, odds_format, &mut batch, &mut american);
         }
     }
-    Ok(batch)
+    match american {
+        Some((event, price)) => Err(PluginError::MalformedResponse(format!(
+            "the response holds American odds (price {price} of event {event}), but its request asked for decimal odds, so none of its prices can be stored; a request with `{0}=american` (the stream parameter `{0}` set to `american`) reads them",
+            format::PARAM
+        ))),
+        None => Ok(batch),
+    }
 }
 
 fn outcome_count<O>(event: &wire::OddsEvent<O>) -> usize {
@@ -96,7 +114,11 @@ impl Book {
 
 /// The fast path: every quote of a well-formed event, or `None` at the
 /// first thing that must be rejected.
-fn quote_all(event: &wire::OddsEvent<wire::Outcome>, out: &mut Vec<Record>) -> Option<()> {
+fn quote_all(
+    event: &wire::OddsEvent<wire::Outcome>,
+    odds_format: OddsFormat,
+    out: &mut Vec<Record>,
+) -> Option<()> {
     let id = event.id.as_deref()?;
     for bookmaker in event.bookmakers.iter().flatten() {
         let updated_at = last_update(bookmaker.last_update.as_ref(), None).ok()?;
@@ -109,7 +131,7 @@ fn quote_all(event: &wire::OddsEvent<wire::Outcome>, out: &mut Vec<Record>) -> O
                 updated_at: last_update(market.last_update.as_ref(), updated_at.as_ref()).ok()?,
             };
             for outcome in market.outcomes.iter().flatten() {
-                let price = check_price(outcome.price).ok()?;
+                let price = odds_format.to_decimal(outcome.price).ok()?;
                 let line = check_line(outcome.point).ok()?;
                 out.push(book.quote(
                     outcome.name.as_str().to_owned(),
@@ -126,8 +148,14 @@ fn quote_all(event: &wire::OddsEvent<wire::Outcome>, out: &mut Vec<Record>) -> O
 /// The careful path: the event's bookmakers and markets typed, each outcome
 /// read on its own and rejected alone when it cannot be used. An event
 /// without `id`, or whose bookmakers or markets cannot be read, is rejected
-/// whole.
-fn quote_one_by_one(raw: &RawValue, batch: &mut Batch) {
+/// whole. In a response to a request for decimal odds, the first price that
+/// can only be American odds is kept in `american` with its event.
+fn quote_one_by_one(
+    raw: &RawValue,
+    odds_format: OddsFormat,
+    batch: &mut Batch,
+    american: &mut Option<(String, f64)>,
+) {
     let event = match serde_json::from_str::<wire::OddsEvent<&RawValue>>(raw.get()) {
         Ok(event) => event,
         Err(err) => {
@@ -161,15 +189,23 @@ fn quote_one_by_one(raw: &RawValue, batch: &mut Batch) {
                 updated_at,
             });
             for (index, outcome) in market.outcomes.iter().flatten().enumerate() {
+                let read = read_outcome(outcome);
+                if let Ok((.., price)) = &read
+                    && odds_format == OddsFormat::Decimal
+                    && format::is_american_only(*price)
+                    && american.is_none()
+                {
+                    *american = Some((id.to_owned(), *price));
+                }
                 let quote = book
                     .as_ref()
                     .map_err(|e| format!("{place}: {e}"))
                     .and_then(|book| {
-                        read_outcome(outcome)
-                            .map(|(name, participant, line, price)| {
-                                book.quote(name, participant, line, price)
-                            })
-                            .map_err(|e| format!("{place} outcome {}: {e}", index + 1))
+                        read.and_then(|(name, participant, line, price)| {
+                            let price = odds_format.to_decimal(price)?;
+                            Ok(book.quote(name, participant, line, price))
+                        })
+                        .map_err(|e| format!("{place} outcome {}: {e}", index + 1))
                     });
                 match quote {
                     Ok(quote) => batch.records.push(quote),
@@ -198,8 +234,9 @@ fn last_update(
     }
 }
 
-/// Selection, participant, line and price of one outcome, with a reason a
-/// person understands when one of them is missing or unusable.
+/// Selection, participant, line and price (as written, in the request's
+/// format) of one outcome, with a reason a person understands when one of
+/// them is missing or unusable.
 fn read_outcome(raw: &RawValue) -> Result<(String, Option<String>, Option<f64>, f64), String> {
     let outcome: wire::LooseOutcome = serde_json::from_str(raw.get())
         .map_err(|e| format!("outcome is not a JSON object of the expected shape: {e}"))?;
@@ -210,7 +247,7 @@ fn read_outcome(raw: &RawValue) -> Result<(String, Option<String>, Option<f64>, 
         .transpose()?;
     let price = number(outcome.price.ok_or("outcome has no `price`")?, "price")?;
     let line = outcome.point.map(|p| number(p, "point")).transpose()?;
-    Ok((name, participant, check_line(line)?, check_price(price)?))
+    Ok((name, participant, check_line(line)?, price))
 }
 
 fn text(raw: &RawValue, field: &str) -> Result<String, String> {
@@ -231,15 +268,6 @@ fn number(raw: &RawValue, field: &str) -> Result<f64, String> {
         Ok(value)
     } else {
         Err(format!("`{field}` {literal} is not a finite number"))
-    }
-}
-
-/// Decimal odds are above 1: a price of 1 or less is a feed error.
-fn check_price(price: f64) -> Result<f64, String> {
-    if price.is_finite() && price > 1.0 {
-        Ok(price)
-    } else {
-        Err(format!("price {price} is not decimal odds (above 1)"))
     }
 }
 
@@ -282,7 +310,7 @@ mod tests {
 
     #[test]
     fn every_outcome_is_a_quote_with_its_market_or_bookmaker_time() {
-        let batch = normalize(TWO_BOOKS.as_bytes(), false).expect("a list");
+        let batch = normalize(TWO_BOOKS.as_bytes(), false, OddsFormat::Decimal).expect("a list");
         assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
         let q = quotes(&batch);
         assert_eq!(q.len(), 3);
@@ -317,6 +345,7 @@ mod tests {
                 {"key":"player_shots","last_update":"2025-11-25T18:19:50Z","outcomes":[
                     {"name":"Over","description":"Tim Kleindienst","price":1.72,"point":1.5}]}]}]}"#,
             true,
+            OddsFormat::Decimal,
         )
         .expect("one event");
         let q = quotes(&batch);
@@ -346,6 +375,7 @@ mod tests {
                     {"name":"F","price":4}]}]}]},
                 {"id":"e4","bookmakers":[{"key":"unibet","markets":[{"key":"h2h","outcomes":[{"name":"G","price":1.5}]}]}]}]"#,
             false,
+            OddsFormat::Decimal,
         )
         .expect("a list");
         let got: Vec<(&str, f64)> = quotes(&batch)
@@ -406,6 +436,7 @@ mod tests {
                 {"id":"e5","bookmakers":"none"},
                 {"id":"e6","bookmakers":[]}]"#,
             false,
+            OddsFormat::Decimal,
         )
         .expect("a list");
         assert!(batch.records.is_empty());
@@ -436,6 +467,7 @@ mod tests {
                 {"key":"h2h","last_update":"yesterday","outcomes":[{"name":"A","price":2.0}]},
                 {"key":"totals","last_update":1638331675,"outcomes":[{"name":"Over","price":1.9,"point":47.5}]}]}]}]"#,
             false,
+            OddsFormat::Decimal,
         )
         .expect("a list");
         assert_eq!(quotes(&batch).len(), 1);
@@ -449,12 +481,129 @@ mod tests {
         );
     }
 
+    /// The h2h and spreads of one NFL game, priced in American odds.
+    const AMERICAN: &str = r#"[{"id":"e8","bookmakers":[{"key":"draftkings","title":"DraftKings","last_update":"2024-11-10T17:00:00Z","markets":[
+        {"key":"h2h","outcomes":[{"name":"A","price":150},{"name":"B","price":-200}]},
+        {"key":"spreads","outcomes":[{"name":"A","price":-110,"point":3.5},{"name":"B","price":100,"point":-3.5}]}]}]}]"#;
+
+    #[test]
+    fn american_prices_are_stored_as_exact_decimal_odds() {
+        let batch = normalize(AMERICAN.as_bytes(), false, OddsFormat::American).expect("a list");
+        assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+        let got: Vec<(&str, &str, f64, Option<f64>)> = quotes(&batch)
+            .iter()
+            .map(|q| (q.market.as_str(), q.selection.as_str(), q.price, q.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("h2h", "A", 2.5, None),
+                ("h2h", "B", 1.5, None),
+                ("spreads", "A", 21.0 / 11.0, Some(3.5)),
+                ("spreads", "B", 2.0, Some(-3.5)),
+            ]
+        );
+    }
+
+    #[test]
+    fn prices_that_are_no_american_odds_are_rejected_alone() {
+        let batch = normalize(
+            br#"{"id":"e9","bookmakers":[{"key":"fanduel","title":"FanDuel","last_update":1731258000,"markets":[
+                {"key":"h2h","outcomes":[
+                    {"name":"A","price":50},
+                    {"name":"B","price":-105},
+                    {"name":"C","price":0},
+                    {"name":"D","price":137.5},
+                    {"name":"E","price":-99},
+                    {"name":"F","price":1.91},
+                    {"name":"G","price":"+120"},
+                    {"name":"H","price":250}]}]}]}"#,
+            true,
+            OddsFormat::American,
+        )
+        .expect("one event");
+        let got: Vec<(&str, f64)> = quotes(&batch)
+            .iter()
+            .map(|q| (q.selection.as_str(), q.price))
+            .collect();
+        assert_eq!(got, [("B", 41.0 / 21.0), ("H", 3.5)]);
+        let rejects: Vec<(&str, &str)> = batch
+            .rejects
+            .iter()
+            .map(|r| (r.reason.as_str(), r.raw.as_str()))
+            .collect();
+        let not_american = |n: u8, price: &str| {
+            format!(
+                "fanduel h2h outcome {n}: price {price} is not American odds (a whole number, 100 or more, or -100 or less)"
+            )
+        };
+        assert_eq!(
+            rejects,
+            [
+                (not_american(1, "50").as_str(), r#"{"name":"A","price":50}"#),
+                (not_american(3, "0").as_str(), r#"{"name":"C","price":0}"#),
+                (
+                    not_american(4, "137.5").as_str(),
+                    r#"{"name":"D","price":137.5}"#
+                ),
+                (
+                    not_american(5, "-99").as_str(),
+                    r#"{"name":"E","price":-99}"#
+                ),
+                (
+                    not_american(6, "1.91").as_str(),
+                    r#"{"name":"F","price":1.91}"#
+                ),
+                (
+                    r#"fanduel h2h outcome 7: `price` is "+120", not a number"#,
+                    r#"{"name":"G","price":"+120"}"#
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn american_prices_in_a_response_to_a_decimal_request_fail_it_whole() {
+        let clean_first = format!(
+            r#"[{{"id":"e10","bookmakers":[{{"key":"unibet","markets":[{{"key":"h2h","outcomes":[{{"name":"A","price":2.5}}]}}]}}]}},{}"#,
+            &AMERICAN[1..]
+        );
+        for (body, one_event) in [
+            (AMERICAN.to_string(), false),
+            (clean_first, false),
+            (AMERICAN[1..AMERICAN.len() - 1].to_string(), true),
+        ] {
+            assert_eq!(
+                normalize(body.as_bytes(), one_event, OddsFormat::Decimal).err(),
+                Some(PluginError::MalformedResponse(
+                    "the response holds American odds (price -200 of event e8), but its request asked for decimal odds, so none of its prices can be stored; a request with `oddsFormat=american` (the stream parameter `oddsFormat` set to `american`) reads them".to_string()
+                )),
+                "{body}"
+            );
+        }
+        // A negative number that is no American price either is one bad
+        // outcome, rejected alone.
+        let batch = normalize(
+            br#"[{"id":"e11","bookmakers":[{"key":"unibet","markets":[{"key":"h2h","outcomes":[{"name":"A","price":-1.5},{"name":"B","price":150}]}]}]}]"#,
+            false,
+            OddsFormat::Decimal,
+        )
+        .expect("a list");
+        assert_eq!(quotes(&batch).len(), 1);
+        assert_eq!(quotes(&batch)[0].price, 150.0);
+        assert_eq!(
+            batch.rejects[0].reason,
+            "unibet h2h outcome 1: price -1.5 is not decimal odds (above 1)"
+        );
+    }
+
     #[test]
     fn the_providers_error_body_fails_the_call() {
         assert_eq!(
             normalize(
                 br#"{"message":"Usage quota has been reached.","error_code":"OUT_OF_USAGE_CREDITS"}"#,
-                false
+                false,
+                OddsFormat::Decimal
             )
             .err(),
             Some(PluginError::ProviderError(

@@ -1,8 +1,11 @@
 //! The requests of each stream, from its checked parameters.
 //!
-//! Every request asks for decimal odds and ISO dates; the normalizer still
-//! reads unix dates, which older recordings and other clients' caches hold.
+//! Every request asks for ISO dates, and odds requests for decimal odds
+//! unless the `oddsFormat` parameter asks for American ones; the normalizer
+//! still reads unix dates, which older recordings and other clients' caches
+//! hold, and reads the prices in the format the request asked for.
 
+use crate::format::{self, OddsFormat};
 use sluice_plugin_sdk::{HttpRequest, Params, PluginError, params, timestamp};
 
 /// The pseudo sport key of the odds endpoint: the next events of any sport.
@@ -25,6 +28,7 @@ pub fn sports(params: &Params) -> Result<Vec<HttpRequest>, PluginError> {
 /// `GET /v4/sports/{sport}/odds` per sport, or the odds of one event.
 pub fn odds(params: &Params) -> Result<Vec<HttpRequest>, PluginError> {
     let sports = sport_keys(params, true)?;
+    let odds_format = odds_format(params)?;
     let mut query: Vec<(&str, String)> = Vec::with_capacity(6);
     // The API documents that `bookmakers` takes precedence over `regions`;
     // sending one keeps the credits charged predictable.
@@ -33,7 +37,7 @@ pub fn odds(params: &Params) -> Result<Vec<HttpRequest>, PluginError> {
         None => query.push(("regions", key_list(params, "regions", "eu")?)),
     }
     query.push(("markets", key_list(params, "markets", "h2h")?));
-    query.push(("oddsFormat", "decimal".to_string()));
+    query.push((format::PARAM, odds_format.as_str().to_string()));
     query.push(("dateFormat", "iso".to_string()));
     if let Some(event) = params::get(params, "event") {
         return event_odds(params, &sports, event, &query).map(|r| vec![r]);
@@ -43,6 +47,20 @@ pub fn odds(params: &Params) -> Result<Vec<HttpRequest>, PluginError> {
         .iter()
         .map(|sport| request(format!("/v4/sports/{sport}/odds"), &query))
         .collect())
+}
+
+/// The `oddsFormat` parameter: decimal odds unless it asks for `american`
+/// (the normalizer converts them, so both store the same decimal odds, up to
+/// the rounding of American prices to whole numbers).
+fn odds_format(params: &Params) -> Result<OddsFormat, PluginError> {
+    match params::get(params, format::PARAM) {
+        None => Ok(OddsFormat::Decimal),
+        Some(value) => OddsFormat::parse(value).ok_or_else(|| {
+            invalid(format!(
+                "parameter `oddsFormat` must be `decimal` or `american` (prices are stored as decimal odds either way), not `{value}`"
+            ))
+        }),
+    }
 }
 
 /// `GET /v4/sports/{sport}/events/{event}/odds`: one event of one sport.
@@ -269,6 +287,53 @@ mod tests {
                 ("commenceTimeTo", "2024-11-29T00:00:00Z")
             ]
         );
+    }
+
+    #[test]
+    fn odds_format_passes_through_and_is_checked() {
+        for (given, sent) in [
+            (None, "decimal"),
+            (Some("decimal"), "decimal"),
+            (Some("american"), "american"),
+            (Some(" american "), "american"),
+        ] {
+            let mut pairs = vec![("sport", "americanfootball_nfl"), ("regions", "us")];
+            pairs.extend(given.map(|v| ("oddsFormat", v)));
+            let requests = odds(&params(&pairs)).expect("valid");
+            assert_eq!(
+                query(&requests[0]),
+                [
+                    ("regions", "us"),
+                    ("markets", "h2h"),
+                    ("oddsFormat", sent),
+                    ("dateFormat", "iso")
+                ],
+                "{given:?}"
+            );
+            assert_eq!(
+                OddsFormat::of_request(&requests[0]).map(OddsFormat::as_str),
+                Ok(sent),
+                "the normalizer reads the format the plan asked for"
+            );
+        }
+        let one_event = odds(&params(&[
+            ("sport", "americanfootball_nfl"),
+            ("event", "e1"),
+            ("oddsFormat", "american"),
+        ]))
+        .expect("valid");
+        assert_eq!(
+            OddsFormat::of_request(&one_event[0]),
+            Ok(OddsFormat::American)
+        );
+        for bad in ["fractional", "American", "hongkong", ""] {
+            assert_eq!(
+                invalid_message(odds(&params(&[("sport", "x"), ("oddsFormat", bad)]))),
+                format!(
+                    "parameter `oddsFormat` must be `decimal` or `american` (prices are stored as decimal odds either way), not `{bad}`"
+                )
+            );
+        }
     }
 
     #[test]
