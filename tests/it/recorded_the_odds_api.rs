@@ -1,6 +1,18 @@
 //! The the-odds-api plugin against every real The Odds API v4 response
 //! recorded in `../shared/data/providers/the-odds-api/`, each through the
 //! stream of its endpoint, checked against the raw JSON and known results.
+//!
+//! The plugin reads prices in the `oddsFormat` of the request that produced
+//! the response. The recordings do not say what their requests asked for
+//! (SOURCES.md gives no `oddsFormat`), so each odds file's format is told
+//! here from its prices alone, and the request it is normalized with asks for
+//! that format: American odds are whole numbers of at least 100 or at most
+//! -100, and a response is in one format, so one negative price makes it
+//! American and one price under 100 or with a fraction makes it decimal. All
+//! five recorded odds files are decimal, the 18 US books of the 2021 NFL file
+//! too (1.8 to 2.05, no negative price); as no recording holds American
+//! odds, the last test writes that file's prices the way The Odds API sends
+//! them with `oddsFormat=american` and checks the conversion on all 958.
 
 use std::path::Path;
 
@@ -13,26 +25,92 @@ use sluice::plugin::{HttpResponse, NormalizerPlugin};
 
 use crate::common::{built_plugin, recorded_responses};
 
-/// Outcomes per recorded odds file; the first four as SOURCES.md counts them.
-const OUTCOMES: &[(&str, usize)] = &[
-    (
-        "v4_sports_americanfootball_nfl_odds_spreads_totals_us_unix_2021-12.json",
-        958,
-    ),
+/// The odds format of a response's prices, which its request asked for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Format {
+    Decimal,
+    American,
+}
+
+impl Format {
+    /// The value of `oddsFormat` that asks for this format.
+    fn param(self) -> &'static str {
+        match self {
+            Format::Decimal => "decimal",
+            Format::American => "american",
+        }
+    }
+}
+
+const US_NFL_2021: &str = "v4_sports_americanfootball_nfl_odds_spreads_totals_us_unix_2021-12.json";
+
+/// Outcomes per recorded odds file, the first four as SOURCES.md counts
+/// them, and the format its prices are in.
+const OUTCOMES: &[(&str, usize, Format)] = &[
+    (US_NFL_2021, 958, Format::Decimal),
     (
         "v4_sports_americanfootball_nfl_odds_spreads_totals_unix_2024-11.json",
         86,
+        Format::Decimal,
     ),
-    ("v4_sports_upcoming_odds_h2h_eu_2022-02-10.json", 138),
+    (
+        "v4_sports_upcoming_odds_h2h_eu_2022-02-10.json",
+        138,
+        Format::Decimal,
+    ),
     (
         "v4_sports_golf_masters_tournament_winner_odds_outrights_2021-11.json",
         342,
+        Format::Decimal,
     ),
     (
         "v4_sports_soccer_germany_bundesliga_events_EVENTID_odds_h2h_player_shots.json",
         331,
+        Format::Decimal,
     ),
 ];
+
+/// Every price of an odds body, as written.
+fn prices(raw: &Value) -> Vec<f64> {
+    items(raw)
+        .into_iter()
+        .flat_map(|event| event["bookmakers"].as_array().expect("bookmakers"))
+        .flat_map(|bookmaker| bookmaker["markets"].as_array().expect("markets"))
+        .flat_map(|market| market["outcomes"].as_array().expect("outcomes"))
+        .map(|outcome| outcome["price"].as_f64().expect("a numeric price"))
+        .collect()
+}
+
+/// The format of an odds body, told from its prices: American when one of
+/// them is negative and all are whole numbers of at least 100 or at most
+/// -100, decimal when all are above 1 and one of them cannot be American.
+fn format_of(file: &str, raw: &Value) -> Format {
+    let prices = prices(raw);
+    let american_shaped = |p: &f64| p.fract() == 0.0 && p.abs() >= 100.0;
+    if prices.iter().all(american_shaped) && prices.iter().any(|p| *p < 0.0) {
+        Format::American
+    } else if prices.iter().all(|p| *p > 1.0) && !prices.iter().all(american_shaped) {
+        Format::Decimal
+    } else {
+        panic!("{file}: the prices tell no one odds format")
+    }
+}
+
+/// The decimal odds of American odds `p`, from their definition: a stake of
+/// 1 returns 1 + p/100 on `+p`, 1 + 100/p on `-p`.
+fn american_as_decimal(p: f64) -> f64 {
+    if p > 0.0 {
+        1.0 + p / 100.0
+    } else {
+        1.0 + 100.0 / -p
+    }
+}
+
+/// Whether `price` is `expected` up to the last bit or two of a double: the
+/// plugin divides once, the formula above divides and adds.
+fn same_odds(price: f64, expected: f64) -> bool {
+    (price - expected).abs() <= 2.0 * f64::EPSILON * expected
+}
 
 #[test]
 fn every_recorded_the_odds_api_response_normalizes_faithfully() {
@@ -47,12 +125,23 @@ fn every_recorded_the_odds_api_response_normalizes_faithfully() {
     for file in &files {
         let name = file.file_name().and_then(|n| n.to_str()).expect("name");
         let raw: Value = serde_json::from_slice(&std::fs::read(file).expect("read")).expect("JSON");
-        let (stream, params) = stream_of(name, &raw);
-        let batch = run(&plugin, file, stream, &params);
-        match stream {
-            "sports" => check_sports(name, &batch, &raw),
-            "odds" => check_odds(name, &batch, &raw),
-            "scores" | "events" => check_games(name, stream, &batch, &raw),
+        let (stream, mut params) = stream_of(name, &raw);
+        let format = (stream == "odds").then(|| format_of(name, &raw));
+        if let Some(format) = format {
+            let known = OUTCOMES.iter().find(|(file, ..)| *file == name);
+            assert_eq!(
+                known.map(|(.., f)| *f),
+                Some(format),
+                "{name}: the format its prices are in"
+            );
+            params.push(("oddsFormat".to_string(), format.param().to_string()));
+        }
+        let body = std::fs::read(file).expect("read");
+        let batch = run(&plugin, file, stream, &params, body).unwrap_or_else(|e| panic!("{e}"));
+        match (stream, format) {
+            ("sports", _) => check_sports(name, &batch, &raw),
+            ("odds", Some(format)) => check_odds(name, &batch, &raw, format),
+            ("scores" | "events", _) => check_games(name, stream, &batch, &raw),
             _ => unreachable!(),
         }
         checked.push(name.to_string());
@@ -91,23 +180,41 @@ fn stream_of(name: &str, raw: &Value) -> (&'static str, Vec<(String, String)>) {
     (stream, params)
 }
 
+/// `body` normalized with the one request the plugin plans from `params`,
+/// which must carry the `oddsFormat` of `params` for odds; the plugin's
+/// error as text.
 fn run(
     plugin: &NormalizerPlugin,
     file: &Path,
     stream: &str,
     params: &[(String, String)],
-) -> NormalizedBatch {
+    body: Vec<u8>,
+) -> Result<NormalizedBatch, String> {
     let requests = plugin.plan(stream, None, params).expect("plan");
     assert_eq!(requests.len(), 1, "{}", file.display());
+    let format = |query: &[(String, String)]| {
+        query
+            .iter()
+            .find(|(k, _)| k == "oddsFormat")
+            .map(|(_, v)| v.clone())
+    };
+    if stream == "odds" {
+        assert_eq!(
+            format(&requests[0].query),
+            format(params),
+            "{}: the request asks for the format of the recording",
+            file.display()
+        );
+    }
     let response = HttpResponse {
         status: 200,
         headers: vec![],
-        body: std::fs::read(file).expect("read"),
+        body,
     };
     plugin
         .normalize(stream, params, &requests[0], response)
         .0
-        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .map_err(|e| format!("{}: {e}", file.display()))
 }
 
 fn items(raw: &Value) -> Vec<&Value> {
@@ -166,7 +273,7 @@ fn check_sports(file: &str, batch: &NormalizedBatch, raw: &Value) {
     assert!(outrights > 0, "{file}: the list holds outright markets");
 }
 
-fn check_odds(file: &str, batch: &NormalizedBatch, raw: &Value) {
+fn check_odds(file: &str, batch: &NormalizedBatch, raw: &Value, format: Format) {
     let quotes: Vec<&OddsQuote> = batch
         .records
         .iter()
@@ -191,7 +298,7 @@ fn check_odds(file: &str, batch: &NormalizedBatch, raw: &Value) {
     }
     let known = OUTCOMES
         .iter()
-        .find(|(name, _)| *name == file)
+        .find(|(name, ..)| *name == file)
         .unwrap_or_else(|| panic!("{file}: how many outcomes it holds is not known here"));
     assert_eq!(expected.len(), known.1, "{file}: outcomes in the raw JSON");
     assert_eq!(
@@ -226,7 +333,14 @@ fn check_odds(file: &str, batch: &NormalizedBatch, raw: &Value) {
             "{at}"
         );
         assert_eq!(quote.line, outcome["point"].as_f64(), "{at}");
-        assert_eq!(Some(quote.price), outcome["price"].as_f64(), "{at}");
+        let price = outcome["price"].as_f64().expect("a numeric price");
+        match format {
+            Format::Decimal => assert_eq!(quote.price, price, "{at}"),
+            Format::American => assert!(
+                same_odds(quote.price, american_as_decimal(price)),
+                "{at}: American {price}"
+            ),
+        }
         assert_eq!(&quote.provider_updated_at, updated, "{at}");
         assert!(quote.provider_updated_at.is_some(), "{at}: a time");
     }
@@ -400,4 +514,90 @@ fn check_games(file: &str, stream: &str, batch: &NormalizedBatch, raw: &Value) {
     if stream == "events" {
         assert_eq!(events.len(), 18, "{file}");
     }
+}
+
+/// No recording holds American odds, so the 958 prices of the US books'
+/// 2021 NFL file are written the way The Odds API sends them with
+/// `oddsFormat=american` (whole numbers: 1.91 is -110, 2.05 is +105), then
+/// normalized with a request that asks for American odds: every outcome is
+/// a quote whose decimal odds are those of its American price, within the
+/// rounding of that price of the recorded decimal odds. With a request for
+/// decimal odds, the same body fails whole.
+#[test]
+fn the_us_nfl_recording_in_american_odds_converts_exactly() {
+    let Some(files) = recorded_responses("the-odds-api") else {
+        eprintln!(
+            "SKIPPED: ../shared/data/providers is absent; American odds were not checked on a recorded The Odds API response"
+        );
+        return;
+    };
+    let file = files
+        .iter()
+        .find(|f| f.file_name().is_some_and(|n| n == US_NFL_2021))
+        .expect("the recorded US NFL odds");
+    let recorded: Value =
+        serde_json::from_slice(&std::fs::read(file).expect("read")).expect("JSON");
+    let mut american = recorded.clone();
+    for event in american.as_array_mut().expect("a list") {
+        for bookmaker in event["bookmakers"].as_array_mut().expect("bookmakers") {
+            for market in bookmaker["markets"].as_array_mut().expect("markets") {
+                for outcome in market["outcomes"].as_array_mut().expect("outcomes") {
+                    let decimal = outcome["price"].as_f64().expect("a numeric price");
+                    let whole = if decimal >= 2.0 {
+                        ((decimal - 1.0) * 100.0).round()
+                    } else {
+                        -(100.0 / (decimal - 1.0)).round()
+                    };
+                    outcome["price"] = Value::from(whole as i64);
+                }
+            }
+        }
+    }
+    assert_eq!(format_of(US_NFL_2021, &american), Format::American);
+    let american_prices = prices(&american);
+    let recorded_prices = prices(&recorded);
+    assert_eq!(american_prices.len(), 958);
+    assert!(american_prices.iter().any(|p| *p > 0.0), "some underdogs");
+
+    let plugin = built_plugin("the-odds-api");
+    let body = serde_json::to_vec(&american).expect("JSON");
+    let params = |format: Format| {
+        vec![
+            ("sport".to_string(), "americanfootball_nfl".to_string()),
+            ("oddsFormat".to_string(), format.param().to_string()),
+        ]
+    };
+    let batch = run(
+        &plugin,
+        file,
+        "odds",
+        &params(Format::American),
+        body.clone(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+    check_odds(US_NFL_2021, &batch, &american, Format::American);
+    for ((record, whole), decimal) in batch
+        .records
+        .iter()
+        .zip(&american_prices)
+        .zip(&recorded_prices)
+    {
+        let Record::Odds(quote) = record else {
+            panic!("not a quote: {record:?}")
+        };
+        assert!(
+            (quote.price - decimal).abs() <= 0.005 + 1e-9,
+            "American {whole} gives {}, recorded as {decimal}",
+            quote.price
+        );
+    }
+
+    let err = run(&plugin, file, "odds", &params(Format::Decimal), body)
+        .err()
+        .expect("American odds under a request for decimal odds fail the call");
+    assert!(
+        err.contains("the response holds American odds (price -"),
+        "{err}"
+    );
 }
