@@ -1,8 +1,8 @@
 //! The api-football plugin against the real API-Football v3 responses
 //! recorded in `../shared/data/providers/api-football/` (some of them carry
-//! no licence: they are read from there, never copied): every fixture
-//! checked against the raw JSON, a few fixtures against what is known of
-//! them, the teams search, and the HTTP-200 error body.
+//! no licence: they are read from there, never copied): every fixture and
+//! every odds quote checked against the raw JSON, a few fixtures against
+//! what is known of them, the teams search, and the HTTP-200 error body.
 
 use std::collections::HashSet;
 
@@ -19,10 +19,8 @@ use crate::common::{bare_event, built_plugin, recorded_responses, repo_root};
 enum Expect {
     /// This many items of `response`, all loaded.
     Items(usize),
-    /// The call fails with this provider error.
-    ProviderError(&'static str),
-    /// Not run, and why.
-    Skip,
+    /// The call fails with this error.
+    Fails(&'static str),
 }
 
 /// A recorded response: file, stream, params of the request it answers, and
@@ -57,12 +55,10 @@ const RECORDED: &[Recorded] = &[
         params: &[("league", "39"), ("season", "2022")],
         expect: Expect::Items(380),
     },
-    // Recorded with `status=NS-PST` as well, a filter this stream does not
-    // take; the body is what `league` + `season` answer, less the played.
     Recorded {
         file: "v3_fixtures_league78_season2023_status_NS-PST.json",
         stream: "fixtures",
-        params: &[("league", "78"), ("season", "2023")],
+        params: &[("league", "78"), ("season", "2023"), ("status", "NS-PST")],
         expect: Expect::Items(71),
     },
     Recorded {
@@ -83,7 +79,7 @@ const RECORDED: &[Recorded] = &[
         file: "v3_injuries_error_missing_params.json",
         stream: "fixtures",
         params: &[("live", "all")],
-        expect: Expect::ProviderError(
+        expect: Expect::Fails(
             "plugin api-football failed in normalize: provider error: API-Football answered with an error: required: At least one parameter is required.",
         ),
     },
@@ -93,13 +89,27 @@ const RECORDED: &[Recorded] = &[
         params: &[("league", "39"), ("season", "2022")],
         expect: Expect::Items(1),
     },
-    // API-Football v2, whose shape v3 replaced; the plugin has no `odds`
-    // stream (no v3 /odds recording to build it on).
+    Recorded {
+        file: "v3_odds_fixture_1226178_league79_bet365_match_winner.json",
+        stream: "odds",
+        params: &[
+            ("season", "2024"),
+            ("bet", "1"),
+            ("bookmaker", "8"),
+            ("fixture", "1226178"),
+            ("league", "79"),
+        ],
+        expect: Expect::Items(1),
+    },
+    // API-Football v2, whose shape v3 replaced: the odds stream reads v3
+    // and refuses it whole rather than load nothing from it.
     Recorded {
         file: "v2_odds_league_525_Ligue1_2019-20_match_winner_14_bookmakers.json",
-        stream: "",
-        params: &[],
-        expect: Expect::Skip,
+        stream: "odds",
+        params: &[("league", "61"), ("season", "2019")],
+        expect: Expect::Fails(
+            "plugin api-football failed in normalize: malformed response: body has no `response` list, so it is not an API-Football v3 response",
+        ),
     },
 ];
 
@@ -160,9 +170,8 @@ fn every_recorded_api_football_response_normalizes_faithfully() {
             .find(|r| r.file == name)
             .unwrap_or_else(|| panic!("{name}: which stream it answers is not known here"));
         let items = match recorded.expect {
-            Expect::Skip => continue,
             Expect::Items(n) => n,
-            Expect::ProviderError(message) => {
+            Expect::Fails(message) => {
                 let body = std::fs::read(file).expect("read");
                 let (_, result) = run(&plugin, recorded.stream, recorded.params, body);
                 assert_eq!(result.err().as_deref(), Some(message), "{name}");
@@ -186,13 +195,91 @@ fn every_recorded_api_football_response_normalizes_faithfully() {
             check_teams(name, &batch, raw_items);
         } else if recorded.stream == "standings" {
             check_standings(name, &batch, raw_items);
+        } else if recorded.stream == "odds" {
+            assert_eq!(request.path, "/odds", "{name}");
+            check_odds(name, &batch, raw_items);
         } else {
             assert!(request.path.starts_with("/fixtures"), "{name}");
             check_fixtures(name, &batch, raw_items);
         }
         checked.push(name);
     }
-    assert_eq!(checked.len(), 8, "every v3 recording checked: {checked:?}");
+    assert_eq!(checked.len(), 10, "every recording checked: {checked:?}");
+}
+
+/// Every quote against the raw JSON, read here independently of the
+/// plugin: one quote per value of each bet of each bookmaker, in order, on
+/// the fixture's event, at the bookmaker's id, priced at `odd`, updated at
+/// `update`.
+fn check_odds(file: &str, batch: &NormalizedBatch, raw_items: &[Value]) {
+    let quotes: Vec<&sluice::model::OddsQuote> = batch
+        .records
+        .iter()
+        .map(|r| match r {
+            Record::Odds(q) => q,
+            other => panic!("{file}: only odds quotes expected, got {other:?}"),
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for item in raw_items {
+        let event = item["fixture"]["id"]
+            .as_i64()
+            .expect("fixture id")
+            .to_string();
+        let update = item["update"].as_str().expect("update");
+        let updated_at = OffsetDateTime::parse(update, &Rfc3339)
+            .expect("update is RFC 3339")
+            .to_offset(UtcOffset::UTC)
+            .format(&Rfc3339)
+            .expect("format");
+        for bookmaker in item["bookmakers"].as_array().expect("bookmakers") {
+            for bet in bookmaker["bets"].as_array().expect("bets") {
+                let name = bet["name"].as_str().expect("bet name");
+                for value in bet["values"].as_array().expect("values") {
+                    let selection = value["value"].as_str().expect("value");
+                    // The markets the recordings hold, as the-odds-api names
+                    // them; the others have unit tests and fixtures.
+                    let market = match (name, selection) {
+                        ("Match Winner", "Home" | "Draw" | "Away") => "h2h",
+                        other => {
+                            panic!("{file}: a bet the recordings were not known to hold: {other:?}")
+                        }
+                    };
+                    let odd = value["odd"].as_str().expect("odd is a string");
+                    expected.push((
+                        event.clone(),
+                        bookmaker["id"].as_i64().expect("bookmaker id").to_string(),
+                        bookmaker["name"].as_str().map(str::to_string),
+                        market,
+                        selection.to_string(),
+                        odd.parse::<f64>().expect("odd is a number"),
+                        updated_at.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    assert!(!expected.is_empty(), "{file}: the recording holds quotes");
+    assert_eq!(quotes.len(), expected.len(), "{file}: one quote per value");
+    for (quote, (event, bookmaker, name, market, selection, price, updated_at)) in
+        quotes.iter().zip(&expected)
+    {
+        let at = format!("{file}: {event} {bookmaker} {market} {selection}");
+        assert_eq!(quote.provider, "api-football", "{at}");
+        assert_eq!(&quote.event, event, "{at}");
+        assert_eq!(&quote.bookmaker, bookmaker, "{at}");
+        assert_eq!(&quote.bookmaker_name, name, "{at}");
+        assert_eq!(quote.market, *market, "{at}");
+        assert_eq!(&quote.selection, selection, "{at}");
+        assert_eq!(quote.participant, None, "{at}");
+        assert_eq!(quote.line, None, "{at}");
+        assert_eq!(quote.price, *price, "{at}");
+        assert_eq!(
+            quote.provider_updated_at.as_deref(),
+            Some(updated_at.as_str()),
+            "{at}"
+        );
+    }
 }
 
 /// Every row of every table against the raw JSON: its overall place,

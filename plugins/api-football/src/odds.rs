@@ -72,8 +72,8 @@ fn quote_item(raw: &RawValue, batch: &mut Batch) {
             None => format!("bookmaker {}", bookmaker.id),
         };
         for raw_bet in bookmaker.bets.iter().flatten() {
-            let bet = match parse::<Bet>(raw_bet, "bet")
-                .and_then(|bet| Market::of(&bet.name).map(|market| (market, bet.values)))
+            let (market, name, values) = match parse::<Bet>(raw_bet, "bet")
+                .and_then(|bet| Market::of(&bet.name).map(|market| (market, bet.name, bet.values)))
             {
                 Ok(read) => read,
                 Err(reason) => {
@@ -86,7 +86,7 @@ fn quote_item(raw: &RawValue, batch: &mut Batch) {
                     continue;
                 }
             };
-            let (market, values) = bet;
+            let label = format!("{place} {name}");
             let book = Book {
                 event: event.clone(),
                 bookmaker: bookmaker.id.to_string(),
@@ -100,11 +100,7 @@ fn quote_item(raw: &RawValue, batch: &mut Batch) {
                     Err(reason) => reject(
                         batch,
                         Some(event.clone()),
-                        format!(
-                            "{place} {} value {}: {reason}",
-                            book.market.key(),
-                            index + 1
-                        ),
+                        format!("{label} value {}: {reason}", index + 1),
                         raw_value,
                     ),
                 }
@@ -272,35 +268,35 @@ mod tests {
             rejects,
             [
                 (
-                    r#"Bwin (6) totals value 2: `odd` is "N/A", not a decimal number"#,
+                    r#"Bwin (6) Goals Over/Under value 2: `odd` is "N/A", not a decimal number"#,
                     r#"{"value":"Under 2.5","odd":"N/A"}"#
                 ),
                 (
-                    r#"Bwin (6) totals value 3: `odd` is "", not a decimal number"#,
+                    r#"Bwin (6) Goals Over/Under value 3: `odd` is "", not a decimal number"#,
                     r#"{"value":"Over 3.5","odd":""}"#
                 ),
                 (
-                    "Bwin (6) totals value 4: `odd` 1.00 is not decimal odds (above 1)",
+                    "Bwin (6) Goals Over/Under value 4: `odd` 1.00 is not decimal odds (above 1)",
                     r#"{"value":"Under 3.5","odd":"1.00"}"#
                 ),
                 (
-                    "Bwin (6) totals value 5: value has no `odd`",
+                    "Bwin (6) Goals Over/Under value 5: value has no `odd`",
                     r#"{"value":"Over 4.5","odd":null}"#
                 ),
                 (
-                    r#"Bwin (6) totals value 6: `odd` is "1e3", not a decimal number"#,
+                    r#"Bwin (6) Goals Over/Under value 6: `odd` is "1e3", not a decimal number"#,
                     r#"{"value":"Over 4.5","odd":"1e3"}"#
                 ),
                 (
-                    "Bwin (6) totals value 7: value `Over` is not `Over` or `Under` followed by a line, such as `Over 2.5`",
+                    "Bwin (6) Goals Over/Under value 7: value `Over` is not `Over` or `Under` followed by a line, such as `Over 2.5`",
                     r#"{"value":"Over","odd":"2.10"}"#
                 ),
                 (
-                    "Bwin (6) totals value 8: `value` is 2.5, not a string",
+                    "Bwin (6) Goals Over/Under value 8: `value` is 2.5, not a string",
                     r#"{"value":2.5,"odd":"2.10"}"#
                 ),
                 (
-                    "Bwin (6) totals value 9: value is not of the expected shape: invalid type: string \"Under 4.5\", expected struct BetValue at line 1 column 11",
+                    "Bwin (6) Goals Over/Under value 9: value is not of the expected shape: invalid type: string \"Under 4.5\", expected struct BetValue at line 1 column 11",
                     r#""Under 4.5""#
                 ),
             ]
