@@ -594,8 +594,7 @@ fn the_us_nfl_recording_in_american_odds_converts_exactly() {
     }
 
     let err = run(&plugin, file, "odds", &params(Format::Decimal), body)
-        .err()
-        .expect("American odds under a request for decimal odds fail the call");
+        .expect_err("American odds under a request for decimal odds fail the call");
     assert!(
         err.contains("the response holds American odds (price -"),
         "{err}"
