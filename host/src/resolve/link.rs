@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::aliases::Aliases;
 use super::competitions::CompetitionPool;
 use super::events::{EventKeys, EventPool};
+use super::fixtures;
 use super::names::{fold, season_year};
 use super::teams::TeamPool;
 
@@ -62,6 +63,12 @@ pub enum Method {
     Name,
     /// Names alike enough.
     Similarity,
+    /// A short form of the other name: its words begin it ("Tottenham",
+    /// "Tottenham Hotspur").
+    ShortName,
+    /// The season's fixtures: the same opponents, home and away, on the
+    /// same dates, whatever the names.
+    Fixtures,
     /// Competitions whose events share their teams in a season.
     SharedTeams,
     /// The same home and away team in the same competition season.
@@ -80,6 +87,8 @@ impl Method {
             Method::Alias => "alias",
             Method::Name => "name",
             Method::Similarity => "similarity",
+            Method::ShortName => "short-name",
+            Method::Fixtures => "fixtures",
             Method::SharedTeams => "shared-teams",
             Method::LeagueSeason => "league-season-teams",
             Method::TeamsKickoff => "teams-kickoff",
@@ -94,6 +103,8 @@ impl Method {
             Method::Alias,
             Method::Name,
             Method::Similarity,
+            Method::ShortName,
+            Method::Fixtures,
             Method::SharedTeams,
             Method::LeagueSeason,
             Method::TeamsKickoff,
@@ -220,6 +231,16 @@ pub struct Settings<'a> {
     pub priority: &'a [String],
 }
 
+impl Settings<'_> {
+    /// Where `provider` stands in the priority order: earlier is first.
+    pub(super) fn rank(&self, provider: &str) -> usize {
+        self.priority
+            .iter()
+            .position(|p| p == provider)
+            .unwrap_or(self.priority.len())
+    }
+}
+
 /// Two equally good candidates must differ by this much to pick one.
 pub(super) const MARGIN: f64 = 0.05;
 /// Below this, a likely match is not even worth reviewing.
@@ -235,13 +256,7 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
             link,
         );
     }
-    let rank = |provider: &str| {
-        settings
-            .priority
-            .iter()
-            .position(|p| p == provider)
-            .unwrap_or(settings.priority.len())
-    };
+    let rank = |provider: &str| settings.rank(provider);
     let mut new_links = Vec::new();
 
     // Teams.
@@ -253,7 +268,7 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
             team.provider.as_str(),
             team.provider_id.as_str(),
         )) {
-            Some(link) => teams.add(&link.canonical_id, team, settings.aliases),
+            Some(link) => teams.add(&link.canonical_id, team, settings.aliases, true),
             None => pending.push(team),
         }
     }
@@ -264,11 +279,15 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
             &b.provider_id,
         ))
     });
+    let mut team_links = Vec::with_capacity(pending.len());
     for team in pending {
         let link = teams.link(team, settings);
-        teams.add(&link.canonical_id, team, settings.aliases);
-        new_links.push(link);
+        teams.add(&link.canonical_id, team, settings.aliases, false);
+        team_links.push(link);
     }
+    // Teams the names left apart, by the fixtures they played.
+    fixtures::link_teams(&records.events, &mut teams, &mut team_links, settings);
+    new_links.extend(team_links);
     let team_of = |provider: &str, id: &Option<String>| -> Option<String> {
         let id = id.as_deref()?;
         teams

@@ -10,6 +10,7 @@
 pub mod aliases;
 mod competitions;
 mod events;
+mod fixtures;
 pub mod link;
 pub mod names;
 mod store;

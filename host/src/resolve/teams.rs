@@ -7,24 +7,70 @@ use super::aliases::Aliases;
 use super::link::{Kind, Link, Method, Settings, TeamRecord, best_of, decide};
 use super::names::{fold, similarity, team_key};
 
+/// The confidence of a short form whose words begin exactly one longer name
+/// ("Tottenham" and "Tottenham Hotspur"): strong, not certain.
+const SHORT_FORM: f64 = 0.9;
+
+/// One canonical team as the pass sees it: the names and countries its
+/// records bring, and who they are.
 #[derive(Default)]
 pub(super) struct TeamGroup {
-    canonical_id: String,
-    providers: BTreeSet<String>,
+    pub(super) canonical_id: String,
+    pub(super) providers: BTreeSet<String>,
     keys: BTreeSet<String>,
-    countries: BTreeSet<String>,
+    pub(super) countries: BTreeSet<String>,
+    /// Its records, by provider and id.
+    pub(super) members: Vec<(String, String)>,
+    /// Holds a record linked by an earlier resolution, whose link stays.
+    pub(super) settled: bool,
+    /// Merged into another group: no longer a team of its own.
+    pub(super) merged: bool,
 }
 
+impl TeamGroup {
+    /// Whether a record of `provider` from `country` may join it: never a
+    /// second record of one provider, never another country's club.
+    fn admits(&self, provider: &str, country: Option<&str>) -> bool {
+        !self.providers.contains(provider)
+            && !self.merged
+            && match country {
+                Some(c) if !self.countries.is_empty() => self.countries.contains(c),
+                _ => true,
+            }
+    }
+
+    /// Whether the two may be one team: no provider in both, and no
+    /// countries that disagree.
+    pub(super) fn compatible(&self, other: &TeamGroup) -> bool {
+        !self.merged
+            && !other.merged
+            && self.providers.is_disjoint(&other.providers)
+            && (self.countries.is_empty()
+                || other.countries.is_empty()
+                || !self.countries.is_disjoint(&other.countries))
+    }
+}
+
+/// Every canonical team of the pass, found by canonical id, by name key and
+/// by the provider record it holds.
 #[derive(Default)]
 pub(super) struct TeamPool {
-    groups: Vec<TeamGroup>,
+    pub(super) groups: Vec<TeamGroup>,
     by_canonical: HashMap<String, usize>,
     by_key: HashMap<String, Vec<usize>>,
     pub(super) canonical: HashMap<(String, String), String>,
 }
 
 impl TeamPool {
-    pub(super) fn add(&mut self, canonical_id: &str, team: &TeamRecord, aliases: &Aliases) {
+    /// Puts `team` in the group of `canonical_id`; `settled` when that link
+    /// was made by an earlier resolution.
+    pub(super) fn add(
+        &mut self,
+        canonical_id: &str,
+        team: &TeamRecord,
+        aliases: &Aliases,
+        settled: bool,
+    ) {
         let i = *self
             .by_canonical
             .entry(canonical_id.to_string())
@@ -38,6 +84,10 @@ impl TeamPool {
         let key = aliases.team(&team_key(&team.name)).to_string();
         let group = &mut self.groups[i];
         group.providers.insert(team.provider.clone());
+        group.settled |= settled;
+        group
+            .members
+            .push((team.provider.clone(), team.provider_id.clone()));
         if let Some(country) = &team.country {
             group.countries.insert(fold(country));
         }
@@ -50,17 +100,47 @@ impl TeamPool {
         );
     }
 
+    /// The group a record's canonical id names.
+    pub(super) fn group_of(&self, provider: &str, id: &str) -> Option<usize> {
+        let canonical = self
+            .canonical
+            .get(&(provider.to_string(), id.to_string()))?;
+        self.by_canonical.get(canonical).copied()
+    }
+
+    /// Moves every record of group `from` into group `into`: they are one
+    /// team. The caller relinks the records.
+    pub(super) fn merge(&mut self, from: usize, into: usize) {
+        let moved = std::mem::take(&mut self.groups[from]);
+        let canonical_id = self.groups[into].canonical_id.clone();
+        for member in &moved.members {
+            self.canonical.insert(member.clone(), canonical_id.clone());
+        }
+        for key in &moved.keys {
+            let list = self.by_key.entry(key.clone()).or_default();
+            list.retain(|&i| i != from && i != into);
+            list.push(into);
+        }
+        self.by_canonical.insert(moved.canonical_id.clone(), into);
+        let group = &mut self.groups[into];
+        group.providers.extend(moved.providers);
+        group.keys.extend(moved.keys);
+        group.countries.extend(moved.countries);
+        group.members.extend(moved.members);
+        group.settled |= moved.settled;
+        self.groups[from] = TeamGroup {
+            canonical_id: moved.canonical_id,
+            merged: true,
+            ..TeamGroup::default()
+        };
+    }
+
+    /// The link of a team no earlier resolution linked, by its name.
     pub(super) fn link(&self, team: &TeamRecord, settings: &Settings<'_>) -> Link {
         let own_key = team_key(&team.name);
         let key = settings.aliases.team(&own_key);
         let country = team.country.as_deref().map(fold);
-        let eligible = |group: &TeamGroup| {
-            !group.providers.contains(&team.provider)
-                && match &country {
-                    Some(c) if !group.countries.is_empty() => group.countries.contains(c),
-                    _ => true,
-                }
-        };
+        let eligible = |group: &TeamGroup| group.admits(&team.provider, country.as_deref());
         let exact: Vec<usize> = self
             .by_key
             .get(key)
@@ -81,26 +161,28 @@ impl TeamPool {
             )),
             // Two entities of that name: for a person to settle.
             [i, ..] => Some((self.groups[*i].canonical_id.clone(), 0.5, Method::Name)),
-            [] => best_of(
-                self.groups
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, g)| eligible(g))
-                    .map(|(i, g)| {
-                        let score = g
-                            .keys
-                            .iter()
-                            .map(|k| similarity(key, k))
-                            .fold(0.0, f64::max);
-                        (i, score)
-                    }),
-            )
-            .map(|(i, score)| {
-                (
-                    self.groups[i].canonical_id.clone(),
-                    score,
-                    Method::Similarity,
+            [] => self.short_form(key, eligible).or_else(|| {
+                best_of(
+                    self.groups
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, g)| eligible(g))
+                        .map(|(i, g)| {
+                            let score = g
+                                .keys
+                                .iter()
+                                .map(|k| similarity(key, k))
+                                .fold(0.0, f64::max);
+                            (i, score)
+                        }),
                 )
+                .map(|(i, score)| {
+                    (
+                        self.groups[i].canonical_id.clone(),
+                        score,
+                        Method::Similarity,
+                    )
+                })
             }),
         };
         decide(
@@ -111,5 +193,48 @@ impl TeamPool {
             found,
             settings.threshold,
         )
+    }
+
+    /// The one group with a name that `key` is a short form of, or that is
+    /// a short form of `key`: its words begin the other's ("west ham" and
+    /// "west ham united"). Two such groups ("manchester" for United and
+    /// City) are no answer.
+    fn short_form(
+        &self,
+        key: &str,
+        eligible: impl Fn(&TeamGroup) -> bool,
+    ) -> Option<(String, f64, Method)> {
+        let mut found = self
+            .groups
+            .iter()
+            .filter(|g| eligible(g) && g.keys.iter().any(|k| begins(key, k) || begins(k, key)));
+        let first = found.next()?;
+        found
+            .next()
+            .is_none()
+            .then(|| (first.canonical_id.clone(), SHORT_FORM, Method::ShortName))
+    }
+}
+
+/// Whether the words of `short` are the first words of `long`, and `long`
+/// has more.
+fn begins(short: &str, long: &str) -> bool {
+    long.len() > short.len()
+        && long.starts_with(short)
+        && long.as_bytes().get(short.len()) == Some(&b' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::begins;
+
+    #[test]
+    fn a_short_form_is_the_first_whole_words_of_the_long_one() {
+        assert!(begins("west ham", "west ham united"));
+        assert!(begins("tottenham", "tottenham hotspur"));
+        assert!(!begins("west ham united", "west ham"));
+        assert!(!begins("man", "manchester city"), "whole words only");
+        assert!(!begins("ham", "west ham united"), "the first words only");
+        assert!(!begins("leeds", "leeds"), "the long one has more words");
     }
 }

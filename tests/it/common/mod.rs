@@ -56,6 +56,18 @@ pub fn shared_providers() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The recording `relative` under `../shared/data/providers`; fails the test
+/// with the path it looked for when it is not there.
+pub fn shared_recording(relative: &str) -> PathBuf {
+    let path = repo_root().join("../shared/data/providers").join(relative);
+    assert!(
+        path.is_file(),
+        "recording {} is missing: the tests need ../shared/data/providers beside the repository",
+        path.display()
+    );
+    path
+}
+
 /// The recorded `.json` responses of one provider in `../shared/data/providers`,
 /// sorted; none when that folder is absent.
 pub fn recorded_responses(provider: &str) -> Option<Vec<PathBuf>> {
