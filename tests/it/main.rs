@@ -23,6 +23,7 @@ mod recorded_football_data;
 mod recorded_openfootball;
 mod recorded_the_odds_api;
 mod resolution;
+mod resolution_premier_league;
 mod sandbox;
 mod serve;
 mod tables_and_incidents;
