@@ -30,6 +30,15 @@ struct Recorded {
 
 const RECORDED: &[Recorded] = &[
     Recorded {
+        file: "2022-23_en.1.json",
+        league: "en.1",
+        season: "2022-23",
+        timezone: "Europe/London",
+        standard_offset_hours: 0,
+        matches: 380,
+        league_name: "English Premier League",
+    },
+    Recorded {
         file: "2023-24_de.1.json",
         league: "de.1",
         season: "2023-24",
@@ -60,7 +69,15 @@ type Known = (
     (u32, u32),
 );
 const KNOWN: &[Known] = &[
-    // The openers: 20:30 CEST and 20:00 BST.
+    // The openers: 20:00 BST, 20:30 CEST and 20:00 BST.
+    (
+        "2022-23_en.1.json",
+        "Crystal Palace FC",
+        "Arsenal FC",
+        "2022-08-05T19:00:00Z",
+        (0, 2),
+        (0, 1),
+    ),
     (
         "2023-24_de.1.json",
         "SV Werder Bremen",
@@ -119,8 +136,12 @@ fn every_recorded_openfootball_file_normalizes_faithfully() {
     }
     assert_eq!(
         checked,
-        ["2023-24_de.1.json", "2024-25_en.1.json"],
-        "expected both recorded files"
+        [
+            "2022-23_en.1.json",
+            "2023-24_de.1.json",
+            "2024-25_en.1.json"
+        ],
+        "expected every recorded file"
     );
 }
 
