@@ -166,6 +166,17 @@ fn assert_clubs_linked(ctx: &TestContext) {
     // `West Ham` begins `West Ham United FC`.
     assert_eq!(method("48"), vec![vec!["short-name"]]);
     assert_eq!(method("42"), vec![vec!["name"]]);
+    assert_eq!(
+        ctx.query(
+            "SELECT method, count(*) FROM provider_ids \
+             WHERE kind = 'team' AND provider = 'api-football' GROUP BY method ORDER BY method"
+        ),
+        vec![
+            vec!["fixtures", "1"],
+            vec!["name", "13"],
+            vec!["short-name", "6"]
+        ]
+    );
 }
 
 fn every_premier_league_fixture_is_linked_whatever_the_spelling(ctx: TestContext) {
