@@ -10,10 +10,15 @@
 //!   incidents from the `events` include;
 //! - `schedules`: `team` or `season` (`/schedules/...`), the same records
 //!   from the fixtures nested in stages and rounds;
-//! - `teams`: `id` or `season` (`/teams/...`), one team record per team;
-//! - `standings`: `season` (`/standings/seasons/{id}`), the league and a
-//!   standing per row of every table (overall, and home and away when the
-//!   details carry them).
+//! - `teams`: `id` or `season` (`/teams/...`), one team record per team,
+//!   and with `fixtures` (`latest`, `upcoming`) the fixtures those team
+//!   includes nest, as the `fixtures` stream's records;
+//! - `standings`: `season` (`/standings/seasons/{id}`), the league, the
+//!   rows' teams and a standing per row of every table (overall, and home
+//!   and away when the details carry them).
+//!
+//! Every stream reads Sportmonks' envelope and the bare `data` value alike
+//! (`body`).
 //!
 //! The logic is plain Rust over the SDK's types, so it also builds and is
 //! tested natively; only the export at the bottom is WebAssembly-specific.
@@ -139,6 +144,31 @@ mod tests {
         );
         // A run interrupted after page 1 starts again at page 2.
         assert_eq!(plan(batch.cursor.as_deref()), vec![second]);
+    }
+
+    /// The `season-backfill-bare-page` case: a bare page says nothing of
+    /// further pages, so the backfill asks for none and is complete.
+    #[test]
+    fn the_bare_backfill_case_completes_without_a_follow_up() {
+        let params = params(&[("league", "901"), ("season", "9101")]);
+        let body = include_bytes!("../fixtures/season-backfill-bare-page/response.json");
+        let request = Sportmonks::plan("fixtures".to_string(), None, params.clone())
+            .expect("plan")
+            .remove(0);
+        let response = HttpResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: body.to_vec(),
+        };
+        let batch = Sportmonks::normalize("fixtures".to_string(), params, request, response)
+            .expect("batch");
+        assert_eq!(batch.rejects, Vec::new());
+        assert_eq!(batch.records.len(), 1 + 4 + 2, "competition, teams, events");
+        assert_eq!(batch.follow_ups, Vec::new());
+        assert_eq!(
+            batch.cursor.as_deref(),
+            Some("v1;league=901;season=9101;complete")
+        );
     }
 
     #[test]
