@@ -9,11 +9,15 @@
 //! | `Asian Handicap` | `spreads` | `Home`, `Away` | that side's handicap (`-0.5`, `+0.25`) |
 //! | `Double Chance` | `double_chance` | `Home/Draw`, `Home/Away`, `Draw/Away` | none |
 //! | `Both Teams Score` | `btts` | `Yes`, `No` | none |
-//! | any other | its name folded (`Goals Over/Under First Half` is `goals_over_under_first_half`) | the value as written | none |
+//! | any other | its name folded (`Goals Over/Under First Half` is `goals_over_under_first_half`) | `Over`/`Under` when the value is one with a line, else the value as written | the line of an `Over`/`Under` value, else none |
 //!
 //! The names must match whole (case aside): `Asian Handicap First Half` is
-//! another market, not a handicap on the match. The odds body names no
-//! teams, so a side is `Home` or `Away`, as API-Football writes it.
+//! another market, not a handicap on the match. Another market's `Over 1.5`
+//! and `Under 1.5` are split as a total's are, since odds-maths makes one
+//! book of a market's quotes per line: kept whole and without a line, every
+//! line of a first-half or corners total would be one book. Other values
+//! (`Home -1` of a three-way handicap, `2:1`) stay as written. The odds body
+//! names no teams, so a side is `Home` or `Away`, as API-Football writes it.
 
 /// A market of API-Football's, known or kept under its own name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +96,8 @@ impl Market {
             Market::BothTeamsScore => one_of(&["Yes", "No"]),
             Market::Totals => side_and_line(value, &["Over", "Under"], false),
             Market::Handicap => side_and_line(value, &["Home", "Away"], true),
-            Market::Other(_) => Ok((value.to_string(), None)),
+            Market::Other(_) => Ok(side_and_line(value, &["Over", "Under"], false)
+                .unwrap_or_else(|_| (value.to_string(), None))),
         }
     }
 }
@@ -220,10 +225,26 @@ mod tests {
     }
 
     #[test]
-    fn other_markets_keep_their_name_folded_and_their_values_as_written() {
+    fn other_markets_keep_their_name_folded_and_split_only_over_and_under_lines() {
         assert_eq!(
             read("Goals Over/Under First Half", "Over 1.5"),
-            quote("goals_over_under_first_half", "Over 1.5", None)
+            quote("goals_over_under_first_half", "Over", Some(1.5))
+        );
+        assert_eq!(
+            read("Corners Over Under", "under 10.5"),
+            quote("corners_over_under", "Under", Some(10.5))
+        );
+        assert_eq!(
+            read("Handicap Result", "Home -1"),
+            quote("handicap_result", "Home -1", None)
+        );
+        assert_eq!(
+            read("Exact Goals Number", "more 6"),
+            quote("exact_goals_number", "more 6", None)
+        );
+        assert_eq!(
+            read("Total - Home", "Over"),
+            quote("total_home", "Over", None)
         );
         assert_eq!(
             read("Asian Handicap First Half", "Home -0.5"),
