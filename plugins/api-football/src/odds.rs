@@ -39,6 +39,7 @@ struct Book {
     updated_at: Option<String>,
 }
 
+/// The quotes of one item into `batch`, and its rejects.
 fn quote_item(raw: &RawValue, batch: &mut Batch) {
     let item = match serde_json::from_str::<OddsItem>(raw.get()) {
         Ok(item) => item,
@@ -129,6 +130,7 @@ fn quote(book: &Book, raw: &RawValue) -> Result<Record, String> {
     }))
 }
 
+/// `raw` read as `T`, or why not, naming `what` it should have been.
 fn parse<'a, T: Deserialize<'a>>(raw: &'a RawValue, what: &str) -> Result<T, String> {
     serde_json::from_str(raw.get()).map_err(|e| format!("{what} is not of the expected shape: {e}"))
 }
@@ -164,6 +166,7 @@ fn decimal_odds(raw: &RawValue) -> Result<f64, String> {
     }
 }
 
+/// Rejects `raw`, the JSON of what could not be used, with the reason.
 fn reject(batch: &mut Batch, provider_id: Option<String>, reason: String, raw: &RawValue) {
     batch.rejects.push(Reject {
         provider_id,
@@ -172,6 +175,7 @@ fn reject(batch: &mut Batch, provider_id: Option<String>, reason: String, raw: &
     });
 }
 
+/// The start of a JSON literal, for a reason that quotes it.
 fn excerpt(text: &str) -> String {
     match text.char_indices().nth(40) {
         Some((end, _)) => format!("{}…", &text[..end]),

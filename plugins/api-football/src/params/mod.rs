@@ -198,6 +198,7 @@ pub(crate) fn league_with_season(given: &Given<'_>) -> Result<(), PluginError> {
     }
 }
 
+/// The `invalid-params` error every refusal is.
 pub(crate) fn invalid(message: String) -> PluginError {
     PluginError::InvalidParams(message)
 }
