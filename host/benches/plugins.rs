@@ -12,8 +12,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use sluice::model::HttpResponse;
 use sluice::model::PlannedRequest;
-use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice::plugin::{NormalizerPlugin, PluginEngine, SandboxLimits};
 use sluice_plugin_sdk::Source;
 
 /// The allocator of the `sluice` binary, so the host's side of a call costs

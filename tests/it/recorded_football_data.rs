@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use sluice::model::HttpResponse;
 use sluice::model::{Event, EventStatus, Record};
-use sluice::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use sluice::plugin::{NormalizerPlugin, PluginEngine, SandboxLimits};
 
 use crate::common::{football_data_wasm, recorded_responses};
 

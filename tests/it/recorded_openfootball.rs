@@ -9,8 +9,9 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
+use sluice::model::HttpResponse;
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, Record};
-use sluice::plugin::{HttpResponse, NormalizerPlugin};
+use sluice::plugin::NormalizerPlugin;
 
 use crate::common::{built_plugin, recorded_responses};
 

@@ -20,8 +20,9 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use sluice::model::HttpResponse;
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, OddsQuote, Record};
-use sluice::plugin::{HttpResponse, NormalizerPlugin};
+use sluice::plugin::NormalizerPlugin;
 
 use crate::common::{built_plugin, recorded_responses};
 

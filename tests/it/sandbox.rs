@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use sluice::model::HttpResponse;
 use sluice::model::{PlannedRequest, Record};
 use sluice::plugin::{
-    HttpResponse, NormalizerPlugin, PluginEngine, PluginError, SWITCH_OFF_AFTER, SandboxLimits,
+    NormalizerPlugin, PluginEngine, PluginError, SWITCH_OFF_AFTER, SandboxLimits,
 };
 
 use crate::common::{football_data_wasm, repo_root};

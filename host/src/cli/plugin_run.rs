@@ -6,7 +6,8 @@ use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::plugin::{HttpResponse, NormalizerPlugin, PluginEngine, SandboxLimits};
+use crate::model::HttpResponse;
+use crate::plugin::{NormalizerPlugin, PluginEngine, SandboxLimits};
 
 /// Arguments of `sluice plugin run`.
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 //! (`load::sqlite`, `load::postgres`).
 
 mod migrations;
+pub(crate) mod row;
 mod value;
 
 pub use value::Value;
@@ -17,8 +18,12 @@ use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
+use time::OffsetDateTime;
+use time::macros::format_description;
 
-/// Why a database could not be opened.
+/// Why the database could not be opened, read or written: the one error
+/// of everything the host keeps there (loaded rows, runs, checkpoints,
+/// archive, quarantine, links).
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL names a database this build cannot use.
@@ -45,6 +50,28 @@ pub enum DbError {
         /// What sqlx said.
         source: sqlx::migrate::MigrateError,
     },
+    /// A stored payload could not be compressed or decompressed.
+    #[error("raw archive: {0}")]
+    Archive(String),
+    /// A row did not have the shape the host wrote it with.
+    #[error("unexpected database content: {0}")]
+    Unexpected(String),
+    /// A statement failed; the transaction was rolled back.
+    #[error("database error while {doing}: {source}")]
+    Query {
+        /// What the host was doing.
+        doing: String,
+        /// What sqlx said.
+        source: sqlx::Error,
+    },
+}
+
+impl DbError {
+    /// A [`DbError::Query`] for `doing`.
+    pub(crate) fn query(doing: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Self {
+        let doing = doing.into();
+        move |source| DbError::Query { doing, source }
+    }
 }
 
 /// A connection pool to one of the supported databases.
@@ -270,4 +297,14 @@ mod tests {
         );
         assert_eq!(without_password("sqlite://sluice.db"), "sqlite://sluice.db");
     }
+}
+
+/// Now, as stored in every timestamp column: RFC 3339 UTC with microseconds,
+/// fixed width so that text order is time order.
+pub fn now_timestamp() -> String {
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+    OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc().unix_timestamp().to_string())
 }

@@ -1,34 +1,33 @@
 //! Reading columns of a row fetched through [`crate::db::Exec`].
 
-use crate::db::Value;
-use crate::load::LoadError;
+use super::{DbError, Value};
 
-fn column<'a>(row: &'a [Value], i: usize, what: &str) -> Result<&'a Value, LoadError> {
+fn column<'a>(row: &'a [Value], i: usize, what: &str) -> Result<&'a Value, DbError> {
     row.get(i)
-        .ok_or_else(|| LoadError::Unexpected(format!("{what}: the row has no column {i}")))
+        .ok_or_else(|| DbError::Unexpected(format!("{what}: the row has no column {i}")))
 }
 
 /// Column `i` as an integer.
-pub fn int(row: &[Value], i: usize, what: &str) -> Result<i64, LoadError> {
+pub fn int(row: &[Value], i: usize, what: &str) -> Result<i64, DbError> {
     column(row, i, what)?
         .int()
-        .ok_or_else(|| LoadError::Unexpected(format!("{what}: column {i} is not an integer")))
+        .ok_or_else(|| DbError::Unexpected(format!("{what}: column {i} is not an integer")))
 }
 
 /// Column `i` as text.
-pub fn text(row: &[Value], i: usize, what: &str) -> Result<String, LoadError> {
+pub fn text(row: &[Value], i: usize, what: &str) -> Result<String, DbError> {
     column(row, i, what)?
         .text()
         .map(str::to_string)
-        .ok_or_else(|| LoadError::Unexpected(format!("{what}: column {i} is not text")))
+        .ok_or_else(|| DbError::Unexpected(format!("{what}: column {i} is not text")))
 }
 
 /// Column `i` as text, or none when NULL.
-pub fn opt_text(row: &[Value], i: usize, what: &str) -> Result<Option<String>, LoadError> {
+pub fn opt_text(row: &[Value], i: usize, what: &str) -> Result<Option<String>, DbError> {
     match column(row, i, what)? {
         Value::Null => Ok(None),
         Value::Text(s) => Ok(Some(s.clone())),
-        _ => Err(LoadError::Unexpected(format!(
+        _ => Err(DbError::Unexpected(format!(
             "{what}: column {i} is not text"
         ))),
     }

@@ -10,8 +10,8 @@ use super::RateBudget;
 use super::breaker::{BreakerRefusal, CircuitBreaker};
 use super::quota::{QuotaExhausted, QuotaTracker};
 use super::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
+use crate::model::HttpResponse;
 use crate::model::PlannedRequest;
-use crate::plugin::HttpResponse;
 
 /// How much of an error body is quoted in the error.
 const ERROR_BODY_CHARS: usize = 200;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::RateBudget;
-use crate::plugin::{QuotaSource, QuotaSpec};
+use crate::model::{QuotaSource, QuotaSpec};
 
 /// A quota that must not be spent further.
 #[derive(Debug, Clone, PartialEq, Eq)]

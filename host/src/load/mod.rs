@@ -21,36 +21,6 @@ use crate::state::quarantine::QuarantinedItem;
 use crate::state::runs::RunRow;
 use crate::state::{self, ArchivedResponse, ReplaySelection, RunId, RunMode, RunStatus};
 
-/// Why loading failed.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// The database could not be opened or migrated.
-    #[error(transparent)]
-    Db(#[from] DbError),
-    /// A payload could not be compressed or decompressed.
-    #[error("raw archive: {0}")]
-    Archive(String),
-    /// A row did not have the shape the host wrote it with.
-    #[error("unexpected database content: {0}")]
-    Unexpected(String),
-    /// A statement failed; the transaction was rolled back.
-    #[error("database error while {doing}: {source}")]
-    Query {
-        /// What the host was doing.
-        doing: String,
-        /// What sqlx said.
-        source: sqlx::Error,
-    },
-}
-
-impl LoadError {
-    /// A [`LoadError::Query`] for `doing`.
-    pub(crate) fn query(doing: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Self {
-        let doing = doing.into();
-        move |source| LoadError::Query { doing, source }
-    }
-}
-
 /// One response's worth of output, with what identifies where it came from.
 #[derive(Debug, Clone)]
 pub struct LoadBatch {
@@ -193,7 +163,7 @@ pub struct Sink {
 
 impl Sink {
     /// Opens the database at `url` and brings its schema up to date.
-    pub async fn connect(url: &str) -> Result<Self, LoadError> {
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
         Ok(Sink {
             pool: Pool::connect(url).await?,
         })
@@ -204,15 +174,15 @@ impl Sink {
         &self.pool
     }
 
-    async fn conn(&self) -> Result<crate::db::Conn, LoadError> {
+    async fn conn(&self) -> Result<crate::db::Conn, DbError> {
         self.pool
             .acquire()
             .await
-            .map_err(LoadError::query("acquiring a connection"))
+            .map_err(DbError::query("acquiring a connection"))
     }
 
     /// Records the start of a run of `pipeline`.
-    pub async fn start_run(&self, pipeline: &str, mode: RunMode) -> Result<RunId, LoadError> {
+    pub async fn start_run(&self, pipeline: &str, mode: RunMode) -> Result<RunId, DbError> {
         state::runs::start(&mut self.conn().await?, pipeline, mode).await
     }
 
@@ -221,16 +191,12 @@ impl Sink {
         &self,
         pipeline: &str,
         stream_key: &str,
-    ) -> Result<Option<String>, LoadError> {
+    ) -> Result<Option<String>, DbError> {
         state::checkpoints::load(&mut self.conn().await?, pipeline, stream_key).await
     }
 
     /// Forgets the stored position of a stream, so it starts over.
-    pub async fn clear_checkpoint(
-        &self,
-        pipeline: &str,
-        stream_key: &str,
-    ) -> Result<(), LoadError> {
+    pub async fn clear_checkpoint(&self, pipeline: &str, stream_key: &str) -> Result<(), DbError> {
         state::checkpoints::clear(&mut self.conn().await?, pipeline, stream_key).await
     }
 
@@ -241,7 +207,7 @@ impl Sink {
         status: RunStatus,
         error: Option<&str>,
         note: Option<&str>,
-    ) -> Result<(), LoadError> {
+    ) -> Result<(), DbError> {
         state::runs::finish(&mut self.conn().await?, run_id, status, error, note).await
     }
 
@@ -250,12 +216,12 @@ impl Sink {
         &self,
         stream_key: &str,
         url: &str,
-    ) -> Result<Option<LatestResponse>, LoadError> {
+    ) -> Result<Option<LatestResponse>, DbError> {
         state::archive::latest(&mut self.conn().await?, stream_key, url).await
     }
 
     /// An archived body.
-    pub async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, LoadError> {
+    pub async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, DbError> {
         state::archive::payload(&mut self.conn().await?, payload_hash).await
     }
 
@@ -263,12 +229,12 @@ impl Sink {
     pub async fn replay_items(
         &self,
         selection: &ReplaySelection,
-    ) -> Result<Vec<ReplayItem>, LoadError> {
+    ) -> Result<Vec<ReplayItem>, DbError> {
         state::archive::select(&mut self.conn().await?, selection).await
     }
 
     /// A provider's stored breaker.
-    pub async fn load_breaker(&self, provider: &str) -> Result<Option<BreakerSnapshot>, LoadError> {
+    pub async fn load_breaker(&self, provider: &str) -> Result<Option<BreakerSnapshot>, DbError> {
         state::providers::load_breaker(&mut self.conn().await?, provider).await
     }
 
@@ -277,7 +243,7 @@ impl Sink {
         &self,
         provider: &str,
         snapshot: &BreakerSnapshot,
-    ) -> Result<(), LoadError> {
+    ) -> Result<(), DbError> {
         state::providers::save_breaker(&mut self.conn().await?, provider, snapshot).await
     }
 
@@ -286,12 +252,12 @@ impl Sink {
         &self,
         run: Option<RunId>,
         all: bool,
-    ) -> Result<Vec<QuarantinedItem>, LoadError> {
+    ) -> Result<Vec<QuarantinedItem>, DbError> {
         state::quarantine::list(&mut self.conn().await?, run, all).await
     }
 
     /// One quarantined item.
-    pub async fn quarantined_item(&self, id: i64) -> Result<Option<QuarantinedItem>, LoadError> {
+    pub async fn quarantined_item(&self, id: i64) -> Result<Option<QuarantinedItem>, DbError> {
         state::quarantine::get(&mut self.conn().await?, id).await
     }
 
@@ -302,7 +268,7 @@ impl Sink {
         run_id: RunId,
         failed: bool,
         still_rejected: &[Option<String>],
-    ) -> Result<u64, LoadError> {
+    ) -> Result<u64, DbError> {
         state::quarantine::resolve(
             &mut self.conn().await?,
             payload_hash,
@@ -314,7 +280,7 @@ impl Sink {
     }
 
     /// Latest runs and every provider's state, for `sluice status`.
-    pub async fn status(&self, runs: i64) -> Result<(Vec<RunRow>, Vec<ProviderStatus>), LoadError> {
+    pub async fn status(&self, runs: i64) -> Result<(Vec<RunRow>, Vec<ProviderStatus>), DbError> {
         let mut conn = self.conn().await?;
         let recent = state::runs::recent(&mut conn, runs).await?;
         let providers = state::providers::all(&mut conn).await?;
@@ -328,12 +294,12 @@ impl Sink {
         batch: LoadBatch,
         mode: RunMode,
         write: WriteDisposition,
-    ) -> Result<LoadCounts, LoadError> {
+    ) -> Result<LoadCounts, DbError> {
         let mut tx = self
             .pool
             .begin()
             .await
-            .map_err(LoadError::query("starting a transaction"))?;
+            .map_err(DbError::query("starting a transaction"))?;
         let run_id = batch.run_id;
         let counts = write_batch(&mut tx, batch, mode, write, None).await?;
         if mode == RunMode::DryRun {
@@ -341,25 +307,25 @@ impl Sink {
             // but the run's counters.
             tx.rollback()
                 .await
-                .map_err(LoadError::query("rolling back the dry run's batch"))?;
+                .map_err(DbError::query("rolling back the dry run's batch"))?;
             state::runs::add_batch(&mut self.conn().await?, run_id, &counts).await?;
             return Ok(counts);
         }
         state::runs::add_batch(&mut tx, run_id, &counts).await?;
         tx.commit()
             .await
-            .map_err(LoadError::query("committing the batch"))?;
+            .map_err(DbError::query("committing the batch"))?;
         Ok(counts)
     }
 
     /// Starts a stream written with `write = "replace"`: every batch of it
     /// goes into this one transaction.
-    pub async fn begin_replace(&self, mode: RunMode) -> Result<ReplaceTx, LoadError> {
+    pub async fn begin_replace(&self, mode: RunMode) -> Result<ReplaceTx, DbError> {
         let tx = self
             .pool
             .begin()
             .await
-            .map_err(LoadError::query("starting the replace transaction"))?;
+            .map_err(DbError::query("starting the replace transaction"))?;
         Ok(ReplaceTx {
             tx,
             mode,
@@ -373,7 +339,7 @@ impl Sink {
         &self,
         replace: &mut ReplaceTx,
         batch: LoadBatch,
-    ) -> Result<LoadCounts, LoadError> {
+    ) -> Result<LoadCounts, DbError> {
         let run_id = batch.run_id;
         let counts = write_batch(
             &mut replace.tx,
@@ -399,7 +365,7 @@ impl Sink {
         replace: ReplaceTx,
         run_id: RunId,
         complete: bool,
-    ) -> Result<LoadCounts, LoadError> {
+    ) -> Result<LoadCounts, DbError> {
         let ReplaceTx {
             mut tx,
             mode,
@@ -416,7 +382,7 @@ impl Sink {
         if mode == RunMode::DryRun {
             tx.rollback()
                 .await
-                .map_err(LoadError::query("rolling back the dry run's stream"))?;
+                .map_err(DbError::query("rolling back the dry run's stream"))?;
             let mut all = loaded;
             all.add(&deleted);
             state::runs::add_batch(&mut self.conn().await?, run_id, &all).await?;
@@ -425,7 +391,7 @@ impl Sink {
         state::runs::add_batch(&mut tx, run_id, &deleted).await?;
         tx.commit()
             .await
-            .map_err(LoadError::query("committing the replace stream"))?;
+            .map_err(DbError::query("committing the replace stream"))?;
         Ok(deleted)
     }
 }
@@ -447,8 +413,8 @@ async fn write_batch(
     mode: RunMode,
     write: WriteDisposition,
     mut replace_written: Option<&mut Vec<&'static tables::TableSpec>>,
-) -> Result<LoadCounts, LoadError> {
-    let now = state::now_timestamp();
+) -> Result<LoadCounts, DbError> {
+    let now = crate::db::now_timestamp();
     let ctx = ResponseContext {
         run_id: batch.run_id,
         pipeline: &batch.pipeline,
@@ -542,7 +508,7 @@ async fn append(
     table: &'static tables::TableSpec,
     rows: &[tables::Row],
     provenance: &tables::Provenance<'_>,
-) -> Result<TableCounts, LoadError> {
+) -> Result<TableCounts, DbError> {
     stage(tx, table, rows, provenance).await?;
     let columns = tables::load_columns(table).join(", ");
     let inserted = tx
@@ -555,7 +521,7 @@ async fn append(
             Vec::new(),
         )
         .await
-        .map_err(LoadError::query(format!("appending to {}_log", table.name)))?;
+        .map_err(DbError::query(format!("appending to {}_log", table.name)))?;
     Ok(TableCounts {
         records: rows.len() as u64,
         inserted,
@@ -569,7 +535,7 @@ async fn stage(
     table: &'static tables::TableSpec,
     rows: &[tables::Row],
     provenance: &tables::Provenance<'_>,
-) -> Result<tables::Dialect, LoadError> {
+) -> Result<tables::Dialect, DbError> {
     Ok(match tx {
         Tx::Sqlite(t) => {
             sqlite::stage(t, table, rows, provenance).await?;
@@ -589,7 +555,7 @@ async fn upsert(
     table: &'static tables::TableSpec,
     rows: &[tables::Row],
     provenance: &tables::Provenance<'_>,
-) -> Result<TableCounts, LoadError> {
+) -> Result<TableCounts, DbError> {
     // A first load of these events cannot conflict: the rows are copied
     // straight into `odds`, under a savepoint that hands over to the merge
     // below when a concurrent run loaded the same markets in between.
@@ -619,12 +585,12 @@ async fn upsert(
         Tx::Sqlite(t) => sqlx::query_scalar(&merge).fetch_all(&mut **t).await,
         Tx::Postgres(t) => sqlx::query_scalar(&merge).fetch_all(&mut **t).await,
     }
-    .map_err(LoadError::query(merging))?;
+    .map_err(DbError::query(merging))?;
     if let Some(sql) = tables::delete_outside_stage_sql(table) {
         counts.deleted += tx
             .execute(&sql, Vec::new())
             .await
-            .map_err(LoadError::query(format!(
+            .map_err(DbError::query(format!(
                 "deleting the rows of {} no longer sent",
                 table.name
             )))?;

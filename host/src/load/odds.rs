@@ -6,8 +6,8 @@
 
 use crate::db::{Exec, Tx};
 
-use super::LoadError;
 use super::tables::{Dialect, ODDS, stage_name};
+use crate::db::DbError;
 
 /// What the moves of one batch came to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,7 +25,7 @@ const HISTORY_COLUMNS: &str = "provider, event_id, bookmaker, market, selection,
 
 /// Records the moves the staged quotes make against `odds` and deletes the
 /// withdrawn lines; must run after staging and before the merge.
-pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadError> {
+pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, DbError> {
     let stage = stage_name(&ODDS);
     // A first load of these markets can move nothing: one indexed probe per
     // staged market says so, and the rest is skipped.
@@ -36,7 +36,7 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
     let rows = tx
         .fetch(&known, Vec::new())
         .await
-        .map_err(LoadError::query("looking up the staged markets"))?;
+        .map_err(DbError::query("looking up the staged markets"))?;
     if rows.is_empty() {
         return Ok(Moves::default());
     }
@@ -51,7 +51,7 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
         ] {
             tx.execute(&sql, Vec::new())
                 .await
-                .map_err(LoadError::query("preparing the odds moves"))?;
+                .map_err(DbError::query("preparing the odds moves"))?;
         }
     }
     let price_moves = format!(
@@ -102,12 +102,12 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
         moves.recorded += tx
             .execute(sql, Vec::new())
             .await
-            .map_err(LoadError::query(doing))?;
+            .map_err(DbError::query(doing))?;
     }
     moves.withdrawn = tx
         .execute(&withdraw, Vec::new())
         .await
-        .map_err(LoadError::query("deleting withdrawn lines"))?;
+        .map_err(DbError::query("deleting withdrawn lines"))?;
     if dialect == Dialect::Postgres {
         for sql in [
             "SET LOCAL enable_hashjoin = on",
@@ -115,7 +115,7 @@ pub async fn record_moves(tx: &mut Tx, dialect: Dialect) -> Result<Moves, LoadEr
         ] {
             tx.execute(sql, Vec::new())
                 .await
-                .map_err(LoadError::query("preparing the odds moves"))?;
+                .map_err(DbError::query("preparing the odds moves"))?;
         }
     }
     Ok(moves)

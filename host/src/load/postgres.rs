@@ -4,9 +4,9 @@
 
 use sqlx::{Executor, PgConnection};
 
-use super::LoadError;
 use super::copy_binary::{BinaryRows, ColumnType, EncodeError};
 use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
+use crate::db::DbError;
 
 /// Bytes of COPY text sent per message.
 const COPY_CHUNK: usize = 1 << 20;
@@ -17,7 +17,7 @@ pub async fn stage(
     table: &TableSpec,
     rows: &[Row],
     provenance: &Provenance<'_>,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     let stage = stage_name(table);
     let creating = format!("creating the staging table of {}", table.name);
     for sql in [
@@ -29,7 +29,7 @@ pub async fn stage(
     ] {
         conn.execute(sql.as_str())
             .await
-            .map_err(LoadError::query(creating.clone()))?;
+            .map_err(DbError::query(creating.clone()))?;
     }
     copy_rows(conn, &stage, table, rows, provenance).await?;
     Ok(())
@@ -44,16 +44,16 @@ pub async fn copy_rows(
     table: &TableSpec,
     rows: &[Row],
     provenance: &Provenance<'_>,
-) -> Result<u64, LoadError> {
+) -> Result<u64, DbError> {
     let columns = column_types(conn, table).await?;
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let copying = format!("copying rows into {}", table.name);
-    let copy_error = |source| LoadError::Query {
+    let copy_error = |source| DbError::Query {
         doing: copying.clone(),
         source,
     };
     let encode_error = |e: EncodeError| {
-        LoadError::Unexpected(format!("a row of {} could not be encoded: {e}", table.name))
+        DbError::Unexpected(format!("a row of {} could not be encoded: {e}", table.name))
     };
     let mut encoder = BinaryRows::new(&columns, provenance.now).map_err(encode_error)?;
     let mut copy = conn
@@ -62,10 +62,7 @@ pub async fn copy_rows(
             names.join(", ")
         ))
         .await
-        .map_err(LoadError::query(format!(
-            "starting COPY into {}",
-            table.name
-        )))?;
+        .map_err(DbError::query(format!("starting COPY into {}", table.name)))?;
     let mut buffer = Vec::with_capacity(COPY_CHUNK + 4096);
     BinaryRows::header(&mut buffer);
     let mut failed = None;
@@ -101,7 +98,7 @@ pub async fn copy_rows(
 async fn column_types(
     conn: &mut PgConnection,
     table: &TableSpec,
-) -> Result<Vec<(&'static str, ColumnType)>, LoadError> {
+) -> Result<Vec<(&'static str, ColumnType)>, DbError> {
     let types: Vec<(String, String)> = sqlx::query_as(
         "SELECT attname::text, atttypid::regtype::text FROM pg_attribute \
          WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
@@ -109,7 +106,7 @@ async fn column_types(
     .bind(table.name)
     .fetch_all(&mut *conn)
     .await
-    .map_err(LoadError::query(format!(
+    .map_err(DbError::query(format!(
         "reading the column types of {}",
         table.name
     )))?;
@@ -119,12 +116,12 @@ async fn column_types(
             let found = types.iter().find(|(column, _)| column == name);
             match found.map(|(_, kind)| (kind, ColumnType::from_postgres(kind))) {
                 Some((_, Some(kind))) => Ok((name, kind)),
-                Some((kind, None)) => Err(LoadError::Unexpected(format!(
+                Some((kind, None)) => Err(DbError::Unexpected(format!(
                     "column {name} of {} has type {kind}, which sluice does not write; \
                      the table differs from the one sluice's migrations create",
                     table.name
                 ))),
-                None => Err(LoadError::Unexpected(format!(
+                None => Err(DbError::Unexpected(format!(
                     "table {} has no column {name}; \
                      the table differs from the one sluice's migrations create",
                     table.name
@@ -142,23 +139,17 @@ pub async fn copy_new_rows(
     table: &TableSpec,
     rows: &[Row],
     provenance: &Provenance<'_>,
-) -> Result<Option<u64>, LoadError> {
+) -> Result<Option<u64>, DbError> {
     conn.execute("SAVEPOINT sluice_direct_copy")
         .await
-        .map_err(LoadError::query(format!(
-            "copying rows into {}",
-            table.name
-        )))?;
+        .map_err(DbError::query(format!("copying rows into {}", table.name)))?;
     match copy_rows(conn, table.name, table, rows, provenance).await {
         Ok(copied) => Ok(Some(copied)),
         Err(error) => {
             tracing::info!(%error, table = table.name, "rows conflicted with a concurrent load; merging instead");
             conn.execute("ROLLBACK TO SAVEPOINT sluice_direct_copy")
                 .await
-                .map_err(LoadError::query(format!(
-                    "copying rows into {}",
-                    table.name
-                )))?;
+                .map_err(DbError::query(format!("copying rows into {}", table.name)))?;
             Ok(None)
         }
     }
@@ -168,7 +159,7 @@ pub async fn copy_new_rows(
 /// none, nothing of the batch can conflict, move or be withdrawn. A market
 /// key starts with 64 bits of its event's digest (tables::odds_keys), so
 /// one index range per event answers, instead of one probe per market.
-pub async fn odds_events_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, LoadError> {
+pub async fn odds_events_known(conn: &mut PgConnection, rows: &[Row]) -> Result<bool, DbError> {
     let mut events: Vec<(&str, &[u8])> = rows
         .iter()
         .filter_map(|r| match r.key.first() {
@@ -201,6 +192,6 @@ pub async fn odds_events_known(conn: &mut PgConnection, rows: &[Row]) -> Result<
     .bind(highs)
     .fetch_optional(&mut *conn)
     .await
-    .map_err(LoadError::query("looking up the batch's events"))?;
+    .map_err(DbError::query("looking up the batch's events"))?;
     Ok(known.is_some())
 }

@@ -5,8 +5,8 @@
 
 use crate::db::{Exec, Tx};
 
-use super::LoadError;
 use super::tables::{TableSpec, key_columns, same_key, stage_name};
+use crate::db::DbError;
 
 fn keys_table(table: &TableSpec) -> String {
     format!("sluice_replace_{}", table.name)
@@ -14,7 +14,7 @@ fn keys_table(table: &TableSpec) -> String {
 
 /// Adds the keys of the rows staged for `table` to the stream's key table,
 /// creating it for the `first` batch that writes `table`.
-pub async fn keep_keys(tx: &mut Tx, table: &TableSpec, first: bool) -> Result<(), LoadError> {
+pub async fn keep_keys(tx: &mut Tx, table: &TableSpec, first: bool) -> Result<(), DbError> {
     let keys = keys_table(table);
     let columns = key_columns(table).join(", ");
     if first {
@@ -24,7 +24,7 @@ pub async fn keep_keys(tx: &mut Tx, table: &TableSpec, first: bool) -> Result<()
         };
         tx.execute(&format!("DROP TABLE IF EXISTS {temp}.{keys}"), Vec::new())
             .await
-            .map_err(LoadError::query("creating the replace key table"))?;
+            .map_err(DbError::query("creating the replace key table"))?;
         tx.execute(
             &format!(
                 "CREATE TEMP TABLE {keys} AS SELECT {columns} FROM {} WHERE false",
@@ -33,7 +33,7 @@ pub async fn keep_keys(tx: &mut Tx, table: &TableSpec, first: bool) -> Result<()
             Vec::new(),
         )
         .await
-        .map_err(LoadError::query("creating the replace key table"))?;
+        .map_err(DbError::query("creating the replace key table"))?;
     }
     tx.execute(
         &format!(
@@ -43,7 +43,7 @@ pub async fn keep_keys(tx: &mut Tx, table: &TableSpec, first: bool) -> Result<()
         Vec::new(),
     )
     .await
-    .map_err(LoadError::query(format!(
+    .map_err(DbError::query(format!(
         "keeping the keys of {} for replace",
         table.name
     )))?;
@@ -52,7 +52,7 @@ pub async fn keep_keys(tx: &mut Tx, table: &TableSpec, first: bool) -> Result<()
 
 /// Deletes the rows of the stream's providers in `table` whose keys the
 /// stream did not produce; returns how many.
-pub async fn delete_unproduced(tx: &mut Tx, table: &TableSpec) -> Result<u64, LoadError> {
+pub async fn delete_unproduced(tx: &mut Tx, table: &TableSpec) -> Result<u64, DbError> {
     let keys = keys_table(table);
     let sql = format!(
         "DELETE FROM {t} WHERE provider IN (SELECT DISTINCT provider FROM {keys}) \
@@ -62,7 +62,7 @@ pub async fn delete_unproduced(tx: &mut Tx, table: &TableSpec) -> Result<u64, Lo
     );
     tx.execute(&sql, Vec::new())
         .await
-        .map_err(LoadError::query(format!(
+        .map_err(DbError::query(format!(
             "deleting the rows of {} the replace did not produce",
             table.name
         )))

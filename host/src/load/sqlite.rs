@@ -4,8 +4,8 @@
 
 use sqlx::{Executor, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::LoadError;
 use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
+use crate::db::DbError;
 
 /// SQLite accepts at most 32,766 bound parameters per statement.
 const MAX_PARAMS: usize = 32_000;
@@ -16,13 +16,13 @@ pub async fn stage(
     table: &TableSpec,
     rows: &[Row],
     provenance: &Provenance<'_>,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     let columns = load_columns(table);
     let stage = stage_name(table);
     let creating = format!("creating the staging table of {}", table.name);
     conn.execute(format!("DROP TABLE IF EXISTS temp.{stage}").as_str())
         .await
-        .map_err(LoadError::query(creating.clone()))?;
+        .map_err(DbError::query(creating.clone()))?;
     conn.execute(
         format!(
             "CREATE TEMP TABLE {stage} AS SELECT {} FROM {} WHERE false",
@@ -32,7 +32,7 @@ pub async fn stage(
         .as_str(),
     )
     .await
-    .map_err(LoadError::query(creating))?;
+    .map_err(DbError::query(creating))?;
     let rows_per_statement = (MAX_PARAMS / columns.len()).max(1);
     for chunk in rows.chunks(rows_per_statement) {
         let mut query: QueryBuilder<Sqlite> =
@@ -59,7 +59,7 @@ pub async fn stage(
             .build()
             .execute(&mut *conn)
             .await
-            .map_err(LoadError::query(format!("staging rows of {}", table.name)))?;
+            .map_err(DbError::query(format!("staging rows of {}", table.name)))?;
     }
     Ok(())
 }

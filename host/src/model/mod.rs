@@ -2,11 +2,13 @@
 //! them. Their field names are the column names of the tables users query and
 //! the keys of `sluice plugin run`'s NDJSON, so they are part of the interface.
 
+mod exchange;
 mod incident;
 mod pricing;
 pub mod quality;
 mod standing;
 
+pub use exchange::{HttpResponse, PlannedRequest, QuotaSource, QuotaSpec};
 pub use incident::{Incident, IncidentKind, Participant};
 pub use pricing::{FairPrice, MarketConsensus};
 pub use standing::{Standing, StandingSplit};
@@ -223,25 +225,6 @@ pub struct Reject {
     pub reason: String,
     /// The item's raw JSON.
     pub raw: String,
-}
-
-/// A request planned by a plugin, before the host adds base URL and auth.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedRequest {
-    /// Path below the base URL.
-    pub path: String,
-    /// Query parameters.
-    pub query: Vec<(String, String)>,
-}
-
-impl std::fmt::Display for PlannedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.path)?;
-        for (i, (k, v)) in self.query.iter().enumerate() {
-            write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
-        }
-        Ok(())
-    }
 }
 
 /// What one response turned into.

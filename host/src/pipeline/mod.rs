@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use crate::config::ConfigError;
+use crate::db::DbError;
 use crate::extract::FetchError;
-use crate::load::{LoadCounts, LoadError, Sink};
+use crate::load::{LoadCounts, Sink};
 use crate::plugin::PluginError;
 use crate::resolve::{self, ResolveError, ResolveReport, Scope};
 use crate::state::{RunId, RunMode, RunStatus};
@@ -65,7 +66,7 @@ pub enum RunError {
     },
     /// The database refused.
     #[error(transparent)]
-    Load(#[from] LoadError),
+    Load(#[from] DbError),
     /// A plugin kept asking for more requests.
     #[error(
         "stream {stream_key}: stopped after {limit} requests; the plugin keeps planning follow-ups"

@@ -11,8 +11,9 @@ use super::{Failure, RunError, RunReport};
 use crate::config::LoadedConfig;
 use crate::config::WriteDisposition;
 use crate::load::{BatchOutcome, LoadBatch, Sink};
+use crate::model::HttpResponse;
 use crate::model::PlannedRequest;
-use crate::plugin::{EnricherPlugin, HttpResponse, NormalizerPlugin, PluginEngine};
+use crate::plugin::{EnricherPlugin, NormalizerPlugin, PluginEngine};
 use crate::state::{ReplaySelection, RunMode};
 
 /// Replays the archived responses `selection` names into `sink`, as a new

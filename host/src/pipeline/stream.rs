@@ -13,13 +13,16 @@ use tracing::Instrument;
 
 use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
 use crate::config::WriteDisposition;
+use crate::db::DbError;
+use crate::db::now_timestamp;
 use crate::extract::{FetchError, Fetched};
 use crate::load::tables::{BatchRows, TableProducer, table_of};
-use crate::load::{BatchOutcome, LoadBatch, LoadError, Sink};
+use crate::load::{BatchOutcome, LoadBatch, Sink};
+use crate::model::HttpResponse;
 use crate::model::{NormalizedBatch, PlannedRequest};
-use crate::plugin::{HttpResponse, NormalizerPlugin, PluginError};
+use crate::plugin::{NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
-use crate::state::{ArchivedResponse, ResponseSource, RunId, RunMode, StoredBody, now_timestamp};
+use crate::state::{ArchivedResponse, ResponseSource, RunId, RunMode, StoredBody};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
@@ -351,7 +354,7 @@ async fn normalize(
         let body = archive_body
             .then(|| StoredBody::compress(&response.body))
             .transpose()?;
-        Ok::<_, LoadError>(Normalized {
+        Ok::<_, DbError>(Normalized {
             result,
             response,
             payload_hash,

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{HttpResponse, NormalizerPlugin};
+use super::NormalizerPlugin;
+use crate::model::HttpResponse;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::PluginError;
+use crate::model::QuotaSpec;
 
 /// A plugin's manifest.
 #[derive(Debug, Clone, Deserialize)]
@@ -126,47 +127,6 @@ pub struct LimitsSpec {
     pub output_mib: Option<u64>,
     /// Instructions per call, where the host meters them (`[sandbox] fuel`).
     pub fuel: Option<u64>,
-}
-
-/// A quota the provider reports with each response.
-///
-/// With `reset_after`, it is a window (per minute, per hour): the host
-/// spreads the remaining requests over the time left. Without, it is a
-/// budget that runs out (per day, monthly credits): the host stops when no
-/// more than the provider's `quota_reserve` is left.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct QuotaSpec {
-    /// A name for messages, e.g. `per minute`.
-    pub name: String,
-    /// Where the number of requests left is.
-    pub remaining: QuotaSource,
-    /// Where the seconds until the window resets are.
-    pub reset_after: Option<QuotaSource>,
-    /// Where the name of the window a response reports on is, when the
-    /// provider keeps one window per kind of request (Sportmonks: one per
-    /// entity, `/rate_limit/requested_entity`): each window paces only the
-    /// streams whose responses report it.
-    pub scope: Option<QuotaSource>,
-}
-
-/// Where a number is read from a response.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum QuotaSource {
-    /// A response header, e.g. `{ header = "x-requests-remaining" }`.
-    Header(String),
-    /// A JSON pointer into the body, e.g. `{ body = "/rate_limit/remaining" }`.
-    Body(String),
-}
-
-impl std::fmt::Display for QuotaSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            QuotaSource::Header(name) => write!(f, "header {name}"),
-            QuotaSource::Body(pointer) => write!(f, "body field {pointer}"),
-        }
-    }
 }
 
 /// How the provider's secret travels: `[auth] scheme = "header"` or
@@ -291,6 +251,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::QuotaSource;
 
     fn manifest() -> Manifest {
         toml::from_str(

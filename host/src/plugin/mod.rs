@@ -21,10 +21,9 @@ pub use enricher::{ACCEPTED_ENRICHER_VERSIONS, EnricherPlugin};
 pub use error::PluginError;
 pub use lookup::Lookups;
 pub use manifest::{
-    AuthSpec, EnricherManifest, LimitsSpec, Manifest, PluginKind, QuotaSource, QuotaSpec,
-    StreamSpec, kind_of,
+    AuthSpec, EnricherManifest, LimitsSpec, Manifest, PluginKind, StreamSpec, kind_of,
 };
-pub use normalizer::{HttpResponse, NormalizerPlugin};
+pub use normalizer::NormalizerPlugin;
 pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
 pub use runner::SWITCH_OFF_AFTER;
 

@@ -9,7 +9,7 @@ use super::component;
 use super::runner::Runner;
 use super::sandbox::SandboxState;
 use super::{ACCEPTED_WIT_VERSIONS, Manifest, PluginEngine, PluginError};
-use crate::model::{NormalizedBatch, PlannedRequest};
+use crate::model::{HttpResponse, NormalizedBatch, PlannedRequest};
 
 /// The export through which a normalizer answers, without its version.
 const SOURCE_EXPORT: &str = "sluice:plugin/source@";
@@ -231,17 +231,6 @@ impl From<wit::HttpResponse> for HttpResponse {
             body: r.body,
         }
     }
-}
-
-/// A response as the host hands it to a plugin.
-#[derive(Debug, Clone)]
-pub struct HttpResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// Headers, names lower-case, secrets removed.
-    pub headers: Vec<(String, String)>,
-    /// The body, decompressed.
-    pub body: Vec<u8>,
 }
 
 /// Checks that the component exports the normalizer interface in a version

@@ -145,7 +145,7 @@ impl PluginRegistry {
         }
         let published = Published {
             plugin: Arc::new(candidate),
-            loaded_at: crate::state::now_timestamp(),
+            loaded_at: crate::db::now_timestamp(),
         };
         self.plugins.rcu(|current| {
             let mut next = BTreeMap::clone(current);

@@ -24,9 +24,9 @@ pub use link::{Kind, Link, Method};
 pub use store::ReviewItem;
 
 use crate::config::LoadedConfig;
+use crate::db::DbError;
 use crate::db::Pool;
-use crate::load::LoadError;
-use crate::state::now_timestamp;
+use crate::db::now_timestamp;
 
 /// Why resolution failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,12 +41,12 @@ pub enum ResolveError {
     },
     /// The database refused.
     #[error(transparent)]
-    Load(#[from] LoadError),
+    Db(#[from] DbError),
 }
 
 impl From<sqlx::Error> for ResolveError {
     fn from(source: sqlx::Error) -> Self {
-        ResolveError::Load(LoadError::Query {
+        ResolveError::Db(DbError::Query {
             doing: "resolving entities".to_string(),
             source,
         })

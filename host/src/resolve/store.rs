@@ -8,17 +8,17 @@ use time::format_description::well_known::Rfc3339;
 use super::link::{
     Candidate, CompetitionRecord, EventRecord, Kind, Link, Method, Records, TeamRecord,
 };
+use crate::db::DbError;
+use crate::db::row::{opt_text, text};
 use crate::db::{Exec, Value};
-use crate::load::LoadError;
-use crate::state::row::{opt_text, text};
 
 /// Rows per multi-row insert: far below both databases' bound-parameter limits.
 const ROWS_PER_INSERT: usize = 500;
 
 /// Every competition, team and event of every provider. A team that only
 /// events name (providers without a teams endpoint) is a record too.
-pub async fn records(db: &mut impl Exec) -> Result<Records, LoadError> {
-    let fetch = |what: &'static str| LoadError::query(format!("reading {what} to resolve"));
+pub async fn records(db: &mut impl Exec) -> Result<Records, DbError> {
+    let fetch = |what: &'static str| DbError::query(format!("reading {what} to resolve"));
     let mut records = Records::default();
     for row in db
         .fetch(
@@ -101,7 +101,7 @@ pub async fn records(db: &mut impl Exec) -> Result<Records, LoadError> {
 
 /// Whether any competition, team or event has no link yet: when none
 /// has, a run's resolution has nothing to do and reads nothing more.
-pub async fn any_unlinked(db: &mut impl Exec) -> Result<bool, LoadError> {
+pub async fn any_unlinked(db: &mut impl Exec) -> Result<bool, DbError> {
     let unlinked = |table: &str, kind: &str| {
         format!(
             "EXISTS (SELECT 1 FROM {table} r WHERE NOT EXISTS (SELECT 1 FROM provider_ids l \
@@ -117,12 +117,12 @@ pub async fn any_unlinked(db: &mut impl Exec) -> Result<bool, LoadError> {
     let rows = db
         .fetch(&sql, vec![])
         .await
-        .map_err(LoadError::query("looking for records to resolve"))?;
+        .map_err(DbError::query("looking for records to resolve"))?;
     Ok(!rows.is_empty())
 }
 
 /// Every stored link.
-pub async fn links(db: &mut impl Exec) -> Result<Vec<Link>, LoadError> {
+pub async fn links(db: &mut impl Exec) -> Result<Vec<Link>, DbError> {
     let rows = db
         .fetch(
             "SELECT kind, provider, provider_id, name, canonical_id, confidence, method, \
@@ -130,10 +130,10 @@ pub async fn links(db: &mut impl Exec) -> Result<Vec<Link>, LoadError> {
             vec![],
         )
         .await
-        .map_err(LoadError::query("reading provider_ids"))?;
+        .map_err(DbError::query("reading provider_ids"))?;
     let what = "provider_ids";
     let unexpected = |column: &str, value: &str| {
-        LoadError::Unexpected(format!("provider_ids.{column} holds `{value}`"))
+        DbError::Unexpected(format!("provider_ids.{column} holds `{value}`"))
     };
     let mut links = Vec::with_capacity(rows.len());
     for row in rows {
@@ -169,15 +169,15 @@ fn float(row: &[Value], i: usize) -> Option<f64> {
 }
 
 /// Deletes every link, for a resolution from scratch.
-pub async fn clear(db: &mut impl Exec) -> Result<(), LoadError> {
+pub async fn clear(db: &mut impl Exec) -> Result<(), DbError> {
     db.execute("DELETE FROM provider_ids", vec![])
         .await
-        .map_err(LoadError::query("clearing provider_ids"))?;
+        .map_err(DbError::query("clearing provider_ids"))?;
     Ok(())
 }
 
 /// Writes `links`, replacing any stored link of the same record.
-pub async fn save(db: &mut impl Exec, links: &[Link], now: &str) -> Result<(), LoadError> {
+pub async fn save(db: &mut impl Exec, links: &[Link], now: &str) -> Result<(), DbError> {
     for chunk in links.chunks(ROWS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO provider_ids (provider, kind, provider_id, name, canonical_id, confidence, \
@@ -213,7 +213,7 @@ pub async fn save(db: &mut impl Exec, links: &[Link], now: &str) -> Result<(), L
         );
         db.execute(&sql, args)
             .await
-            .map_err(LoadError::query("writing provider_ids"))?;
+            .map_err(DbError::query("writing provider_ids"))?;
     }
     Ok(())
 }
@@ -222,8 +222,8 @@ pub async fn save(db: &mut impl Exec, links: &[Link], now: &str) -> Result<(), L
 pub async fn save_priority(
     db: &mut impl Exec,
     priority: &BTreeMap<String, Vec<String>>,
-) -> Result<(), LoadError> {
-    let failed = || LoadError::query("writing resolution_priority");
+) -> Result<(), DbError> {
+    let failed = || DbError::query("writing resolution_priority");
     db.execute("DELETE FROM resolution_priority", vec![])
         .await
         .map_err(failed())?;
@@ -260,7 +260,7 @@ pub struct ReviewItem {
 }
 
 /// The links below the threshold, least sure last.
-pub async fn review(db: &mut impl Exec) -> Result<Vec<ReviewItem>, LoadError> {
+pub async fn review(db: &mut impl Exec) -> Result<Vec<ReviewItem>, DbError> {
     let rows = db
         .fetch(
             "SELECT l.kind, l.provider, l.provider_id, l.name, l.candidate_id, \
@@ -272,7 +272,7 @@ pub async fn review(db: &mut impl Exec) -> Result<Vec<ReviewItem>, LoadError> {
             vec![],
         )
         .await
-        .map_err(LoadError::query("reading the links to review"))?;
+        .map_err(DbError::query("reading the links to review"))?;
     let what = "review";
     let mut items: Vec<ReviewItem> = Vec::new();
     for row in rows {

@@ -3,10 +3,10 @@
 //! re-runs through the current plugins, and where the response cache reads.
 
 use super::RunId;
-use super::row::{int, opt_text, text};
+use crate::db::DbError;
+use crate::db::row::{int, opt_text, text};
 use crate::db::{Exec, Value};
 use crate::extract::Validators;
-use crate::load::LoadError;
 
 /// zstd level: fast, and still several times smaller for provider JSON.
 const ZSTD_LEVEL: i32 = 3;
@@ -70,11 +70,11 @@ pub struct StoredBody {
 
 impl StoredBody {
     /// Compresses `body` for the archive.
-    pub fn compress(body: &[u8]) -> Result<Self, LoadError> {
+    pub fn compress(body: &[u8]) -> Result<Self, DbError> {
         Ok(StoredBody {
             size: body.len(),
             compressed: zstd::bulk::compress(body, ZSTD_LEVEL)
-                .map_err(|e| LoadError::Archive(e.to_string()))?,
+                .map_err(|e| DbError::Archive(e.to_string()))?,
         })
     }
 }
@@ -111,7 +111,7 @@ pub async fn store(
     db: &mut impl Exec,
     ctx: &ResponseContext<'_>,
     response: &ArchivedResponse,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     if let Some(body) = &response.body {
         db.execute(
             "INSERT INTO sluice_payloads (payload_hash, size, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -122,7 +122,7 @@ pub async fn store(
             ],
         )
         .await
-        .map_err(LoadError::query("archiving a response body"))?;
+        .map_err(DbError::query("archiving a response body"))?;
     }
     db.execute(
         "INSERT INTO sluice_responses (run_id, pipeline, stream_key, provider, stream, params, plugin, plugin_version, \
@@ -150,7 +150,7 @@ pub async fn store(
         ],
     )
     .await
-    .map_err(LoadError::query("archiving a response"))?;
+    .map_err(DbError::query("archiving a response"))?;
     Ok(())
 }
 
@@ -176,7 +176,7 @@ pub async fn latest(
     db: &mut impl Exec,
     stream_key: &str,
     url: &str,
-) -> Result<Option<LatestResponse>, LoadError> {
+) -> Result<Option<LatestResponse>, DbError> {
     let rows = db
         .fetch(
             "SELECT fetched_at, status, headers, payload_hash, etag, last_modified FROM sluice_responses \
@@ -184,7 +184,7 @@ pub async fn latest(
             vec![stream_key.into(), url.into()],
         )
         .await
-        .map_err(LoadError::query("looking up the archived response"))?;
+        .map_err(DbError::query("looking up the archived response"))?;
     let Some(r) = rows.first() else {
         return Ok(None);
     };
@@ -202,17 +202,17 @@ pub async fn latest(
 }
 
 /// The body stored under `payload_hash`.
-pub async fn payload(db: &mut impl Exec, payload_hash: &str) -> Result<Vec<u8>, LoadError> {
+pub async fn payload(db: &mut impl Exec, payload_hash: &str) -> Result<Vec<u8>, DbError> {
     let rows = db
         .fetch(
             "SELECT size, body FROM sluice_payloads WHERE payload_hash = ?",
             vec![payload_hash.into()],
         )
         .await
-        .map_err(LoadError::query(format!(
+        .map_err(DbError::query(format!(
             "reading archived payload {payload_hash}"
         )))?;
-    let missing = || LoadError::Archive(format!("payload {payload_hash} is not in the archive"));
+    let missing = || DbError::Archive(format!("payload {payload_hash} is not in the archive"));
     let row = rows.into_iter().next().ok_or_else(missing)?;
     let size = row.first().and_then(Value::int).ok_or_else(missing)?;
     let body = row
@@ -221,7 +221,7 @@ pub async fn payload(db: &mut impl Exec, payload_hash: &str) -> Result<Vec<u8>, 
         .and_then(Value::into_blob)
         .ok_or_else(missing)?;
     zstd::bulk::decompress(&body, usize::try_from(size).unwrap_or(0))
-        .map_err(|e| LoadError::Archive(format!("payload {payload_hash}: {e}")))
+        .map_err(|e| DbError::Archive(format!("payload {payload_hash}: {e}")))
 }
 
 /// An archived response to replay.
@@ -271,7 +271,7 @@ pub enum ReplaySelection {
 pub async fn select(
     db: &mut impl Exec,
     selection: &ReplaySelection,
-) -> Result<Vec<ReplayItem>, LoadError> {
+) -> Result<Vec<ReplayItem>, DbError> {
     const COLUMNS: &str = "id, run_id, pipeline, stream_key, provider, stream, params, plugin, path, query, status, headers, payload_hash";
     let (sql, args) = match selection {
         ReplaySelection::Run(run) => (
@@ -301,7 +301,7 @@ pub async fn select(
     let rows = db
         .fetch(&sql, args)
         .await
-        .map_err(LoadError::query("selecting archived responses"))?;
+        .map_err(DbError::query("selecting archived responses"))?;
     let what = "archived response";
     rows.iter()
         .map(|r| {

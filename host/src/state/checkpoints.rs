@@ -1,23 +1,23 @@
 //! `sluice_checkpoints`: where each stream stands.
 
 use super::RunId;
-use super::row::opt_text;
+use crate::db::DbError;
 use crate::db::Exec;
-use crate::load::LoadError;
+use crate::db::row::opt_text;
 
 /// The stored cursor of a stream.
 pub async fn load(
     db: &mut impl Exec,
     pipeline: &str,
     stream_key: &str,
-) -> Result<Option<String>, LoadError> {
+) -> Result<Option<String>, DbError> {
     let rows = db
         .fetch(
             "SELECT cursor FROM sluice_checkpoints WHERE pipeline = ? AND stream_key = ?",
             vec![pipeline.into(), stream_key.into()],
         )
         .await
-        .map_err(LoadError::query("reading the stream's checkpoint"))?;
+        .map_err(DbError::query("reading the stream's checkpoint"))?;
     match rows.first() {
         Some(row) => opt_text(row, 0, "checkpoint"),
         None => Ok(None),
@@ -25,13 +25,13 @@ pub async fn load(
 }
 
 /// Deletes the stream's stored position.
-pub async fn clear(db: &mut impl Exec, pipeline: &str, stream_key: &str) -> Result<(), LoadError> {
+pub async fn clear(db: &mut impl Exec, pipeline: &str, stream_key: &str) -> Result<(), DbError> {
     db.execute(
         "DELETE FROM sluice_checkpoints WHERE pipeline = ? AND stream_key = ?",
         vec![pipeline.into(), stream_key.into()],
     )
     .await
-    .map_err(LoadError::query("clearing the stream's checkpoint"))?;
+    .map_err(DbError::query("clearing the stream's checkpoint"))?;
     Ok(())
 }
 
@@ -44,7 +44,7 @@ pub async fn save(
     cursor: Option<&str>,
     run_id: RunId,
     now: &str,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     db.execute(
         "INSERT INTO sluice_checkpoints (pipeline, stream_key, cursor, run_id, updated_at) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (pipeline, stream_key) DO UPDATE SET \
@@ -52,6 +52,6 @@ pub async fn save(
         vec![pipeline.into(), stream_key.into(), cursor.into(), run_id.into(), now.into()],
     )
     .await
-    .map_err(LoadError::query("saving the stream's checkpoint"))?;
+    .map_err(DbError::query("saving the stream's checkpoint"))?;
     Ok(())
 }

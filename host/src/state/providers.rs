@@ -4,24 +4,24 @@ use std::time::SystemTime;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::now_timestamp;
-use super::row::{int, opt_text, text};
+use crate::db::DbError;
 use crate::db::Exec;
+use crate::db::now_timestamp;
+use crate::db::row::{int, opt_text, text};
 use crate::extract::{BreakerPhase, BreakerSnapshot};
-use crate::load::LoadError;
 
 /// The stored breaker of `provider`, if any.
 pub async fn load_breaker(
     db: &mut impl Exec,
     provider: &str,
-) -> Result<Option<BreakerSnapshot>, LoadError> {
+) -> Result<Option<BreakerSnapshot>, DbError> {
     let rows = db
         .fetch(
             "SELECT breaker_state, consecutive_failures, opened_at, last_error FROM sluice_providers WHERE provider = ?",
             vec![provider.into()],
         )
         .await
-        .map_err(LoadError::query("reading the provider's breaker"))?;
+        .map_err(DbError::query("reading the provider's breaker"))?;
     let Some(r) = rows.first() else {
         return Ok(None);
     };
@@ -41,7 +41,7 @@ pub async fn save_breaker(
     db: &mut impl Exec,
     provider: &str,
     snapshot: &BreakerSnapshot,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     let opened_at = snapshot
         .opened_at
         .and_then(|t| OffsetDateTime::from(t).format(&Rfc3339).ok());
@@ -60,7 +60,7 @@ pub async fn save_breaker(
         ],
     )
     .await
-    .map_err(LoadError::query("saving the provider's breaker"))?;
+    .map_err(DbError::query("saving the provider's breaker"))?;
     Ok(())
 }
 
@@ -80,14 +80,14 @@ pub struct ProviderStatus {
 }
 
 /// Every provider's stored state.
-pub async fn all(db: &mut impl Exec) -> Result<Vec<ProviderStatus>, LoadError> {
+pub async fn all(db: &mut impl Exec) -> Result<Vec<ProviderStatus>, DbError> {
     let rows = db
         .fetch(
             "SELECT provider, breaker_state, consecutive_failures, opened_at, last_error FROM sluice_providers ORDER BY provider",
             Vec::new(),
         )
         .await
-        .map_err(LoadError::query("reading provider states"))?;
+        .map_err(DbError::query("reading provider states"))?;
     let what = "provider state";
     rows.iter()
         .map(|r| {

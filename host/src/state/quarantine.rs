@@ -3,9 +3,9 @@
 
 use super::RunId;
 use super::archive::ResponseContext;
-use super::row::{int, opt_text, text};
+use crate::db::DbError;
+use crate::db::row::{int, opt_text, text};
 use crate::db::{Exec, Value};
-use crate::load::LoadError;
 use crate::model::Reject;
 
 /// Stores items a plugin rejected; returns how many.
@@ -15,7 +15,7 @@ pub async fn store_rejects(
     payload_hash: &str,
     rejects: &[Reject],
     now: &str,
-) -> Result<u64, LoadError> {
+) -> Result<u64, DbError> {
     for reject in rejects {
         let entry = Entry {
             kind: "record",
@@ -36,7 +36,7 @@ pub async fn store_failed_batch(
     reason: &str,
     raw: &str,
     now: &str,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     let entry = Entry {
         kind: "batch",
         provider_id: None,
@@ -59,7 +59,7 @@ async fn insert(
     payload_hash: &str,
     entry: Entry<'_>,
     now: &str,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     db.execute(
         "INSERT INTO sluice_quarantine (run_id, provider, stream, plugin, plugin_version, kind, provider_id, reason, raw, payload_hash, created_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -78,7 +78,7 @@ async fn insert(
         ],
     )
     .await
-    .map_err(LoadError::query("quarantining"))?;
+    .map_err(DbError::query("quarantining"))?;
     Ok(())
 }
 
@@ -113,7 +113,7 @@ pub struct QuarantinedItem {
 
 const ITEM_COLUMNS: &str = "id, run_id, provider, stream, plugin || ' ' || plugin_version, kind, provider_id, reason, raw, payload_hash, created_at, resolved_by";
 
-fn item(r: &[Value]) -> Result<QuarantinedItem, LoadError> {
+fn item(r: &[Value]) -> Result<QuarantinedItem, DbError> {
     let what = "quarantined item";
     Ok(QuarantinedItem {
         id: int(r, 0, what)?,
@@ -137,7 +137,7 @@ pub async fn list(
     db: &mut impl Exec,
     run: Option<RunId>,
     all: bool,
-) -> Result<Vec<QuarantinedItem>, LoadError> {
+) -> Result<Vec<QuarantinedItem>, DbError> {
     let mut sql = format!("SELECT {ITEM_COLUMNS} FROM sluice_quarantine WHERE 1 = 1");
     let mut args = Vec::new();
     if let Some(run) = run {
@@ -151,19 +151,19 @@ pub async fn list(
     let rows = db
         .fetch(&sql, args)
         .await
-        .map_err(LoadError::query("listing quarantine"))?;
+        .map_err(DbError::query("listing quarantine"))?;
     rows.iter().map(|r| item(r)).collect()
 }
 
 /// One quarantined item.
-pub async fn get(db: &mut impl Exec, id: i64) -> Result<Option<QuarantinedItem>, LoadError> {
+pub async fn get(db: &mut impl Exec, id: i64) -> Result<Option<QuarantinedItem>, DbError> {
     let rows = db
         .fetch(
             &format!("SELECT {ITEM_COLUMNS} FROM sluice_quarantine WHERE id = ?"),
             vec![Value::Int(id)],
         )
         .await
-        .map_err(LoadError::query("reading a quarantined item"))?;
+        .map_err(DbError::query("reading a quarantined item"))?;
     rows.first().map(|r| item(r)).transpose()
 }
 
@@ -177,7 +177,7 @@ pub async fn resolve(
     run_id: RunId,
     failed: bool,
     still_rejected: &[Option<String>],
-) -> Result<u64, LoadError> {
+) -> Result<u64, DbError> {
     if failed {
         return Ok(0);
     }
@@ -187,7 +187,7 @@ pub async fn resolve(
             vec![payload_hash.into()],
         )
         .await
-        .map_err(LoadError::query("finding quarantined items to resolve"))?;
+        .map_err(DbError::query("finding quarantined items to resolve"))?;
     let mut resolved = 0;
     for r in &rows {
         let what = "quarantined item";
@@ -201,7 +201,7 @@ pub async fn resolve(
                 vec![Value::Int(run_id), Value::Int(id)],
             )
             .await
-            .map_err(LoadError::query("resolving a quarantined item"))?;
+            .map_err(DbError::query("resolving a quarantined item"))?;
     }
     Ok(resolved)
 }

@@ -1,9 +1,11 @@
 //! `sluice_runs`: one row per run with its counters.
 
-use super::row::{int, opt_text, text};
-use super::{RunId, now_timestamp};
+use super::RunId;
+use crate::db::DbError;
+use crate::db::now_timestamp;
+use crate::db::row::{int, opt_text, text};
 use crate::db::{Exec, Value};
-use crate::load::{LoadCounts, LoadError};
+use crate::load::LoadCounts;
 
 /// What kind of run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +53,7 @@ impl RunStatus {
 }
 
 /// Inserts a running run of `pipeline`.
-pub async fn start(db: &mut impl Exec, pipeline: &str, mode: RunMode) -> Result<RunId, LoadError> {
+pub async fn start(db: &mut impl Exec, pipeline: &str, mode: RunMode) -> Result<RunId, DbError> {
     let replay_of = match mode {
         RunMode::Replay(of) => of,
         _ => None,
@@ -62,11 +64,11 @@ pub async fn start(db: &mut impl Exec, pipeline: &str, mode: RunMode) -> Result<
             vec![pipeline.into(), mode.as_str().into(), replay_of.into(), now_timestamp().into()],
         )
         .await
-        .map_err(LoadError::query("recording the start of the run"))?;
+        .map_err(DbError::query("recording the start of the run"))?;
     rows.first()
         .map(|row| int(row, 0, "new run id"))
         .unwrap_or_else(|| {
-            Err(LoadError::Unexpected(
+            Err(DbError::Unexpected(
                 "the new run returned no id".to_string(),
             ))
         })
@@ -77,7 +79,7 @@ pub async fn add_batch(
     db: &mut impl Exec,
     run_id: RunId,
     counts: &LoadCounts,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     let total = counts.total();
     let n = |v: u64| Value::Int(i64::try_from(v).unwrap_or(i64::MAX));
     db.execute(
@@ -100,7 +102,7 @@ pub async fn add_batch(
         ],
     )
     .await
-    .map_err(LoadError::query("updating the run's counters"))?;
+    .map_err(DbError::query("updating the run's counters"))?;
     Ok(())
 }
 
@@ -111,7 +113,7 @@ pub async fn finish(
     status: RunStatus,
     error: Option<&str>,
     note: Option<&str>,
-) -> Result<(), LoadError> {
+) -> Result<(), DbError> {
     db.execute(
         "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?, note = ? WHERE id = ?",
         vec![
@@ -123,7 +125,7 @@ pub async fn finish(
         ],
     )
     .await
-    .map_err(LoadError::query("recording the end of the run"))?;
+    .map_err(DbError::query("recording the end of the run"))?;
     Ok(())
 }
 
@@ -161,7 +163,7 @@ pub struct RunRow {
 }
 
 /// The latest `limit` runs, newest first.
-pub async fn recent(db: &mut impl Exec, limit: i64) -> Result<Vec<RunRow>, LoadError> {
+pub async fn recent(db: &mut impl Exec, limit: i64) -> Result<Vec<RunRow>, DbError> {
     let rows = db
         .fetch(
             "SELECT id, pipeline, mode, status, started_at, finished_at, requests, records_in, inserted, updated, \
@@ -169,7 +171,7 @@ pub async fn recent(db: &mut impl Exec, limit: i64) -> Result<Vec<RunRow>, LoadE
             vec![limit.into()],
         )
         .await
-        .map_err(LoadError::query("reading recent runs"))?;
+        .map_err(DbError::query("reading recent runs"))?;
     let what = "recent runs";
     rows.iter()
         .map(|r| {
