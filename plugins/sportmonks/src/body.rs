@@ -72,19 +72,20 @@ struct Top<'a> {
 /// neither an object nor a list, is `malformed-response`, saying what was
 /// expected.
 pub fn read<'a>(body: &'a [u8], item: &str) -> Result<Body<'a>, PluginError> {
-    let whole: &RawValue = json::parse(body)?;
-    let text = whole.get();
-    match text.trim_start().as_bytes().first() {
-        Some(b'[') => Ok(Body::Data(bare(list(text, "the body")?))),
-        Some(b'{') => object(whole, item),
-        _ => Err(neither(text, item)),
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => Ok(Body::Data(bare(json::parse(body)?))),
+        Some(b'{') => object(body, item),
+        _ => {
+            let _: &RawValue = json::parse(body)?;
+            Err(neither(body, item))
+        }
     }
 }
 
-/// An object body: the envelope, a message, or one bare item.
-fn object<'a>(whole: &'a RawValue, item: &str) -> Result<Body<'a>, PluginError> {
-    let top: Top = serde_json::from_str(whole.get())
-        .map_err(|e| malformed(format!("the body's members cannot be read: {e}")))?;
+/// An object body: the envelope, a message, or one bare item. The body is
+/// read once, its members left unread, unless it is a bare item.
+fn object<'a>(body: &'a [u8], item: &str) -> Result<Body<'a>, PluginError> {
+    let top: Top = json::parse(body)?;
     if let Some(data) = top.data {
         return Ok(Body::Data(Items {
             items: items_of(data)?,
@@ -105,9 +106,9 @@ fn object<'a>(whole: &'a RawValue, item: &str) -> Result<Body<'a>, PluginError> 
         )));
     }
     if top.id.is_some() {
-        return Ok(Body::Data(bare(vec![whole])));
+        return Ok(Body::Data(bare(vec![json::parse(body)?])));
     }
-    Err(neither(whole.get(), item))
+    Err(neither(body, item))
 }
 
 /// Bare items: no envelope, so no pages and no time zone.
@@ -151,16 +152,16 @@ fn member<'a, T: Deserialize<'a>>(
 
 /// The error of a body that is neither form, saying what was expected and
 /// what came.
-fn neither(text: &str, item: &str) -> PluginError {
+fn neither(body: &[u8], item: &str) -> PluginError {
     malformed(format!(
         "the body is neither a Sportmonks response (an object with `data` or `message`) nor a bare `data` value (one {item} object with an `id`, or a list of {item} objects): it is {}",
-        describe(text)
+        describe(body)
     ))
 }
 
-/// What a JSON value is, in a few words.
-fn describe(text: &str) -> String {
-    match serde_json::from_str::<Value>(text) {
+/// What a JSON body is, in a few words.
+fn describe(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) if map.get("data") == Some(&Value::Null) => {
             "an object whose `data` is null".to_string()
         }
@@ -308,10 +309,15 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_json_or_whose_data_is_no_item_is_malformed() {
-        assert!(matches!(
-            error_of("<html>502</html>"),
-            PluginError::MalformedResponse(m) if m.starts_with("body is not JSON")
-        ));
+        for cut in ["<html>502</html>", r#"[{"id":1},"#, r#"{"data":[{"id":1}"#] {
+            assert!(
+                matches!(
+                    error_of(cut),
+                    PluginError::MalformedResponse(m) if m.starts_with("body is not JSON")
+                ),
+                "{cut}"
+            );
+        }
         for (body, message) in [
             (
                 r#"{"data":"x"}"#,
