@@ -57,9 +57,12 @@ pub async fn execute(mut args: PluginRunArgs) -> anyhow::Result<()> {
         headers: vec![("content-type".to_string(), "application/json".to_string())],
         body,
     };
-    let batch = plugin
+    let mut batch = plugin
         .normalize(&args.stream, &args.params, &request, response)
         .0?;
+    // What a run would load: the host's checks move what the tables cannot
+    // hold to the rejects.
+    crate::model::quality::gate(&mut batch);
     let mut stdout = std::io::stdout().lock();
     for record in &batch.records {
         serde_json::to_writer(&mut stdout, record)?;

@@ -6,7 +6,6 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
 use crate::pipeline;
 use crate::plugin::{PluginEngine, SandboxLimits};
 use crate::state::ReplaySelection;
@@ -54,10 +53,10 @@ pub enum QuarantineCommand {
 pub async fn execute(args: QuarantineArgs) -> anyhow::Result<()> {
     let config = LoadedConfig::load(&args.config)?;
     let database = config.database(args.database.as_deref()).to_string();
-    let sink = Sink::connect(&database).await?;
+    let stores = pipeline::Stores::connect(&database).await?;
     match args.command {
         QuarantineCommand::List { run, all } => {
-            let items = sink.quarantined(run, all).await?;
+            let items = stores.state.quarantined(run, all).await?;
             let mut out = String::new();
             let _ = writeln!(
                 out,
@@ -91,7 +90,8 @@ pub async fn execute(args: QuarantineArgs) -> anyhow::Result<()> {
             Ok(())
         }
         QuarantineCommand::Show { id } => {
-            let item = sink
+            let item = stores
+                .state
                 .quarantined_item(id)
                 .await?
                 .with_context(|| format!("no quarantined item {id}"))?;
@@ -115,11 +115,15 @@ pub async fn execute(args: QuarantineArgs) -> anyhow::Result<()> {
         QuarantineCommand::Replay { run } => {
             let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
                 .context("cannot start the plugin runtime")?;
-            let report =
-                pipeline::replay(&config, &engine, &sink, &ReplaySelection::Quarantined(run))
-                    .await?;
+            let report = pipeline::replay(
+                &config,
+                &engine,
+                &stores,
+                &ReplaySelection::Quarantined(run),
+            )
+            .await?;
             print!("{}", super::summary::render(&report, &database));
-            let left = sink.quarantined(run, false).await?.len();
+            let left = stores.state.quarantined(run, false).await?.len();
             println!(
                 "{left} item{} still in quarantine",
                 if left == 1 { "" } else { "s" }

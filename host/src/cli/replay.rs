@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
 use crate::pipeline;
 use crate::plugin::{PluginEngine, SandboxLimits};
 use crate::replay_provider::{self, Recordings};
@@ -38,13 +37,13 @@ pub async fn execute(args: ReplayArgs) -> anyhow::Result<()> {
     let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
         .context("cannot start the plugin runtime")?;
     let database = config.database(args.database.as_deref());
-    let sink = Sink::connect(database).await?;
+    let stores = pipeline::Stores::connect(database).await?;
     let selection = match (args.run, args.since, args.until) {
         (Some(run), _, _) => ReplaySelection::Run(run),
         (None, Some(since), Some(until)) => ReplaySelection::Between(since, until),
         _ => anyhow::bail!("give --run ID, or --since and --until"),
     };
-    let report = pipeline::replay(&config, &engine, &sink, &selection).await?;
+    let report = pipeline::replay(&config, &engine, &stores, &selection).await?;
     print!("{}", super::summary::render(&report, database));
     super::run::outcome(&report)
 }

@@ -5,8 +5,8 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
 use crate::resolve::{self, Resolution, Scope};
+use crate::state::StateStore;
 
 /// Arguments of `sluice resolve`.
 #[derive(Debug, Args)]
@@ -35,14 +35,14 @@ pub async fn execute(args: ResolveArgs) -> anyhow::Result<()> {
     let config = LoadedConfig::load(&args.config)?;
     let settings = Resolution::from_config(&config)?;
     let database = config.database(args.database.as_deref()).to_string();
-    let sink = Sink::connect(&database).await?;
+    let state = StateStore::connect(&database).await?;
     match args.command {
         None => {
-            let report = resolve::resolve(sink.pool(), &settings, Scope::All).await?;
+            let report = resolve::resolve(state.pool(), &settings, Scope::All).await?;
             println!("{}", super::summary::resolution_line(&report));
         }
         Some(ResolveCommand::Review) => {
-            let items = resolve::review(sink.pool()).await?;
+            let items = resolve::review(state.pool()).await?;
             if items.is_empty() {
                 println!("Nothing to review: every link is above the threshold.");
                 return Ok(());

@@ -5,7 +5,6 @@ use clap::Args;
 use std::path::PathBuf;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
 use crate::pipeline::{self, RunOptions, RunReport};
 use crate::plugin::{PluginEngine, SandboxLimits};
 use crate::state::{RunMode, RunStatus};
@@ -46,7 +45,7 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
         pipeline::PluginSource::Dir(&engine),
     )?;
     let database = config.database(args.database.as_deref());
-    let sink = Sink::connect(database).await?;
+    let stores = pipeline::Stores::connect(database).await?;
     let options = RunOptions {
         mode: if args.dry_run {
             RunMode::DryRun
@@ -56,7 +55,7 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
         max_requests: args.max_requests,
         clear_checkpoints: args.clear_checkpoint,
     };
-    let report = pipeline::run(&prepared, &sink, options).await?;
+    let report = pipeline::run(&prepared, &stores, options).await?;
     print!("{}", super::summary::render(&report, database));
     outcome(&report)
 }

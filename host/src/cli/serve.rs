@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
 use crate::plugin::{PluginEngine, PluginRegistry, SandboxLimits};
 
 /// Arguments of `sluice serve`.
@@ -35,13 +34,8 @@ pub async fn execute(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("loading the plugins")?
     };
-    let sink = Sink::connect(config.database(args.database.as_deref())).await?;
-    crate::serve::serve(
-        Arc::new(config),
-        Arc::new(registry),
-        Arc::new(sink),
-        args.addr,
-    )
-    .await?;
+    let stores =
+        crate::pipeline::Stores::connect(config.database(args.database.as_deref())).await?;
+    crate::serve::serve(Arc::new(config), Arc::new(registry), stores, args.addr).await?;
     Ok(())
 }

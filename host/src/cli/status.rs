@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
+use crate::state::StateStore;
 use crate::state::runs::RunRow;
 
 /// Where the database is: `--database`, or the config's.
@@ -23,12 +23,12 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    async fn sink(&self) -> anyhow::Result<Sink> {
+    async fn state(&self) -> anyhow::Result<StateStore> {
         let database = match &self.database {
             Some(url) => url.clone(),
             None => LoadedConfig::load(&self.config)?.database(None).to_string(),
         };
-        Ok(Sink::connect(&database).await?)
+        Ok(StateStore::connect(&database).await?)
     }
 }
 
@@ -53,8 +53,8 @@ pub struct RunsArgs {
 }
 
 pub async fn execute(args: StatusArgs) -> anyhow::Result<()> {
-    let sink = args.database.sink().await?;
-    let (runs, providers) = sink.status(args.runs).await?;
+    let state = args.database.state().await?;
+    let (runs, providers) = state.status(args.runs).await?;
     let mut out = String::new();
     let _ = writeln!(out, "providers");
     if providers.is_empty() {
@@ -81,8 +81,8 @@ pub async fn execute(args: StatusArgs) -> anyhow::Result<()> {
 }
 
 pub async fn runs(args: RunsArgs) -> anyhow::Result<()> {
-    let sink = args.database.sink().await?;
-    let (runs, _) = sink.status(args.limit).await?;
+    let state = args.database.state().await?;
+    let (runs, _) = state.status(args.limit).await?;
     let mut out = String::new();
     render_runs(&mut out, &runs);
     print!("{out}");

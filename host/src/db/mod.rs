@@ -277,6 +277,16 @@ pub fn without_password(url: &str) -> String {
     }
 }
 
+/// Now, as stored in every timestamp column: RFC 3339 UTC with microseconds,
+/// fixed width so that text order is time order.
+pub fn now_timestamp() -> String {
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+    OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc().unix_timestamp().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,14 +307,4 @@ mod tests {
         );
         assert_eq!(without_password("sqlite://sluice.db"), "sqlite://sluice.db");
     }
-}
-
-/// Now, as stored in every timestamp column: RFC 3339 UTC with microseconds,
-/// fixed width so that text order is time order.
-pub fn now_timestamp() -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc().unix_timestamp().to_string())
 }

@@ -9,17 +9,11 @@ mod replace;
 mod sqlite;
 pub mod tables;
 
-use std::collections::BTreeMap;
-
 use crate::config::WriteDisposition;
 use crate::db::{DbError, Exec, Pool, Tx};
-use crate::extract::BreakerSnapshot;
 use crate::model::Reject;
-use crate::state::archive::{LatestResponse, ReplayItem, ResponseContext};
-use crate::state::providers::ProviderStatus;
-use crate::state::quarantine::QuarantinedItem;
-use crate::state::runs::RunRow;
-use crate::state::{self, ArchivedResponse, ReplaySelection, RunId, RunMode, RunStatus};
+use crate::state::archive::ResponseContext;
+use crate::state::{self, ArchivedResponse, LoadCounts, RunId, RunMode, TableCounts};
 
 /// One response's worth of output, with what identifies where it came from.
 #[derive(Debug, Clone)]
@@ -70,108 +64,17 @@ pub enum BatchOutcome {
     },
 }
 
-/// What loading did to one table.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TableCounts {
-    /// Records received for the table.
-    pub records: u64,
-    /// New rows.
-    pub inserted: u64,
-    /// Rows whose content changed.
-    pub updated: u64,
-    /// Rows already holding the same content.
-    pub unchanged: u64,
-    /// Rows deleted: lines withdrawn from a market.
-    pub deleted: u64,
-    /// Price and line moves written to `odds_history`.
-    pub moves: u64,
-}
-
-impl TableCounts {
-    /// Adds `other` to these counts.
-    pub fn add(&mut self, other: TableCounts) {
-        self.records += other.records;
-        self.inserted += other.inserted;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.deleted += other.deleted;
-        self.moves += other.moves;
-    }
-}
-
-/// What loading did with one or more batches. Every record in is accounted
-/// for: `records_in = inserted + updated + unchanged + duplicates +
-/// quarantined`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LoadCounts {
-    /// Per table.
-    pub tables: BTreeMap<&'static str, TableCounts>,
-    /// Records that repeated an earlier record of the same batch (the last
-    /// one wins).
-    pub duplicates: u64,
-    /// Items quarantined.
-    pub quarantined: u64,
-    /// Responses quarantined whole.
-    pub failed_batches: u64,
-    /// HTTP requests made.
-    pub requests: u64,
-}
-
-impl LoadCounts {
-    /// Adds `other` to these counts.
-    pub fn add(&mut self, other: &LoadCounts) {
-        for (table, counts) in &other.tables {
-            self.tables.entry(table).or_default().add(*counts);
-        }
-        self.duplicates += other.duplicates;
-        self.quarantined += other.quarantined;
-        self.failed_batches += other.failed_batches;
-        self.requests += other.requests;
-    }
-
-    /// Every item the plugins produced: records and rejected items.
-    pub fn records_in(&self) -> u64 {
-        self.total().records + self.duplicates + self.quarantined
-    }
-
-    /// Whether every item in is accounted for by exactly one outcome.
-    pub fn balances(&self) -> bool {
-        let t = self.total();
-        self.records_in()
-            == t.inserted + t.updated + t.unchanged + self.duplicates + self.quarantined
-            && self
-                .tables
-                .values()
-                .all(|c| c.records == c.inserted + c.updated + c.unchanged)
-    }
-
-    /// All tables together.
-    pub fn total(&self) -> TableCounts {
-        let mut total = TableCounts::default();
-        for counts in self.tables.values() {
-            total.add(*counts);
-        }
-        total
-    }
-}
-
-/// Where rows go, chosen by the database URL: SQLite or PostgreSQL, with
-/// the same tables and the same guarantees.
+/// Where batches go: SQLite or PostgreSQL, with the same tables and the
+/// same guarantees.
+#[derive(Clone)]
 pub struct Sink {
     pool: Pool,
 }
 
 impl Sink {
-    /// Opens the database at `url` and brings its schema up to date.
-    pub async fn connect(url: &str) -> Result<Self, DbError> {
-        Ok(Sink {
-            pool: Pool::connect(url).await?,
-        })
-    }
-
-    /// The connection pool, for callers that query the tables.
-    pub fn pool(&self) -> &Pool {
-        &self.pool
+    /// Writes batches into the database of `pool`.
+    pub fn new(pool: Pool) -> Self {
+        Sink { pool }
     }
 
     async fn conn(&self) -> Result<crate::db::Conn, DbError> {
@@ -179,112 +82,6 @@ impl Sink {
             .acquire()
             .await
             .map_err(DbError::query("acquiring a connection"))
-    }
-
-    /// Records the start of a run of `pipeline`.
-    pub async fn start_run(&self, pipeline: &str, mode: RunMode) -> Result<RunId, DbError> {
-        state::runs::start(&mut self.conn().await?, pipeline, mode).await
-    }
-
-    /// The stored position of a stream, if any.
-    pub async fn checkpoint(
-        &self,
-        pipeline: &str,
-        stream_key: &str,
-    ) -> Result<Option<String>, DbError> {
-        state::checkpoints::load(&mut self.conn().await?, pipeline, stream_key).await
-    }
-
-    /// Forgets the stored position of a stream, so it starts over.
-    pub async fn clear_checkpoint(&self, pipeline: &str, stream_key: &str) -> Result<(), DbError> {
-        state::checkpoints::clear(&mut self.conn().await?, pipeline, stream_key).await
-    }
-
-    /// Records how a run ended.
-    pub async fn finish_run(
-        &self,
-        run_id: RunId,
-        status: RunStatus,
-        error: Option<&str>,
-        note: Option<&str>,
-    ) -> Result<(), DbError> {
-        state::runs::finish(&mut self.conn().await?, run_id, status, error, note).await
-    }
-
-    /// The newest archived response of `url` in a stream.
-    pub async fn latest_response(
-        &self,
-        stream_key: &str,
-        url: &str,
-    ) -> Result<Option<LatestResponse>, DbError> {
-        state::archive::latest(&mut self.conn().await?, stream_key, url).await
-    }
-
-    /// An archived body.
-    pub async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, DbError> {
-        state::archive::payload(&mut self.conn().await?, payload_hash).await
-    }
-
-    /// Archived responses to replay.
-    pub async fn replay_items(
-        &self,
-        selection: &ReplaySelection,
-    ) -> Result<Vec<ReplayItem>, DbError> {
-        state::archive::select(&mut self.conn().await?, selection).await
-    }
-
-    /// A provider's stored breaker.
-    pub async fn load_breaker(&self, provider: &str) -> Result<Option<BreakerSnapshot>, DbError> {
-        state::providers::load_breaker(&mut self.conn().await?, provider).await
-    }
-
-    /// Stores a provider's breaker.
-    pub async fn save_breaker(
-        &self,
-        provider: &str,
-        snapshot: &BreakerSnapshot,
-    ) -> Result<(), DbError> {
-        state::providers::save_breaker(&mut self.conn().await?, provider, snapshot).await
-    }
-
-    /// Quarantined items (see [`state::quarantine::list`]).
-    pub async fn quarantined(
-        &self,
-        run: Option<RunId>,
-        all: bool,
-    ) -> Result<Vec<QuarantinedItem>, DbError> {
-        state::quarantine::list(&mut self.conn().await?, run, all).await
-    }
-
-    /// One quarantined item.
-    pub async fn quarantined_item(&self, id: i64) -> Result<Option<QuarantinedItem>, DbError> {
-        state::quarantine::get(&mut self.conn().await?, id).await
-    }
-
-    /// Marks what a replay of `payload_hash` loaded as resolved.
-    pub async fn resolve_quarantine(
-        &self,
-        payload_hash: &str,
-        run_id: RunId,
-        failed: bool,
-        still_rejected: &[Option<String>],
-    ) -> Result<u64, DbError> {
-        state::quarantine::resolve(
-            &mut self.conn().await?,
-            payload_hash,
-            run_id,
-            failed,
-            still_rejected,
-        )
-        .await
-    }
-
-    /// Latest runs and every provider's state, for `sluice status`.
-    pub async fn status(&self, runs: i64) -> Result<(Vec<RunRow>, Vec<ProviderStatus>), DbError> {
-        let mut conn = self.conn().await?;
-        let recent = state::runs::recent(&mut conn, runs).await?;
-        let providers = state::providers::all(&mut conn).await?;
-        Ok((recent, providers))
     }
 
     /// Loads a batch atomically with its archived response, checkpoint and

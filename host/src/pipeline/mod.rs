@@ -16,10 +16,10 @@ use tracing::Instrument;
 use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::extract::FetchError;
-use crate::load::{LoadCounts, Sink};
+use crate::load::Sink;
 use crate::plugin::PluginError;
 use crate::resolve::{self, ResolveError, ResolveReport, Scope};
-use crate::state::{RunId, RunMode, RunStatus};
+use crate::state::{LoadCounts, RunId, RunMode, RunStatus, StateStore};
 
 /// Why a run could not start, a stream could not finish, or a response was
 /// quarantined.
@@ -215,25 +215,46 @@ impl RunReport {
     }
 }
 
-/// Runs every stream of `prepared` in order into `sink`. A stream that fails
+/// The database a run writes: the host's state, and the sink its batches
+/// go to, on one pool.
+#[derive(Clone)]
+pub struct Stores {
+    /// Runs, checkpoints, archive, breakers, quarantine.
+    pub state: StateStore,
+    /// Where batches are written.
+    pub sink: Sink,
+}
+
+impl Stores {
+    /// Opens the database at `url`, bringing its schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let pool = crate::db::Pool::connect(url).await?;
+        Ok(Stores {
+            state: StateStore::new(pool.clone()),
+            sink: Sink::new(pool),
+        })
+    }
+}
+
+/// Runs every stream of `prepared` in order into `stores`. A stream that fails
 /// is recorded and the others still run; the run is recorded with its status.
 pub async fn run(
     prepared: &PreparedPipeline,
-    sink: &Sink,
+    stores: &Stores,
     options: RunOptions,
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     for client in &prepared.clients {
-        if let Some(snapshot) = sink.load_breaker(client.name()).await? {
+        if let Some(snapshot) = stores.state.load_breaker(client.name()).await? {
             client.breaker().restore(snapshot);
         }
     }
-    let run_id = sink.start_run(&prepared.name, options.mode).await?;
+    let run_id = stores.state.start_run(&prepared.name, options.mode).await?;
     let span =
         tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
     let mut report = RunReport::new(run_id, &prepared.name, options.mode);
     for stream in &prepared.streams {
-        let mut outcome = stream::run(stream, sink, &options, &mut report)
+        let mut outcome = stream::run(stream, stores, &options, &mut report)
             .instrument(span.clone())
             .await;
         let (mut serving, mut fallbacks) = (stream, stream.fallbacks.iter());
@@ -249,7 +270,7 @@ pub async fn run(
                 reason,
             });
             serving = next;
-            outcome = stream::run(next, sink, &options, &mut report)
+            outcome = stream::run(next, stores, &options, &mut report)
                 .instrument(span.clone())
                 .await;
         }
@@ -270,11 +291,13 @@ pub async fn run(
         }
     }
     for client in &prepared.clients {
-        sink.save_breaker(client.name(), &client.breaker().snapshot())
+        stores
+            .state
+            .save_breaker(client.name(), &client.breaker().snapshot())
             .await?;
     }
     if prepared.resolution.enabled && options.mode != RunMode::DryRun {
-        let resolved = resolve::resolve(sink.pool(), &prepared.resolution, Scope::Unlinked)
+        let resolved = resolve::resolve(stores.state.pool(), &prepared.resolution, Scope::Unlinked)
             .instrument(span.clone())
             .await;
         match resolved {
@@ -299,13 +322,15 @@ pub async fn run(
             options.max_requests.unwrap_or_default()
         )
     });
-    sink.finish_run(
-        run_id,
-        report.status,
-        report.error_line().as_deref(),
-        note.as_deref(),
-    )
-    .await?;
+    stores
+        .state
+        .finish_run(
+            run_id,
+            report.status,
+            report.error_line().as_deref(),
+            note.as_deref(),
+        )
+        .await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -6,26 +6,27 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::Stores;
 use super::stream::blocking;
 use super::{Failure, RunError, RunReport};
 use crate::config::LoadedConfig;
 use crate::config::WriteDisposition;
-use crate::load::{BatchOutcome, LoadBatch, Sink};
+use crate::load::{BatchOutcome, LoadBatch};
 use crate::model::HttpResponse;
 use crate::model::PlannedRequest;
 use crate::plugin::{EnricherPlugin, NormalizerPlugin, PluginEngine};
 use crate::state::{ReplaySelection, RunMode};
 
-/// Replays the archived responses `selection` names into `sink`, as a new
+/// Replays the archived responses `selection` names into `stores`, as a new
 /// run of mode `replay`. Checkpoints do not move.
 pub async fn replay(
     config: &LoadedConfig,
     engine: &PluginEngine,
-    sink: &Sink,
+    stores: &Stores,
     selection: &ReplaySelection,
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let items = sink.replay_items(selection).await?;
+    let items = stores.state.replay_items(selection).await?;
     let Some(first) = items.first() else {
         return Err(RunError::NothingToReplay(match selection {
             ReplaySelection::Run(run) => format!("run {run} archived no responses"),
@@ -43,7 +44,7 @@ pub async fn replay(
         ReplaySelection::Between(..) | ReplaySelection::Quarantined(None) => None,
     };
     let mode = RunMode::Replay(replay_of);
-    let run_id = sink.start_run(&first.pipeline, mode).await?;
+    let run_id = stores.state.start_run(&first.pipeline, mode).await?;
     let mut report = RunReport::new(run_id, &first.pipeline, mode);
     let mut plugins: HashMap<String, Arc<NormalizerPlugin>> = HashMap::new();
     let mut enrichers: HashMap<String, HashMap<String, Vec<Arc<EnricherPlugin>>>> = HashMap::new();
@@ -66,7 +67,7 @@ pub async fn replay(
                 plugin
             }
         };
-        let body = sink.payload(&item.payload_hash).await?;
+        let body = stores.state.payload(&item.payload_hash).await?;
         let request = PlannedRequest {
             path: item.path.clone(),
             query: item.query.clone(),
@@ -117,7 +118,8 @@ pub async fn replay(
                 Some(error),
             ),
         };
-        let counts = sink
+        let counts = stores
+            .sink
             .commit_batch(
                 LoadBatch {
                     run_id,
@@ -142,13 +144,15 @@ pub async fn replay(
         // What this replay loaded leaves quarantine. (Outside the batch's
         // transaction: a crash in between leaves items unresolved, and the
         // next replay resolves them.)
-        sink.resolve_quarantine(
-            &item.payload_hash,
-            run_id,
-            failure.is_some(),
-            &still_rejected,
-        )
-        .await?;
+        stores
+            .state
+            .resolve_quarantine(
+                &item.payload_hash,
+                run_id,
+                failure.is_some(),
+                &still_rejected,
+            )
+            .await?;
         if let Some(source) = failure {
             report.failures.push(Failure {
                 stream_key: item.stream_key.clone(),
@@ -161,7 +165,9 @@ pub async fn replay(
         }
     }
     report.settle();
-    sink.finish_run(run_id, report.status, report.error_line().as_deref(), None)
+    stores
+        .state
+        .finish_run(run_id, report.status, report.error_line().as_deref(), None)
         .await?;
     report.elapsed = started.elapsed();
     Ok(report)

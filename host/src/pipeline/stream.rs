@@ -11,18 +11,19 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use super::Stores;
 use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
 use crate::config::WriteDisposition;
 use crate::db::DbError;
 use crate::db::now_timestamp;
 use crate::extract::{FetchError, Fetched};
 use crate::load::tables::{BatchRows, TableProducer, table_of};
-use crate::load::{BatchOutcome, LoadBatch, Sink};
+use crate::load::{BatchOutcome, LoadBatch};
 use crate::model::HttpResponse;
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
-use crate::state::{ArchivedResponse, ResponseSource, RunId, RunMode, StoredBody};
+use crate::state::{ArchivedResponse, ResponseSource, RunId, RunMode, StateStore, StoredBody};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
@@ -48,7 +49,7 @@ const READ_AHEAD: usize = 1;
 /// checkpoint still follows the rows before it.
 pub async fn run(
     stream: &PreparedStream,
-    sink: &Sink,
+    stores: &Stores,
     options: &RunOptions,
     report: &mut RunReport,
 ) -> Result<End, RunError> {
@@ -63,12 +64,18 @@ pub async fn run(
     async {
         let cursor = if options.clear_checkpoints {
             if options.mode == RunMode::Run {
-                sink.clear_checkpoint(&report.pipeline, &stream.key).await?;
+                stores
+                    .state
+                    .clear_checkpoint(&report.pipeline, &stream.key)
+                    .await?;
             }
             tracing::info!("checkpoint cleared: the stream starts over");
             None
         } else {
-            sink.checkpoint(&report.pipeline, &stream.key).await?
+            stores
+                .state
+                .checkpoint(&report.pipeline, &stream.key)
+                .await?
         };
         let planned = blocking(&stream.plugin, {
             let (name, params) = (stream.stream.clone(), stream.params.clone());
@@ -77,13 +84,13 @@ pub async fn run(
         .await?
         .map_err(RunError::Plugin)?;
         let mut replace = match stream.write {
-            WriteDisposition::Replace => Some(sink.begin_replace(options.mode).await?),
+            WriteDisposition::Replace => Some(stores.sink.begin_replace(options.mode).await?),
             _ => None,
         };
         let (sender, mut receiver) = mpsc::channel::<Produced>(READ_AHEAD);
         let ahead = Producer {
             stream,
-            sink,
+            state: &stores.state,
             options,
             run_id: report.run_id,
             pipeline: report.pipeline.clone(),
@@ -93,8 +100,13 @@ pub async fn run(
         let commit = async {
             while let Some(Produced { batch, failure }) = receiver.recv().await {
                 let counts = match &mut replace {
-                    Some(open) => sink.replace_batch(open, batch).await?,
-                    None => sink.commit_batch(batch, options.mode, stream.write).await?,
+                    Some(open) => stores.sink.replace_batch(open, batch).await?,
+                    None => {
+                        stores
+                            .sink
+                            .commit_batch(batch, options.mode, stream.write)
+                            .await?
+                    }
                 };
                 let total = counts.total();
                 tracing::info!(
@@ -125,7 +137,10 @@ pub async fn run(
         let end = produced?;
         let complete = all_committed && matches!(end, End::Finished);
         if let Some(open) = replace {
-            let deleted = sink.finish_replace(open, report.run_id, complete).await?;
+            let deleted = stores
+                .sink
+                .finish_replace(open, report.run_id, complete)
+                .await?;
             if complete {
                 tracing::info!(deleted = deleted.total().deleted, "replace committed");
             } else {
@@ -150,7 +165,7 @@ struct Produced {
 /// The fetching and normalizing half of a stream.
 struct Producer<'a> {
     stream: &'a PreparedStream,
-    sink: &'a Sink,
+    state: &'a StateStore,
     options: &'a RunOptions,
     run_id: RunId,
     pipeline: String,
@@ -181,12 +196,12 @@ impl Producer<'_> {
                 });
             }
             let url = stream.client.url(&request)?.to_string();
-            let latest = self.sink.latest_response(&stream.key, &url).await?;
+            let latest = self.state.latest_response(&stream.key, &url).await?;
             let fresh_enough = latest
                 .as_ref()
                 .filter(|l| within(stream.cache_ttl, &l.fetched_at));
             let (response, source) = match fresh_enough {
-                Some(cached) => (archived(self.sink, cached).await?, ResponseSource::Cache),
+                Some(cached) => (archived(self.state, cached).await?, ResponseSource::Cache),
                 None => {
                     if self
                         .options
@@ -207,7 +222,7 @@ impl Producer<'_> {
                     ) {
                         (Fetched::Fresh(response), _) => (response, ResponseSource::Network),
                         (Fetched::NotModified, Some(known)) => (
-                            archived(self.sink, known).await?,
+                            archived(self.state, known).await?,
                             ResponseSource::NotModified,
                         ),
                         // The client reports 304 as such only to a conditional request.
@@ -314,11 +329,11 @@ fn within(ttl: Option<Duration>, fetched_at: &str) -> bool {
     age.is_positive() && age < ttl
 }
 
-async fn archived(sink: &Sink, latest: &LatestResponse) -> Result<HttpResponse, RunError> {
+async fn archived(state: &StateStore, latest: &LatestResponse) -> Result<HttpResponse, RunError> {
     Ok(HttpResponse {
         status: latest.status,
         headers: latest.headers.clone(),
-        body: sink.payload(&latest.payload_hash).await?,
+        body: state.payload(&latest.payload_hash).await?,
     })
 }
 
@@ -365,8 +380,8 @@ async fn normalize(
     .map_err(RunError::from)
 }
 
-/// `batch` through `enrichers` in order, each output through the quality
-/// gate again, as rows; the rows of a table an enricher added (one the
+/// `batch` through the host's quality gate, then through `enrichers` in
+/// order, each output through the gate again, as rows; the rows of a table an enricher added (one the
 /// records before it did not have) carry that enricher's name and version.
 /// Shared by runs and replays, so a replay loads what the run would have.
 pub(super) fn enrich_into_rows(
@@ -376,6 +391,9 @@ pub(super) fn enrich_into_rows(
     params: &[(String, String)],
     provider: &str,
 ) -> Result<(NormalizedBatch, BatchRows), PluginError> {
+    // The host's checks come first: what the normalizer returned that the
+    // tables cannot hold goes to quarantine before any enricher sees it.
+    crate::model::quality::gate(&mut batch);
     let mut producers: Vec<TableProducer> = Vec::new();
     for enricher in enrichers {
         let before: HashSet<&'static str> =

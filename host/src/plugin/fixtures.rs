@@ -71,9 +71,14 @@ fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<usiz
         headers: Vec::new(),
         body,
     };
+    // What a run would load: the plugin's batch through the host's checks.
     let result = plugin
         .normalize(&spec.stream, &params, &request, response)
-        .0;
+        .0
+        .map(|mut batch| {
+            crate::model::quality::gate(&mut batch);
+            batch
+        });
     let error_file = case.join("error.txt");
     match result {
         Err(err) if error_file.is_file() || update => {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::LoadedConfig;
-use crate::load::Sink;
+use crate::pipeline::Stores;
 use crate::pipeline::{self, PluginSource, RunOptions};
 use crate::plugin::PluginRegistry;
 use crate::state::RunMode;
@@ -50,7 +50,7 @@ pub enum ServeError {
 pub async fn serve(
     config: Arc<LoadedConfig>,
     registry: Arc<PluginRegistry>,
-    sink: Arc<Sink>,
+    stores: Stores,
     addr: SocketAddr,
 ) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr)
@@ -64,7 +64,7 @@ pub async fn serve(
             tokio::spawn(schedule(
                 config.clone(),
                 registry.clone(),
-                sink.clone(),
+                stores.clone(),
                 name.clone(),
                 every.0,
             ));
@@ -89,7 +89,7 @@ pub async fn serve(
 async fn schedule(
     config: Arc<LoadedConfig>,
     registry: Arc<PluginRegistry>,
-    sink: Arc<Sink>,
+    stores: Stores,
     pipeline: String,
     every: Duration,
 ) {
@@ -109,7 +109,7 @@ async fn schedule(
             mode: RunMode::Run,
             ..RunOptions::default()
         };
-        match pipeline::run(&prepared, &sink, options).await {
+        match pipeline::run(&prepared, &stores, options).await {
             Ok(report) => tracing::info!(
                 %pipeline,
                 run_id = report.run_id,

@@ -5,12 +5,16 @@
 
 pub mod archive;
 pub mod checkpoints;
+mod counts;
 pub mod providers;
 pub mod quarantine;
 pub mod runs;
+mod store;
 
 pub use archive::{ArchivedResponse, ReplaySelection, ResponseSource, StoredBody};
+pub use counts::{LoadCounts, TableCounts};
 pub use runs::{RunMode, RunStatus};
+pub use store::StateStore;
 
 /// Identifies a run in `sluice_runs`.
 pub type RunId = i64;

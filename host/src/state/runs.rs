@@ -1,11 +1,11 @@
 //! `sluice_runs`: one row per run with its counters.
 
+use super::LoadCounts;
 use super::RunId;
 use crate::db::DbError;
 use crate::db::now_timestamp;
 use crate::db::row::{int, opt_text, text};
 use crate::db::{Exec, Value};
-use crate::load::LoadCounts;
 
 /// What kind of run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -220,10 +220,9 @@ pub fn records_size(records: &[wit::Record]) -> usize {
     records.iter().map(record).sum::<usize>()
 }
 
-/// Converts a plugin's batch, stamping every record with `provider`, and
-/// moves the records the host's checks refuse to the rejects.
+/// Converts a plugin's batch, stamping every record with `provider`.
 pub fn batch(b: wit::Batch, provider: &str) -> model::NormalizedBatch {
-    let mut batch = model::NormalizedBatch {
+    model::NormalizedBatch {
         records: records(b.records, provider),
         rejects: b
             .rejects
@@ -236,9 +235,7 @@ pub fn batch(b: wit::Batch, provider: &str) -> model::NormalizedBatch {
             .collect(),
         cursor: b.cursor,
         follow_ups: b.follow_ups.into_iter().map(Into::into).collect(),
-    };
-    model::quality::gate(&mut batch);
-    batch
+    }
 }
 
 /// Converts records from the contract, stamping each with `provider`
