@@ -131,9 +131,15 @@ pub(crate) fn assess<'a>(quotes: &[&'a OddsQuote]) -> Vec<Assessed<'a>> {
         .collect()
 }
 
+/// Markets whose selections overlap: in a double chance, `Home/Draw` and
+/// `Draw/Away` both win on a draw, so the implied probabilities of a fair
+/// book add up to two, not one, and no margin can be read off them as off
+/// a book of exclusive outcomes.
+const OVERLAPPING_MARKETS: &[&str] = &["double_chance"];
+
 /// `quote` with its book's margin removed in proportion to each price.
 fn fair_price(quote: &OddsQuote, book: &BookTotal) -> Option<FairPrice> {
-    if book.selections < 2 {
+    if book.selections < 2 || OVERLAPPING_MARKETS.contains(&quote.market.as_str()) {
         return None;
     }
     let implied_probability = 1.0 / quote.price;
@@ -191,6 +197,18 @@ mod tests {
         ]);
         assert!(close(out[0].2, (1.0 / 1.8) / (1.0 / 1.8 + 0.5)));
         assert!(close(out[1].2, 0.5 / (1.0 / 1.8 + 0.5)));
+    }
+
+    #[test]
+    fn a_double_chance_has_no_fair_price() {
+        // Each outcome covers two of three results: 1/1.25 + 1/1.3 + 1/1.6
+        // is 2.19, a margin no proportional split can remove.
+        let out = fair(&[
+            quote("b", "double_chance", "Home/Draw", None, 1.25),
+            quote("b", "double_chance", "Home/Away", None, 1.3),
+            quote("b", "double_chance", "Draw/Away", None, 1.6),
+        ]);
+        assert!(out.iter().all(|(_, _, fair)| fair.is_none()), "{out:?}");
     }
 
     #[test]
