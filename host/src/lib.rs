@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod extract;
+#[cfg(test)]
+mod layers;
 pub mod load;
 pub mod model;
 pub mod pipeline;
