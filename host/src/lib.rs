@@ -3,8 +3,11 @@
 //! The host owns every I/O and all state; provider-specific logic runs in
 //! sandboxed WebAssembly components behind the `sluice:plugin` WIT contract.
 //! Modules follow the stages of a batch: [`config`] → [`extract`] →
-//! [`plugin`] (normalize) → [`load`], with [`state`] holding runs,
-//! checkpoints and quarantine, and [`pipeline`] driving a run through them.
+//! [`plugin`] (normalize, enrich) → the quality gate of [`model`] →
+//! [`load`], then [`resolve`] after a run's batches, with [`state`] holding
+//! runs, checkpoints, the archive and quarantine, [`db`] the database they
+//! all use, and [`pipeline`] driving a run through them. Each imports only
+//! the modules below it (`docs/architecture.md` draws the graph).
 
 pub mod cli;
 pub mod config;
