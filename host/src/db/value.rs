@@ -23,9 +23,17 @@ pub enum Value {
     Text(String),
     /// Bytes.
     Blob(Vec<u8>),
+    /// A 128-bit key: a `uuid` on PostgreSQL, 32 hex digits on SQLite (and
+    /// bound as those digits: a PostgreSQL statement casts it).
+    Key([u8; 16]),
 }
 
 impl Value {
+    /// A [`Value::Key`] as SQLite stores it and a `uuid` reads as text.
+    pub fn key_hex(key: &[u8; 16]) -> String {
+        hex::encode(key)
+    }
+
     /// The integer, if this is one.
     pub fn int(&self) -> Option<i64> {
         match self {
@@ -95,6 +103,30 @@ impl From<Option<i64>> for Value {
     }
 }
 
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<Option<u32>> for Value {
+    fn from(v: Option<u32>) -> Self {
+        v.map_or(Value::NullInt, Value::from)
+    }
+}
+
+impl From<Option<i32>> for Value {
+    fn from(v: Option<i32>) -> Self {
+        v.map_or(Value::NullInt, |i| Value::Int(i64::from(i)))
+    }
+}
+
+impl From<[u8; 16]> for Value {
+    fn from(v: [u8; 16]) -> Self {
+        Value::Key(v)
+    }
+}
+
 impl From<f64> for Value {
     fn from(v: f64) -> Self {
         Value::Float(v)
@@ -131,6 +163,7 @@ macro_rules! bind_all {
                 Value::Float(f) => query.bind(f),
                 Value::Text(s) => query.bind(s),
                 Value::Blob(b) => query.bind(b),
+                Value::Key(k) => query.bind(Value::key_hex(&k)),
             };
         }
         query

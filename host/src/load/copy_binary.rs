@@ -7,7 +7,8 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::tables::{Provenance, Row, SqlValue};
+use super::tables::{Provenance, Row};
+use crate::db::Value;
 
 /// The 11-byte signature, the flags field and the header extension length.
 const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
@@ -123,7 +124,7 @@ impl<'a> BinaryRows<'a> {
             self.text(out, name, kind, text)?;
         }
         let (name, kind) = next()?;
-        self.value(out, name, kind, &SqlValue::Int(provenance.run_id))?;
+        self.value(out, name, kind, &Value::Int(provenance.run_id))?;
         let (name, kind) = next()?;
         self.text(out, name, kind, provenance.payload_hash)?;
         for _ in 0..2 {
@@ -147,30 +148,33 @@ impl<'a> BinaryRows<'a> {
         out: &mut Vec<u8>,
         column: &'static str,
         kind: ColumnType,
-        value: &SqlValue,
+        value: &Value,
     ) -> Result<(), EncodeError> {
         let mismatch = |what| cannot_write(column, what, kind);
         match (value, kind) {
-            (SqlValue::Null, _) => out.extend_from_slice(&(-1i32).to_be_bytes()),
-            (SqlValue::Text(s), _) => self.text(out, column, kind, s)?,
-            (SqlValue::Key(k), ColumnType::Uuid) => field(out, k),
-            (SqlValue::Key(k), ColumnType::Text) => text_field(out, &SqlValue::key_hex(k)),
-            (SqlValue::Key(_), _) => return Err(mismatch("a key")),
-            (SqlValue::Int(i), ColumnType::Int8) => field(out, &i.to_be_bytes()),
-            (SqlValue::Int(i), ColumnType::Int4) => {
+            (Value::Null | Value::NullInt | Value::NullFloat, _) => {
+                out.extend_from_slice(&(-1i32).to_be_bytes())
+            }
+            (Value::Text(s), _) => self.text(out, column, kind, s)?,
+            (Value::Key(k), ColumnType::Uuid) => field(out, k),
+            (Value::Key(k), ColumnType::Text) => text_field(out, &Value::key_hex(k)),
+            (Value::Key(_), _) => return Err(mismatch("a key")),
+            (Value::Int(i), ColumnType::Int8) => field(out, &i.to_be_bytes()),
+            (Value::Int(i), ColumnType::Int4) => {
                 let i = i32::try_from(*i).map_err(|_| out_of_range(column, *i))?;
                 field(out, &i.to_be_bytes());
             }
-            (SqlValue::Int(i), ColumnType::Int2) => {
+            (Value::Int(i), ColumnType::Int2) => {
                 let i = i16::try_from(*i).map_err(|_| out_of_range(column, *i))?;
                 field(out, &i.to_be_bytes());
             }
             // Integers up to 2^53 are exact as doubles; the columns that
             // take both hold prices and lines.
-            (SqlValue::Int(i), ColumnType::Float8) => field(out, &(*i as f64).to_be_bytes()),
-            (SqlValue::Float(f), ColumnType::Float8) => field(out, &f.to_be_bytes()),
-            (SqlValue::Int(_), _) => return Err(mismatch("an integer")),
-            (SqlValue::Float(_), _) => return Err(mismatch("a float")),
+            (Value::Int(i), ColumnType::Float8) => field(out, &(*i as f64).to_be_bytes()),
+            (Value::Float(f), ColumnType::Float8) => field(out, &f.to_be_bytes()),
+            (Value::Int(_), _) => return Err(mismatch("an integer")),
+            (Value::Blob(_), _) => return Err(mismatch("bytes")),
+            (Value::Float(_), _) => return Err(mismatch("a float")),
         }
         Ok(())
     }
@@ -301,14 +305,14 @@ mod tests {
         let mut rows = BinaryRows::new(&columns, "2024-01-01T00:00:00Z").expect("now");
         let mut out = Vec::new();
         let err = rows
-            .value(&mut out, "n", ColumnType::Int4, &SqlValue::Int(1 << 40))
+            .value(&mut out, "n", ColumnType::Int4, &Value::Int(1 << 40))
             .expect_err("out of range");
         assert!(
             err.to_string().contains("out of the column's range"),
             "{err}"
         );
         assert!(
-            rows.value(&mut out, "n", ColumnType::Int4, &SqlValue::Float(1.5))
+            rows.value(&mut out, "n", ColumnType::Int4, &Value::Float(1.5))
                 .is_err()
         );
     }

@@ -5,8 +5,8 @@
 use sqlx::{Executor, PgConnection};
 
 use super::copy_binary::{BinaryRows, ColumnType, EncodeError};
-use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
-use crate::db::DbError;
+use super::tables::{Provenance, Row, TableSpec, load_columns, stage_name};
+use crate::db::{DbError, Value};
 
 /// Bytes of COPY text sent per message.
 const COPY_CHUNK: usize = 1 << 20;
@@ -163,7 +163,7 @@ pub async fn odds_events_known(conn: &mut PgConnection, rows: &[Row]) -> Result<
     let mut events: Vec<(&str, &[u8])> = rows
         .iter()
         .filter_map(|r| match r.key.first() {
-            Some(SqlValue::Key(market)) => Some((r.provider.as_str(), &market[..8])),
+            Some(Value::Key(market)) => Some((r.provider.as_str(), &market[..8])),
             _ => None,
         })
         .collect();
@@ -172,7 +172,7 @@ pub async fn odds_events_known(conn: &mut PgConnection, rows: &[Row]) -> Result<
     let range = |event: &[u8], fill: u8| {
         let mut bound = [fill; 16];
         bound[..8].copy_from_slice(event);
-        SqlValue::key_hex(&bound)
+        Value::key_hex(&bound)
     };
     let mut providers = Vec::with_capacity(events.len());
     let mut lows = Vec::with_capacity(events.len());

@@ -4,8 +4,9 @@
 
 use sqlx::{Executor, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::tables::{Provenance, Row, SqlValue, TableSpec, load_columns, stage_name};
+use super::tables::{Provenance, Row, TableSpec, load_columns, stage_name};
 use crate::db::DbError;
+use crate::db::Value;
 
 /// SQLite accepts at most 32,766 bound parameters per statement.
 const MAX_PARAMS: usize = 32_000;
@@ -41,11 +42,14 @@ pub async fn stage(
             b.push_bind(row.provider.clone());
             for value in row.key.iter().chain(&row.values) {
                 match value {
-                    SqlValue::Null => b.push_bind(None::<String>),
-                    SqlValue::Int(i) => b.push_bind(*i),
-                    SqlValue::Float(f) => b.push_bind(*f),
-                    SqlValue::Text(s) => b.push_bind(s.clone()),
-                    SqlValue::Key(k) => b.push_bind(SqlValue::key_hex(k)),
+                    Value::Null => b.push_bind(None::<String>),
+                    Value::NullInt => b.push_bind(None::<i64>),
+                    Value::NullFloat => b.push_bind(None::<f64>),
+                    Value::Int(i) => b.push_bind(*i),
+                    Value::Float(f) => b.push_bind(*f),
+                    Value::Text(s) => b.push_bind(s.clone()),
+                    Value::Blob(bytes) => b.push_bind(bytes.clone()),
+                    Value::Key(k) => b.push_bind(Value::key_hex(k)),
                 };
             }
             b.push_bind(provenance.plugin.to_string())
