@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod extract;
+pub mod internal_events;
 #[cfg(test)]
 mod layers;
 pub mod load;

@@ -5,6 +5,7 @@
 //! Written here rather than taken from a crate because its state must be
 //! shown by `sluice status` and survive from one run to the next.
 
+use crate::internal_events::{BreakerChange, BreakerChanged, InternalEvent};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -111,7 +112,11 @@ impl CircuitBreaker {
             .unwrap_or(self.cooldown);
         if elapsed >= self.cooldown {
             state.phase = BreakerPhase::HalfOpen;
-            tracing::info!(provider = %self.provider, "circuit breaker half-open: letting one request through");
+            BreakerChanged {
+                provider: &self.provider,
+                change: BreakerChange::HalfOpen,
+            }
+            .emit();
             return Ok(());
         }
         Err(BreakerRefusal {
@@ -125,7 +130,11 @@ impl CircuitBreaker {
     pub fn record_success(&self) {
         let mut state = self.lock();
         if state.phase != BreakerPhase::Closed {
-            tracing::info!(provider = %self.provider, "circuit breaker closed");
+            BreakerChanged {
+                provider: &self.provider,
+                change: BreakerChange::Closed,
+            }
+            .emit();
         }
         state.phase = BreakerPhase::Closed;
         state.consecutive_failures = 0;
@@ -144,13 +153,15 @@ impl CircuitBreaker {
         {
             state.phase = BreakerPhase::Open;
             state.opened_at = Some(SystemTime::now());
-            tracing::warn!(
-                provider = %self.provider,
-                failures = state.consecutive_failures,
-                cooldown_s = self.cooldown.as_secs_f64(),
-                error,
-                "circuit breaker opened: requests to this provider fail at once until the cool-down ends"
-            );
+            BreakerChanged {
+                provider: &self.provider,
+                change: BreakerChange::Opened {
+                    failures: state.consecutive_failures,
+                    cooldown: self.cooldown,
+                    error,
+                },
+            }
+            .emit();
         }
     }
 

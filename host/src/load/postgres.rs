@@ -7,6 +7,7 @@ use sqlx::{Executor, PgConnection};
 use super::copy_binary::{BinaryRows, ColumnType, EncodeError};
 use super::tables::{Provenance, Row, TableSpec, load_columns, stage_name};
 use crate::db::{DbError, Value};
+use crate::internal_events::{ConcurrentLoadMerged, InternalEvent};
 
 /// Bytes of COPY text sent per message.
 const COPY_CHUNK: usize = 1 << 20;
@@ -146,7 +147,11 @@ pub async fn copy_new_rows(
     match copy_rows(conn, table.name, table, rows, provenance).await {
         Ok(copied) => Ok(Some(copied)),
         Err(error) => {
-            tracing::info!(%error, table = table.name, "rows conflicted with a concurrent load; merging instead");
+            ConcurrentLoadMerged {
+                table: table.name,
+                error: &error,
+            }
+            .emit();
             conn.execute("ROLLBACK TO SAVEPOINT sluice_direct_copy")
                 .await
                 .map_err(DbError::query(format!("copying rows into {}", table.name)))?;

@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::internal_events::{InternalEvent, PluginPrinted};
 use bytes::Bytes;
 use wasmtime_wasi::async_trait;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
@@ -125,14 +126,14 @@ pub fn report(
         if stream == "stderr" {
             panic = panic_message(&text);
         }
-        tracing::info!(
+        PluginPrinted {
             plugin,
             call,
             stream,
-            dropped_bytes = dropped,
-            output = %text.trim_end(),
-            "plugin output"
-        );
+            dropped_bytes: dropped,
+            output: text.trim_end(),
+        }
+        .emit();
     }
     panic
 }

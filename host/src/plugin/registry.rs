@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{NormalizerPlugin, PluginEngine, PluginError, fixtures};
+use crate::internal_events::{InternalEvent, PluginNotLoaded};
 
 /// One published plugin and when it was loaded.
 #[derive(Clone)]
@@ -73,7 +74,11 @@ impl PluginRegistry {
         };
         for name in component_names(dir) {
             if let Err(error) = registry.reload(&name) {
-                tracing::error!(plugin = %name, %error, "plugin not loaded");
+                PluginNotLoaded {
+                    plugin: &name,
+                    error: &error,
+                }
+                .emit();
             }
         }
         registry

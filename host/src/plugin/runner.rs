@@ -11,6 +11,7 @@ use super::lookup::Lookups;
 use super::output;
 use super::sandbox::SandboxState;
 use super::{PluginEngine, PluginError, SandboxLimits};
+use crate::internal_events::{InternalEvent, PluginSwitchedOff};
 
 /// Sandbox failures (traps, limits) in a row after which a plugin is
 /// switched off.
@@ -101,13 +102,12 @@ impl Runner {
         }
         let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
         if failures == SWITCH_OFF_AFTER {
-            tracing::error!(
-                alert = true,
-                plugin = %self.name,
-                version = %self.version,
+            PluginSwitchedOff {
+                plugin: &self.name,
+                version: &self.version,
                 failures,
-                "plugin switched off: it failed {failures} calls in a row; its streams are refused until it is loaded again"
-            );
+            }
+            .emit();
         }
     }
 

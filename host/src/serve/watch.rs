@@ -9,6 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ServeError;
+use crate::internal_events::{
+    InternalEvent, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
+};
 use crate::plugin::{PluginRegistry, ReloadError};
 
 /// How long a plugin's files must be quiet before it is reloaded: a copy
@@ -49,12 +52,10 @@ pub fn start(registry: Arc<PluginRegistry>) -> Result<notify::RecommendedWatcher
                     tokio::task::spawn_blocking(move || registry.reload(&name).map(|n| (name, n)))
                         .await;
                 match outcome {
-                    Ok(Ok((name, true))) => {
-                        tracing::info!(plugin = %name, "new plugin version published")
-                    }
+                    Ok(Ok((name, true))) => PluginReloaded { plugin: &name }.emit(),
                     Ok(Ok((_, false))) => {}
                     Ok(Err(error)) => report_refusal(&error),
-                    Err(error) => tracing::error!(%error, "plugin reload aborted"),
+                    Err(error) => PluginReloadAborted { error: &error }.emit(),
                 }
             }
         }
@@ -63,10 +64,7 @@ pub fn start(registry: Arc<PluginRegistry>) -> Result<notify::RecommendedWatcher
 }
 
 fn report_refusal(error: &ReloadError) {
-    tracing::error!(
-        %error,
-        "new plugin version refused; the version already published keeps serving"
-    );
+    PluginReloadRefused { error }.emit();
 }
 
 /// The plugin a changed path belongs to: `NAME.wasm`, `NAME.toml`, or a

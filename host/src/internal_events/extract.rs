@@ -1,0 +1,165 @@
+//! What happens between the host and a provider: requests, retries, the
+//! provider saying "too many", breakers and quotas.
+
+use std::time::Duration;
+
+use super::InternalEvent;
+
+/// A request is about to be sent.
+pub struct RequestSent<'a> {
+    /// The URL, secrets removed.
+    pub url: &'a str,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+}
+
+impl InternalEvent for RequestSent<'_> {
+    fn emit(self) {
+        tracing::debug!(url = %self.url, attempt = self.attempt, "request");
+    }
+}
+
+/// A request failed in a way worth another attempt, after `wait`.
+pub struct RequestRetried<'a> {
+    /// The URL, secrets removed.
+    pub url: &'a str,
+    /// The attempt that failed.
+    pub attempt: u32,
+    /// What went wrong.
+    pub error: &'a str,
+    /// How long until the next attempt.
+    pub wait: Duration,
+}
+
+impl InternalEvent for RequestRetried<'_> {
+    fn emit(self) {
+        tracing::warn!(
+            url = %self.url,
+            attempt = self.attempt,
+            error = %self.error,
+            wait_ms = self.wait.as_millis() as u64,
+            "request failed; retrying"
+        );
+    }
+}
+
+/// The provider answered 429: every stream of it pauses.
+pub struct RateLimited<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
+    /// The URL, secrets removed.
+    pub url: &'a str,
+    /// How long its requests pause.
+    pub pause: Duration,
+}
+
+impl InternalEvent for RateLimited<'_> {
+    fn emit(self) {
+        tracing::warn!(
+            provider = %self.provider,
+            url = %self.url,
+            pause_ms = self.pause.as_millis() as u64,
+            "provider answered 429 (too many requests); every stream of it pauses"
+        );
+    }
+}
+
+/// How a provider's circuit breaker changed.
+pub enum BreakerChange<'a> {
+    /// Too many failures in a row: requests fail at once until the
+    /// cool-down ends.
+    Opened {
+        /// Failures in a row.
+        failures: u32,
+        /// How long it stays open.
+        cooldown: Duration,
+        /// The last failure.
+        error: &'a str,
+    },
+    /// The cool-down ended: one request may try.
+    HalfOpen,
+    /// A request succeeded: back to normal.
+    Closed,
+}
+
+/// A provider's circuit breaker changed state.
+pub struct BreakerChanged<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
+    /// What changed.
+    pub change: BreakerChange<'a>,
+}
+
+impl InternalEvent for BreakerChanged<'_> {
+    fn emit(self) {
+        let provider = self.provider;
+        match self.change {
+            BreakerChange::Opened {
+                failures,
+                cooldown,
+                error,
+            } => tracing::warn!(
+                provider = %provider,
+                failures,
+                cooldown_s = cooldown.as_secs_f64(),
+                error,
+                "circuit breaker opened: requests to this provider fail at once until the cool-down ends"
+            ),
+            BreakerChange::HalfOpen => tracing::info!(
+                provider = %provider,
+                "circuit breaker half-open: letting one request through"
+            ),
+            BreakerChange::Closed => tracing::info!(provider = %provider, "circuit breaker closed"),
+        }
+    }
+}
+
+/// A quota window the provider reports is spent: its streams wait for the
+/// reset.
+pub struct QuotaWindowSpent<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
+    /// The manifest's name for the quota.
+    pub quota: &'a str,
+    /// The window's scope, when the provider keeps one per kind of request.
+    pub scope: Option<&'a str>,
+    /// Until the reset.
+    pub wait: Duration,
+}
+
+impl InternalEvent for QuotaWindowSpent<'_> {
+    fn emit(self) {
+        tracing::info!(
+            provider = %self.provider,
+            quota = %self.quota,
+            scope = self.scope,
+            wait_s = self.wait.as_secs_f64(),
+            "quota window spent; waiting for its reset"
+        );
+    }
+}
+
+/// A quota that runs out (per day, monthly credits) is down to the
+/// reserve: no more requests to the provider.
+pub struct QuotaReserveReached<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
+    /// The manifest's name for the quota.
+    pub quota: &'a str,
+    /// Requests left, as the provider reports.
+    pub remaining: u64,
+    /// The provider's `quota_reserve`.
+    pub reserve: u64,
+}
+
+impl InternalEvent for QuotaReserveReached<'_> {
+    fn emit(self) {
+        tracing::warn!(
+            provider = %self.provider,
+            quota = %self.quota,
+            remaining = self.remaining,
+            reserve = self.reserve,
+            "quota nearly spent; no more requests to this provider"
+        );
+    }
+}

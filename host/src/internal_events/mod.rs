@@ -1,0 +1,27 @@
+//! Everything worth observing that happens in the host, one type each:
+//! `emit()` writes its log line in one place, with the same fields every
+//! time, and is where its metric is counted, so logs and metrics cannot
+//! disagree. Callers build the event where it happens and emit it; they
+//! never write the line themselves.
+
+mod extract;
+mod pipeline;
+mod plugin;
+
+pub use extract::{
+    BreakerChange, BreakerChanged, QuotaReserveReached, QuotaWindowSpent, RateLimited,
+    RequestRetried, RequestSent,
+};
+pub use pipeline::{
+    BatchCommitted, BatchNormalized, BatchQuarantined, ConcurrentLoadMerged, RecordsQuarantined,
+};
+pub use plugin::{
+    PluginNotLoaded, PluginPrinted, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
+    PluginSwitchedOff,
+};
+
+/// Something that happened, observed once.
+pub trait InternalEvent {
+    /// Writes the event's log line.
+    fn emit(self);
+}

@@ -1,0 +1,110 @@
+//! What happens to a response on its way into the database: normalized,
+//! committed, quarantined.
+
+use std::fmt::Display;
+
+use super::InternalEvent;
+
+/// A plugin turned a response into a batch.
+pub struct BatchNormalized<'a> {
+    /// The URL, secrets removed.
+    pub url: &'a str,
+    /// Where the body came from (`provider`, `cache`, `archive`).
+    pub source: &'a str,
+    /// Records made, repeats included.
+    pub records: u64,
+    /// Items the plugin or the host's checks rejected.
+    pub rejects: usize,
+    /// Requests it asked for next.
+    pub follow_ups: usize,
+}
+
+impl InternalEvent for BatchNormalized<'_> {
+    fn emit(self) {
+        tracing::info!(
+            url = %self.url,
+            source = self.source,
+            records = self.records,
+            rejects = self.rejects,
+            follow_ups = self.follow_ups,
+            "batch normalized"
+        );
+    }
+}
+
+/// A batch committed, with its checkpoint.
+pub struct BatchCommitted {
+    /// New rows.
+    pub inserted: u64,
+    /// Changed rows.
+    pub updated: u64,
+    /// Rows already holding the same content.
+    pub unchanged: u64,
+    /// Items quarantined with it.
+    pub quarantined: u64,
+}
+
+impl InternalEvent for BatchCommitted {
+    fn emit(self) {
+        tracing::info!(
+            inserted = self.inserted,
+            updated = self.updated,
+            unchanged = self.unchanged,
+            quarantined = self.quarantined,
+            "batch committed"
+        );
+    }
+}
+
+/// Items of a committed batch went to quarantine with their raw JSON.
+pub struct RecordsQuarantined {
+    /// How many.
+    pub count: u64,
+}
+
+impl InternalEvent for RecordsQuarantined {
+    fn emit(self) {
+        tracing::warn!(
+            count = self.count,
+            "records quarantined; `sluice quarantine list` shows them"
+        );
+    }
+}
+
+/// A plugin failed on a whole response (a trap, a refusal, bad output): the
+/// response is quarantined and nothing of it loads.
+pub struct BatchQuarantined<'a, E: Display> {
+    /// The URL, secrets removed.
+    pub url: &'a str,
+    /// Why.
+    pub error: &'a E,
+}
+
+impl<E: Display> InternalEvent for BatchQuarantined<'_, E> {
+    fn emit(self) {
+        tracing::error!(
+            url = %self.url,
+            error = %self.error,
+            "plugin failed on the response; quarantining it"
+        );
+    }
+}
+
+/// A first load of odds found rows a concurrent run loaded meanwhile, and
+/// merges instead of copying.
+pub struct ConcurrentLoadMerged<'a, E: Display> {
+    /// The table.
+    pub table: &'a str,
+    /// What the copy ran into.
+    pub error: &'a E,
+}
+
+impl<E: Display> InternalEvent for ConcurrentLoadMerged<'_, E> {
+    fn emit(self) {
+        tracing::info!(
+            error = %self.error,
+            table = self.table,
+            "rows conflicted with a concurrent load; merging instead"
+        );
+    }
+}
