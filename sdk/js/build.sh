@@ -3,8 +3,9 @@
 #
 #   sdk/js/build.sh PLUGIN_DIR WIT_DIR OUT_WASM
 #
-# PLUGIN_DIR holds app.js (an ES module exporting `source`); WIT_DIR holds
-# sluice-plugin.wit. componentize-js is installed on first use under
+# PLUGIN_DIR holds app.js (an ES module exporting `source`); WIT_DIR is the
+# contract folder the plugin is built for (`sluice plugin build` passes the
+# newest, wit/since_vX.Y.Z). componentize-js is installed on first use under
 # target/sdk-tools/js at the repository root.
 set -euo pipefail
 

@@ -3,8 +3,9 @@
 #
 #   sdk/python/build.sh PLUGIN_DIR WIT_DIR OUT_WASM
 #
-# PLUGIN_DIR holds app.py (the module defining `Source`); WIT_DIR holds
-# sluice-plugin.wit. componentize-py is installed on first use into a
+# PLUGIN_DIR holds app.py (the module defining `Source`); WIT_DIR is the
+# contract folder the plugin is built for (`sluice plugin build` passes the
+# newest, wit/since_vX.Y.Z). componentize-py is installed on first use into a
 # virtualenv under target/sdk-tools/python at the repository root.
 set -euo pipefail
 

@@ -11,10 +11,11 @@ use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::plugin::{NormalizerPlugin, PluginEngine, SandboxLimits, fixtures};
+use crate::plugin::{NEWEST_WIT_VERSION, NormalizerPlugin, PluginEngine, SandboxLimits, fixtures};
 
-/// The repository the host was built from: its SDK templates and WIT.
-/// `SLUICE_SDK_DIR` points elsewhere (the folder holding `wit/` and `sdk/`).
+/// The repository the host was built from: its SDK templates and the WIT
+/// folders. `SLUICE_SDK_DIR` points elsewhere (the folder holding `wit/`
+/// and `sdk/`).
 fn sdk_root() -> PathBuf {
     std::env::var_os("SLUICE_SDK_DIR")
         .map(PathBuf::from)
@@ -148,7 +149,9 @@ pub fn build(args: &ProjectArgs) -> anyhow::Result<PathBuf> {
     let out_dir = dir.join("target/plugin");
     std::fs::create_dir_all(&out_dir)?;
     let wasm = out_dir.join(format!("{name}.wasm"));
-    let wit = std::fs::canonicalize(sdk_root().join("wit")).context("locating the WIT contract")?;
+    let wit = sdk_root().join(format!("wit/since_v{NEWEST_WIT_VERSION}"));
+    let wit = std::fs::canonicalize(&wit)
+        .with_context(|| format!("locating the WIT contract {}", wit.display()))?;
     let status = match lang {
         Lang::Rust => {
             let status = Command::new("cargo")

@@ -17,9 +17,10 @@ use crate::model::Record;
 /// The export through which an enricher answers, without its version.
 const ENRICH_EXPORT: &str = "sluice:plugin/enrich@";
 
-/// Contract versions an enricher may be built for: the world exists since
-/// 0.3.0.
-pub const ACCEPTED_ENRICHER_VERSIONS: &[&str] = &["0.3.0"];
+/// Contract versions an enricher may be built for: the newest only. An
+/// enricher hands back the records it is given, so one built for an older
+/// version would drop what the versions since have added to them.
+pub const ACCEPTED_ENRICHER_VERSIONS: &[&str] = &[bindings::NEWEST_WIT_VERSION];
 
 /// A compiled enricher, ready to be called any number of times.
 pub struct EnricherPlugin {

@@ -16,6 +16,7 @@ mod registry;
 pub(crate) mod runner;
 pub(crate) mod sandbox;
 
+pub use bindings::{ACCEPTED_WIT_VERSIONS, NEWEST_WIT_VERSION};
 pub use engine::{PluginEngine, SandboxLimits};
 pub use enricher::{ACCEPTED_ENRICHER_VERSIONS, EnricherPlugin};
 pub use error::PluginError;
@@ -26,6 +27,3 @@ pub use manifest::{
 pub use normalizer::NormalizerPlugin;
 pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
 pub use runner::SWITCH_OFF_AFTER;
-
-/// Versions of the `sluice:plugin` package this host runs plugins for.
-pub const ACCEPTED_WIT_VERSIONS: &[&str] = &["0.1.0", "0.2.0", "0.3.0"];

@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 use wasmtime::component::Component;
 
-use super::bindings::{self, v0_1, v0_2, wit};
+use super::bindings::{self, Binder, BoundNormalizer, wit};
 use super::component;
 use super::runner::Runner;
-use super::sandbox::SandboxState;
 use super::{ACCEPTED_WIT_VERSIONS, Manifest, PluginEngine, PluginError};
 use crate::model::{HttpResponse, NormalizedBatch, PlannedRequest};
 
@@ -19,7 +18,7 @@ pub struct NormalizerPlugin {
     manifest: Manifest,
     sha256: String,
     path: PathBuf,
-    pre: Prepared,
+    bound: Box<dyn BoundNormalizer>,
     runner: Runner,
 }
 
@@ -41,7 +40,7 @@ impl NormalizerPlugin {
         let name = component::name_of(wasm);
         let manifest = Manifest::load(&component::manifest_path(wasm)?, &name)?;
         let (sha256, component) = component::compile(engine, wasm, pin)?;
-        let version = check_contract(engine, &component, wasm, &manifest)?;
+        let bind = check_contract(engine, &component, wasm, &manifest)?;
         let link_error = |e: wasmtime::Error| PluginError::Link {
             path: wasm.to_path_buf(),
             message: format!("{e:#}"),
@@ -50,17 +49,7 @@ impl NormalizerPlugin {
             .linker
             .instantiate_pre(&component)
             .map_err(link_error)?;
-        let pre = match version {
-            ContractVersion::V0_1 => {
-                Prepared::V0_1(v0_1::NormalizerPre::new(instance_pre).map_err(link_error)?)
-            }
-            ContractVersion::V0_2 => {
-                Prepared::V0_2(v0_2::NormalizerPre::new(instance_pre).map_err(link_error)?)
-            }
-            ContractVersion::V0_3 => {
-                Prepared::V0_3(bindings::NormalizerPre::new(instance_pre).map_err(link_error)?)
-            }
-        };
+        let bound = bind(instance_pre).map_err(link_error)?;
         let runner = Runner::new(
             engine,
             &manifest.name,
@@ -72,7 +61,7 @@ impl NormalizerPlugin {
             manifest,
             sha256,
             path: wasm.to_path_buf(),
-            pre,
+            bound,
             runner,
         })
     }
@@ -84,11 +73,7 @@ impl NormalizerPlugin {
 
     /// The contract version the component was built against.
     pub fn wit_version(&self) -> &'static str {
-        match self.pre {
-            Prepared::V0_1(_) => "0.1.0",
-            Prepared::V0_2(_) => "0.2.0",
-            Prepared::V0_3(_) => "0.3.0",
-        }
+        self.bound.version()
     }
 
     /// Hex sha256 of the component file.
@@ -108,28 +93,7 @@ impl NormalizerPlugin {
         cursor: Option<&str>,
         params: &[(String, String)],
     ) -> Result<Vec<PlannedRequest>, PluginError> {
-        let params = params.to_vec();
-        macro_rules! plan {
-            ($pre:expr) => {
-                self.runner.call($pre, "plan", |store, plugin| {
-                    plugin
-                        .sluice_plugin_source()
-                        .call_plan(store, stream, cursor, &params)
-                })?
-            };
-        }
-        let result = match &self.pre {
-            Prepared::V0_3(pre) => plan!(pre),
-            Prepared::V0_2(pre) => plan!(pre)
-                .map(|requests| requests.into_iter().map(v0_2::request).collect())
-                .map_err(v0_2::error),
-            Prepared::V0_1(pre) => plan!(pre)
-                .map(|requests| {
-                    let requests = requests.into_iter().map(v0_1::request);
-                    requests.map(v0_2::request).collect()
-                })
-                .map_err(|e| v0_2::error(v0_1::error(e))),
-        };
+        let result = self.bound.plan(&self.runner, stream, cursor, params)?;
         result
             .map(|requests| requests.into_iter().map(Into::into).collect())
             .map_err(|e| self.returned("plan", &e))
@@ -145,47 +109,9 @@ impl NormalizerPlugin {
         request: &PlannedRequest,
         response: HttpResponse,
     ) -> (Result<NormalizedBatch, PluginError>, HttpResponse) {
-        let params = params.to_vec();
-        // The response goes into the call in the contract's own type and
-        // comes back out of it, for the caller to archive.
-        macro_rules! normalize {
-            ($pre:expr, $contract:path) => {{
-                use $contract as contract;
-                let request = contract::HttpRequest::from(request);
-                let response = contract::HttpResponse {
-                    status: response.status,
-                    headers: response.headers,
-                    body: response.body,
-                };
-                let result = self.runner.call($pre, "normalize", |store, plugin| {
-                    plugin
-                        .sluice_plugin_source()
-                        .call_normalize(store, stream, &params, &request, &response)
-                });
-                let response = HttpResponse {
-                    status: response.status,
-                    headers: response.headers,
-                    body: response.body,
-                };
-                (result, response)
-            }};
-        }
-        let (result, response) = match &self.pre {
-            Prepared::V0_3(pre) => normalize!(pre, wit),
-            Prepared::V0_2(pre) => {
-                let (result, response) = normalize!(pre, v0_2::wit);
-                let result = result.map(|r| r.map(v0_2::batch).map_err(v0_2::error));
-                (result, response)
-            }
-            Prepared::V0_1(pre) => {
-                let (result, response) = normalize!(pre, v0_1::wit);
-                let result = result.map(|r| {
-                    r.map(|b| v0_2::batch(v0_1::batch(b)))
-                        .map_err(|e| v0_2::error(v0_1::error(e)))
-                });
-                (result, response)
-            }
-        };
+        let (result, response) =
+            self.bound
+                .normalize(&self.runner, stream, params, request, response);
         let batch = result.and_then(|r| {
             let batch = r.map_err(|e| self.returned("normalize", &e))?;
             self.runner
@@ -204,43 +130,15 @@ impl NormalizerPlugin {
     }
 }
 
-/// A component prepared for instantiation through the bindings of the
-/// contract version it was built against.
-enum Prepared {
-    V0_1(v0_1::NormalizerPre<SandboxState>),
-    V0_2(v0_2::NormalizerPre<SandboxState>),
-    V0_3(bindings::NormalizerPre<SandboxState>),
-}
-
-crate::instantiate_via!(v0_1::NormalizerPre<SandboxState> => v0_1::Normalizer);
-crate::instantiate_via!(v0_2::NormalizerPre<SandboxState> => v0_2::Normalizer);
-crate::instantiate_via!(bindings::NormalizerPre<SandboxState> => bindings::Normalizer);
-
-/// The contract versions this host binds.
-enum ContractVersion {
-    V0_1,
-    V0_2,
-    V0_3,
-}
-
-impl From<wit::HttpResponse> for HttpResponse {
-    fn from(r: wit::HttpResponse) -> Self {
-        HttpResponse {
-            status: r.status,
-            headers: r.headers,
-            body: r.body,
-        }
-    }
-}
-
 /// Checks that the component exports the normalizer interface in a version
-/// this host accepts, and that its manifest says the same.
+/// this host accepts, and that its manifest says the same; returns how to
+/// bind it.
 fn check_contract(
     engine: &PluginEngine,
     component: &Component,
     wasm: &Path,
     manifest: &Manifest,
-) -> Result<ContractVersion, PluginError> {
+) -> Result<Binder, PluginError> {
     let ty = component.component_type();
     let versions: Vec<String> = ty
         .exports(&engine.engine)
@@ -266,15 +164,10 @@ fn check_contract(
             }
         )));
     };
-    let bound = match version.as_str() {
-        "0.1.0" => ContractVersion::V0_1,
-        "0.2.0" => ContractVersion::V0_2,
-        "0.3.0" => ContractVersion::V0_3,
-        _ => {
-            return Err(incompatible(format!(
-                "was built for sluice:plugin@{version}"
-            )));
-        }
+    let Some(bind) = bindings::binder(version) else {
+        return Err(incompatible(format!(
+            "was built for sluice:plugin@{version}"
+        )));
     };
     if &manifest.wit != version {
         return Err(PluginError::InvalidManifest {
@@ -285,5 +178,5 @@ fn check_contract(
             ),
         });
     }
-    Ok(bound)
+    Ok(bind)
 }

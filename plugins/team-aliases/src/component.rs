@@ -15,7 +15,7 @@ pub mod wit {
     #![allow(missing_docs)]
     wit_bindgen::generate!({
         world: "enricher",
-        path: "../../wit",
+        path: "../../wit/since_v0.3.0",
         additional_derives: [PartialEq],
     });
 }

@@ -32,7 +32,7 @@ pub mod bindings {
     #![allow(missing_docs)]
     wit_bindgen::generate!({
         world: "normalizer",
-        path: "../../wit",
+        path: "../../wit/since_v0.3.0",
         pub_export_macro: true,
         export_macro_name: "export_normalizer",
         default_bindings_module: "sluice_plugin_sdk::bindings",

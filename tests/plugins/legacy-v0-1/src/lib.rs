@@ -9,7 +9,7 @@
 
 wit_bindgen::generate!({
     world: "normalizer",
-    path: "../../../wit/versions/0.1.0",
+    path: "../../../wit/since_v0.1.0",
 });
 
 use exports::sluice::plugin::source::Guest;

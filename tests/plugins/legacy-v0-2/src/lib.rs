@@ -11,7 +11,7 @@
 
 wit_bindgen::generate!({
     world: "normalizer",
-    path: "../../../wit/versions/0.2.0",
+    path: "../../../wit/since_v0.2.0",
 });
 
 use exports::sluice::plugin::source::Guest;

@@ -1,21 +1,21 @@
-//! Bindings of `sluice:plugin@0.1.0`, so plugins built before odds joined
-//! the contract keep working: their records convert into 0.2.0's with the
-//! fields added since left empty, and on from there.
+//! Bindings of `sluice:plugin@0.2.0`, which added odds, and 0.1.0's batch
+//! converted into 0.2.0's, with the fields added since left empty, so that
+//! plugins built before odds keep working.
 
-use super::v0_2::wit as next;
+use super::since_v0_1_0::wit as previous;
 
 wasmtime::component::bindgen!({
     world: "normalizer",
-    path: "../wit/versions/0.1.0",
+    path: "../wit/since_v0.2.0",
 });
 
 pub use self::sluice::plugin::types as wit;
 
-super::to_next_version!(next);
+super::upgrades_from!(previous);
 
-fn record(r: wit::Record) -> next::Record {
+fn record(r: previous::Record) -> wit::Record {
     match r {
-        wit::Record::Competition(c) => next::Record::Competition(next::Competition {
+        previous::Record::Competition(c) => wit::Record::Competition(wit::Competition {
             provider_id: c.provider_id,
             name: c.name,
             sport: None,
@@ -24,7 +24,7 @@ fn record(r: wit::Record) -> next::Record {
             format: c.format,
             emblem_url: c.emblem_url,
         }),
-        wit::Record::Team(t) => next::Record::Team(next::Team {
+        previous::Record::Team(t) => wit::Record::Team(wit::Team {
             provider_id: t.provider_id,
             name: t.name,
             short_name: t.short_name,
@@ -34,7 +34,7 @@ fn record(r: wit::Record) -> next::Record {
             venue: t.venue,
             crest_url: t.crest_url,
         }),
-        wit::Record::Event(e) => next::Record::Event(next::Event {
+        previous::Record::Event(e) => wit::Record::Event(wit::Event {
             provider_id: e.provider_id,
             name: None,
             competition: e.competition,
@@ -62,15 +62,15 @@ fn record(r: wit::Record) -> next::Record {
     }
 }
 
-fn status(s: wit::EventStatus) -> next::EventStatus {
+fn status(s: previous::EventStatus) -> wit::EventStatus {
     match s {
-        wit::EventStatus::Scheduled => next::EventStatus::Scheduled,
-        wit::EventStatus::Live => next::EventStatus::Live,
-        wit::EventStatus::Halftime => next::EventStatus::Halftime,
-        wit::EventStatus::Finished => next::EventStatus::Finished,
-        wit::EventStatus::Postponed => next::EventStatus::Postponed,
-        wit::EventStatus::Cancelled => next::EventStatus::Cancelled,
-        wit::EventStatus::Suspended => next::EventStatus::Suspended,
-        wit::EventStatus::Abandoned => next::EventStatus::Abandoned,
+        previous::EventStatus::Scheduled => wit::EventStatus::Scheduled,
+        previous::EventStatus::Live => wit::EventStatus::Live,
+        previous::EventStatus::Halftime => wit::EventStatus::Halftime,
+        previous::EventStatus::Finished => wit::EventStatus::Finished,
+        previous::EventStatus::Postponed => wit::EventStatus::Postponed,
+        previous::EventStatus::Cancelled => wit::EventStatus::Cancelled,
+        previous::EventStatus::Suspended => wit::EventStatus::Suspended,
+        previous::EventStatus::Abandoned => wit::EventStatus::Abandoned,
     }
 }

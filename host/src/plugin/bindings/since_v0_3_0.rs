@@ -1,21 +1,31 @@
-//! Bindings of `sluice:plugin@0.2.0`, so plugins built before standings,
-//! participants, incidents and the enricher world joined the contract keep
-//! working: their records convert one to one into the newest contract's.
+//! Bindings of `sluice:plugin@0.3.0`, which added standings, participants,
+//! incidents and the enricher world, and 0.2.0's batch converted into
+//! 0.3.0's (one to one), so that plugins built before them keep working.
 
-use super::wit as next;
+use super::since_v0_2_0::wit as previous;
 
 wasmtime::component::bindgen!({
     world: "normalizer",
-    path: "../wit/versions/0.2.0",
+    path: "../wit/since_v0.3.0",
 });
 
 pub use self::sluice::plugin::types as wit;
 
-super::to_next_version!(next);
+/// Bindings of the `enricher` world, sharing the record types of the
+/// normalizer bindings above.
+pub mod enricher {
+    wasmtime::component::bindgen!({
+        world: "enricher",
+        path: "../wit/since_v0.3.0",
+        with: { "sluice:plugin/types": super::sluice::plugin::types },
+    });
+}
 
-fn record(r: wit::Record) -> next::Record {
+super::upgrades_from!(previous);
+
+fn record(r: previous::Record) -> wit::Record {
     match r {
-        wit::Record::Competition(c) => next::Record::Competition(next::Competition {
+        previous::Record::Competition(c) => wit::Record::Competition(wit::Competition {
             provider_id: c.provider_id,
             name: c.name,
             sport: c.sport,
@@ -24,7 +34,7 @@ fn record(r: wit::Record) -> next::Record {
             format: c.format,
             emblem_url: c.emblem_url,
         }),
-        wit::Record::Team(t) => next::Record::Team(next::Team {
+        previous::Record::Team(t) => wit::Record::Team(wit::Team {
             provider_id: t.provider_id,
             name: t.name,
             short_name: t.short_name,
@@ -34,7 +44,7 @@ fn record(r: wit::Record) -> next::Record {
             venue: t.venue,
             crest_url: t.crest_url,
         }),
-        wit::Record::Event(e) => next::Record::Event(next::Event {
+        previous::Record::Event(e) => wit::Record::Event(wit::Event {
             provider_id: e.provider_id,
             name: e.name,
             competition: e.competition,
@@ -59,7 +69,7 @@ fn record(r: wit::Record) -> next::Record {
             venue: e.venue,
             provider_updated_at: e.provider_updated_at,
         }),
-        wit::Record::Odds(o) => next::Record::Odds(next::OddsQuote {
+        previous::Record::Odds(o) => wit::Record::Odds(wit::OddsQuote {
             event: o.event,
             bookmaker: o.bookmaker,
             bookmaker_name: o.bookmaker_name,
@@ -73,15 +83,15 @@ fn record(r: wit::Record) -> next::Record {
     }
 }
 
-fn status(s: wit::EventStatus) -> next::EventStatus {
+fn status(s: previous::EventStatus) -> wit::EventStatus {
     match s {
-        wit::EventStatus::Scheduled => next::EventStatus::Scheduled,
-        wit::EventStatus::Live => next::EventStatus::Live,
-        wit::EventStatus::Halftime => next::EventStatus::Halftime,
-        wit::EventStatus::Finished => next::EventStatus::Finished,
-        wit::EventStatus::Postponed => next::EventStatus::Postponed,
-        wit::EventStatus::Cancelled => next::EventStatus::Cancelled,
-        wit::EventStatus::Suspended => next::EventStatus::Suspended,
-        wit::EventStatus::Abandoned => next::EventStatus::Abandoned,
+        previous::EventStatus::Scheduled => wit::EventStatus::Scheduled,
+        previous::EventStatus::Live => wit::EventStatus::Live,
+        previous::EventStatus::Halftime => wit::EventStatus::Halftime,
+        previous::EventStatus::Finished => wit::EventStatus::Finished,
+        previous::EventStatus::Postponed => wit::EventStatus::Postponed,
+        previous::EventStatus::Cancelled => wit::EventStatus::Cancelled,
+        previous::EventStatus::Suspended => wit::EventStatus::Suspended,
+        previous::EventStatus::Abandoned => wit::EventStatus::Abandoned,
     }
 }
