@@ -1,34 +1,23 @@
 //! API-Football's odds on API-Football's fixtures, through the replay
 //! provider and the real binary: the recorded v3 `/odds` answer for fixture
-//! 1226178 (read from `../shared/data/providers/api-football/`, never
-//! copied) and a fixtures answer for that fixture written here. The quotes
-//! land on the canonical event the fixture resolves to, odds-maths prices
-//! them, and a second run with a moved price writes one `odds_history` row.
+//! 1226178 (read from `../shared/data/providers/api-football/` through
+//! `sluice_test_support::recordings`, never copied) and a fixtures answer
+//! for that fixture written here. The quotes land on the canonical event the
+//! fixture resolves to, odds-maths prices them, and a second run with a
+//! moved price writes one `odds_history` row.
 //! On SQLite and on PostgreSQL.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{ReplayServer, TestContext, assert_ok, plugin_dir, repo_root, stdout};
+use crate::common::{ReplayServer, TestContext, assert_ok, plugin_dir, stdout};
 use crate::on_both_databases;
 
 /// The recorded odds: Bet365's Match Winner for fixture 1226178.
 const ODDS_FILE: &str = "api-football/v3_odds_fixture_1226178_league79_bet365_match_winner.json";
 
 const FIXTURE: &str = "1226178";
-
-/// The recorded `/odds` body; the test fails, naming the file, when it is
-/// not there.
-fn recorded_odds() -> Vec<u8> {
-    let path = repo_root().join("../shared/data/providers").join(ODDS_FILE);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}. This test needs the recorded API-Football odds in ../shared/data/providers",
-            path.display()
-        )
-    })
-}
 
 /// A `/fixtures?id=1226178` answer in API-Football's v3 shape, written for
 /// this test: the fixture the recorded odds are of (its league, season and
@@ -143,7 +132,9 @@ fn number(cell: &str) -> f64 {
 }
 
 fn odds_land_on_the_fixtures_canonical_event_and_a_moved_price_is_history(ctx: TestContext) {
-    let recorded = recorded_odds();
+    let Some(recorded) = sluice_test_support::recordings::read(ODDS_FILE) else {
+        return;
+    };
     let first = ctx.path("first");
     recordings(&first, &recorded);
     let server = ReplayServer::start(&first);

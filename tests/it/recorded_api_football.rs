@@ -14,7 +14,8 @@ use sluice::model::HttpResponse;
 use sluice::model::{Event, EventStatus, NormalizedBatch, PlannedRequest, Record};
 use sluice::plugin::NormalizerPlugin;
 
-use crate::common::{bare_event, built_plugin, recorded_responses, repo_root};
+use crate::common::{bare_event, built_plugin, repo_root};
+use sluice_test_support::recordings;
 
 /// What a recorded file is and what it must give.
 enum Expect {
@@ -150,18 +151,9 @@ fn run(
 
 #[test]
 fn every_recorded_api_football_response_normalizes_faithfully() {
-    let Some(files) = recorded_responses("api-football") else {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers is absent; the recorded API-Football responses were not checked"
-        );
+    let Some(files) = recordings::responses("api-football") else {
         return;
     };
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers/api-football holds no responses; they were not checked"
-        );
-        return;
-    }
     let plugin = load();
     let mut checked = Vec::new();
     for file in &files {

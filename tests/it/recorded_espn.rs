@@ -13,7 +13,8 @@ use sluice::model::HttpResponse;
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, Record, Team};
 use sluice::plugin::NormalizerPlugin;
 
-use crate::common::{bare_event, built_plugin, recorded_responses};
+use crate::common::{bare_event, built_plugin};
+use sluice_test_support::recordings;
 
 /// A recorded board: file, `sport` and `league` params, event count as
 /// SOURCES.md gives it, the league's id, name and code, and the sport label.
@@ -53,18 +54,9 @@ const RECORDED: &[Recorded] = &[
 
 #[test]
 fn every_recorded_espn_scoreboard_normalizes_faithfully() {
-    let Some(files) = recorded_responses("espn") else {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers is absent; the recorded ESPN scoreboards were not checked"
-        );
+    let Some(files) = recordings::responses("espn") else {
         return;
     };
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers/espn holds no scoreboards; the recorded ESPN scoreboards were not checked"
-        );
-        return;
-    }
     let plugin = built_plugin("espn");
     let mut checked = Vec::new();
     for file in &files {

@@ -8,7 +8,8 @@ use sluice::model::HttpResponse;
 use sluice::model::{Event, EventStatus, Record};
 use sluice::plugin::{NormalizerPlugin, PluginEngine, SandboxLimits};
 
-use crate::common::{football_data_wasm, recorded_responses};
+use crate::common::football_data_wasm;
+use sluice_test_support::recordings;
 
 /// Finished matches whose real result is known: id, then the score after
 /// regular time, in extra time, and in the shoot-out.
@@ -29,10 +30,7 @@ const KNOWN_RESULTS: &[Known] = &[
 
 #[test]
 fn every_recorded_football_data_response_normalizes_faithfully() {
-    let Some(files) = recorded_responses("football-data") else {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers is absent; the recorded football-data responses were not checked"
-        );
+    let Some(files) = recordings::responses("football-data") else {
         return;
     };
     let engine = PluginEngine::new(SandboxLimits::default()).expect("engine");

@@ -13,7 +13,8 @@ use sluice::model::HttpResponse;
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, Record};
 use sluice::plugin::NormalizerPlugin;
 
-use crate::common::{built_plugin, recorded_responses};
+use crate::common::built_plugin;
+use sluice_test_support::recordings;
 
 /// A recorded file and what it is: league, season, the IANA zone of its
 /// local times, that zone's standard offset in hours (both follow the EU's
@@ -116,10 +117,7 @@ const KNOWN: &[Known] = &[
 
 #[test]
 fn every_recorded_openfootball_file_normalizes_faithfully() {
-    let Some(files) = recorded_responses("openfootball") else {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers is absent; the recorded openfootball files were not checked"
-        );
+    let Some(files) = recordings::responses("openfootball") else {
         return;
     };
     let plugin = built_plugin("openfootball");

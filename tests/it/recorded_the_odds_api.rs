@@ -24,7 +24,8 @@ use sluice::model::HttpResponse;
 use sluice::model::{Competition, Event, EventStatus, NormalizedBatch, OddsQuote, Record};
 use sluice::plugin::NormalizerPlugin;
 
-use crate::common::{built_plugin, recorded_responses};
+use crate::common::built_plugin;
+use sluice_test_support::recordings;
 
 /// The odds format of a response's prices, which its request asked for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -115,10 +116,7 @@ fn same_odds(price: f64, expected: f64) -> bool {
 
 #[test]
 fn every_recorded_the_odds_api_response_normalizes_faithfully() {
-    let Some(files) = recorded_responses("the-odds-api") else {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers is absent; the recorded The Odds API responses were not checked"
-        );
+    let Some(files) = recordings::responses("the-odds-api") else {
         return;
     };
     let plugin = built_plugin("the-odds-api");
@@ -526,18 +524,10 @@ fn check_games(file: &str, stream: &str, batch: &NormalizedBatch, raw: &Value) {
 /// decimal odds, the same body fails whole.
 #[test]
 fn the_us_nfl_recording_in_american_odds_converts_exactly() {
-    let Some(files) = recorded_responses("the-odds-api") else {
-        eprintln!(
-            "SKIPPED: ../shared/data/providers is absent; American odds were not checked on a recorded The Odds API response"
-        );
+    let Some(body) = recordings::read(&format!("the-odds-api/{US_NFL_2021}")) else {
         return;
     };
-    let file = files
-        .iter()
-        .find(|f| f.file_name().is_some_and(|n| n == US_NFL_2021))
-        .expect("the recorded US NFL odds");
-    let recorded: Value =
-        serde_json::from_slice(&std::fs::read(file).expect("read")).expect("JSON");
+    let recorded: Value = serde_json::from_slice(&body).expect("JSON");
     let mut american = recorded.clone();
     for event in american.as_array_mut().expect("a list") {
         for bookmaker in event["bookmakers"].as_array_mut().expect("bookmakers") {
@@ -568,6 +558,7 @@ fn the_us_nfl_recording_in_american_odds_converts_exactly() {
             ("oddsFormat".to_string(), format.param().to_string()),
         ]
     };
+    let file = Path::new(US_NFL_2021);
     let batch = run(
         &plugin,
         file,

@@ -12,8 +12,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{TestContext, assert_ok, shared_recording, stdout};
+use crate::common::{TestContext, assert_ok, stdout};
 use crate::on_both_databases;
+use sluice_test_support::recordings;
 
 /// API-Football's team ids against openfootball's names, written by hand
 /// from the two files: the truth the links are judged against.
@@ -43,15 +44,20 @@ const TEAMS: [(&str, &str); 20] = [
 const API_FOOTBALL: &str = "api-football/v3_fixtures_league39_season2022.json";
 const OPENFOOTBALL: &str = "openfootball/2022-23_en.1.json";
 
-/// A recordings folder in `dir` serving openfootball's season and
-/// API-Football's `fixtures` body `api_football` for league 39, 2022.
-fn recordings(dir: &Path, api_football: &[u8]) {
+/// The recorded openfootball season and API-Football `fixtures` body; see
+/// `sluice_test_support::recordings` for when they are missing.
+fn recorded() -> Option<(Vec<u8>, Vec<u8>)> {
+    Some((
+        recordings::read(OPENFOOTBALL)?,
+        recordings::read(API_FOOTBALL)?,
+    ))
+}
+
+/// A replay folder in `dir` serving openfootball's season `openfootball`
+/// and API-Football's `fixtures` body `api_football` for league 39, 2022.
+fn replay_folder(dir: &Path, openfootball: &[u8], api_football: &[u8]) {
     std::fs::create_dir_all(dir).expect("mkdir");
-    std::fs::copy(
-        shared_recording(OPENFOOTBALL),
-        dir.join("openfootball.json"),
-    )
-    .expect("copy openfootball");
+    std::fs::write(dir.join("openfootball.json"), openfootball).expect("write openfootball");
     std::fs::write(dir.join("api-football.json"), api_football).expect("write api-football");
     std::fs::write(
         dir.join("index.toml"),
@@ -180,9 +186,11 @@ fn assert_clubs_linked(ctx: &TestContext) {
 }
 
 fn every_premier_league_fixture_is_linked_whatever_the_spelling(ctx: TestContext) {
-    let body = std::fs::read(shared_recording(API_FOOTBALL)).expect("read API-Football");
+    let Some((openfootball, api_football)) = recorded() else {
+        return;
+    };
     let dir = ctx.path("recordings");
-    recordings(&dir, &body);
+    replay_folder(&dir, &openfootball, &api_football);
     let server = crate::common::ReplayServer::start(&dir);
     let config = config(&ctx, &server.base_url());
     let out = ctx.run(&config, "epl");
@@ -239,10 +247,11 @@ on_both_databases!(every_premier_league_fixture_is_linked_whatever_the_spelling)
 /// against openfootball's whole season.
 #[test]
 fn a_mid_season_recording_links_every_fixture_it_holds() {
+    let Some((openfootball, api_football)) = recorded() else {
+        return;
+    };
     let ctx = TestContext::new();
-    let mut body: Value =
-        serde_json::from_slice(&std::fs::read(shared_recording(API_FOOTBALL)).expect("read"))
-            .expect("API-Football JSON");
+    let mut body: Value = serde_json::from_slice(&api_football).expect("API-Football JSON");
     let fixtures = body["response"].as_array_mut().expect("response array");
     fixtures.retain(|f| {
         f["fixture"]["date"]
@@ -253,7 +262,11 @@ fn a_mid_season_recording_links_every_fixture_it_holds() {
     assert!((100..200).contains(&kept), "{kept} fixtures from March on");
     body["results"] = Value::from(kept);
     let dir = ctx.path("recordings");
-    recordings(&dir, &serde_json::to_vec(&body).expect("json"));
+    replay_folder(
+        &dir,
+        &openfootball,
+        &serde_json::to_vec(&body).expect("json"),
+    );
     let server = crate::common::ReplayServer::start(&dir);
     let config = config(&ctx, &server.base_url());
     assert_ok(&ctx.run(&config, "epl"));

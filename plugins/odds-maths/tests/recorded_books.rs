@@ -4,37 +4,21 @@
 //! participant, `point` as the line).
 //!
 //! The recordings carry no licence, so none is copied into the repository:
-//! the tests read them where they are, and a test whose file is absent says
-//! `SKIPPED` and passes.
+//! the tests read them where they are, through
+//! `sluice_test_support::recordings`, and fail naming the file when it is
+//! missing (`SLUICE_ALLOW_MISSING_RECORDINGS=1` skips them instead, for a
+//! developer without the recordings).
 
 use odds_maths::enrich;
 use odds_maths::types::{FairPrice, MarketConsensus, OddsQuote, Record, Team};
 use serde_json::Value;
+use sluice_test_support::recordings;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-fn folder() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/providers/the-odds-api")
-}
-
-/// The recording `name`, or none (said on stderr) when it is absent.
-fn recording(name: &str) -> Option<Vec<u8>> {
-    let path = folder().join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            eprintln!(
-                "SKIPPED: the recording {} is absent ({e}); it was not checked",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
-/// The quotes of the recording `name`, or none when it is absent.
+/// The quotes of The Odds API recording `name`; none when it is missing and
+/// the tests may skip (see `sluice_test_support::recordings`).
 fn quotes_of(name: &str) -> Option<Vec<Record>> {
-    let bytes = recording(name)?;
+    let bytes = recordings::read(&format!("the-odds-api/{name}"))?;
     let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     let events = match body {
         Value::Array(events) => events,
@@ -188,7 +172,7 @@ type BookId<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<u64>);
 fn every_book_of_every_payload_sums_to_one() {
     for fixture in [H2H, NFL, GOLF, PLAYER] {
         let Some(quotes) = quotes_of(fixture) else {
-            continue;
+            return;
         };
         let out = enrich(quotes);
         let mut books: HashMap<BookId, f64> = HashMap::new();

@@ -3,20 +3,22 @@
 //! JSON it came from.
 //!
 //! Three of the four recordings carry no licence, so none is copied into
-//! the repository: the tests read them where they are, and a test whose
-//! file is absent says `SKIPPED` and passes. Three recordings hold `data`
+//! the repository: the tests read them where they are, through
+//! `sluice_test_support::recordings`, and fail naming the file when it is
+//! missing (`SLUICE_ALLOW_MISSING_RECORDINGS=1` skips them instead, for a
+//! developer without the recordings). Three recordings hold `data`
 //! alone (their source stripped the envelope): each is read as it is, bare,
 //! and wrapped in `{"data": …}` as Sportmonks sends it, and both forms
 //! must give the same batch.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use serde_json::Value;
 use sluice_plugin_sdk::{
     Batch, Event, EventStatus, Incident, IncidentKind, Record, Standing, StandingSplit, Team,
     timestamp,
 };
+use sluice_test_support::recordings;
 
 use crate::params::{FixtureSelection, ScheduleSelection, standings_request};
 use crate::{fixtures, schedules, status, tables};
@@ -27,23 +29,10 @@ const MUN_VILLA: &str =
 const SCHEDULE: &str = "v3_football_schedules_teams_14_data_only_stages_rounds_fixtures.json";
 const STANDINGS: &str = "v3_football_standings_seasons_23614_data_only.json";
 
-fn folder() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/providers/sportmonks")
-}
-
-/// The recording `name`, or none (said on stderr) when it is absent.
+/// The Sportmonks recording `name`; see `sluice_test_support::recordings`
+/// for when it is missing.
 fn recording(name: &str) -> Option<Vec<u8>> {
-    let path = folder().join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            eprintln!(
-                "SKIPPED: the recording {} is absent ({e}); it was not checked",
-                path.display()
-            );
-            None
-        }
-    }
+    recordings::read(&format!("sportmonks/{name}"))
 }
 
 /// A `data`-only recording inside the envelope Sportmonks sends.
@@ -218,16 +207,15 @@ fn check(event: &Event, raw: &Value) {
 
 #[test]
 fn every_recording_in_the_folder_is_checked_here() {
-    let Ok(entries) = std::fs::read_dir(folder()) else {
-        eprintln!(
-            "SKIPPED: {} is absent; the Sportmonks recordings were not checked",
-            folder().display()
-        );
+    let Some(files) = recordings::responses("sportmonks") else {
         return;
     };
     let known = [CL_FINAL, MUN_VILLA, SCHEDULE, STANDINGS];
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         assert!(
             known.contains(&name.as_str()),
             "{name} is a new Sportmonks recording: add a check for it to recorded.rs"

@@ -1,19 +1,23 @@
 //! The plugin against the real TheSportsDB responses recorded in
 //! `../shared/data/providers/thesportsdb/`. They are under a non-commercial
-//! licence, so they are read from there at test time and never copied into
-//! the repository; when the folder is absent the test says it was skipped.
+//! licence, so they are read from there at test time, through
+//! `sluice_test_support::recordings`, and never copied into the repository;
+//! a missing recording fails the test with its path
+//! (`SLUICE_ALLOW_MISSING_RECORDINGS=1` skips it instead, for a developer
+//! without the recordings).
 //!
 //! Every item is checked against its raw JSON, read here independently of
 //! the plugin, and a few items against what is known of them (live at half
 //! time and in the second half, time to be defined, races without sides).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 use sluice_plugin_sdk::{
     Batch, Competition, Event, EventStatus, HttpResponse, Params, Participant, Record, Source, Team,
 };
+use sluice_test_support::recordings;
 
 use crate::TheSportsDb;
 
@@ -57,28 +61,17 @@ const NOT_A_STREAM: &[(&str, &str)] = &[(
     "a v2 response (another base URL, the key in a header, a `schedule` list without statuses); this plugin reads the v1 API",
 )];
 
-fn folder() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/providers/thesportsdb")
-}
-
 #[test]
 fn every_recorded_response_normalizes_faithfully() {
-    let dir = folder();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "SKIPPED: {} is absent; the recorded TheSportsDB responses were not checked",
-            dir.display()
-        );
+    let Some(paths) = recordings::responses("thesportsdb") else {
         return;
     };
-    let mut files: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".json"))
+    let files: Vec<(String, &PathBuf)> = paths
+        .iter()
+        .filter_map(|path| Some((path.file_name()?.to_str()?.to_string(), path)))
         .collect();
-    files.sort();
     let mut checked = Vec::new();
-    for name in &files {
+    for (name, path) in &files {
         if let Some((_, why)) = NOT_A_STREAM.iter().find(|(file, _)| file == name) {
             eprintln!("not checked: {name}: {why}");
             continue;
@@ -90,7 +83,7 @@ fn every_recorded_response_normalizes_faithfully() {
             .iter()
             .find(|r| r.file == name)
             .unwrap_or_else(|| panic!("{name}: which stream reads it is not known here"));
-        let body = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let body = std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
         let raw: Value = serde_json::from_slice(&body).expect("recorded JSON");
         let batch = run(recorded, body);
         check(recorded, &batch, &raw);
@@ -414,12 +407,7 @@ fn check_known(recorded: &Recorded, batch: &Batch) {
 
 #[test]
 fn the_recorded_race_results_are_its_field() {
-    let path = folder().join(RESULTS);
-    let Ok(body) = std::fs::read(&path) else {
-        eprintln!(
-            "SKIPPED: {} is absent; the recorded results were not checked",
-            path.display()
-        );
+    let Some(body) = recordings::read(&format!("thesportsdb/{RESULTS}")) else {
         return;
     };
     let raw: Value = serde_json::from_slice(&body).expect("recorded JSON");

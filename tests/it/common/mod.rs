@@ -50,38 +50,6 @@ pub fn football_data_wasm() -> PathBuf {
     plugin_dir().join("football-data.wasm")
 }
 
-/// The recorded provider payloads shared beside the repository, if present.
-pub fn shared_providers() -> Option<PathBuf> {
-    let dir = repo_root().join("../shared/data/providers");
-    dir.is_dir().then_some(dir)
-}
-
-/// The recording `relative` under `../shared/data/providers`; fails the test
-/// with the path it looked for when it is not there.
-pub fn shared_recording(relative: &str) -> PathBuf {
-    let path = repo_root().join("../shared/data/providers").join(relative);
-    assert!(
-        path.is_file(),
-        "recording {} is missing: the tests need ../shared/data/providers beside the repository",
-        path.display()
-    );
-    path
-}
-
-/// The recorded `.json` responses of one provider in `../shared/data/providers`,
-/// sorted; none when that folder is absent.
-pub fn recorded_responses(provider: &str) -> Option<Vec<PathBuf>> {
-    let folder = shared_providers()?.join(provider);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    Some(files)
-}
-
 /// A replay provider serving a recordings folder on a free loopback port,
 /// on its own thread and runtime, until dropped.
 pub struct ReplayServer {
@@ -339,6 +307,7 @@ pub fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
                         Value::Float(f) => f.to_string(),
                         Value::Text(t) => t,
                         Value::Blob(b) => format!("<{} bytes>", b.len()),
+                        Value::Key(k) => Value::key_hex(&k),
                     })
                     .collect()
             })
