@@ -1,8 +1,10 @@
 //! Every plugin's own fixtures, run through its built component in the
 //! sandbox. A case is a folder `plugins/NAME/fixtures/CASE/` holding
-//! `case.toml` (`stream`, `params`), `response.json`, and either
-//! `expected.ndjson` (the records) plus `rejects.txt` when items are
-//! rejected, or `error.txt` when the call must fail with that message.
+//! `case.toml` (`stream`, `params`, and `cursor` for a resumed stream),
+//! `response.json`, and either `expected.ndjson` (the records) plus
+//! `rejects.txt` when items are rejected, or `error.txt` when the call must
+//! fail with that message; paging and incremental cases add `planned.txt`,
+//! `follow_ups.txt` and `cursor.txt` (see `sluice::plugin::fixtures`).
 //! `SLUICE_UPDATE_FIXTURES=1` rewrites the expected files from the output.
 
 use sluice::plugin::fixtures;

@@ -14,7 +14,7 @@ use sluice::model::HttpResponse;
 use sluice::model::{Event, EventStatus, NormalizedBatch, PlannedRequest, Record};
 use sluice::plugin::NormalizerPlugin;
 
-use crate::common::{bare_event, built_plugin, repo_root};
+use crate::common::{bare_event, built_plugin};
 use sluice_test_support::recordings;
 
 /// What a recorded file is and what it must give.
@@ -631,33 +631,5 @@ fn check_teams(file: &str, batch: &NormalizedBatch, raw_items: &[Value]) {
             united.venue.as_deref()
         ),
         (Some("MUN"), Some(1878), Some("Old Trafford"))
-    );
-}
-
-/// A page before the last asks for the next: the same request with `page`.
-#[test]
-fn a_first_page_of_three_asks_for_the_second() {
-    let case = repo_root().join("plugins/api-football/fixtures/paging-first-of-three");
-    let body = std::fs::read(case.join("response.json")).expect("paging fixture");
-    let plugin = load();
-    let params = [("league", "78"), ("season", "2023")];
-    let (request, result) = run(&plugin, "fixtures", &params, body);
-    let batch = result.expect("normalizes");
-    let mut next = request.query.clone();
-    next.push(("page".to_string(), "2".to_string()));
-    assert_eq!(
-        batch.follow_ups,
-        [PlannedRequest {
-            path: "/fixtures".to_string(),
-            query: next,
-        }]
-    );
-    assert_eq!(
-        batch
-            .records
-            .iter()
-            .filter(|r| matches!(r, Record::Event(_)))
-            .count(),
-        2
     );
 }

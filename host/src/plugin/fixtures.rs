@@ -3,16 +3,26 @@
 //! by the hot-reload check of `sluice serve` and by the project's tests.
 //!
 //! A case is a folder `fixtures/CASE/` holding `case.toml` (`stream`,
-//! `params`), `response.json`, and either `expected.ndjson` (the records, as
-//! `sluice plugin run` prints them) plus `rejects.txt` when items are
-//! rejected, or `error.txt` when the call must fail with that message.
+//! `params`, and `cursor`, the checkpoint `plan` is given, for an
+//! incremental or resumed stream), `response.json` (the answer to the first
+//! request planned), and either `expected.ndjson` (the records, as `sluice
+//! plugin run` prints them) plus `rejects.txt` when items are rejected, or
+//! `error.txt` when the call must fail with that message.
+//!
+//! Paging and incremental cases say the rest of what the call gives, each
+//! checked when its file is there: `planned.txt` (every request `plan`
+//! makes, one a line as `PATH?QUERY`), `follow_ups.txt` (the requests the
+//! batch asks for next, the same way) and `cursor.txt` (the position the
+//! batch ends at; empty for none). An update writes `follow_ups.txt` and
+//! `cursor.txt` when the batch has them, and `planned.txt` when the case
+//! gives a cursor.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::NormalizerPlugin;
-use crate::model::HttpResponse;
+use crate::model::{HttpResponse, PlannedRequest};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +30,8 @@ struct Case {
     stream: String,
     #[serde(default)]
     params: BTreeMap<String, String>,
+    /// The stream's stored position, handed to `plan`.
+    cursor: Option<String>,
 }
 
 /// What running a plugin's fixtures came to.
@@ -60,9 +72,16 @@ fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<usiz
     let params: Vec<(String, String)> = spec.params.into_iter().collect();
     let body =
         std::fs::read(case.join("response.json")).map_err(|e| format!("response.json: {e}"))?;
-    let request = plugin
-        .plan(&spec.stream, None, &params)
-        .map_err(|e| format!("plan failed: {e}"))?
+    let planned = plugin
+        .plan(&spec.stream, spec.cursor.as_deref(), &params)
+        .map_err(|e| format!("plan failed: {e}"))?;
+    let mut rewritten = compare_if(
+        &case.join("planned.txt"),
+        &lines(&planned),
+        update && spec.cursor.is_some(),
+        update,
+    )?;
+    let request = planned
         .into_iter()
         .next()
         .ok_or("the plugin planned no request")?;
@@ -82,7 +101,7 @@ fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<usiz
     let error_file = case.join("error.txt");
     match result {
         Err(err) if error_file.is_file() || update => {
-            compare(&error_file, &format!("{err}\n"), update)
+            Ok(rewritten + compare(&error_file, &format!("{err}\n"), update)?)
         }
         Err(err) => Err(format!("unexpected error: {err}")),
         Ok(_) if error_file.is_file() => Err(format!(
@@ -95,7 +114,7 @@ fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<usiz
                 records.push_str(&serde_json::to_string(record).map_err(|e| e.to_string())?);
                 records.push('\n');
             }
-            let mut rewritten = compare(&case.join("expected.ndjson"), &records, update)?;
+            rewritten += compare(&case.join("expected.ndjson"), &records, update)?;
             let rejects: String = batch
                 .rejects
                 .iter()
@@ -111,8 +130,45 @@ fn run_case(plugin: &NormalizerPlugin, case: &Path, update: bool) -> Result<usiz
             if !rejects.is_empty() || rejects_file.exists() {
                 rewritten += compare(&rejects_file, &rejects, update)?;
             }
+            rewritten += compare_if(
+                &case.join("follow_ups.txt"),
+                &lines(&batch.follow_ups),
+                update && !batch.follow_ups.is_empty(),
+                update,
+            )?;
+            let cursor = batch
+                .cursor
+                .as_deref()
+                .map(|c| format!("{c}\n"))
+                .unwrap_or_default();
+            rewritten += compare_if(
+                &case.join("cursor.txt"),
+                &cursor,
+                update && batch.cursor.is_some(),
+                update,
+            )?;
             Ok(rewritten)
         }
+    }
+}
+
+/// One request a line, as `PATH?QUERY`.
+fn lines(requests: &[PlannedRequest]) -> String {
+    requests.iter().map(|r| format!("{r}\n")).collect()
+}
+
+/// [`compare`] for a file a case may leave out: checked or rewritten when
+/// it is there, created only when `create`.
+fn compare_if(
+    expected_file: &Path,
+    actual: &str,
+    create: bool,
+    update: bool,
+) -> Result<usize, String> {
+    if expected_file.exists() || create {
+        compare(expected_file, actual, update)
+    } else {
+        Ok(0)
     }
 }
 
