@@ -81,20 +81,8 @@ fn error_message(errors: &Value) -> Option<String> {
 /// The request for the page after this one: the same path and query with
 /// `page` set to the next page, or none on the last page.
 pub fn next_page(request: &HttpRequest, paging: Paging) -> Option<HttpRequest> {
-    if paging.current >= paging.total {
-        return None;
-    }
-    let mut query: Vec<(String, String)> = request
-        .query
-        .iter()
-        .filter(|(key, _)| key != "page")
-        .cloned()
-        .collect();
-    query.push(("page".to_string(), (paging.current + 1).to_string()));
-    Some(HttpRequest {
-        path: request.path.clone(),
-        query,
-    })
+    (paging.current < paging.total)
+        .then(|| request.with_query("page", (paging.current + 1).to_string()))
 }
 
 #[cfg(test)]

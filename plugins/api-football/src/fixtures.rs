@@ -88,14 +88,8 @@ pub fn competition(league: League) -> Competition {
 
 fn team(side: TeamRef) -> Team {
     Team {
-        provider_id: side.id.to_string(),
-        name: side.name,
-        short_name: None,
-        code: None,
-        country: None,
-        founded: None,
-        venue: None,
         crest_url: side.logo,
+        ..Team::named(side.id.to_string(), side.name)
     }
 }
 
@@ -123,16 +117,9 @@ fn event(f: &Fixture) -> Result<Event, String> {
         } else {
             None
         },
-        home_score: scores.regular.home(),
-        away_score: scores.regular.away(),
-        home_score_half_time: scores.half_time.home(),
-        away_score_half_time: scores.half_time.away(),
-        home_score_extra_time: scores.extra_time.home(),
-        away_score_extra_time: scores.extra_time.away(),
-        home_score_penalties: scores.penalties.home(),
-        away_score_penalties: scores.penalties.away(),
         venue: info.venue.as_ref().and_then(|v| v.name.clone()),
         provider_updated_at: None,
+        ..scores.event()
     })
 }
 
@@ -160,6 +147,7 @@ fn matchday(round: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sluice_plugin_sdk::testing::labels;
 
     #[test]
     fn kickoff_comes_from_the_date_or_the_timestamp_and_they_must_agree() {
@@ -231,16 +219,7 @@ mod tests {
         );
         // One competition for the league, one team per distinct team of
         // the loaded fixtures (not of the rejected one), before the events.
-        let kinds: Vec<String> = batch
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Competition(c) => format!("c{}", c.provider_id),
-                Record::Team(t) => format!("t{}", t.provider_id),
-                Record::Event(e) => format!("e{}", e.provider_id),
-                other => format!("{other:?}"),
-            })
-            .collect();
+        let kinds = labels(&batch.records);
         assert_eq!(kinds, ["c106", "t337", "t341", "t9", "e865368", "e3"]);
     }
 

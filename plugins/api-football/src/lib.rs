@@ -36,7 +36,13 @@ mod status;
 mod teams;
 mod wire;
 
-use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source};
+use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source, Streams};
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "api-football",
+    names: &["fixtures", "teams", "standings", "odds"],
+};
 
 /// The API-Football v3 normalizer.
 pub struct ApiFootball;
@@ -54,7 +60,7 @@ impl Source for ApiFootball {
             "teams" => Ok(vec![params::teams_request(&params)?]),
             "standings" => Ok(vec![params::standings_request(&params)?]),
             "odds" => Ok(vec![params::odds_request(&params)?]),
-            other => Err(unknown_stream(other)),
+            other => Err(STREAMS.unknown(other)),
         }
     }
 
@@ -69,7 +75,7 @@ impl Source for ApiFootball {
             "teams" => teams::normalize,
             "standings" => standings::normalize,
             "odds" => odds::normalize,
-            other => return Err(unknown_stream(other)),
+            other => return Err(STREAMS.unknown(other)),
         };
         let envelope = body::read(&response.body)?;
         let mut batch = convert(&envelope.items);
@@ -80,12 +86,6 @@ impl Source for ApiFootball {
             .collect();
         Ok(batch)
     }
-}
-
-fn unknown_stream(name: &str) -> PluginError {
-    PluginError::UnknownStream(format!(
-        "api-football has no stream `{name}` (streams: fixtures, teams, standings, odds)"
-    ))
 }
 
 #[cfg(target_arch = "wasm32")]

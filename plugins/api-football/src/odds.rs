@@ -15,7 +15,7 @@
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sluice_plugin_sdk::{Batch, OddsQuote, Record, Reject, timestamp};
+use sluice_plugin_sdk::{Batch, OddsQuote, Record, Reject, json, timestamp};
 
 use crate::markets::{self, Market};
 use crate::teams::raw_id;
@@ -145,7 +145,10 @@ fn text(raw: &RawValue, market: &Market) -> Result<String, String> {
     if matches!(market, Market::Other(_)) && literal.parse::<f64>().is_ok() {
         return Ok(literal.to_string());
     }
-    Err(format!("`value` is {}, not a string", excerpt(literal)))
+    Err(format!(
+        "`value` is {}, not a string",
+        json::excerpt(literal)
+    ))
 }
 
 /// `odd` as decimal odds: a string of digits with a decimal point
@@ -158,7 +161,7 @@ fn decimal_odds(raw: &RawValue) -> Result<f64, String> {
         .then(|| text.parse::<f64>().ok())
         .flatten()
         .filter(|p| p.is_finite())
-        .ok_or_else(|| format!("`odd` is {}, not a decimal number", excerpt(literal)))?;
+        .ok_or_else(|| format!("`odd` is {}, not a decimal number", json::excerpt(literal)))?;
     if price > 1.0 {
         Ok(price)
     } else {
@@ -173,14 +176,6 @@ fn reject(batch: &mut Batch, provider_id: Option<String>, reason: String, raw: &
         reason,
         raw: raw.get().to_string(),
     });
-}
-
-/// The start of a JSON literal, for a reason that quotes it.
-fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -7,40 +7,14 @@
 //! While a match is played `fulltime` is null, so the regular-time score is
 //! read from `goals` until extra time begins.
 
+use sluice_plugin_sdk::scores::{Both, Scores};
+
 use crate::status::Phase;
 use crate::wire::{Pair, Score};
 
-/// A home and away score, both known or neither.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Both(pub Option<(u32, u32)>);
-
-impl Both {
-    fn of(pair: Option<Pair>) -> Both {
-        Both(pair.and_then(|p| Some((p.home?, p.away?))))
-    }
-
-    /// The home score.
-    pub fn home(self) -> Option<u32> {
-        self.0.map(|(h, _)| h)
-    }
-
-    /// The away score.
-    pub fn away(self) -> Option<u32> {
-        self.0.map(|(_, a)| a)
-    }
-}
-
-/// Scores by period, as the canonical event wants them.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Scores {
-    /// At the end of regular time (or now, while regular time is played).
-    pub regular: Both,
-    /// At half time, once the first half is over.
-    pub half_time: Both,
-    /// Goals of extra time only.
-    pub extra_time: Both,
-    /// The shoot-out.
-    pub penalties: Both,
+/// A pair of the body as a score: both sides or neither.
+fn both(pair: Option<Pair>) -> Both {
+    pair.map_or(Both::default(), |p| Both::of(p.home, p.away))
 }
 
 /// Splits a fixture's scores by period.
@@ -73,8 +47,8 @@ pub fn split(
     if phase == Phase::NotStarted {
         return Ok(Scores::default());
     }
-    let part = |f: fn(&Score) -> Option<Pair>| Both::of(score.and_then(f));
-    let goals = Both::of(goals);
+    let part = |f: fn(&Score) -> Option<Pair>| both(score.and_then(f));
+    let goals = both(goals);
     let full_time = part(|s| s.fulltime);
     let extra_time = part(|s| s.extratime);
     let in_extra_time = phase == Phase::ExtraTime;

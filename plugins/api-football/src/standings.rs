@@ -86,25 +86,12 @@ fn tables(
     } else {
         None
     };
-    let base = Standing {
-        competition: league.id.to_string(),
-        season: league.season.to_string(),
-        group: group.clone(),
-        split: StandingSplit::Total,
-        team: String::new(),
-        team_name: None,
-        rank: 0,
-        played: None,
-        won: None,
-        drawn: None,
-        lost: None,
-        goals_for: None,
-        goals_against: None,
-        points: None,
-        form: None,
-        note: None,
-        provider_updated_at: None,
-    };
+    let base = Standing::in_table(
+        league.id.to_string(),
+        league.season.to_string(),
+        group.clone(),
+        StandingSplit::Total,
+    );
     let mut total = Vec::with_capacity(rows.len());
     for row in &rows {
         let figures =
@@ -273,6 +260,7 @@ fn oldest_first(form: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sluice_plugin_sdk::testing::standings;
 
     /// The recorded Premier League 2022 standings (the fixture case's
     /// response, MIT, from syurchen93/api-football-client).
@@ -282,17 +270,6 @@ mod tests {
     fn run(body: &[u8]) -> Batch {
         let envelope = crate::body::read(body).expect("envelope");
         normalize(&envelope.items)
-    }
-
-    fn standings(batch: &Batch, split: StandingSplit) -> Vec<&Standing> {
-        batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Standing(s) if s.split == split => Some(s),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]
@@ -314,7 +291,7 @@ mod tests {
             StandingSplit::Home,
             StandingSplit::Away,
         ] {
-            let table = standings(&batch, split);
+            let table = standings(&batch.records, split);
             assert_eq!(table.len(), 20, "{split:?}");
             let mut places: Vec<u32> = table.iter().map(|s| s.rank).collect();
             places.sort_unstable();
@@ -333,7 +310,7 @@ mod tests {
     #[test]
     fn the_overall_row_keeps_points_note_update_and_form_oldest_first() {
         let batch = run(PREMIER_LEAGUE);
-        let city = standings(&batch, StandingSplit::Total)[0];
+        let city = standings(&batch.records, StandingSplit::Total)[0];
         assert_eq!(
             *city,
             Standing {
@@ -359,7 +336,7 @@ mod tests {
             }
         );
         // No description: no note.
-        let spurs = standings(&batch, StandingSplit::Total)[7];
+        let spurs = standings(&batch.records, StandingSplit::Total)[7];
         assert_eq!(
             (spurs.team_name.as_deref(), spurs.note.as_deref()),
             (Some("Tottenham"), None)
@@ -369,7 +346,7 @@ mod tests {
     #[test]
     fn home_and_away_tables_are_ranked_by_their_own_points() {
         let batch = run(PREMIER_LEAGUE);
-        let home = standings(&batch, StandingSplit::Home);
+        let home = standings(&batch.records, StandingSplit::Home);
         let by_rank = |rank: u32| home.iter().find(|s| s.rank == rank).copied();
         // City won 17 and drew 1 of 19 at home: 52 points, the best.
         let top = by_rank(1).expect("a first place");
@@ -388,7 +365,7 @@ mod tests {
         // Southampton, last overall, won 2 and drew 5 at home (11 points).
         let saints = home.iter().find(|s| s.team == "41").expect("Southampton");
         assert_eq!(saints.points, Some(11));
-        let away = standings(&batch, StandingSplit::Away);
+        let away = standings(&batch.records, StandingSplit::Away);
         for table in [&home, &away] {
             let mut ranked: Vec<&&Standing> = table.iter().collect();
             ranked.sort_by_key(|s| s.rank);
@@ -426,7 +403,7 @@ mod tests {
         ]);
         let batch = run(body.as_bytes());
         assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
-        let groups: Vec<(Option<&str>, &str)> = standings(&batch, StandingSplit::Total)
+        let groups: Vec<(Option<&str>, &str)> = standings(&batch.records, StandingSplit::Total)
             .iter()
             .map(|s| (s.group.as_deref(), s.team.as_str()))
             .collect();
@@ -439,14 +416,17 @@ mod tests {
             ]
         );
         // Without home and away blocks there are no home and away tables.
-        assert!(standings(&batch, StandingSplit::Home).is_empty());
+        assert!(standings(&batch.records, StandingSplit::Home).is_empty());
     }
 
     #[test]
     fn a_deduction_keeps_its_negative_points() {
         let body = league_of(&[&format!("[{}]", row(1, 10, "Serie C", -2, PLAYED_TWO))]);
         let batch = run(body.as_bytes());
-        assert_eq!(standings(&batch, StandingSplit::Total)[0].points, Some(-2));
+        assert_eq!(
+            standings(&batch.records, StandingSplit::Total)[0].points,
+            Some(-2)
+        );
     }
 
     #[test]
@@ -467,7 +447,7 @@ mod tests {
             ),
         ]);
         let batch = run(body.as_bytes());
-        let teams: Vec<&str> = standings(&batch, StandingSplit::Total)
+        let teams: Vec<&str> = standings(&batch.records, StandingSplit::Total)
             .iter()
             .map(|s| s.team.as_str())
             .collect();

@@ -16,9 +16,15 @@ mod scoreboard;
 mod status;
 mod wire;
 
-use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source};
+use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source, Streams};
 
 use crate::params::ScoreboardParams;
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "espn",
+    names: &["scoreboard"],
+};
 
 /// The ESPN site v2 scoreboard normalizer.
 pub struct Espn;
@@ -31,7 +37,7 @@ impl Source for Espn {
     ) -> Result<Vec<HttpRequest>, PluginError> {
         // A board is a snapshot with no "changed since": every run reads it
         // again and the host's upserts keep unchanged rows as they are.
-        check_stream(&stream)?;
+        STREAMS.check(&stream)?;
         let params = ScoreboardParams::read(&params)?;
         let query: Vec<(&str, &str)> = params
             .dates
@@ -55,20 +61,10 @@ impl Source for Espn {
         _request: HttpRequest,
         response: HttpResponse,
     ) -> Result<Batch, PluginError> {
-        check_stream(&stream)?;
+        STREAMS.check(&stream)?;
         let params = ScoreboardParams::read(&params)?;
         scoreboard::normalize(&response.body, &params)
     }
-}
-
-/// `scoreboard` is the only stream; any other name is `unknown-stream`.
-fn check_stream(name: &str) -> Result<(), PluginError> {
-    if name == "scoreboard" {
-        return Ok(());
-    }
-    Err(PluginError::UnknownStream(format!(
-        "espn has no stream `{name}` (streams: scoreboard)"
-    )))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -77,13 +73,7 @@ sluice_plugin_sdk::export_normalizer!(Espn);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     #[test]
     fn plan_asks_for_the_league_scoreboard() {

@@ -18,7 +18,15 @@ mod standings;
 mod teams;
 mod wire;
 
-use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source, params};
+use sluice_plugin_sdk::{
+    Batch, HttpRequest, HttpResponse, Params, PluginError, Source, Streams, params,
+};
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "football-data",
+    names: &["matches", "teams", "match", "standings"],
+};
 
 /// The football-data.org v4 normalizer.
 pub struct FootballData;
@@ -44,7 +52,7 @@ impl Source for FootballData {
                 }
                 return Ok(vec![HttpRequest::get(format!("/v4/matches/{id}"), &[])]);
             }
-            other => return Err(unknown_stream(other)),
+            other => return Err(STREAMS.unknown(other)),
         };
         let competition = params::require(&params, "competition")?;
         if !competition.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -78,15 +86,9 @@ impl Source for FootballData {
             "standings" => standings::normalize(&response.body, params::get(&params, "season")),
             "teams" => teams::normalize(&response.body),
             "match" => matches::normalize_one(&response.body),
-            other => Err(unknown_stream(other)),
+            other => Err(STREAMS.unknown(other)),
         }
     }
-}
-
-fn unknown_stream(name: &str) -> PluginError {
-    PluginError::UnknownStream(format!(
-        "football-data has no stream `{name}` (streams: matches, teams, match, standings)"
-    ))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -95,13 +97,7 @@ sluice_plugin_sdk::export_normalizer!(FootballData);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     #[test]
     fn standings_ask_for_a_competition_and_maybe_a_season() {

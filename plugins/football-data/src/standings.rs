@@ -43,25 +43,7 @@ pub fn normalize(body: &[u8], season: Option<&str>) -> Result<Batch, PluginError
         .flatten()
         .map(|t| t.stage.as_deref())
         .collect();
-    let base = Standing {
-        competition: league.id.to_string(),
-        season,
-        group: None,
-        split: StandingSplit::Total,
-        team: String::new(),
-        team_name: None,
-        rank: 0,
-        played: None,
-        won: None,
-        drawn: None,
-        lost: None,
-        goals_for: None,
-        goals_against: None,
-        points: None,
-        form: None,
-        note: None,
-        provider_updated_at: None,
-    };
+    let base = Standing::in_table(league.id.to_string(), season, None, StandingSplit::Total);
     let mut batch = Batch::of(Vec::new());
     let mut seen = HashSet::new();
     for (raw, table) in list.standings.iter().zip(&parsed) {
@@ -164,6 +146,7 @@ fn oldest_first(form: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sluice_plugin_sdk::testing::standings;
 
     /// The recorded Bundesliga standings after matchday 6 of 2022-23 (the
     /// fixture case's response, MIT, from einar-hansen/php-football-data).
@@ -171,17 +154,6 @@ mod tests {
     /// The recorded Champions League 2022-23 group tables after matchday 1.
     const CHAMPIONS_LEAGUE: &[u8] =
         include_bytes!("../fixtures/cl-2022-standings-groups/response.json");
-
-    fn of(batch: &Batch, split: StandingSplit) -> Vec<&Standing> {
-        batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Standing(s) if s.split == split => Some(s),
-                _ => None,
-            })
-            .collect()
-    }
 
     #[test]
     fn a_league_has_total_home_and_away_tables_without_a_group() {
@@ -202,7 +174,7 @@ mod tests {
             StandingSplit::Home,
             StandingSplit::Away,
         ] {
-            let table = of(&batch, split);
+            let table = standings(&batch.records, split);
             assert_eq!(table.len(), 18, "{split:?}");
             let ranks: Vec<u32> = table.iter().map(|s| s.rank).collect();
             assert_eq!(ranks, (1..=18).collect::<Vec<_>>(), "{split:?}");
@@ -212,7 +184,7 @@ mod tests {
                 "{split:?}"
             );
         }
-        let union = of(&batch, StandingSplit::Total)[0];
+        let union = standings(&batch.records, StandingSplit::Total)[0];
         assert_eq!(
             *union,
             Standing {
@@ -236,13 +208,13 @@ mod tests {
             }
         );
         // Bayern: three wins, then three draws.
-        let bayern = of(&batch, StandingSplit::Total)[2];
+        let bayern = standings(&batch.records, StandingSplit::Total)[2];
         assert_eq!(
             (bayern.team.as_str(), bayern.form.as_deref()),
             ("5", Some("WWDDD"))
         );
         // Bochum lost all six: zero points, five losses in the form.
-        let bochum = of(&batch, StandingSplit::Total)[17];
+        let bochum = standings(&batch.records, StandingSplit::Total)[17];
         assert_eq!(
             (bochum.points, bochum.form.as_deref()),
             (Some(0), Some("LLLLL"))
@@ -252,7 +224,7 @@ mod tests {
     #[test]
     fn home_and_away_tables_keep_their_own_places_and_have_no_form() {
         let batch = normalize(BUNDESLIGA, Some("2022")).expect("batch");
-        let home = of(&batch, StandingSplit::Home);
+        let home = standings(&batch.records, StandingSplit::Home);
         assert_eq!(
             (home[0].team.as_str(), home[0].points),
             ("2", Some(9)),
@@ -262,7 +234,7 @@ mod tests {
         let played = |team: &str| home.iter().find(|s| s.team == team).and_then(|s| s.played);
         assert_eq!((played("19"), played("15")), (Some(4), Some(2)));
         assert!(home.iter().all(|s| s.form.is_none()));
-        let away = of(&batch, StandingSplit::Away);
+        let away = standings(&batch.records, StandingSplit::Away);
         assert_eq!(away[0].team_name.as_deref(), Some("SC Freiburg"));
     }
 
@@ -270,7 +242,7 @@ mod tests {
     fn groups_are_tables_named_by_their_group() {
         let batch = normalize(CHAMPIONS_LEAGUE, Some("2022")).expect("batch");
         assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
-        let total = of(&batch, StandingSplit::Total);
+        let total = standings(&batch.records, StandingSplit::Total);
         assert_eq!(total.len(), 32);
         let groups: HashSet<Option<&str>> = total.iter().map(|s| s.group.as_deref()).collect();
         assert_eq!(groups.len(), 8);
@@ -282,7 +254,7 @@ mod tests {
         );
         // No form yet after one matchday.
         assert_eq!(ajax.form, None);
-        assert!(of(&batch, StandingSplit::Home).is_empty());
+        assert!(standings(&batch.records, StandingSplit::Home).is_empty());
     }
 
     fn body(tables: &[String], season: &str) -> String {
@@ -313,7 +285,7 @@ mod tests {
         );
         let batch = normalize(json.as_bytes(), None).expect("batch");
         let total: Vec<(Option<&str>, Option<i32>, Option<&str>)> =
-            of(&batch, StandingSplit::Total)
+            standings(&batch.records, StandingSplit::Total)
                 .iter()
                 .map(|s| (s.group.as_deref(), s.points, s.form.as_deref()))
                 .collect();
@@ -340,7 +312,10 @@ mod tests {
     fn the_season_comes_from_the_response_or_else_the_request() {
         let without = body(&[table("REGULAR_SEASON", "TOTAL", "null", ROW)], "");
         let batch = normalize(without.as_bytes(), Some("2023")).expect("batch");
-        assert_eq!(of(&batch, StandingSplit::Total)[0].season, "2023");
+        assert_eq!(
+            standings(&batch.records, StandingSplit::Total)[0].season,
+            "2023"
+        );
         assert!(matches!(
             normalize(without.as_bytes(), None),
             Err(PluginError::MalformedResponse(m)) if m.contains("no season")

@@ -11,7 +11,7 @@
 //!   each side's line pairs with the opposite line of the other side.
 
 use crate::quote::line_key;
-use crate::types::{FairPrice, OddsQuote};
+use sluice_plugin_sdk::{FairPrice, OddsQuote};
 use std::collections::HashMap;
 
 /// One usable quote and what the maths made of it.

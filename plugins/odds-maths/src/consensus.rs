@@ -2,7 +2,7 @@
 
 use crate::book::Assessed;
 use crate::quote::line_key;
-use crate::types::MarketConsensus;
+use sluice_plugin_sdk::MarketConsensus;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -105,7 +105,7 @@ mod tests {
     use super::*;
     use crate::book::assess;
     use crate::quote::tests::quote;
-    use crate::types::OddsQuote;
+    use sluice_plugin_sdk::OddsQuote;
 
     fn consensus_of(quotes: &[OddsQuote]) -> Vec<MarketConsensus> {
         let refs: Vec<&OddsQuote> = quotes.iter().collect();

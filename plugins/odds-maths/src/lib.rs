@@ -2,17 +2,18 @@
 //! removed (`fair-price`), and each selection's best price and no-margin
 //! consensus across bookmakers (`market-consensus`).
 //!
-//! The maths is plain functions over the WIT record types, tested natively;
-//! `component` only exports [`enrich`] from the WebAssembly component.
+//! The maths is plain functions over the SDK's record types, tested
+//! natively; only the export at the bottom is WebAssembly-specific.
 
 mod book;
-mod component;
 mod consensus;
 mod quote;
 
-pub use component::wit::sluice::plugin::types;
+use sluice_plugin_sdk::{Enrich, Params, PluginError, Record};
 
-use types::Record;
+/// The contract's types, as the SDK binds them, for the tests that build
+/// records from recorded payloads.
+pub use sluice_plugin_sdk::bindings::sluice::plugin::types;
 
 /// The batch's records unchanged and in order, followed by the fair price of
 /// every usable quote and then the consensus of every selection.
@@ -35,10 +36,27 @@ pub fn enrich(records: Vec<Record>) -> Vec<Record> {
     out
 }
 
+/// The exported enricher. It works on any stream and has no params; it
+/// never fails.
+pub struct OddsMaths;
+
+impl Enrich for OddsMaths {
+    fn enrich(
+        _stream: String,
+        _params: Params,
+        records: Vec<Record>,
+    ) -> Result<Vec<Record>, PluginError> {
+        Ok(enrich(records))
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+sluice_plugin_sdk::export_enricher!(OddsMaths);
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::OddsQuote;
+    use sluice_plugin_sdk::OddsQuote;
 
     fn finite(record: &Record) -> bool {
         match record {

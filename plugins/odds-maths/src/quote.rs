@@ -1,6 +1,6 @@
 //! Which odds quotes the maths can use.
 
-use crate::types::{OddsQuote, Record};
+use sluice_plugin_sdk::{OddsQuote, Record};
 use std::collections::HashMap;
 
 /// A line as a hash key: its bits, with `-0` and `0` one line, as the host

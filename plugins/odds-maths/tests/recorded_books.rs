@@ -201,19 +201,7 @@ fn records_pass_through_first_and_unchanged() {
     let Some(mut input) = quotes_of(H2H) else {
         return;
     };
-    input.insert(
-        3,
-        Record::Team(Team {
-            provider_id: "t1".to_string(),
-            name: "Boston Bruins".to_string(),
-            short_name: None,
-            code: None,
-            country: None,
-            founded: None,
-            venue: None,
-            crest_url: None,
-        }),
-    );
+    input.insert(3, Record::Team(Team::named("t1", "Boston Bruins")));
     let out = enrich(input.clone());
     assert_eq!(out[..input.len()], input[..]);
     assert!(

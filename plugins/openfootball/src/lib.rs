@@ -17,9 +17,15 @@ mod params;
 mod scores;
 mod wire;
 
-use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source};
+use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source, Streams};
 
 use crate::params::MatchParams;
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "openfootball",
+    names: &["matches"],
+};
 
 /// The openfootball football.json normalizer.
 pub struct OpenFootball;
@@ -32,7 +38,7 @@ impl Source for OpenFootball {
     ) -> Result<Vec<HttpRequest>, PluginError> {
         // A file holds a whole season and has no "changed since": every run
         // reads it again and the host's upserts keep unchanged rows as they are.
-        check_stream(&stream)?;
+        STREAMS.check(&stream)?;
         let params = MatchParams::read(&params)?;
         Ok(vec![HttpRequest::get(
             format!("/{}/{}.json", params.season, params.league),
@@ -46,20 +52,10 @@ impl Source for OpenFootball {
         _request: HttpRequest,
         response: HttpResponse,
     ) -> Result<Batch, PluginError> {
-        check_stream(&stream)?;
+        STREAMS.check(&stream)?;
         let params = MatchParams::read(&params)?;
         matches::normalize(&response.body, &params)
     }
-}
-
-/// `matches` is the only stream; any other name is `unknown-stream`.
-fn check_stream(name: &str) -> Result<(), PluginError> {
-    if name == "matches" {
-        return Ok(());
-    }
-    Err(PluginError::UnknownStream(format!(
-        "openfootball has no stream `{name}` (streams: matches)"
-    )))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -68,13 +64,7 @@ sluice_plugin_sdk::export_normalizer!(OpenFootball);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     #[test]
     fn plan_asks_for_the_season_file() {

@@ -144,6 +144,7 @@ fn matchday(round: &str) -> Option<u32> {
 mod tests {
     use super::*;
     use sluice_plugin_sdk::EventStatus;
+    use sluice_plugin_sdk::testing::events;
 
     fn params() -> MatchParams {
         let pairs = [
@@ -165,17 +166,6 @@ mod tests {
         normalize(body.as_bytes(), &params()).expect("a football.json body")
     }
 
-    fn events(batch: &Batch) -> Vec<&Event> {
-        batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Event(e) => Some(e),
-                _ => None,
-            })
-            .collect()
-    }
-
     #[test]
     fn a_played_match_becomes_a_finished_event_in_utc() {
         let batch = run(r#"{"name": "Deutsche Bundesliga 2023/24", "matches": [
@@ -189,7 +179,7 @@ mod tests {
             (c.provider_id.as_str(), c.name.as_str(), c.sport.as_deref()),
             ("de.1", "Deutsche Bundesliga", Some("Soccer"))
         );
-        let events = events(&batch);
+        let events = events(&batch.records);
         assert_eq!(events.len(), 1);
         let e = events[0];
         assert_eq!(
@@ -218,7 +208,7 @@ mod tests {
         let batch = run(r#"{"name": "Deutsche Bundesliga 2023/24", "matches": [
                 {"round": "Matchday 34", "date": "2024-05-18",
                  "team1": "Borussia Dortmund", "team2": "SV Darmstadt 98"}]}"#);
-        let e = events(&batch)[0];
+        let e = events(&batch.records)[0];
         assert_eq!(e.status, EventStatus::Scheduled);
         assert_eq!(e.kickoff, None);
         assert_eq!((e.home_score, e.away_score), (None, None));
@@ -264,7 +254,7 @@ mod tests {
             rejects[5].1
         );
         // The rejected A-B match took the first id: this one is the second.
-        let events = events(&batch);
+        let events = events(&batch.records);
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].provider_id, "de.1/2023-24/A/B#2");
         // Every reject keeps its raw JSON.

@@ -352,7 +352,7 @@ mod tests {
             nothing_found(&first, "No result(s) found.", true, "x"),
             Ok(())
         );
-        let later = pages::with_page(&first, 3);
+        let later = first.with_query("page", "3");
         assert_eq!(
             nothing_found(&later, "No result(s) found.", false, "x"),
             Ok(())

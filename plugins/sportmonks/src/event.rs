@@ -15,6 +15,7 @@ use crate::scores::{self, Table};
 use crate::sides::{check_score_sides, sides};
 use crate::status::{self, Phase};
 use crate::wire::{Fixture, League, Participant};
+use sluice_plugin_sdk::scores::Scores;
 
 /// Sportmonks' Football API covers association football only; named as
 /// the other providers name it.
@@ -188,7 +189,7 @@ fn event(f: &Fixture, context: &Context) -> Result<Event, String> {
             check_score_sides(entries, &sides)?;
             scores::split(phase, &Table::read(entries)?)?
         }
-        None => scores::Scores::default(),
+        None => Scores::default(),
     };
     let team_id = |p: Option<&Participant>| p.filter(|p| !p.placeholder).map(|p| p.id.to_string());
     let team_name = |p: Option<&Participant>| p.filter(|p| !p.placeholder).map(|p| p.name.clone());
@@ -217,20 +218,13 @@ fn event(f: &Fixture, context: &Context) -> Result<Event, String> {
         } else {
             None
         },
-        home_score: scores.regular.home(),
-        away_score: scores.regular.away(),
-        home_score_half_time: scores.half_time.home(),
-        away_score_half_time: scores.half_time.away(),
-        home_score_extra_time: scores.extra_time.home(),
-        away_score_extra_time: scores.extra_time.away(),
-        home_score_penalties: scores.penalties.home(),
-        away_score_penalties: scores.penalties.away(),
         venue: f.venue.as_ref().and_then(|v| v.name.clone()),
         provider_updated_at: f
             .last_processed_at
             .as_deref()
             .filter(|_| is_utc(context.timezone))
             .and_then(|t| local_to_rfc3339(t).ok()),
+        ..scores.event()
     })
 }
 
@@ -274,6 +268,7 @@ fn minute(f: &Fixture) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sluice_plugin_sdk::testing::{events, labels};
 
     fn collect(json: &str, context: &Context) -> Batch {
         let items: Vec<&RawValue> = serde_json::from_str(json).expect("items");
@@ -282,17 +277,6 @@ mod tests {
             collected.add(raw, context);
         }
         collected.into_batch()
-    }
-
-    fn events(batch: &Batch) -> Vec<&Event> {
-        batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Event(e) => Some(e),
-                _ => None,
-            })
-            .collect()
     }
 
     const HOME: &str = r#"{"id":1,"name":"Home FC","short_code":"HOM","meta":{"location":"home"}}"#;
@@ -307,7 +291,7 @@ mod tests {
     #[test]
     fn home_and_away_come_from_the_participants_location_not_their_order() {
         let batch = collect(&format!("[{}]", fixture("")), &Context::default());
-        let e = events(&batch)[0];
+        let e = events(&batch.records)[0];
         assert_eq!(
             (e.home_team.as_deref(), e.away_team.as_deref()),
             (Some("1"), Some("2"))
@@ -315,16 +299,7 @@ mod tests {
         assert_eq!(e.home_team_name.as_deref(), Some("Home FC"));
         assert_eq!(e.kickoff.as_deref(), Some("2025-05-25T15:00:00Z"));
         assert_eq!(e.status, EventStatus::Finished);
-        let kinds: Vec<String> = batch
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Team(t) => format!("t{}", t.provider_id),
-                Record::Event(e) => format!("e{}", e.provider_id),
-                Record::Competition(c) => format!("c{}", c.provider_id),
-                other => format!("{other:?}"),
-            })
-            .collect();
+        let kinds = labels(&batch.records);
         assert_eq!(kinds, ["t2", "t1", "e100"]);
     }
 
@@ -384,7 +359,7 @@ mod tests {
         let without = r#"{"id":5,"state_id":1,"starting_at":"2025-05-25 17:00:00"}"#;
         let batch = collect(&format!("[{with_timestamp},{without}]"), &context);
         assert_eq!(
-            events(&batch)[0].kickoff.as_deref(),
+            events(&batch.records)[0].kickoff.as_deref(),
             Some("2025-05-25T15:00:00Z")
         );
         assert_eq!(
@@ -414,7 +389,7 @@ mod tests {
         .replace(r#""state_id":5"#, r#""state_id":22"#)
         .replace(r#""id":2,"name":"Away FC""#, r#""id":2,"name":"Winner QF1","placeholder":true"#);
         let batch = collect(&format!("[{live}]"), &Context::default());
-        let e = events(&batch)[0];
+        let e = events(&batch.records)[0];
         assert_eq!((e.status, e.minute), (EventStatus::Live, Some(63)));
         assert_eq!(
             (e.away_team.as_deref(), e.away_team_name.as_deref()),
@@ -424,7 +399,7 @@ mod tests {
         // Not live: no minute, even with a ticking period.
         let finished = fixture(r#","periods":[{"ticking":true,"minutes":90}]"#);
         let batch = collect(&format!("[{finished}]"), &Context::default());
-        assert_eq!(events(&batch)[0].minute, None);
+        assert_eq!(events(&batch.records)[0].minute, None);
     }
 
     #[test]
@@ -438,15 +413,9 @@ mod tests {
             &format!("[{with},{without},{null},{broken}]"),
             &Context::default(),
         );
-        let kinds: Vec<String> = batch
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Event(e) => format!("e{}", e.provider_id),
-                Record::Incident(i) => format!("i{}", i.event),
-                _ => "-".to_string(),
-            })
-            .filter(|k| k != "-")
+        let kinds: Vec<String> = labels(&batch.records)
+            .into_iter()
+            .filter(|k| k.starts_with(['e', 'i']))
             .collect();
         assert_eq!(kinds, ["e100", "e101", "e102", "e103", "i100"]);
         assert_eq!(batch.rejects.len(), 1);

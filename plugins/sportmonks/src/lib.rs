@@ -45,7 +45,13 @@ mod wire;
 #[cfg(test)]
 mod recorded;
 
-use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source};
+use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source, Streams};
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "sportmonks",
+    names: &["fixtures", "schedules", "teams", "standings"],
+};
 
 /// The Sportmonks Football v3 normalizer.
 pub struct Sportmonks;
@@ -64,7 +70,7 @@ impl Source for Sportmonks {
                 Ok(vec![selection.plan(fixtures)])
             }
             "standings" => Ok(vec![params::standings_request(params::standings(&params)?)]),
-            other => Err(unknown_stream(other)),
+            other => Err(STREAMS.unknown(other)),
         }
     }
 
@@ -80,15 +86,9 @@ impl Source for Sportmonks {
             "schedules" => schedules::normalize(&params::schedules(&params)?, &request, body),
             "teams" => teams::normalize(&params::teams(&params)?.0, &request, body),
             "standings" => tables::normalize(params::standings(&params)?, &request, body),
-            other => Err(unknown_stream(other)),
+            other => Err(STREAMS.unknown(other)),
         }
     }
-}
-
-fn unknown_stream(name: &str) -> PluginError {
-    PluginError::UnknownStream(format!(
-        "sportmonks has no stream `{name}` (streams: fixtures, schedules, teams, standings)"
-    ))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -97,13 +97,7 @@ sluice_plugin_sdk::export_normalizer!(Sportmonks);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     /// The `season-backfill-page` fixture case through the exported calls:
     /// the fixture runner compares its records; its follow-up and cursor

@@ -37,7 +37,7 @@ pub fn add_fixtures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sluice_plugin_sdk::Record;
+    use sluice_plugin_sdk::testing::labels;
 
     const FIXTURE: &str = r#"{"id":5,"state_id":1,"starting_at_timestamp":1748185200,"participants":[
         {"id":19,"name":"Arsenal","meta":{"location":"home"}},{"id":8,"name":"Liverpool","meta":{"location":"away"}}]}"#;
@@ -58,15 +58,7 @@ mod tests {
             &Context::default(),
         );
         let batch = collected.into_batch();
-        let kinds: Vec<String> = batch
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Team(t) => format!("t{}", t.provider_id),
-                Record::Event(e) => format!("e{}", e.provider_id),
-                other => format!("{other:?}"),
-            })
-            .collect();
+        let kinds = labels(&batch.records);
         assert_eq!(kinds, ["t19", "t8", "e5"]);
         assert!(batch.rejects.is_empty());
     }

@@ -46,24 +46,8 @@ pub fn next_page(
     if !pagination.has_more || items == 0 {
         return None;
     }
-    Some(with_page(
-        request,
-        current_page(request, Some(pagination)) + 1,
-    ))
-}
-
-/// `request` asking for `page`, its other parameters unchanged and in order.
-pub fn with_page(request: &HttpRequest, page: u32) -> HttpRequest {
-    let page = page.to_string();
-    let mut query = request.query.clone();
-    match query.iter_mut().find(|(key, _)| key == "page") {
-        Some((_, value)) => *value = page,
-        None => query.push(("page".to_string(), page)),
-    }
-    HttpRequest {
-        path: request.path.clone(),
-        query,
-    }
+    let next = current_page(request, Some(pagination)) + 1;
+    Some(request.with_query("page", next.to_string()))
 }
 
 #[cfg(test)]

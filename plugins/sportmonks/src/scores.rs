@@ -11,37 +11,10 @@
 
 use std::collections::BTreeMap;
 
+use sluice_plugin_sdk::scores::{Both, Scores};
+
 use crate::status::Phase;
 use crate::wire::ScoreEntry;
-
-/// A home and away score, both known or neither.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Both(pub Option<(u32, u32)>);
-
-impl Both {
-    /// The home score.
-    pub fn home(self) -> Option<u32> {
-        self.0.map(|(h, _)| h)
-    }
-
-    /// The away score.
-    pub fn away(self) -> Option<u32> {
-        self.0.map(|(_, a)| a)
-    }
-}
-
-/// Scores by period, as the canonical event wants them.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Scores {
-    /// At the end of regular time (or now, while regular time is played).
-    pub regular: Both,
-    /// At half time, once the first half is over.
-    pub half_time: Both,
-    /// Goals of extra time only.
-    pub extra_time: Both,
-    /// The shoot-out.
-    pub penalties: Both,
-}
 
 /// One side of a pair.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]

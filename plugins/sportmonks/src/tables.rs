@@ -146,25 +146,12 @@ fn table(season: u64, raws: &[&RawValue], several_stages: bool) -> Result<Table,
             }
         }
     };
-    let base = Standing {
-        competition: league_id.to_string(),
-        season: season.to_string(),
+    let base = Standing::in_table(
+        league_id.to_string(),
+        season.to_string(),
         group,
-        split: StandingSplit::Total,
-        team: String::new(),
-        team_name: None,
-        rank: 0,
-        played: None,
-        won: None,
-        drawn: None,
-        lost: None,
-        goals_for: None,
-        goals_against: None,
-        points: None,
-        form: None,
-        note: None,
-        provider_updated_at: None,
-    };
+        StandingSplit::Total,
+    );
     let mut total = Vec::with_capacity(rows.len());
     for row in &rows {
         let at = |e: String| format!("row {} (team {}): {e}", row.id, row.participant_id);
@@ -281,6 +268,7 @@ fn with(base: &Standing, figures: &Figures) -> Standing {
 mod tests {
     use super::*;
     use crate::params::standings_request;
+    use sluice_plugin_sdk::testing::standings;
 
     /// The hand-written fixture case `standings-groups` (see
     /// fixtures/README.md).
@@ -288,17 +276,6 @@ mod tests {
 
     fn run(season: u64, body: &[u8]) -> Result<Batch, PluginError> {
         normalize(season, &standings_request(season), body)
-    }
-
-    fn of(batch: &Batch, split: StandingSplit) -> Vec<&Standing> {
-        batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Standing(s) if s.split == split => Some(s),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]
@@ -309,7 +286,7 @@ mod tests {
             Record::Competition(c) => assert_eq!(c.provider_id, "901"),
             other => panic!("expected the competition first, got {other:?}"),
         }
-        let total: Vec<(Option<&str>, u32, &str)> = of(&batch, StandingSplit::Total)
+        let total: Vec<(Option<&str>, u32, &str)> = standings(&batch.records, StandingSplit::Total)
             .iter()
             .map(|s| (s.group.as_deref(), s.rank, s.team.as_str()))
             .collect();
@@ -322,7 +299,7 @@ mod tests {
                 (Some("Group B"), 2, "9004"),
             ]
         );
-        let first = of(&batch, StandingSplit::Total)[0];
+        let first = standings(&batch.records, StandingSplit::Total)[0];
         assert_eq!(
             (first.competition.as_str(), first.season.as_str()),
             ("901", "9101")
@@ -336,23 +313,23 @@ mod tests {
     fn a_deduction_below_zero_and_home_and_away_tables_ranked_by_their_points() {
         let batch = run(9101, GROUPS).expect("batch");
         // Team 9004 lost points to a deduction: -4 overall.
-        let last = of(&batch, StandingSplit::Total)[3];
+        let last = standings(&batch.records, StandingSplit::Total)[3];
         assert_eq!((last.rank, last.points), (2, Some(-4)));
         // Group B's home figures are there, group A's are not.
-        let home: Vec<(&str, u32, Option<i32>)> = of(&batch, StandingSplit::Home)
+        let home: Vec<(&str, u32, Option<i32>)> = standings(&batch.records, StandingSplit::Home)
             .iter()
             .map(|s| (s.team.as_str(), s.rank, s.points))
             .collect();
         // 9004 won its home match, 9003 drew its: 9004 first at home.
         assert_eq!(home, [("9003", 2, Some(1)), ("9004", 1, Some(3))]);
         assert!(
-            of(&batch, StandingSplit::Home)
+            standings(&batch.records, StandingSplit::Home)
                 .iter()
                 .all(|s| s.group.as_deref() == Some("Group B")
                     && s.form.is_none()
                     && s.note.is_none())
         );
-        assert_eq!(of(&batch, StandingSplit::Away).len(), 2);
+        assert_eq!(standings(&batch.records, StandingSplit::Away).len(), 2);
     }
 
     #[test]
@@ -369,7 +346,7 @@ mod tests {
             row(2, 78, "Relegation Round")
         );
         let batch = run(9101, body.as_bytes()).expect("batch");
-        let groups: Vec<Option<&str>> = of(&batch, StandingSplit::Total)
+        let groups: Vec<Option<&str>> = standings(&batch.records, StandingSplit::Total)
             .iter()
             .map(|s| s.group.as_deref())
             .collect();
@@ -393,7 +370,7 @@ mod tests {
         // Team 9001's TOTAL_POINTS no longer matches its points.
         let body = edited(|b| b["data"][0]["details"][6]["value"] = 5.into());
         let batch = run(9101, &body).expect("batch");
-        let teams: Vec<&str> = of(&batch, StandingSplit::Total)
+        let teams: Vec<&str> = standings(&batch.records, StandingSplit::Total)
             .iter()
             .map(|s| s.team.as_str())
             .collect();
@@ -409,7 +386,7 @@ mod tests {
     #[test]
     fn rows_of_another_season_or_a_row_that_fits_no_table_leave_out_every_table() {
         let other = run(9102, GROUPS).expect("batch");
-        assert_eq!(of(&other, StandingSplit::Total).len(), 0);
+        assert_eq!(standings(&other.records, StandingSplit::Total).len(), 0);
         assert!(
             other.rejects[0]
                 .reason
@@ -419,7 +396,7 @@ mod tests {
         );
         let body = edited(|b| b["data"][0]["group_id"] = "A".into());
         let batch = run(9101, &body).expect("batch");
-        assert_eq!(of(&batch, StandingSplit::Total).len(), 0);
+        assert_eq!(standings(&batch.records, StandingSplit::Total).len(), 0);
         assert_eq!(batch.rejects.len(), 3, "the row, and both tables");
         assert_eq!(batch.rejects[0].provider_id.as_deref(), Some("700001"));
     }
@@ -471,7 +448,7 @@ mod tests {
         let body = edited(|b| b["data"][3]["participant"]["placeholder"] = true.into());
         let batch = run(9101, &body).expect("batch");
         assert_eq!(teams(&batch).len(), 3);
-        assert_eq!(of(&batch, StandingSplit::Total).len(), 4);
+        assert_eq!(standings(&batch.records, StandingSplit::Total).len(), 4);
         let body = edited(|b| b["data"][0]["participant"]["id"] = 9002.into());
         let batch = run(9101, &body).expect("batch");
         let loaded: Vec<&str> = teams(&batch).iter().map(|t| t.0).collect();

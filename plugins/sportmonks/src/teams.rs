@@ -87,20 +87,8 @@ pub fn team(item: TeamItem) -> Team {
 mod tests {
     use super::*;
     use crate::team_fixtures::TeamFixtures;
+    use sluice_plugin_sdk::testing::labels;
     use sluice_plugin_sdk::{EventStatus, Record};
-
-    fn kinds(batch: &Batch) -> Vec<String> {
-        batch
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Team(t) => format!("t{}", t.provider_id),
-                Record::Event(e) => format!("e{}", e.provider_id),
-                Record::Competition(c) => format!("c{}", c.provider_id),
-                other => format!("{other:?}"),
-            })
-            .collect()
-    }
 
     #[test]
     fn a_team_keeps_its_code_country_founding_venue_and_crest_and_a_bad_one_is_rejected() {
@@ -127,7 +115,7 @@ mod tests {
         );
         assert_eq!(batch.records.len(), 2);
         assert_eq!(batch.rejects[0].provider_id.as_deref(), Some("x"));
-        assert_eq!(batch.follow_ups, vec![pages::with_page(&request, 2)]);
+        assert_eq!(batch.follow_ups, vec![request.with_query("page", "2")]);
     }
 
     #[test]
@@ -136,12 +124,12 @@ mod tests {
         let request = selection.plan(TeamFixtures::default());
         let list = br#"[{"id":19,"name":"Arsenal"},{"id":8,"name":"Liverpool"}]"#;
         let batch = normalize(&selection, &request, list).expect("batch");
-        assert_eq!(kinds(&batch), ["t19", "t8"]);
+        assert_eq!(labels(&batch.records), ["t19", "t8"]);
         assert!(batch.follow_ups.is_empty() && batch.rejects.is_empty());
         let one = TeamSelection::Id(19);
         let object = br#"{"id":19,"name":"Arsenal","country":{"name":"England"}}"#;
         let batch = normalize(&one, &one.plan(TeamFixtures::default()), object).expect("batch");
-        assert_eq!(kinds(&batch), ["t19"]);
+        assert_eq!(labels(&batch.records), ["t19"]);
         assert!(matches!(
             &batch.records[0],
             Record::Team(t) if t.country.as_deref() == Some("England")
@@ -176,7 +164,7 @@ mod tests {
         assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
         // The team from its item (not its participant copy), each opponent
         // once, each fixture once.
-        assert_eq!(kinds(&batch), ["t19", "t8", "t9", "e1", "e2"]);
+        assert_eq!(labels(&batch.records), ["t19", "t8", "t9", "e1", "e2"]);
         assert!(matches!(
             &batch.records[0],
             Record::Team(t) if t.name == "Arsenal" && t.country.as_deref() == Some("England")
@@ -198,7 +186,7 @@ mod tests {
         let body = br#"[{"id":19,"name":"Arsenal","upcoming":{"id":2}}]"#;
         let batch =
             normalize(&selection, &selection.plan(TeamFixtures::default()), body).expect("batch");
-        assert_eq!(kinds(&batch), ["t19"]);
+        assert_eq!(labels(&batch.records), ["t19"]);
         assert_eq!(batch.rejects.len(), 1);
         assert_eq!(batch.rejects[0].raw, r#"{"id":2}"#);
     }

@@ -2,15 +2,13 @@
 //! spelling, as the host's `team-aliases` table gives it, so that one club
 //! spelt three ways by three providers is one name downstream.
 //!
-//! The rewriting takes the lookup as a closure and is tested natively;
-//! `component` only binds it to the host's `lookup` import.
-
-mod component;
-
-pub use component::wit::sluice::plugin::types;
+//! The rewriting takes the lookup as a closure and is tested natively; the
+//! export at the bottom binds it to the host's `lookup` import in the
+//! WebAssembly component.
 
 use std::collections::HashMap;
-use types::Record;
+
+use sluice_plugin_sdk::{Enrich, Params, PluginError, Record, lookup};
 
 /// The lookup table the manifest asks for: any known spelling of a team,
 /// compared without regard to case or surrounding spaces, to its canonical
@@ -85,6 +83,23 @@ impl<F: FnMut(&str) -> Option<String>> CanonicalNames<F> {
         }
     }
 }
+
+/// The exported enricher. It works on any stream and has no params; it
+/// never fails.
+pub struct TeamAliases;
+
+impl Enrich for TeamAliases {
+    fn enrich(
+        _stream: String,
+        _params: Params,
+        records: Vec<Record>,
+    ) -> Result<Vec<Record>, PluginError> {
+        Ok(canonicalize(records, |name| lookup::get(TABLE, name)))
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+sluice_plugin_sdk::export_enricher!(TeamAliases);
 
 #[cfg(test)]
 mod tests;

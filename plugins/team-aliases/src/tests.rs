@@ -1,5 +1,5 @@
 use super::*;
-use crate::types::{
+use sluice_plugin_sdk::{
     Competition, Event, EventStatus, OddsQuote, Participant, Standing, StandingSplit, Team,
 };
 use std::cell::RefCell;

@@ -28,7 +28,13 @@ mod scores;
 mod sports;
 mod wire;
 
-use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source};
+use sluice_plugin_sdk::{Batch, HttpRequest, HttpResponse, Params, PluginError, Source, Streams};
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "the-odds-api",
+    names: &["sports", "odds", "scores", "events"],
+};
 
 /// The Odds API v4 normalizer.
 pub struct TheOddsApi;
@@ -46,7 +52,7 @@ impl Source for TheOddsApi {
             "odds" => plan::odds(&params),
             "scores" => plan::scores(&params),
             "events" => plan::events(&params),
-            other => Err(unknown_stream(other)),
+            other => Err(STREAMS.unknown(other)),
         }
     }
 
@@ -65,15 +71,9 @@ impl Source for TheOddsApi {
             ),
             "scores" => events::normalize(&response.body, events::Feed::Scores),
             "events" => events::normalize(&response.body, events::Feed::Events),
-            other => Err(unknown_stream(other)),
+            other => Err(STREAMS.unknown(other)),
         }
     }
-}
-
-fn unknown_stream(name: &str) -> PluginError {
-    PluginError::UnknownStream(format!(
-        "the-odds-api has no stream `{name}` (streams: sports, odds, scores, events)"
-    ))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 use crate::format::{self, OddsFormat};
 use crate::{body, wire};
 use serde_json::value::RawValue;
-use sluice_plugin_sdk::{Batch, OddsQuote, PluginError, Record, Reject};
+use sluice_plugin_sdk::{Batch, OddsQuote, PluginError, Record, Reject, json};
 
 /// The quotes of an odds body: a list of events, or the one event of
 /// `/events/{id}/odds` when `one_event`, its prices in `odds_format`.
@@ -252,7 +252,7 @@ fn read_outcome(raw: &RawValue) -> Result<(String, Option<String>, Option<f64>, 
 
 fn text(raw: &RawValue, field: &str) -> Result<String, String> {
     serde_json::from_str(raw.get())
-        .map_err(|_| format!("`{field}` is {}, not a string", excerpt(raw)))
+        .map_err(|_| format!("`{field}` is {}, not a string", json::excerpt(raw.get())))
 }
 
 /// A JSON number, read from its literal; a string such as `"1.5"` is not
@@ -263,7 +263,7 @@ fn number(raw: &RawValue, field: &str) -> Result<f64, String> {
         .starts_with(|c: char| c == '-' || c.is_ascii_digit())
         .then(|| literal.parse::<f64>().ok())
         .flatten()
-        .ok_or_else(|| format!("`{field}` is {}, not a number", excerpt(raw)))?;
+        .ok_or_else(|| format!("`{field}` is {}, not a number", json::excerpt(raw.get())))?;
     if value.is_finite() {
         Ok(value)
     } else {
@@ -275,14 +275,6 @@ fn check_line(point: Option<f64>) -> Result<Option<f64>, String> {
     match point {
         Some(p) if !p.is_finite() => Err(format!("point {p} is not a finite number")),
         _ => Ok(point),
-    }
-}
-
-fn excerpt(raw: &RawValue) -> String {
-    let text = raw.get();
-    match text.char_indices().nth(40) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
     }
 }
 

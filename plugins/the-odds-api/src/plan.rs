@@ -218,13 +218,7 @@ fn invalid(message: String) -> PluginError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     fn query(request: &HttpRequest) -> Vec<(&str, &str)> {
         request

@@ -190,20 +190,10 @@ pub fn raw_id(raw: &str, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sluice_plugin_sdk::testing::{events, labels};
 
     fn items(json: &str) -> Vec<&RawValue> {
         serde_json::from_str(json).expect("list")
-    }
-
-    fn events(batch: &Batch) -> Vec<&Event> {
-        batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Event(e) => Some(e),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]
@@ -267,16 +257,7 @@ mod tests {
         );
         assert_eq!(batch.rejects[1].raw, r#""not an event""#);
 
-        let kinds: Vec<String> = batch
-            .records
-            .iter()
-            .map(|r| match r {
-                Record::Competition(c) => format!("c{}", c.provider_id),
-                Record::Team(t) => format!("t{}", t.provider_id),
-                Record::Event(e) => format!("e{}", e.provider_id),
-                other => format!("{other:?}"),
-            })
-            .collect();
+        let kinds = labels(&batch.records);
         // Team 503 comes from event 14 only: the rejected event 12 adds none.
         assert_eq!(
             kinds,
@@ -285,7 +266,7 @@ mod tests {
             ]
         );
 
-        let events = events(&batch);
+        let events = events(&batch.records);
         let half = events[0];
         assert_eq!(half.status, EventStatus::Halftime);
         assert_eq!((half.home_score, half.away_score), (Some(1), Some(0)));
@@ -324,7 +305,7 @@ mod tests {
                  "intHomeScore":"0","intAwayScore":"2","strStatus":"2H","strProgress":"67","strEventTime":"18:45","dateEvent":"2030-10-13","updated":"2030-10-13 20:01:10"}]"#,
         );
         let batch = normalize(&items);
-        let live = events(&batch)[0];
+        let live = events(&batch.records)[0];
         assert_eq!(live.status, EventStatus::Live);
         assert_eq!(live.minute, Some(67));
         assert_eq!((live.home_score, live.away_score), (Some(0), Some(2)));

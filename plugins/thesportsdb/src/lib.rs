@@ -80,13 +80,7 @@ sluice_plugin_sdk::export_normalizer!(TheSportsDb);
 mod tests {
     use super::*;
     use sluice_plugin_sdk::Record;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     fn run(stream: &str, pairs: &[(&str, &str)], body: &str) -> Result<Batch, PluginError> {
         let params = params(pairs);

@@ -4,10 +4,20 @@
 //! the key in the path segment after that base (`[auth] scheme = "path"`),
 //! so the plugin never sees it.
 
-use sluice_plugin_sdk::{HttpRequest, Params, PluginError, params};
+use sluice_plugin_sdk::{HttpRequest, Params, PluginError, Streams, params};
 
-/// The stream names, for messages.
-pub const STREAMS: &str = "events, next_events, past_events, livescore, team, event_results";
+/// The streams, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "thesportsdb",
+    names: &[
+        "events",
+        "next_events",
+        "past_events",
+        "livescore",
+        "team",
+        "event_results",
+    ],
+};
 
 /// A stream with its parameters, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,11 +85,7 @@ impl Stream {
             "event_results" => Stream::EventResults {
                 event: id(params, "event")?,
             },
-            other => {
-                return Err(PluginError::UnknownStream(format!(
-                    "thesportsdb has no stream `{other}` (streams: {STREAMS})"
-                )));
-            }
+            other => return Err(STREAMS.unknown(other)),
         })
     }
 
@@ -174,13 +180,7 @@ fn live_selection(params: &Params) -> Result<LiveSelection, PluginError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect()
-    }
+    use sluice_plugin_sdk::params::of as params;
 
     fn planned(stream: &str, pairs: &[(&str, &str)]) -> Result<HttpRequest, PluginError> {
         Stream::read(stream, &params(pairs)).map(|s| s.request())

@@ -6,6 +6,9 @@ use serde::Deserialize;
 /// How much of a body that failed to parse is quoted in the error.
 const SNIPPET_CHARS: usize = 80;
 
+/// How much of a JSON value a reject's reason quotes.
+const EXCERPT_CHARS: usize = 40;
+
 /// Parses `body` as JSON into `T`.
 ///
 /// A body that is not JSON, or not of the expected shape, becomes a
@@ -24,6 +27,15 @@ pub fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, PluginError> {
             snippet(body)
         ))
     })
+}
+
+/// The start of a JSON value (its first 40 characters, then `…`), for a
+/// reason that quotes it.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 fn snippet(body: &[u8]) -> String {
@@ -63,5 +75,13 @@ mod tests {
     fn wrong_shape_is_reported_as_such() {
         let err = malformed(parse(br#"{"matches": "none"}"#));
         assert!(err.contains("does not have the expected shape"), "{err}");
+    }
+
+    #[test]
+    fn an_excerpt_cuts_a_long_value_at_forty_characters() {
+        assert_eq!(excerpt("\"1.85\""), "\"1.85\"");
+        let long = format!("[{}]", "1,".repeat(30));
+        assert_eq!(excerpt(&long), format!("{}…", &long[..40]));
+        assert_eq!(excerpt(&"é".repeat(41)), format!("{}…", "é".repeat(40)));
     }
 }

@@ -1,23 +1,26 @@
 //! The crate a sluice plugin author depends on.
 //!
-//! It carries the bindings of the `sluice:plugin` WIT contract (the canonical
-//! record types and the [`Source`] trait a normalizer implements), the
-//! [`export_normalizer!`] macro that exports an implementation from a
-//! component, and small helpers every normalizer needs: reading parameters,
-//! parsing a JSON body with a readable error, and writing timestamps in the
-//! canonical RFC 3339 UTC form.
+//! It carries the bindings of the newest `sluice:plugin` WIT contract (the
+//! canonical record types, the [`Source`] trait a normalizer implements and
+//! the [`Enrich`] trait an enricher implements), the [`export_normalizer!`]
+//! and [`export_enricher!`] macros that export an implementation from a
+//! component, and small helpers plugins share: reading parameters, parsing
+//! a JSON body with a readable error, writing timestamps in the canonical
+//! RFC 3339 UTC form, splitting scores by period, and ranking tables.
 //!
-//! A normalizer is a pure function of its inputs: it must not read files,
-//! the network, the clock or the environment. The host performs every request
+//! A plugin is a pure function of its inputs: it must not read files, the
+//! network, the clock or the environment. The host performs every request
 //! the plugin plans and hands it the response.
 //!
 //! A complete example is in `sdk/README.md`; the shape of one:
 //!
 //! ```ignore
-//! use sluice_plugin_sdk::{Source, Params, HttpRequest, HttpResponse, Batch, PluginError};
+//! use sluice_plugin_sdk::{Source, Params, HttpRequest, HttpResponse, Batch, PluginError, Streams};
+//! const STREAMS: Streams = Streams { plugin: "my-provider", names: &["teams"] };
 //! struct MyProvider;
 //! impl Source for MyProvider {
 //!     fn plan(stream: String, cursor: Option<String>, params: Params) -> Result<Vec<HttpRequest>, PluginError> {
+//!         STREAMS.check(&stream)?;
 //!         Ok(vec![HttpRequest::get("/v1/teams", &[])])
 //!     }
 //!     fn normalize(stream: String, params: Params, request: HttpRequest, response: HttpResponse) -> Result<Batch, PluginError> {
@@ -40,21 +43,48 @@ pub mod bindings {
     });
 }
 
+/// Bindings of the `enricher` world, sharing the record types of the
+/// normalizer's. A component carries the world its export macro names
+/// only: a normalizer built with this crate exports no `enrich`, and an
+/// enricher no `source`.
+#[doc(hidden)]
+pub mod enricher_bindings {
+    #![allow(missing_docs)]
+    wit_bindgen::generate!({
+        world: "enricher",
+        path: "../../wit/since_v0.3.0",
+        pub_export_macro: true,
+        export_macro_name: "export_enricher",
+        default_bindings_module: "sluice_plugin_sdk::enricher_bindings",
+        with: { "sluice:plugin/types@0.3.0": crate::bindings::sluice::plugin::types },
+    });
+}
+
 pub mod json;
 pub mod params;
 pub mod rank;
+mod records;
+pub mod scores;
+mod streams;
+pub mod testing;
 pub mod timestamp;
 
 pub use bindings::export_normalizer;
+pub use enricher_bindings::export_enricher;
 
 pub use bindings::exports::sluice::plugin::source::Guest as Source;
 pub use bindings::sluice::plugin::types::{
-    Batch, Competition, Event, EventStatus, HttpRequest, HttpResponse, Incident, IncidentKind,
-    OddsQuote, Params, Participant, PluginError, Record, Reject, Standing, StandingSplit, Team,
+    Batch, Competition, Event, EventStatus, FairPrice, HttpRequest, HttpResponse, Incident,
+    IncidentKind, MarketConsensus, OddsQuote, Params, Participant, PluginError, Record, Reject,
+    Standing, StandingSplit, Team,
 };
+pub use enricher_bindings::exports::sluice::plugin::enrich::Guest as Enrich;
+pub use enricher_bindings::sluice::plugin::lookup;
+pub use streams::Streams;
 
 /// The version of the `sluice:plugin` WIT package these bindings were built
-/// from; a host accepts plugins built for a compatible version.
+/// from (`wit/since_v0.3.0`), which a plugin's manifest states as `wit`; a
+/// host accepts plugins built for this version and the ones before it.
 pub const WIT_VERSION: &str = "0.3.0";
 
 impl HttpRequest {
@@ -68,6 +98,22 @@ impl HttpRequest {
                 .collect(),
         }
     }
+
+    /// This request with query parameter `name` set to `value`: in its
+    /// place when the query has it, else added at the end, the other
+    /// parameters unchanged and in order (the next page of a request).
+    pub fn with_query(&self, name: &str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        let mut query = self.query.clone();
+        match query.iter_mut().find(|(key, _)| key == name) {
+            Some((_, current)) => *current = value,
+            None => query.push((name.to_string(), value)),
+        }
+        HttpRequest {
+            path: self.path.clone(),
+            query,
+        }
+    }
 }
 
 impl Batch {
@@ -79,5 +125,28 @@ impl Batch {
             cursor: None,
             follow_ups: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_query_sets_a_parameter_in_place_or_adds_it_last() {
+        let first = HttpRequest::get("/fixtures", &[("league", "39"), ("season", "2022")]);
+        let second = first.with_query("page", "2");
+        assert_eq!(
+            second,
+            HttpRequest::get(
+                "/fixtures",
+                &[("league", "39"), ("season", "2022"), ("page", "2")]
+            )
+        );
+        let moved = HttpRequest::get("/fixtures", &[("page", "2"), ("league", "39")]);
+        assert_eq!(
+            moved.with_query("page", "3"),
+            HttpRequest::get("/fixtures", &[("page", "3"), ("league", "39")])
+        );
     }
 }

@@ -2,6 +2,15 @@
 
 use crate::{Params, PluginError};
 
+/// Params of `pairs`, as a pipeline's `params = { … }` gives them (tests
+/// and examples build them so).
+pub fn of(pairs: &[(&str, &str)]) -> Params {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect()
+}
+
 /// The value of parameter `name`, if the pipeline set it.
 pub fn get<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params
@@ -101,7 +110,7 @@ mod tests {
 
     #[test]
     fn require_names_the_missing_parameter() {
-        let params = vec![("season".to_string(), "2022".to_string())];
+        let params = of(&[("season", "2022")]);
         assert_eq!(require(&params, "season"), Ok("2022"));
         assert_eq!(
             require(&params, "competition"),
@@ -113,12 +122,7 @@ mod tests {
 
     #[test]
     fn exactly_one_whole_parameter_set_is_taken() {
-        let params = |pairs: &[(&str, &str)]| -> Params {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
+        let params = of;
         let sets: &[&[&str]] = &[&["league", "season"], &["ids"]];
         let described = "`league` + `season`, or `ids`";
         assert_eq!(

@@ -5,8 +5,14 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sluice_plugin_sdk::{
-    Batch, HttpRequest, HttpResponse, Params, PluginError, Record, Reject, Source, Team, json,
-    params,
+    Batch, HttpRequest, HttpResponse, Params, PluginError, Record, Reject, Source, Streams, Team,
+    json, params,
+};
+
+/// The streams this plugin serves, for the error that names them.
+const STREAMS: Streams = Streams {
+    plugin: "my-provider",
+    names: &["teams"],
 };
 
 /// The provider's JSON, as far as this plugin reads it.
@@ -34,18 +40,17 @@ impl Source for MyProvider {
         _cursor: Option<String>,
         params: Params,
     ) -> Result<Vec<HttpRequest>, PluginError> {
-        if stream != "teams" {
-            return Err(PluginError::UnknownStream(format!(
-                "my-provider has no stream `{stream}` (streams: teams)"
-            )));
-        }
+        STREAMS.check(&stream)?;
         let league = params::require(&params, "league")?;
         if league.is_empty() || !league.chars().all(|c| c.is_ascii_digit()) {
             return Err(PluginError::InvalidParams(format!(
                 "parameter `league` must be a numeric league id, not `{league}`"
             )));
         }
-        Ok(vec![HttpRequest::get(format!("/v1/leagues/{league}/teams"), &[])])
+        Ok(vec![HttpRequest::get(
+            format!("/v1/leagues/{league}/teams"),
+            &[],
+        )])
     }
 
     fn normalize(
@@ -65,14 +70,10 @@ impl Source for MyProvider {
                     country,
                     founded,
                 }) => batch.records.push(Record::Team(Team {
-                    provider_id: id.to_string(),
-                    name,
                     short_name,
-                    code: None,
                     country,
                     founded,
-                    venue: None,
-                    crest_url: None,
+                    ..Team::named(id.to_string(), name)
                 })),
                 Ok(team) => batch.rejects.push(Reject {
                     provider_id: team.id.map(|id| id.to_string()),

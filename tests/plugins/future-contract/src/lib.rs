@@ -1,6 +1,6 @@
 //! A normalizer built against `sluice:plugin@0.9.0`, a contract version no
-//! host accepts: loading it must fail with a clear message. Otherwise it
-//! turns `GET /v1/teams` into teams.
+//! host accepts: loading it must fail with a clear message, so its calls
+//! are never made, and they answer nothing.
 
 #![allow(missing_docs)]
 // The export glue wit-bindgen generates in this crate is unsafe by nature;
@@ -13,55 +13,27 @@ wit_bindgen::generate!({
 });
 
 use exports::sluice::plugin::source::Guest;
-use sluice::plugin::types::{Batch, HttpRequest, HttpResponse, PluginError, Record, Team};
+use sluice::plugin::types::{Batch, HttpRequest, HttpResponse, PluginError};
 
-#[derive(serde::Deserialize)]
-struct WireTeam {
-    id: String,
-    name: String,
-}
+struct Future;
 
-struct Legacy;
-
-impl Guest for Legacy {
+impl Guest for Future {
     fn plan(
-        stream: String,
+        _stream: String,
         _cursor: Option<String>,
         _params: Vec<(String, String)>,
     ) -> Result<Vec<HttpRequest>, PluginError> {
-        match stream.as_str() {
-            "teams" => Ok(vec![HttpRequest {
-                path: "/v1/teams".to_string(),
-                query: Vec::new(),
-            }]),
-            other => Err(PluginError::UnknownStream(other.to_string())),
-        }
+        Ok(Vec::new())
     }
 
     fn normalize(
         _stream: String,
         _params: Vec<(String, String)>,
         _request: HttpRequest,
-        response: HttpResponse,
+        _response: HttpResponse,
     ) -> Result<Batch, PluginError> {
-        let teams: Vec<WireTeam> = serde_json::from_slice(&response.body)
-            .map_err(|e| PluginError::MalformedResponse(e.to_string()))?;
         Ok(Batch {
-            records: teams
-                .into_iter()
-                .map(|t| {
-                    Record::Team(Team {
-                        provider_id: t.id,
-                        name: t.name,
-                        short_name: None,
-                        code: None,
-                        country: None,
-                        founded: None,
-                        venue: None,
-                        crest_url: None,
-                    })
-                })
-                .collect(),
+            records: Vec::new(),
             rejects: Vec::new(),
             cursor: None,
             follow_ups: Vec::new(),
@@ -69,4 +41,4 @@ impl Guest for Legacy {
     }
 }
 
-export!(Legacy);
+export!(Future);

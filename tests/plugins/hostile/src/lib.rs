@@ -10,16 +10,7 @@ use sluice_plugin_sdk::{
 pub struct Hostile;
 
 fn team(id: usize, name: String) -> Record {
-    Record::Team(Team {
-        provider_id: id.to_string(),
-        name,
-        short_name: None,
-        code: None,
-        country: None,
-        founded: None,
-        venue: None,
-        crest_url: None,
-    })
+    Record::Team(Team::named(id.to_string(), name))
 }
 
 /// Recurses until the stack runs out; the sum keeps it from being a loop.

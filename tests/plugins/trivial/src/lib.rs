@@ -37,18 +37,7 @@ impl Source for Trivial {
         Ok(Batch::of(
             teams
                 .into_iter()
-                .map(|t| {
-                    Record::Team(Team {
-                        provider_id: t.id,
-                        name: t.name,
-                        short_name: None,
-                        code: None,
-                        country: None,
-                        founded: None,
-                        venue: None,
-                        crest_url: None,
-                    })
-                })
+                .map(|t| Record::Team(Team::named(t.id, t.name)))
                 .collect(),
         ))
     }
