@@ -26,6 +26,7 @@
 mod body;
 mod cursor;
 mod event;
+mod figures;
 mod fixtures;
 mod incidents;
 mod kickoff;
@@ -37,7 +38,6 @@ mod scores;
 mod sides;
 mod standings;
 mod status;
-mod tables;
 mod team_fixtures;
 mod teams;
 mod wire;
@@ -85,7 +85,7 @@ impl Source for Sportmonks {
             "fixtures" => fixtures::normalize(&params::fixtures(&params)?, &request, body),
             "schedules" => schedules::normalize(&params::schedules(&params)?, &request, body),
             "teams" => teams::normalize(&params::teams(&params)?.0, &request, body),
-            "standings" => tables::normalize(params::standings(&params)?, &request, body),
+            "standings" => standings::normalize(params::standings(&params)?, &request, body),
             other => Err(STREAMS.unknown(other)),
         }
     }

@@ -21,7 +21,7 @@ use sluice_plugin_sdk::{
 use sluice_test_support::recordings;
 
 use crate::params::{FixtureSelection, ScheduleSelection, standings_request};
-use crate::{fixtures, schedules, status, tables};
+use crate::{fixtures, schedules, standings, status};
 
 const CL_FINAL: &str = "v3_football_fixtures_19683241_CL_final_penalties_full_includes.json";
 const MUN_VILLA: &str =
@@ -557,7 +557,7 @@ fn the_standings_are_the_premier_league_table_overall_at_home_and_away() {
         return;
     };
     let batch = bare_and_enveloped(&data, |body| {
-        tables::normalize(23614, &standings_request(23614), body).expect("batch")
+        standings::normalize(23614, &standings_request(23614), body).expect("batch")
     });
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     let raw = json(&data);

@@ -2,6 +2,7 @@
 //! else (statistics, lineups, timeline, comments, …) is skipped unread.
 
 use serde::Deserialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
 
 /// One fixture, with whatever includes the request asked for.
@@ -232,4 +233,79 @@ pub struct FixtureIncludes<'a> {
     /// Include `upcoming`: the team's next fixtures.
     #[serde(borrow)]
     pub upcoming: Option<&'a RawValue>,
+}
+
+/// One row of a standings response (`GET /standings/seasons/{id}` with the
+/// `participant`, `details.type`, `form`, `stage`, `group`, `rule.type` and
+/// `league` includes); `figures` reads its figures.
+#[derive(Deserialize)]
+pub struct StandingRow {
+    /// The row id.
+    pub id: u64,
+    /// The team.
+    pub participant_id: u64,
+    /// The league.
+    pub league_id: Option<u64>,
+    /// The Sportmonks season id.
+    pub season_id: Option<u64>,
+    /// The stage the table belongs to.
+    pub stage_id: Option<u64>,
+    /// The group, in a group stage.
+    pub group_id: Option<u64>,
+    /// The place in the table, from 1.
+    pub position: u32,
+    /// Points (negative after a large enough deduction).
+    pub points: i32,
+    /// Include `participant`: the team, loaded as a team too.
+    pub participant: Option<TeamItem>,
+    /// Include `details`: played, won, goals, … one entry each.
+    #[serde(default)]
+    pub details: Vec<Detail>,
+    /// Include `form`: one result per match played.
+    #[serde(default)]
+    pub form: Vec<FormEntry>,
+    /// Include `stage`.
+    pub stage: Option<Named>,
+    /// Include `group`.
+    pub group: Option<Named>,
+    /// Include `rule` (with `rule.type`): what the place leads to.
+    pub rule: Option<Rule>,
+    /// Include `league`.
+    pub league: Option<League>,
+}
+
+/// `rule` of a row.
+#[derive(Deserialize)]
+pub struct Rule {
+    /// Include `rule.type`: `UEFA Champions League`, `Relegation`, …
+    #[serde(rename = "type")]
+    pub kind: Option<Named>,
+}
+
+/// One figure of a row.
+#[derive(Deserialize)]
+pub struct Detail {
+    /// What the figure is (`129` = matches played overall).
+    pub type_id: u32,
+    /// The figure.
+    pub value: Value,
+    /// Include `details.type`: the figure's name.
+    #[serde(rename = "type")]
+    pub kind: Option<DetailType>,
+}
+
+/// `details[].type`.
+#[derive(Deserialize)]
+pub struct DetailType {
+    /// `OVERALL_MATCHES`, `TOTAL_POINTS`, …
+    pub developer_name: Option<String>,
+}
+
+/// One match of a row's form.
+#[derive(Deserialize)]
+pub struct FormEntry {
+    /// `W`, `D` or `L`.
+    pub form: String,
+    /// Its place in the sequence, oldest first.
+    pub sort_order: u32,
 }

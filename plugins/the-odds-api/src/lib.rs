@@ -23,7 +23,7 @@ mod body;
 mod events;
 mod format;
 mod odds;
-mod plan;
+mod params;
 mod scores;
 mod sports;
 mod wire;
@@ -48,10 +48,10 @@ impl Source for TheOddsApi {
         // Odds and scores are snapshots of now: every run reads them anew
         // and no cursor is kept.
         match stream.as_str() {
-            "sports" => plan::sports(&params),
-            "odds" => plan::odds(&params),
-            "scores" => plan::scores(&params),
-            "events" => plan::events(&params),
+            "sports" => params::sports(&params),
+            "odds" => params::odds(&params),
+            "scores" => params::scores(&params),
+            "events" => params::events(&params),
             other => Err(STREAMS.unknown(other)),
         }
     }
@@ -66,7 +66,7 @@ impl Source for TheOddsApi {
             "sports" => sports::normalize(&response.body),
             "odds" => odds::normalize(
                 &response.body,
-                plan::is_event_odds(&request),
+                params::is_event_odds(&request),
                 format::OddsFormat::of_request(&request)?,
             ),
             "scores" => events::normalize(&response.body, events::Feed::Scores),

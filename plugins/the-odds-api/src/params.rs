@@ -1,4 +1,4 @@
-//! The requests of each stream, from its checked parameters.
+//! The streams' parameters, checked, and the requests each plans.
 //!
 //! Every request asks for ISO dates, and odds requests for decimal odds
 //! unless the `oddsFormat` parameter asks for American ones; the normalizer
