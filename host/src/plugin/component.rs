@@ -4,9 +4,10 @@
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use wasmtime::component::Component;
+use wasmtime::component::{Component, InstancePre};
 
 use super::runner::first_line;
+use super::sandbox::SandboxState;
 use super::{PluginEngine, PluginError};
 
 /// The plugin's name: the file name without `.wasm`.
@@ -27,6 +28,26 @@ pub fn manifest_path(wasm: &Path) -> Result<PathBuf, PluginError> {
         });
     }
     Ok(manifest)
+}
+
+/// `component` (read from `wasm`) linked against what the host provides,
+/// and bound through `bind` (the bindings of its world and version), ready
+/// to instantiate; a failure names the file.
+pub fn link<T>(
+    engine: &PluginEngine,
+    component: &Component,
+    wasm: &Path,
+    bind: impl FnOnce(InstancePre<SandboxState>) -> wasmtime::Result<T>,
+) -> Result<T, PluginError> {
+    let link_error = |e: wasmtime::Error| PluginError::Link {
+        path: wasm.to_path_buf(),
+        message: format!("{e:#}"),
+    };
+    let instance_pre = engine
+        .linker
+        .instantiate_pre(component)
+        .map_err(link_error)?;
+    bind(instance_pre).map_err(link_error)
 }
 
 /// Reads and compiles `wasm`; returns its hex sha256 with it. With `pin`,

@@ -79,15 +79,7 @@ impl EnricherPlugin {
             }
             Some(_) => {}
         }
-        let link_error = |e: wasmtime::Error| PluginError::Link {
-            path: wasm.to_path_buf(),
-            message: format!("{e:#}"),
-        };
-        let instance_pre = engine
-            .linker
-            .instantiate_pre(&component)
-            .map_err(link_error)?;
-        let pre = enricher::EnricherPre::new(instance_pre).map_err(link_error)?;
+        let pre = component::link(engine, &component, wasm, enricher::EnricherPre::new)?;
         let runner = Runner::new(
             engine,
             &manifest.name,

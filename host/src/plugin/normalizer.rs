@@ -41,15 +41,7 @@ impl NormalizerPlugin {
         let manifest = Manifest::load(&component::manifest_path(wasm)?, &name)?;
         let (sha256, component) = component::compile(engine, wasm, pin)?;
         let bind = check_contract(engine, &component, wasm, &manifest)?;
-        let link_error = |e: wasmtime::Error| PluginError::Link {
-            path: wasm.to_path_buf(),
-            message: format!("{e:#}"),
-        };
-        let instance_pre = engine
-            .linker
-            .instantiate_pre(&component)
-            .map_err(link_error)?;
-        let bound = bind(instance_pre).map_err(link_error)?;
+        let bound = component::link(engine, &component, wasm, bind)?;
         let runner = Runner::new(
             engine,
             &manifest.name,
