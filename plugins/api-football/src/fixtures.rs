@@ -147,7 +147,7 @@ fn matchday(round: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sluice_plugin_sdk::testing::labels;
+    use sluice_plugin_sdk::testing::{events, labels};
 
     #[test]
     fn kickoff_comes_from_the_date_or_the_timestamp_and_they_must_agree() {
@@ -191,14 +191,7 @@ mod tests {
         assert_eq!(batch.rejects.len(), 1);
         assert_eq!(batch.rejects[0].provider_id.as_deref(), Some("2"));
         assert_eq!(batch.rejects[0].reason, "unknown fixture status `XYZ`");
-        let events: Vec<&Event> = batch
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Event(e) => Some(e),
-                _ => None,
-            })
-            .collect();
+        let events = events(&batch.records);
         assert_eq!(events.len(), 2);
         let live = events[0];
         assert_eq!(live.status, EventStatus::Live);

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use serde_json::value::RawValue;
+use sluice_plugin_sdk::scores::{Both, Scores};
 use sluice_plugin_sdk::{Batch, Competition, Event, EventStatus, Record, Reject, Team};
 
 use crate::kickoff::{self, Start};
@@ -83,14 +84,8 @@ fn sides(item: &EventItem) -> impl Iterator<Item = Team> + '_ {
     .into_iter()
     .filter_map(|(id, name, badge)| {
         Some(Team {
-            provider_id: id.clone()?,
-            name: name.clone()?,
-            short_name: None,
-            code: None,
-            country: None,
-            founded: None,
-            venue: None,
             crest_url: badge.clone(),
+            ..Team::named(id.clone()?, name.clone()?)
         })
     })
 }
@@ -140,16 +135,14 @@ fn event(item: &EventItem) -> Result<Event, String> {
         } else {
             None
         },
-        home_score: scores.map(|(home, _)| home),
-        away_score: scores.map(|(_, away)| away),
-        home_score_half_time: None,
-        away_score_half_time: None,
-        home_score_extra_time: None,
-        away_score_extra_time: None,
-        home_score_penalties: None,
-        away_score_penalties: None,
         venue: item.venue.clone(),
         provider_updated_at: None,
+        // Only the score at the end of regular time is sent.
+        ..Scores {
+            regular: Both(scores),
+            ..Scores::default()
+        }
+        .event()
     })
 }
 
