@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{ReplayServer, TestContext, assert_ok, plugin_dir, stdout};
+use crate::common::{ReplayServer, TestContext, assert_ok, plugin_dir};
 use crate::on_both_databases;
+use crate::sluice_snapshot;
 
 /// The recorded odds: Bet365's Match Winner for fixture 1226178.
 const ODDS_FILE: &str = "api-football/v3_odds_fixture_1226178_league79_bet365_match_winner.json";
@@ -221,12 +222,10 @@ fn odds_land_on_the_fixtures_canonical_event_and_a_moved_price_is_history(ctx: T
     recordings(&second, &body);
     let server = ReplayServer::start(&second);
     let config = write_config(&ctx, &server.base_url());
-    let out = ctx.run(&config, "match_odds");
-    assert_ok(&out);
-    assert!(
-        stdout(&out).contains("odds moves recorded in odds_history: 1;"),
-        "{}",
-        stdout(&out)
+    sluice_snapshot!(
+        "the_away_price_moved",
+        ctx.filters(),
+        ctx.run(&config, "match_odds")
     );
     let history = ctx.query(
         "SELECT provider, event_id, bookmaker, market, selection, move, previous_price, price, \

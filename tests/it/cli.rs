@@ -24,8 +24,8 @@ fn every_command_has_help() {
 
 #[test]
 fn a_missing_argument_says_which() {
-    let out = sluice_command(&["run"]).output().expect("run");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--pipeline <PIPELINE>"), "{err}");
+    crate::sluice_snapshot!(
+        "run_without_a_pipeline",
+        sluice_command(&["run"]).output().expect("run")
+    );
 }

@@ -6,9 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::common::{
-    ReplayServer, TestContext, assert_ok, error_line, one_route_recordings, repo_root, stdout,
-};
+use crate::common::{ReplayServer, TestContext, assert_ok, one_route_recordings, repo_root};
 use crate::on_both_databases;
 
 /// Where `make test-plugins` puts the plugins that exist for the tests.
@@ -43,9 +41,11 @@ fn a_plugin_built_for_0_1_0_still_loads(ctx: TestContext) {
     );
     let server = ReplayServer::start(&ctx.path("recordings"));
     let config = legacy_config(&ctx, &test_plugin_dir(), &server.base_url());
-    let out = ctx.run(&config, "teams");
-    assert_ok(&out);
-    assert!(stdout(&out).contains("balanced"), "{}", stdout(&out));
+    crate::sluice_snapshot!(
+        "a_0_1_0_plugin_runs",
+        ctx.filters(),
+        ctx.run(&config, "teams")
+    );
     assert_eq!(
         ctx.query("SELECT provider, provider_id, name, plugin, plugin_version FROM teams ORDER BY provider_id"),
         vec![
@@ -111,9 +111,9 @@ fn a_manifest_claiming_another_contract_version_is_refused() {
         .replace("wit = \"0.1.0\"", "wit = \"0.2.0\"");
     std::fs::write(plugins.join("legacy-v0-1.toml"), manifest).expect("manifest");
     let config = legacy_config(&ctx, &plugins, "http://127.0.0.1:9");
-    let line = error_line(&ctx.run(&config, "teams"));
-    assert!(
-        line.contains("says wit = \"0.2.0\" but the component was built for sluice:plugin@0.1.0"),
-        "{line}"
+    crate::sluice_snapshot!(
+        "a_manifest_claiming_another_version",
+        ctx.filters(),
+        ctx.run(&config, "teams")
     );
 }

@@ -1,22 +1,14 @@
 //! The demo pipeline through the real binary, the real plugin and SQLite.
 
-use crate::common::{
-    DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, stderr, stdout,
-};
+use crate::common::{DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings};
+use crate::sluice_snapshot;
 
 fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
     let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("utf-8 path");
 
-    let first = ctx.run(config, "demo");
-    assert!(first.status.success(), "{}", stderr(&first));
-    let summary = stdout(&first);
-    assert!(summary.contains("3 requests"), "{summary}");
-    assert!(
-        summary.contains("  events              491       491        0          0"),
-        "{summary}"
-    );
+    sluice_snapshot!("demo_first_run", ctx.filters(), ctx.run(config, "demo"));
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 185 + 306);
     assert_eq!(ctx.count("SELECT count(*) FROM teams"), 79);
     assert_eq!(ctx.count("SELECT count(*) FROM competitions"), 2);
@@ -69,13 +61,7 @@ fn the_demo_pipeline_loads_every_record_once_and_a_rerun_changes_nothing(ctx: Te
         "SELECT provider_id, created_at, updated_at, run_id FROM events ORDER BY provider_id";
     let before = ctx.query(stamps);
 
-    let second = ctx.run(config, "demo");
-    assert!(second.status.success(), "{}", stderr(&second));
-    let summary = stdout(&second);
-    assert!(
-        summary.contains("No changes: all 572 records were already loaded and unchanged."),
-        "{summary}"
-    );
+    sluice_snapshot!("demo_second_run", ctx.filters(), ctx.run(config, "demo"));
     assert_eq!(
         ctx.query(stamps),
         before,
@@ -94,8 +80,7 @@ fn a_changed_match_updates_that_row_alone(ctx: TestContext) {
     let first = ReplayServer::start(&recordings);
     let config = ctx.write_config(&first.base_url(), "", DEMO_PIPELINE);
     let config = config.to_str().expect("utf-8 path").to_string();
-    let out = ctx.run(&config, "demo");
-    assert!(out.status.success(), "{}", stderr(&out));
+    crate::common::assert_ok(&ctx.run(&config, "demo"));
     drop(first);
 
     // The provider now reports a final score for a match that was scheduled.
@@ -119,13 +104,7 @@ fn a_changed_match_updates_that_row_alone(ctx: TestContext) {
         "SELECT provider_id, updated_at FROM events WHERE provider_id <> '{changed_id}' ORDER BY provider_id"
     );
     let before = ctx.query(&untouched);
-    let out = ctx.run(&config, "demo");
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("  events              491         0        1        490"),
-        "{}",
-        stdout(&out)
-    );
+    sluice_snapshot!("one_match_changed", ctx.filters(), ctx.run(&config, "demo"));
     assert_eq!(ctx.query(&untouched), before);
     assert_eq!(
         ctx.query(&format!(

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{
-    ReplayServer, TestContext, assert_ok, error_line, one_route_recordings, plugin_dir, repo_root,
+    ReplayServer, TestContext, assert_ok, one_route_recordings, plugin_dir, repo_root,
 };
 use crate::odds::{bookmaker, event, odds_recordings};
 use crate::on_both_databases;
@@ -290,13 +290,10 @@ on_both_databases!(team_aliases_renames_teams_from_the_alias_file);
 fn an_enricher_whose_lookup_table_has_no_source_is_refused_before_any_request() {
     let ctx = TestContext::new();
     let config = aliases_config(&ctx, "http://127.0.0.1:9", None);
-    let out = ctx.run(&config, "teams");
-    assert!(!out.status.success());
-    let line = error_line(&out);
-    assert!(
-        line.contains("enricher team-aliases reads the lookup table `team-aliases`")
-            && line.contains("set `[resolution] aliases`"),
-        "{line}"
+    crate::sluice_snapshot!(
+        "a_lookup_table_without_a_source",
+        ctx.filters(),
+        ctx.run(&config, "teams")
     );
 }
 
@@ -308,11 +305,9 @@ fn a_stream_naming_a_missing_enricher_is_refused() {
         .expect("config")
         .replace("\"odds-maths\"", "\"no-such-enricher\"");
     std::fs::write(&config, text).expect("config");
-    let out = ctx.run(&config, "odds");
-    assert!(!out.status.success());
-    assert!(
-        error_line(&out).contains("no-such-enricher"),
-        "{}",
-        error_line(&out)
+    crate::sluice_snapshot!(
+        "a_missing_enricher",
+        ctx.filters(),
+        ctx.run(&config, "odds")
     );
 }

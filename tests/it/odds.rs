@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{ReplayServer, TestContext, assert_ok, stdout};
 use crate::on_both_databases;
+use crate::sluice_snapshot;
 
 /// The query the plugin sends for `markets` in region `eu`.
 fn odds_query(markets: &str) -> String {
@@ -165,21 +166,21 @@ fn price_and_line_moves_each_write_one_history_row(ctx: TestContext) {
     );
 
     // The same prices again: nothing written.
-    let again = ctx.run(&config, "odds");
-    assert_ok(&again);
-    assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
+    sluice_snapshot!(
+        "the_same_prices_again",
+        ctx.filters(),
+        ctx.run(&config, "odds")
+    );
     assert_eq!(ctx.count("SELECT count(*) FROM odds_history"), 0);
 
     let second = ctx.path("second");
     odds_recordings(&second, &[("soccer_test", moved())], MARKETS, "");
     let server = ReplayServer::start(&second);
     let config = odds_config(&ctx, &server.base_url(), "soccer_test", MARKETS, "merge");
-    let out = ctx.run(&config, "odds");
-    assert_ok(&out);
-    assert!(
-        stdout(&out).contains("odds moves recorded in odds_history: 3; withdrawn lines deleted: 2"),
-        "{}",
-        stdout(&out)
+    sluice_snapshot!(
+        "moved_prices_and_lines",
+        ctx.filters(),
+        ctx.run(&config, "odds")
     );
     assert_eq!(ctx.count("SELECT count(*) FROM odds"), 10);
     let history = ctx.query(
@@ -267,13 +268,15 @@ fn the_api_key_travels_in_the_query_and_is_stored_or_shown_nowhere() {
 
     // A wrong key: the provider's error names the request, key included;
     // sluice's error line does not.
-    let out = crate::common::sluice_command(&["run", "--config", config, "--pipeline", "odds"])
-        .current_dir(ctx.dir.path())
-        .env("ODDS_KEY", "wrong-k3y-value")
-        .output()
-        .expect("run");
-    let line = crate::common::error_line(&out);
-    assert!(line.contains("404"), "{line}");
+    let out = sluice_snapshot!(
+        "a_wrong_key",
+        ctx.filters(),
+        crate::common::sluice_command(&["run", "--config", config, "--pipeline", "odds"])
+            .current_dir(ctx.dir.path())
+            .env("ODDS_KEY", "wrong-k3y-value")
+            .output()
+            .expect("run")
+    );
     assert!(
         !crate::common::stderr(&out).contains("wrong-k3y"),
         "{}",

@@ -5,7 +5,27 @@
 
 use std::path::Path;
 
-use crate::common::{TestContext, assert_ok, repo_root, sluice_command, stderr, stdout};
+use crate::common::{TestContext, assert_ok, repo_root, sluice_command};
+
+/// [`TestContext::filters`] and what the build tools print: cargo's status
+/// lines and componentize-py's (a capitalised word at the start of a line,
+/// after cargo's indentation), the component's size and hash, which follow
+/// the toolchain.
+fn kit_filters(ctx: &TestContext) -> Vec<(String, String)> {
+    let mut filters = ctx.filters();
+    filters.extend([
+        (r"(?m)^ *[A-Z][a-z]+ [^\n]*\n".to_string(), String::new()),
+        (
+            r"\.wasm \(\d+(\.\d+)?[KM]\)".to_string(),
+            ".wasm ([SIZE])".to_string(),
+        ),
+        (
+            r"sha256: +[0-9a-f]{64}".to_string(),
+            "sha256:   [SHA256]".to_string(),
+        ),
+    ]);
+    filters
+}
 
 /// Runs the binary in `dir`, sharing one cargo target folder between test
 /// runs so the template's dependencies build once.
@@ -30,12 +50,11 @@ fn new_project_passes_its_own_fixtures(lang: &str) {
             .contains(&format!("name = \"{name}\"")),
         "the template was renamed"
     );
-    let out = kit(dir, &["plugin", "test", &name]);
-    assert_ok(&out);
-    assert!(
-        stdout(&out).contains("1 fixture cases passed"),
-        "{}",
-        stdout(&out)
+    let filters = kit_filters(&ctx);
+    crate::sluice_snapshot!(
+        format!("plugin_test_passes_{lang}"),
+        filters.clone(),
+        kit(dir, &["plugin", "test", &name])
     );
 
     // A changed expectation fails, and the diff shows the line.
@@ -45,15 +64,10 @@ fn new_project_passes_its_own_fixtures(lang: &str) {
     let changed = text.replacen("\"provider_id\":\"1\"", "\"provider_id\":\"100\"", 1);
     assert_ne!(changed, text);
     std::fs::write(&expected, changed).expect("edit");
-    let out = kit(dir, &["plugin", "test", &name]);
-    assert!(!out.status.success());
-    let shown = stdout(&out);
-    assert!(shown.contains("-{\"kind\":\"team\""), "{shown}");
-    assert!(shown.contains("+{\"kind\":\"team\""), "{shown}");
-    assert!(
-        stderr(&out).contains("1 of 1 fixture cases differ"),
-        "{}",
-        stderr(&out)
+    crate::sluice_snapshot!(
+        format!("plugin_test_shows_the_diff_{lang}"),
+        filters.clone(),
+        kit(dir, &["plugin", "test", &name])
     );
 
     // --update rewrites it back.
@@ -61,17 +75,10 @@ fn new_project_passes_its_own_fixtures(lang: &str) {
     assert_eq!(std::fs::read_to_string(&expected).expect("rewritten"), text);
 
     let wasm = project.join(format!("target/plugin/{name}.wasm"));
-    let out = kit(dir, &["plugin", "check", wasm.to_str().expect("utf-8")]);
-    assert_ok(&out);
-    assert!(
-        stdout(&out).contains("contract: sluice:plugin@0.3.0"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stdout(&out).contains("stream teams: required [league]"),
-        "{}",
-        stdout(&out)
+    crate::sluice_snapshot!(
+        format!("plugin_check_{lang}"),
+        filters,
+        kit(dir, &["plugin", "check", wasm.to_str().expect("utf-8")])
     );
 }
 
@@ -101,19 +108,16 @@ fn check_refuses_what_a_host_would_refuse() {
         .expect("manifest")
         .replace("wit = \"0.3.0\"", "wit = \"0.1.0\"");
     std::fs::write(plugins.join("football-data.toml"), manifest).expect("manifest");
-    let out = kit(
-        ctx.dir.path(),
-        &[
-            "plugin",
-            "check",
-            plugins.join("football-data.wasm").to_str().expect("utf-8"),
-        ],
+    let wasm = plugins.join("football-data.wasm");
+    let check = ["plugin", "check", wasm.to_str().expect("utf-8")];
+    crate::sluice_snapshot!(
+        "check_a_manifest_claiming_another_version",
+        ctx.filters(),
+        kit(ctx.dir.path(), &check)
     );
-    let line = crate::common::error_line(&out);
-    assert!(
-        line.contains("says wit = \"0.1.0\" but the component was built for sluice:plugin@0.3.0"),
-        "{line}"
+    crate::sluice_snapshot!(
+        "new_with_a_bad_name",
+        ctx.filters(),
+        kit(ctx.dir.path(), &["plugin", "new", "Bad_Name"])
     );
-    let out = kit(ctx.dir.path(), &["plugin", "new", "Bad_Name"]);
-    assert!(crate::common::error_line(&out).contains("is not a plugin name"));
 }

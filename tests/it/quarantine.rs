@@ -2,9 +2,9 @@
 //! fixed: `sluice quarantine list|show|replay`.
 
 use crate::common::{
-    ReplayServer, TestContext, error_line, football_data_with_manifest, one_route_recordings,
-    repo_root, stderr, stdout,
+    ReplayServer, TestContext, football_data_with_manifest, one_route_recordings, repo_root, stdout,
 };
+use crate::sluice_snapshot;
 
 const BL1: &str = r#"
 [[pipelines.bl1.streams]]
@@ -48,22 +48,19 @@ fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: 
     let config = ctx.write_config_with_plugins(&plugins, &server.base_url(), "", BL1);
     let config = config.to_str().expect("path");
 
-    let out = ctx.run(config, "bl1");
-    let line = error_line(&out);
-    assert!(
-        line.contains("plugin football-data reached its memory limit of 2 MiB in normalize"),
-        "{line}"
+    sluice_snapshot!(
+        "run_over_the_memory_limit",
+        ctx.filters(),
+        ctx.run(config, "bl1")
     );
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 0);
 
-    let list = ctx.sluice(&["quarantine", "--config", config, "list"]);
-    assert!(list.status.success(), "{}", stderr(&list));
-    let listing = stdout(&list);
-    assert!(
-        listing.contains("football-data    matches    batch"),
-        "{listing}"
+    sluice_snapshot!(
+        "list_one_item",
+        ctx.filters(),
+        ctx.sluice(&["quarantine", "--config", config, "list"])
     );
-    assert!(listing.ends_with("1 item\n"), "{listing}");
+    // The raw body is 3 MB: its first characters say it is the response.
     let show = ctx.sluice(&["quarantine", "--config", config, "show", "1"]);
     assert!(
         stdout(&show).contains(
@@ -78,12 +75,10 @@ fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: 
     // The fix: the plugin gets the memory it needs.
     football_data_with_manifest(&plugins, |m| m);
     drop(server);
-    let replay = ctx.sluice(&["quarantine", "--config", config, "replay"]);
-    crate::common::assert_ok(&replay);
-    assert!(
-        stdout(&replay).contains("0 items still in quarantine"),
-        "{}",
-        stdout(&replay)
+    sluice_snapshot!(
+        "replay_after_the_fix",
+        ctx.filters(),
+        ctx.sluice(&["quarantine", "--config", config, "replay"])
     );
     assert_eq!(ctx.count("SELECT count(*) FROM events"), 3060);
     assert_eq!(
@@ -94,8 +89,11 @@ fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: 
         ctx.query("SELECT resolved_by FROM sluice_quarantine"),
         vec![vec!["2"]]
     );
-    let listing = stdout(&ctx.sluice(&["quarantine", "--config", config, "list"]));
-    assert!(listing.ends_with("0 items\n"), "{listing}");
+    sluice_snapshot!(
+        "list_after_the_replay",
+        ctx.filters(),
+        ctx.sluice(&["quarantine", "--config", config, "list"])
+    );
 }
 
 crate::on_both_databases!(a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed);

@@ -12,8 +12,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{TestContext, assert_ok, stdout};
+use crate::common::{TestContext, assert_ok};
 use crate::on_both_databases;
+use crate::sluice_snapshot;
 use sluice_test_support::recordings;
 
 /// API-Football's team ids against openfootball's names, written by hand
@@ -193,15 +194,7 @@ fn every_premier_league_fixture_is_linked_whatever_the_spelling(ctx: TestContext
     replay_folder(&dir, &openfootball, &api_football);
     let server = crate::common::ReplayServer::start(&dir);
     let config = config(&ctx, &server.base_url());
-    let out = ctx.run(&config, "epl");
-    assert_ok(&out);
-    assert!(
-        stdout(&out).contains(
-            "resolved: 2 competitions (1 merged), 40 teams (20 merged), 760 events (380 merged)"
-        ),
-        "{}",
-        stdout(&out)
-    );
+    sluice_snapshot!("the_whole_season", ctx.filters(), ctx.run(&config, "epl"));
     let (fixtures, right, wrong) = judge(
         &ctx,
         "API-Football league 39 2022 vs openfootball en.1 2022-23",
@@ -218,12 +211,10 @@ fn every_premier_league_fixture_is_linked_whatever_the_spelling(ctx: TestContext
         2,
         "the two competitions are one"
     );
-    let review = ctx.sluice(&["resolve", "--config", &config, "review"]);
-    assert_ok(&review);
-    assert!(
-        stdout(&review).contains("Nothing to review"),
-        "{}",
-        stdout(&review)
+    sluice_snapshot!(
+        "nothing_to_review",
+        ctx.filters(),
+        ctx.sluice(&["resolve", "--config", &config, "review"])
     );
 
     // `sluice resolve` redoes every link from scratch and finds the same.
