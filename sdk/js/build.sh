@@ -11,23 +11,15 @@ set -euo pipefail
 
 COMPONENTIZE_JS_VERSION=0.23.0
 
-if [ $# -ne 3 ]; then
-    echo "usage: $0 PLUGIN_DIR WIT_DIR OUT_WASM" >&2
-    exit 2
-fi
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
-plugin_dir=$(cd "$1" 2>/dev/null && pwd -P) || { echo "error: no plugin directory $1" >&2; exit 1; }
-wit_dir=$(cd "$2" 2>/dev/null && pwd -P) || { echo "error: no WIT directory $2" >&2; exit 1; }
-[ -f "$plugin_dir/app.js" ] || { echo "error: $plugin_dir has no app.js" >&2; exit 1; }
-mkdir -p "$(dirname "$3")"
-out=$(abs "$3")
+app=app.js
+# shellcheck source=../build-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../build-args.sh"
 
 command -v node >/dev/null && command -v npm >/dev/null || {
     echo "error: node and npm are needed to build JavaScript plugins (tested with Node.js 20)" >&2
     exit 1
 }
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 prefix="$repo_root/target/sdk-tools/js"
 pkg="$prefix/node_modules/@bytecodealliance/componentize-js"
 installed=$(node -p "require('$pkg/package.json').version" 2>/dev/null || true)

@@ -11,18 +11,10 @@ set -euo pipefail
 
 COMPONENTIZE_PY_VERSION=0.25.1
 
-if [ $# -ne 3 ]; then
-    echo "usage: $0 PLUGIN_DIR WIT_DIR OUT_WASM" >&2
-    exit 2
-fi
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$1")"); }
-plugin_dir=$(cd "$1" 2>/dev/null && pwd -P) || { echo "error: no plugin directory $1" >&2; exit 1; }
-wit_dir=$(cd "$2" 2>/dev/null && pwd -P) || { echo "error: no WIT directory $2" >&2; exit 1; }
-[ -f "$plugin_dir/app.py" ] || { echo "error: $plugin_dir has no app.py" >&2; exit 1; }
-mkdir -p "$(dirname "$3")"
-out=$(abs "$3")
+app=app.py
+# shellcheck source=../build-args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../build-args.sh"
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 venv="$repo_root/target/sdk-tools/python"
 tool="$venv/bin/componentize-py"
 
