@@ -56,7 +56,7 @@ sluice_plugin_sdk::export_enricher!(OddsMaths);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sluice_plugin_sdk::OddsQuote;
+    use crate::quote::tests::quote;
 
     fn finite(record: &Record) -> bool {
         match record {
@@ -108,17 +108,9 @@ mod tests {
             for line in lines {
                 for selection in ["", "Draw", "A", "B"] {
                     for market in ["", "h2h_lay", "h2h"] {
-                        records.push(Record::Odds(OddsQuote {
-                            event: String::new(),
-                            bookmaker: format!("b{}", i % 3),
-                            bookmaker_name: None,
-                            market: market.to_string(),
-                            selection: selection.to_string(),
-                            participant: None,
-                            line,
-                            price,
-                            provider_updated_at: None,
-                        }));
+                        let bookmaker = format!("b{}", i % 3);
+                        let quote = quote(&bookmaker, market, selection, line, price);
+                        records.push(Record::Odds(quote));
                     }
                 }
             }
