@@ -60,6 +60,8 @@ macro_rules! contract_versions {
         /// are bound in.
         pub const NEWEST_WIT_VERSION: &str = $version;
 
+        /// The bindings of the newest version, which the rest of the host
+        /// speaks.
         pub use $module as newest;
     };
     (@newest $version:literal => $module:ident, $($rest:tt)+) => {
