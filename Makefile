@@ -35,9 +35,10 @@ demo-bundesliga: host plugins
 # starts (never skipped): the local one on 127.0.0.1:5432, or a throwaway
 # cluster under target/postgres. `cargo test` builds the host binary the
 # tests run, with the test build's features: a separate `cargo build` first
-# would compile wasmtime twice.
+# would compile wasmtime twice. A test whose recording is missing fails:
+# the developer's opt-out (SLUICE_ALLOW_MISSING_RECORDINGS) is unset here.
 test: plugins test-plugins
-	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
+	url="$$(scripts/postgres-for-tests.sh)" && env -u SLUICE_ALLOW_MISSING_RECORDINGS SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
 
 host:
 	$(CARGO) build -p sluice
