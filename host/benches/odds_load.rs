@@ -3,34 +3,88 @@
 //! served on loopback as The Odds API v4 `/odds`, loaded by the real
 //! `sluice` binary through the the-odds-api plugin into PostgreSQL.
 //!
-//! Printed, measured in one run: the cold load and the price-move update
-//! (outcome rows/s, wall time, the binary's peak RSS), and the floor: a
-//! plain `COPY` of the 280,000 rows the cold load wrote into a table shaped
-//! like `odds` (same columns, same indexes), timed alone, in the binary
-//! format, PostgreSQL's fastest way in.
+//! Two shapes of the same pipeline, each into a database of its own: one
+//! stream asking for the ten sports, and ten streams, one per sport, as
+//! users list them (the pipeline's default `concurrency`; and once more one
+//! at a time, `concurrency = 1`, for comparison). Printed, measured in one
+//! run: each shape's cold load and price-move update (outcome rows/s, wall
+//! time, the binary's peak RSS); the peers on the same data: dlt's
+//! `rest_api` source (`dlt_odds.py`, merge into PostgreSQL) and `psql
+//! \copy` of the rows the cold load wrote into an empty `odds` table; and
+//! the floor, a plain binary `COPY` of those rows, PostgreSQL's fastest way
+//! in.
 //!
-//! Needs `../shared/bench` (the generator and server), python3, and the
-//! PostgreSQL server `SLUICE_TEST_POSTGRES` names (`make bench` finds or
-//! starts one as `make test` does).
+//! Needs `../shared/bench` (the generator, the server and the dlt script),
+//! python3 (the bench installs dlt into `target/bench-tools/dlt` on first
+//! use), psql, and the PostgreSQL server `SLUICE_TEST_POSTGRES` names
+//! (`make bench` finds or starts one as `make test` does).
 
 // wait4 is the one way to read the peak memory of one child process.
 #![allow(unsafe_code)]
 
+#[path = "odds_load/peers.rs"]
+mod peers;
+
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use sqlx::{Connection, Executor, PgConnection};
 
+use peers::run_quiet;
+
 const SPORTS: usize = 10;
 const EVENTS: usize = 200;
 const BOOKMAKERS: usize = 20;
 const OUTCOMES: usize = SPORTS * EVENTS * BOOKMAKERS * 7;
-/// dlt's `rest_api` source on this workload, as `../shared/bench/README.md`
-/// measured it on this machine.
-const DLT_SECONDS: f64 = 18.0;
+
+/// How a shape lists the ten sports in its pipeline.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// One stream whose `sport` names all ten.
+    OneStream,
+    /// One stream per sport, `concurrency` left to its default.
+    StreamPerSport,
+    /// One stream per sport, one at a time.
+    StreamPerSportInTurn,
+}
+
+impl Shape {
+    fn label(self) -> &'static str {
+        match self {
+            Shape::OneStream => "1 stream of 10 sports",
+            Shape::StreamPerSport => "10 streams, one per sport",
+            Shape::StreamPerSportInTurn => "10 streams, concurrency = 1",
+        }
+    }
+
+    /// The `[pipelines.odds]` part of the config.
+    fn pipeline(self, sports: &[String]) -> String {
+        let stream = |sport: &str| {
+            format!(
+                "[[pipelines.odds.streams]]\nprovider = \"odds\"\nstream = \"odds\"\n\
+                 params = {{ sport = \"{sport}\", regions = \"eu\", markets = \"h2h,spreads,totals\" }}\n"
+            )
+        };
+        match self {
+            Shape::OneStream => stream(&sports.join(",")),
+            Shape::StreamPerSport => sports.iter().map(|s| stream(s)).collect(),
+            Shape::StreamPerSportInTurn => {
+                let streams: String = sports.iter().map(|s| stream(s)).collect();
+                format!("[pipelines.odds]\nconcurrency = 1\n\n{streams}")
+            }
+        }
+    }
+}
+
+/// The figures of one shape.
+struct Loaded {
+    shape: Shape,
+    cold: Duration,
+    update: Option<Duration>,
+}
 
 fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -80,61 +134,216 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let database = format!("sluice_bench_{}", std::process::id());
-    let url = runtime.block_on(create_database(&admin_url, &database))?;
-    let config = work.path().join("sluice.toml");
     let sports: Vec<String> = (0..SPORTS)
         .map(|s| format!("soccer_league_{s:02}"))
         .collect();
+    let databases = Databases {
+        admin_url: admin_url.clone(),
+        prefix: format!("sluice_bench_{}", std::process::id()),
+    };
+    let bench_run = BenchRun {
+        root: &root,
+        bench: &bench,
+        work: work.path(),
+        sports: &sports,
+        databases: &databases,
+        runtime: &runtime,
+    };
+    let result = bench_run.measure();
+    for name in ["one", "ten", "turns", "dlt", "copy"] {
+        runtime.block_on(databases.drop(name))?;
+    }
+    result
+}
 
-    let result = (|| -> anyhow::Result<()> {
-        let mut figures = Vec::new();
+/// The PostgreSQL databases of one bench run, each made fresh.
+struct Databases {
+    admin_url: String,
+    prefix: String,
+}
+
+impl Databases {
+    /// A new empty database `name`; its URL.
+    async fn create(&self, name: &str) -> anyhow::Result<String> {
+        create_database(&self.admin_url, &format!("{}_{name}", self.prefix)).await
+    }
+
+    async fn drop(&self, name: &str) -> anyhow::Result<()> {
+        drop_database(&self.admin_url, &format!("{}_{name}", self.prefix)).await
+    }
+}
+
+/// What the measurements share.
+struct BenchRun<'a> {
+    root: &'a Path,
+    bench: &'a Path,
+    work: &'a Path,
+    sports: &'a [String],
+    databases: &'a Databases,
+    runtime: &'a tokio::runtime::Runtime,
+}
+
+impl BenchRun<'_> {
+    fn measure(&self) -> anyhow::Result<()> {
+        let mut shapes = Vec::new();
         let mut floor = None;
-        for (label, dir) in [("cold load", "odds"), ("price-move update", "odds2")] {
-            let port = free_port()?;
-            let _server = Server::start(&bench, &work.path().join(dir), port)?;
-            std::fs::write(
-                &config,
-                format!(
-                    "database = \"{url}\"\nplugin_dir = \"{plugins}\"\n\n\
-                     [providers.odds]\nplugin = \"the-odds-api\"\nbase_url = \"http://127.0.0.1:{port}\"\n\n\
-                     [[pipelines.odds.streams]]\nprovider = \"odds\"\nstream = \"odds\"\n\
-                     params = {{ sport = \"{sports}\", regions = \"eu\", markets = \"h2h,spreads,totals\" }}\n",
-                    plugins = root.join("target/plugins").display(),
-                    sports = sports.join(","),
-                ),
-            )?;
-            let (wall, peak_kib, summary) = timed_run(&config)?;
-            println!(
-                "odds e2e, {label}: {OUTCOMES} outcomes in {:.2} s = {:.0} outcome rows/s, peak RSS {:.0} MiB",
-                wall.as_secs_f64(),
-                OUTCOMES as f64 / wall.as_secs_f64(),
-                peak_kib as f64 / 1024.0
-            );
-            for line in summary.lines().skip(1) {
-                println!("    {}", line.trim_end());
+        let mut copy_file = None;
+        for (shape, db, update) in [
+            (Shape::OneStream, "one", true),
+            (Shape::StreamPerSport, "ten", true),
+            (Shape::StreamPerSportInTurn, "turns", false),
+        ] {
+            let url = self.runtime.block_on(self.databases.create(db))?;
+            let cold = self.load(shape, &url, "odds", "cold load")?;
+            if floor.is_none() {
+                floor = Some(self.runtime.block_on(copy_floor(&url))?);
+                if peers::psql_found() {
+                    copy_file = Some(peers::export_odds(&url, self.work)?);
+                }
             }
-            figures.push(wall);
-            if figures.len() == 1 {
-                floor = Some(runtime.block_on(copy_floor(&url))?);
-            }
+            let update = match update {
+                true => Some(self.load(shape, &url, "odds2", "price-move update")?),
+                false => None,
+            };
+            shapes.push(Loaded {
+                shape,
+                cold,
+                update,
+            });
         }
-        let floor = floor.context("the floor is measured after the cold load")?;
+        let floor = floor.context("the floor is measured after the first cold load")?;
         println!(
-            "odds e2e, floor: plain COPY of the same {OUTCOMES} rows into a table shaped like odds: {:.2} s = {:.0} rows/s",
+            "odds e2e, floor: plain binary COPY of the same {OUTCOMES} rows into a table shaped like odds: {:.2} s = {:.0} rows/s",
             floor.as_secs_f64(),
             OUTCOMES as f64 / floor.as_secs_f64()
         );
-        let cold = figures[0].as_secs_f64();
-        println!(
-            "odds e2e, cold load: {:.1}x the COPY floor; {:.1}x faster than dlt's ~{DLT_SECONDS:.0} s",
-            cold / floor.as_secs_f64(),
-            DLT_SECONDS / cold
-        );
+        let copy = match copy_file {
+            Some(file) => Some(self.psql_copy(&file)?),
+            None => {
+                println!("odds e2e, psql \\copy SKIPPED: psql is not installed");
+                None
+            }
+        };
+        let dlt = self.dlt()?;
+        println!("odds e2e, cold loads side by side:");
+        for loaded in &shapes {
+            let cold = loaded.cold.as_secs_f64();
+            let mut line = format!("    {:<28} {cold:.2} s", loaded.shape.label());
+            if let Some(dlt) = dlt {
+                line.push_str(&format!(
+                    "; {:.1}x faster than dlt",
+                    dlt.as_secs_f64() / cold
+                ));
+            }
+            if let Some(copy) = copy {
+                line.push_str(&format!("; {:.2}x psql \\copy", cold / copy.as_secs_f64()));
+            }
+            line.push_str(&format!(
+                "; {:.1}x the binary COPY floor",
+                cold / floor.as_secs_f64()
+            ));
+            if let Some(update) = loaded.update {
+                line.push_str(&format!(
+                    "; price-move update {:.2} s",
+                    update.as_secs_f64()
+                ));
+            }
+            println!("{line}");
+        }
+        if let (Some(one), Some(ten)) = (shapes.first(), shapes.get(1)) {
+            println!(
+                "odds e2e, 10 streams against 1 stream of the same sports: {:.2}x the wall time",
+                ten.cold.as_secs_f64() / one.cold.as_secs_f64()
+            );
+        }
         Ok(())
-    })();
-    runtime.block_on(drop_database(&admin_url, &database))?;
-    result
+    }
+
+    /// One `sluice run` of `shape` into `url`, serving the data in `dir`;
+    /// prints and returns its wall time.
+    fn load(&self, shape: Shape, url: &str, dir: &str, label: &str) -> anyhow::Result<Duration> {
+        let port = free_port()?;
+        let _server = Server::start(self.bench, &self.work.join(dir), port)?;
+        let config = self.config(url, port, &shape.pipeline(self.sports))?;
+        let (wall, peak_kib, summary) = timed_run(&config)?;
+        println!(
+            "odds e2e, {}, {label}: {OUTCOMES} outcomes in {:.2} s = {:.0} outcome rows/s, peak RSS {:.0} MiB",
+            shape.label(),
+            wall.as_secs_f64(),
+            OUTCOMES as f64 / wall.as_secs_f64(),
+            peak_kib as f64 / 1024.0
+        );
+        for line in summary.lines().skip(1) {
+            println!("    {}", line.trim_end());
+        }
+        Ok(wall)
+    }
+
+    /// Writes the config of a pipeline `odds` into `url` from the server on
+    /// `port`.
+    fn config(&self, url: &str, port: u16, pipeline: &str) -> anyhow::Result<PathBuf> {
+        let config = self.work.join("sluice.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "database = \"{url}\"\nplugin_dir = \"{plugins}\"\n\n\
+                 [providers.odds]\nplugin = \"the-odds-api\"\nbase_url = \"http://127.0.0.1:{port}\"\n\n\
+                 {pipeline}",
+                plugins = self.root.join("target/plugins").display(),
+            ),
+        )?;
+        Ok(config)
+    }
+
+    /// `psql \copy` of the cold load's rows into the `odds` table of a
+    /// database sluice has just created (its tables, indexes and
+    /// constraints, and no row).
+    fn psql_copy(&self, file: &Path) -> anyhow::Result<Duration> {
+        let url = self.runtime.block_on(self.databases.create("copy"))?;
+        let config = self.config(&url, 1, &Shape::OneStream.pipeline(self.sports))?;
+        run_quiet(
+            Command::new(env!("CARGO_BIN_EXE_sluice"))
+                .args(["runs", "--config"])
+                .arg(&config),
+        )?;
+        let (wall, rows) = peers::copy_into_odds(&url, file)?;
+        if rows as usize != OUTCOMES {
+            bail!("psql \\copy wrote {rows} rows, not {OUTCOMES}");
+        }
+        println!(
+            "odds e2e, psql \\copy of the same {OUTCOMES} rows (CSV) into an empty odds table: {:.2} s = {:.0} rows/s",
+            wall.as_secs_f64(),
+            OUTCOMES as f64 / wall.as_secs_f64()
+        );
+        Ok(wall)
+    }
+
+    /// dlt's `rest_api` source on the cold data into a database of its
+    /// own; skipped with the reason when dlt cannot be installed.
+    fn dlt(&self) -> anyhow::Result<Option<Duration>> {
+        let python = match peers::dlt_python(self.root) {
+            Ok(python) => python,
+            Err(error) => {
+                println!("odds e2e, dlt SKIPPED: {error:#}");
+                return Ok(None);
+            }
+        };
+        let url = self.runtime.block_on(self.databases.create("dlt"))?;
+        let port = free_port()?;
+        let _server = Server::start(self.bench, &self.work.join("odds"), port)?;
+        let base_url = format!("http://127.0.0.1:{port}/");
+        let (wall, rows) =
+            peers::dlt_load(&python, self.bench, self.work, &base_url, SPORTS, &url)?;
+        if rows as usize != OUTCOMES {
+            bail!("dlt loaded {rows} outcome rows, not {OUTCOMES}");
+        }
+        println!(
+            "odds e2e, dlt rest_api (merge into PostgreSQL), cold load: {OUTCOMES} outcomes in {:.2} s = {:.0} outcome rows/s",
+            wall.as_secs_f64(),
+            OUTCOMES as f64 / wall.as_secs_f64()
+        );
+        Ok(Some(wall))
+    }
 }
 
 /// Runs `sluice run` on `config`; returns its wall time, peak RSS in KiB
@@ -202,14 +411,6 @@ impl Drop for Server {
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn run_quiet(cmd: &mut Command) -> anyhow::Result<()> {
-    let out = cmd.output()?;
-    if !out.status.success() {
-        bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(())
 }
 
 async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<String> {

@@ -46,8 +46,10 @@ fn a_spent_entity_window_does_not_hold_the_streams_of_other_entities() {
              params = {{ {params} }}\n\n"
         )
     };
+    // One stream at a time: the fixtures stream spends its window first.
     let pipelines = format!(
-        "[providers.sportmonks]\nplugin = \"sportmonks\"\nbase_url = \"{}\"\n\n{}{}{}",
+        "[providers.sportmonks]\nplugin = \"sportmonks\"\nbase_url = \"{}\"\n\n\
+         [pipelines.day]\nconcurrency = 1\n\n{}{}{}",
         server.base_url(),
         stream("fixtures", "date = \"2025-03-15\""),
         stream("standings", "season = \"9101\""),

@@ -208,11 +208,13 @@ fn a_quota_down_to_its_reserve_stops_the_provider_before_it_runs_out() {
     )
     .expect("index");
     let server = ReplayServer::start(&recordings);
+    // One stream at a time: the request made is the first stream's.
+    let pipeline = format!("[pipelines.demo]\nconcurrency = 1\n{DEMO_PIPELINE}");
     let config = ctx.write_config_with_plugins(
         &plugins,
         &server.base_url(),
         "quota_reserve = 5",
-        DEMO_PIPELINE,
+        &pipeline,
     );
     // Which stream meets the reserve first is not the point: the message is.
     let out = ctx.run(&config, "demo");
@@ -231,11 +233,13 @@ fn a_quota_down_to_its_reserve_stops_the_provider_before_it_runs_out() {
 
 fn the_cache_and_conditional_requests_spare_the_provider(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
-    let cached = DEMO_PIPELINE.replacen(
-        "params = { competition = \"CL\", season = \"2022\" }",
-        "params = { competition = \"CL\", season = \"2022\" }\ncache_ttl = \"5m\"",
-        1,
-    );
+    // One stream at a time, so the provider sees the requests in order.
+    let cached = "[pipelines.demo]\nconcurrency = 1\n".to_string()
+        + &DEMO_PIPELINE.replacen(
+            "params = { competition = \"CL\", season = \"2022\" }",
+            "params = { competition = \"CL\", season = \"2022\" }\ncache_ttl = \"5m\"",
+            1,
+        );
     let config = ctx.write_config(&server.base_url(), "", &cached);
     let config = config.to_str().expect("path");
     for _ in 0..2 {
@@ -349,7 +353,9 @@ fn a_dry_run_loads_nothing_and_says_what_would_change(ctx: TestContext) {
 fn max_requests_bounds_a_run() {
     let server = ReplayServer::start(&demo_recordings());
     let ctx = TestContext::new();
-    let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
+    // One stream at a time: the two requests are the first two streams'.
+    let pipeline = format!("[pipelines.demo]\nconcurrency = 1\n{DEMO_PIPELINE}");
+    let config = ctx.write_config(&server.base_url(), "", &pipeline);
     let run = [
         "run",
         "--config",
@@ -379,7 +385,9 @@ crate::on_both_databases!(
 fn replay_by_time_range_takes_the_responses_fetched_in_it() {
     let ctx = TestContext::new();
     let server = ReplayServer::start(&demo_recordings());
-    let config = ctx.write_config(&server.base_url(), "", DEMO_PIPELINE);
+    // One stream at a time, so the responses are fetched in config order.
+    let pipeline = format!("[pipelines.demo]\nconcurrency = 1\n{DEMO_PIPELINE}");
+    let config = ctx.write_config(&server.base_url(), "", &pipeline);
     let out = ctx.run(&config, "demo");
     assert!(out.status.success(), "{}", stderr(&out));
     drop(server);

@@ -6,6 +6,7 @@ mod backfill;
 mod bad_input;
 mod cli;
 mod common;
+mod concurrent_streams;
 mod contract_versions;
 mod crash;
 mod end_to_end;

@@ -210,6 +210,17 @@ pub struct ProviderConfig {
     pub quota_reserve: u64,
 }
 
+/// Streams of a pipeline that run at once when the config does not say.
+pub const DEFAULT_CONCURRENCY: u32 = 4;
+
+/// The most streams of a pipeline that may run at once: each holds a few
+/// responses in memory, so the bound keeps a run's memory bounded.
+pub const MAX_CONCURRENCY: u32 = 64;
+
+fn default_concurrency() -> u32 {
+    DEFAULT_CONCURRENCY
+}
+
 fn default_max_attempts() -> u32 {
     5
 }
@@ -239,8 +250,12 @@ fn default_breaker_cooldown() -> HumanDuration {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineConfig {
-    /// The streams, run in order.
+    /// The streams, started in order.
     pub streams: Vec<StreamConfig>,
+    /// How many streams run at once, each with its fallbacks; 1 runs them
+    /// one after another. Their providers' limits hold across them.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: u32,
     /// How often `sluice serve` runs the pipeline (`"5m"`); never when
     /// absent.
     pub schedule: Option<HumanDuration>,
@@ -476,6 +491,15 @@ impl LoadedConfig {
                 return Err(self.invalid(
                     format!("pipelines.{name}.streams"),
                     "a pipeline needs at least one stream".to_string(),
+                ));
+            }
+            if !(1..=MAX_CONCURRENCY).contains(&pipeline.concurrency) {
+                return Err(self.invalid(
+                    format!("pipelines.{name}.concurrency"),
+                    format!(
+                        "expected 1 to {MAX_CONCURRENCY} streams at once, got {}",
+                        pipeline.concurrency
+                    ),
                 ));
             }
             for (i, stream) in pipeline.streams.iter().enumerate() {

@@ -86,3 +86,38 @@ fn an_unknown_pipeline_lists_the_defined_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn concurrency_defaults_and_is_bounded() {
+    let loaded = parse(GOOD).expect("valid config");
+    assert_eq!(
+        loaded.pipeline("europe").expect("pipeline").concurrency,
+        DEFAULT_CONCURRENCY
+    );
+    let one = GOOD.replace(
+        "[[pipelines.europe.streams]]",
+        "[pipelines.europe]\nconcurrency = 1\n[[pipelines.europe.streams]]",
+    );
+    let loaded = parse(&one).expect("valid config");
+    assert_eq!(loaded.pipeline("europe").expect("pipeline").concurrency, 1);
+    for bad in ["0", "65"] {
+        let err = parse(&one.replace("concurrency = 1", &format!("concurrency = {bad}")))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            err,
+            format!(
+                "config conf/sluice.toml: pipelines.europe.concurrency: expected 1 to 64 streams at once, got {bad}"
+            )
+        );
+    }
+    let err = parse(&one.replace("concurrency = 1", "concurrency = -1"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.starts_with("config conf/sluice.toml: line 10, column 15:") && err.contains("`-1`"),
+        "{err}"
+    );
+}

@@ -154,6 +154,9 @@ pub struct ProviderClient {
     budget: Arc<RateBudget>,
     breaker: Arc<CircuitBreaker>,
     quota: Arc<QuotaTracker>,
+    /// Taken by each request while the provider's quotas are unknown, so
+    /// streams running at once learn them from one response first.
+    learning: tokio::sync::Mutex<()>,
     secrets: Vec<String>,
     query_secret: Option<(String, String)>,
     path_secret: Option<String>,
@@ -234,6 +237,7 @@ impl ProviderClient {
             budget,
             breaker,
             quota,
+            learning: tokio::sync::Mutex::new(()),
             secrets,
             query_secret,
             path_secret,
@@ -282,22 +286,34 @@ impl ProviderClient {
         let shown = url.to_string();
         let mut backoff = self.settings.retry.backoff();
         let mut attempt = 0;
+        let breaker_open = |refusal| FetchError::BreakerOpen {
+            provider: self.name.clone(),
+            refusal,
+        };
+        let quota_spent = |quota| FetchError::QuotaExhausted {
+            provider: self.name.clone(),
+            quota,
+        };
         loop {
             attempt += 1;
-            self.breaker
-                .check()
-                .map_err(|refusal| FetchError::BreakerOpen {
-                    provider: self.name.clone(),
-                    refusal,
-                })?;
-            self.quota
-                .check()
-                .map_err(|quota| FetchError::QuotaExhausted {
-                    provider: self.name.clone(),
-                    quota,
-                })?;
+            self.breaker.check().map_err(breaker_open)?;
+            self.quota.check().map_err(quota_spent)?;
+            // Requests sent before the provider first reports its quotas
+            // would all go out unpaced and uncounted: until then, one at a
+            // time.
+            let _learning = match self.quota.learning() {
+                true => {
+                    let turn = self.learning.lock().await;
+                    self.quota.learning().then_some(turn)
+                }
+                false => None,
+            };
             self.quota.wait_turn(lane).await;
             self.budget.acquire().await;
+            // Other streams' requests may have opened the breaker or spent
+            // the quota while this one waited.
+            self.breaker.check().map_err(breaker_open)?;
+            let spend = self.quota.spend().await.map_err(quota_spent)?;
             tracing::debug!(url = %shown, attempt, "request");
             let failure = match self.send_once(url.clone(), validators).await {
                 Ok(fetched) => {
@@ -315,6 +331,7 @@ impl ProviderClient {
                 }
                 Err(failure) => failure,
             };
+            drop(spend);
             let (retryable, retry_after, description) = match &failure {
                 AttemptError::Transport(message) => (true, None, message.clone()),
                 AttemptError::Status {

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -36,6 +37,43 @@ pub struct QuotaTracker {
     reserve: u64,
     exhausted: Mutex<Option<QuotaExhausted>>,
     scoped: Mutex<ScopedWindows>,
+    /// Whether a response has been read yet: until one has, the provider's
+    /// streams ask one at a time (see [`QuotaTracker::learning`]).
+    observed: AtomicBool,
+    /// What the quotas without a reset still allow, counted down as
+    /// requests start.
+    spending: Mutex<Spending>,
+    /// Signalled when a request that spent part of a quota is answered.
+    answered: tokio::sync::Notify,
+}
+
+/// The requests the quotas without a reset (credits) still allow: streams
+/// running at once must not together spend into the reserve, which they
+/// would if each went on the last report alone.
+#[derive(Default)]
+struct Spending {
+    /// Requests left before the reserve as of the last report, less those
+    /// started since; unknown until a report.
+    left: Option<u64>,
+    /// Requests started and not yet answered.
+    outstanding: u64,
+}
+
+/// One request's share of the provider's quotas, from its start until its
+/// answer has been read (or it failed): while it is out, others may wait
+/// for what it reports.
+pub struct QuotaSpend<'a> {
+    tracker: &'a QuotaTracker,
+}
+
+impl Drop for QuotaSpend<'_> {
+    fn drop(&mut self) {
+        {
+            let mut spending = self.tracker.spending();
+            spending.outstanding = spending.outstanding.saturating_sub(1);
+        }
+        self.tracker.answered.notify_waiters();
+    }
 }
 
 /// The windows kept per scope, and which window each lane last reported.
@@ -43,6 +81,8 @@ pub struct QuotaTracker {
 struct ScopedWindows {
     /// (quota, scope) → no request on it before this instant.
     not_before: HashMap<(String, String), Instant>,
+    /// (quota, scope) → the spacing its last report asks for.
+    pace: HashMap<(String, String), Duration>,
     /// lane → the (quota, scope) pairs its last response named.
     lanes: HashMap<String, Vec<(String, String)>>,
 }
@@ -55,24 +95,73 @@ impl QuotaTracker {
             reserve,
             exhausted: Mutex::new(None),
             scoped: Mutex::new(ScopedWindows::default()),
+            observed: AtomicBool::new(false),
+            spending: Mutex::new(Spending::default()),
+            answered: tokio::sync::Notify::new(),
         }
     }
 
+    fn spending(&self) -> std::sync::MutexGuard<'_, Spending> {
+        self.spending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes one request of the provider's quotas, to hold until its answer
+    /// is read. While the last requests the quotas allow are out, waits for
+    /// their answers, which tell whether more may go; refuses once a quota
+    /// is down to the reserve.
+    pub async fn spend(&self) -> Result<QuotaSpend<'_>, QuotaExhausted> {
+        loop {
+            let answered = self.answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            self.check()?;
+            {
+                let mut spending = self.spending();
+                if spending.left != Some(0) || spending.outstanding == 0 {
+                    spending.left = spending.left.map(|left| left.saturating_sub(1));
+                    spending.outstanding += 1;
+                    return Ok(QuotaSpend { tracker: self });
+                }
+            }
+            answered.await;
+        }
+    }
+
+    /// Whether the provider declares quotas and no response has been read
+    /// yet: requests sent before the first report would all go out
+    /// unpaced and uncounted, so until then they go one at a time.
+    pub fn learning(&self) -> bool {
+        !self.specs.is_empty() && !self.observed.load(Ordering::Acquire)
+    }
+
     /// Resolves when the windows `lane`'s last response named allow its
-    /// next request.
+    /// next request, and takes that turn: lanes on one window (streams
+    /// running at once) go one per paced turn.
     pub async fn wait_turn(&self, lane: &str) {
-        let until = {
-            let scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
-            scoped.lanes.get(lane).and_then(|windows| {
-                windows
+        loop {
+            let until = {
+                let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+                let windows = scoped.lanes.get(lane).cloned().unwrap_or_default();
+                let now = Instant::now();
+                let until = windows
                     .iter()
                     .filter_map(|window| scoped.not_before.get(window))
                     .max()
                     .copied()
-            })
-        };
-        if let Some(until) = until {
-            tokio::time::sleep_until(until).await;
+                    .filter(|until| *until > now);
+                if until.is_none() {
+                    for window in windows {
+                        if let Some(pace) = scoped.pace.get(&window).copied() {
+                            scoped.not_before.insert(window, now + pace);
+                        }
+                    }
+                    return;
+                }
+                until
+            };
+            if let Some(until) = until {
+                tokio::time::sleep_until(until).await;
+            }
         }
     }
 
@@ -97,6 +186,10 @@ impl QuotaTracker {
         if self.specs.is_empty() {
             return;
         }
+        // Paced now if the response reported a window; if it did not, the
+        // provider does not report one, and waiting for it would only
+        // serialize the streams.
+        self.observed.store(true, Ordering::Release);
         let needs_body = self.specs.iter().any(|s| {
             [Some(&s.remaining), s.reset_after.as_ref(), s.scope.as_ref()]
                 .into_iter()
@@ -107,6 +200,7 @@ impl QuotaTracker {
             .then(|| serde_json::from_slice(body).ok())
             .flatten();
         let mut named = Vec::new();
+        let mut allowed: Option<u64> = None;
         for spec in &self.specs {
             let Some(remaining) = read(&spec.remaining, headers, json.as_ref()) else {
                 continue;
@@ -139,10 +233,11 @@ impl QuotaTracker {
                             self.hold(&window, wait);
                             named.push(window);
                         }
-                        None => budget.pause_for(wait),
+                        None => budget.pace(wait),
                     }
                 }
                 None if remaining <= self.reserve => {
+                    allowed = Some(0);
                     tracing::warn!(provider, quota = %spec.name, remaining, reserve = self.reserve, "quota nearly spent; no more requests to this provider");
                     *self.exhausted.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some(QuotaExhausted {
@@ -152,8 +247,18 @@ impl QuotaTracker {
                             reserve: self.reserve,
                         });
                 }
-                None => {}
+                None => {
+                    let left = remaining - self.reserve;
+                    allowed = Some(allowed.map_or(left, |a| a.min(left)));
+                }
             }
+        }
+        if let Some(allowed) = allowed {
+            // The other requests out now were sent after this one's report
+            // was made: each may spend one more.
+            let mut spending = self.spending();
+            let others = spending.outstanding.saturating_sub(1);
+            spending.left = Some(allowed.saturating_sub(others));
         }
         if !named.is_empty() {
             let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
@@ -162,10 +267,11 @@ impl QuotaTracker {
     }
 
     /// Holds the requests on `window` until `wait` has passed (a later
-    /// hold already set wins).
+    /// hold already set wins), and spaces them `wait` apart from then on.
     fn hold(&self, window: &(String, String), wait: Duration) {
         let until = Instant::now() + wait;
         let mut scoped = self.scoped.lock().unwrap_or_else(|e| e.into_inner());
+        scoped.pace.insert(window.clone(), wait);
         let entry = scoped.not_before.entry(window.clone()).or_insert(until);
         if *entry < until {
             *entry = until;
@@ -290,6 +396,81 @@ mod tests {
         assert!(
             tracker.check().is_ok(),
             "a window quota never stops the run"
+        );
+    }
+
+    #[tokio::test]
+    async fn requests_running_at_once_do_not_spend_into_the_reserve() {
+        let tracker = std::sync::Arc::new(QuotaTracker::new(
+            vec![spec(
+                "credits",
+                QuotaSource::Header("x-requests-remaining".into()),
+                None,
+            )],
+            5,
+        ));
+        let budget = RateBudget::new(&[]);
+        let quick = Duration::from_millis(100);
+        let report = |remaining: &str| headers(&[("x-requests-remaining", remaining)]);
+        let first = tracker.spend().await.expect("nothing reported yet");
+        tracker.observe("odds", "a", &report("7"), b"", &budget);
+        drop(first);
+        // Seven left, five kept: two more may go, together.
+        let a = tracker.spend().await.expect("one of two");
+        let b = tracker.spend().await.expect("two of two");
+        assert!(
+            tokio::time::timeout(quick, tracker.spend()).await.is_err(),
+            "a third waits for the answers out"
+        );
+        tracker.observe("odds", "a", &report("6"), b"", &budget);
+        drop(a);
+        assert!(
+            tokio::time::timeout(quick, tracker.spend()).await.is_err(),
+            "six left with one out: still nothing to spare"
+        );
+        let waiting = tracker.clone();
+        let third = tokio::spawn(async move { waiting.spend().await.err().map(|e| e.remaining) });
+        tokio::task::yield_now().await;
+        // The second request's answer: five left, the reserve.
+        tracker.observe("odds", "b", &report("5"), b"", &budget);
+        drop(b);
+        assert_eq!(third.await.expect("joined"), Some(5));
+    }
+
+    #[tokio::test]
+    async fn streams_on_one_scoped_window_take_its_paced_turns_one_by_one() {
+        let mut entity = spec(
+            "per entity",
+            QuotaSource::Header("x-remaining".into()),
+            Some(QuotaSource::Header("x-reset".into())),
+        );
+        entity.scope = Some(QuotaSource::Header("x-entity".into()));
+        let tracker = QuotaTracker::new(vec![entity], 0);
+        assert!(tracker.learning(), "no window reported yet");
+        let budget = RateBudget::new(&[]);
+        for lane in ["fixtures/a", "fixtures/b"] {
+            tracker.observe(
+                "sportmonks",
+                lane,
+                &headers(&[
+                    ("x-remaining", "1"),
+                    ("x-reset", "0.1"),
+                    ("x-entity", "Fixture"),
+                ]),
+                b"",
+                &budget,
+            );
+        }
+        assert!(!tracker.learning());
+        // One call left over 0.1 s: the two streams on the window go one
+        // turn (0.1 s) apart, not both when it frees.
+        let start = Instant::now();
+        tracker.wait_turn("fixtures/a").await;
+        tracker.wait_turn("fixtures/b").await;
+        assert!(
+            start.elapsed() >= Duration::from_millis(195),
+            "{:?}",
+            start.elapsed()
         );
     }
 

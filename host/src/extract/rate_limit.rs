@@ -18,9 +18,22 @@ const SPACING_MARGIN: f64 = 1.005;
 /// Each `N/period` limit is a GCRA with one request every `period / N` (plus
 /// a 0.5 % margin) and a burst of one: a burst of N would let a window of
 /// `period` hold up to `2N - 1` requests, more than the provider allows.
+///
+/// Streams of one provider share its budget and may ask at once: the next
+/// turn is claimed under a lock, so a pause or a pace lets one request out
+/// per turn, never every waiting stream together.
 pub struct RateBudget {
     limiters: Vec<DefaultDirectRateLimiter>,
-    not_before: Mutex<Option<Instant>>,
+    turns: Mutex<Turns>,
+}
+
+/// When the next request may go, and how far apart requests must be.
+#[derive(Default)]
+struct Turns {
+    /// No request before this instant (a pause, or the next paced turn).
+    not_before: Option<Instant>,
+    /// The spacing the provider's last window report asks for.
+    pace: Option<Duration>,
 }
 
 impl RateBudget {
@@ -37,24 +50,48 @@ impl RateBudget {
             .collect();
         RateBudget {
             limiters,
-            not_before: Mutex::new(None),
+            turns: Mutex::new(Turns::default()),
         }
+    }
+
+    fn turns(&self) -> std::sync::MutexGuard<'_, Turns> {
+        self.turns.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Holds every request of the provider until `wait` has passed (a later
     /// pause already set wins).
     pub fn pause_for(&self, wait: Duration) {
         let until = Instant::now() + wait;
-        let mut not_before = self.not_before.lock().unwrap_or_else(|e| e.into_inner());
-        if not_before.is_none_or(|t| t < until) {
-            *not_before = Some(until);
+        let mut turns = self.turns();
+        if turns.not_before.is_none_or(|t| t < until) {
+            turns.not_before = Some(until);
         }
+    }
+
+    /// Spaces the provider's requests `wait` apart from now on, as its
+    /// window report asks (the requests left spread over the time to its
+    /// reset), starting with a pause of `wait`.
+    pub fn pace(&self, wait: Duration) {
+        self.turns().pace = Some(wait);
+        self.pause_for(wait);
     }
 
     /// Resolves when one more request is allowed by every limit.
     pub async fn acquire(&self) {
-        let pause = *self.not_before.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(until) = pause {
+        loop {
+            let until = {
+                let mut turns = self.turns();
+                let now = Instant::now();
+                match turns.not_before.filter(|t| *t > now) {
+                    Some(until) => until,
+                    None => {
+                        // This request takes the turn; the next one waits
+                        // for the pace.
+                        turns.not_before = turns.pace.map(|pace| now + pace);
+                        break;
+                    }
+                }
+            };
             tokio::time::sleep_until(until).await;
         }
         for limiter in &self.limiters {
@@ -82,6 +119,31 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[tokio::test]
+    async fn a_pace_lets_one_waiting_request_out_per_turn() {
+        let budget = std::sync::Arc::new(RateBudget::new(&[]));
+        budget.pace(Duration::from_millis(60));
+        let start = Instant::now();
+        let waiting: Vec<_> = (0..3)
+            .map(|_| {
+                let budget = budget.clone();
+                tokio::spawn(async move {
+                    budget.acquire().await;
+                    start.elapsed()
+                })
+            })
+            .collect();
+        let mut granted = Vec::new();
+        for handle in waiting {
+            granted.push(handle.await.expect("joined"));
+        }
+        granted.sort();
+        // Three streams waiting on one pace go out one turn apart, not
+        // together when the first pause ends.
+        assert!(granted[0] >= Duration::from_millis(55), "{granted:?}");
+        assert!(granted[2] >= Duration::from_millis(175), "{granted:?}");
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 //! stream through extract → normalize → load, one committed batch per
 //! response. It coordinates the stages; each stage lives in its own module.
 
+mod concurrency;
 mod prepare;
 mod replay;
 mod stream;
@@ -12,6 +13,8 @@ pub use replay::replay;
 
 use std::time::{Duration, Instant};
 use tracing::Instrument;
+
+use concurrency::RunContext;
 
 use crate::config::ConfigError;
 use crate::db::DbError;
@@ -236,8 +239,10 @@ impl Stores {
     }
 }
 
-/// Runs every stream of `prepared` in order into `stores`. A stream that fails
-/// is recorded and the others still run; the run is recorded with its status.
+/// Runs the streams of `prepared` into `stores`, up to the pipeline's
+/// `concurrency` at once. A stream that fails is recorded and the others
+/// still run; the report lists streams in config order whatever order they
+/// finished in, and the run is recorded with its status.
 pub async fn run(
     prepared: &PreparedPipeline,
     stores: &Stores,
@@ -253,42 +258,16 @@ pub async fn run(
     let span =
         tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
     let mut report = RunReport::new(run_id, &prepared.name, options.mode);
-    for stream in &prepared.streams {
-        let mut outcome = stream::run(stream, stores, &options, &mut report)
+    let context = RunContext::new(run_id, &prepared.name, options);
+    let outcomes =
+        concurrency::run_streams(&prepared.streams, stores, &context, prepared.concurrency)
             .instrument(span.clone())
             .await;
-        let (mut serving, mut fallbacks) = (stream, stream.fallbacks.iter());
-        while let Err(error) = &outcome
-            && provider_unavailable(error)
-            && let Some(next) = fallbacks.next()
-        {
-            let reason = error.to_string();
-            tracing::warn!(parent: &span, stream = %serving.key, fallback = %next.key, error = %reason, "provider unavailable; a fallback serves the stream");
-            report.fallbacks.push(FallbackServed {
-                stream_key: serving.key.clone(),
-                fallback_key: next.key.clone(),
-                reason,
-            });
-            serving = next;
-            outcome = stream::run(next, stores, &options, &mut report)
-                .instrument(span.clone())
-                .await;
-        }
-        match outcome {
-            Ok(stream::End::Finished) => {}
-            Ok(stream::End::RequestLimit) => {
-                report.stopped_at_limit = true;
-                break;
-            }
-            Err(error) => {
-                tracing::error!(parent: &span, error = %error, stream = %stream.key, "stream failed");
-                report.failures.push(Failure {
-                    stream_key: serving.key.clone(),
-                    quarantined: false,
-                    error,
-                });
-            }
-        }
+    for outcome in outcomes {
+        report.counts.add(&outcome.counts);
+        report.failures.extend(outcome.failures);
+        report.fallbacks.extend(outcome.fallbacks);
+        report.stopped_at_limit |= outcome.stopped_at_limit;
     }
     for client in &prepared.clients {
         stores

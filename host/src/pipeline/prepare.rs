@@ -50,6 +50,8 @@ pub struct PreparedPipeline {
     pub streams: Vec<PreparedStream>,
     /// One client per provider.
     pub clients: Vec<Arc<ProviderClient>>,
+    /// How many of its streams run at once.
+    pub concurrency: usize,
     /// How records are linked to canonical entities after the run.
     pub resolution: Resolution,
 }
@@ -86,6 +88,7 @@ pub fn prepare(
         name: pipeline.to_string(),
         streams,
         clients: loaded.clients.into_values().collect(),
+        concurrency: usize::try_from(pipeline_config.concurrency).unwrap_or(1),
         resolution: Resolution::from_config(config)?,
     })
 }

@@ -12,7 +12,8 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use super::Stores;
-use super::{Failure, PreparedStream, RunError, RunOptions, RunReport};
+use super::concurrency::{RunContext, StreamOutcome};
+use super::{Failure, PreparedStream, RunError};
 use crate::config::WriteDisposition;
 use crate::db::DbError;
 use crate::db::now_timestamp;
@@ -23,7 +24,7 @@ use crate::model::HttpResponse;
 use crate::model::{NormalizedBatch, PlannedRequest};
 use crate::plugin::{NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
-use crate::state::{ArchivedResponse, ResponseSource, RunId, RunMode, StateStore, StoredBody};
+use crate::state::{ArchivedResponse, ResponseSource, RunMode, StateStore, StoredBody};
 
 /// Most requests one stream may make in a run: a guard against a plugin
 /// whose follow-ups never end.
@@ -46,13 +47,15 @@ const READ_AHEAD: usize = 1;
 ///
 /// Two halves run side by side: one fetches and normalizes the responses in
 /// order, the other commits their batches in that same order, so each
-/// checkpoint still follows the rows before it.
+/// checkpoint still follows the rows before it. Each commit waits for the
+/// run's write turn, shared with the streams running beside this one.
 pub async fn run(
     stream: &PreparedStream,
     stores: &Stores,
-    options: &RunOptions,
-    report: &mut RunReport,
+    run: &RunContext,
+    report: &mut StreamOutcome,
 ) -> Result<End, RunError> {
+    let options = &run.options;
     let manifest = stream.plugin.manifest();
     let span = tracing::info_span!(
         "stream",
@@ -66,16 +69,13 @@ pub async fn run(
             if options.mode == RunMode::Run {
                 stores
                     .state
-                    .clear_checkpoint(&report.pipeline, &stream.key)
+                    .clear_checkpoint(&run.pipeline, &stream.key)
                     .await?;
             }
             tracing::info!("checkpoint cleared: the stream starts over");
             None
         } else {
-            stores
-                .state
-                .checkpoint(&report.pipeline, &stream.key)
-                .await?
+            stores.state.checkpoint(&run.pipeline, &stream.key).await?
         };
         let planned = blocking(&stream.plugin, {
             let (name, params) = (stream.stream.clone(), stream.params.clone());
@@ -83,6 +83,12 @@ pub async fn run(
         })
         .await?
         .map_err(RunError::Plugin)?;
+        // A replace stream's one transaction holds the write turn until it
+        // ends; the other streams' batches wait for it.
+        let replace_turn = match stream.write {
+            WriteDisposition::Replace => Some(run.write_turn().await),
+            _ => None,
+        };
         let mut replace = match stream.write {
             WriteDisposition::Replace => Some(stores.sink.begin_replace(options.mode).await?),
             _ => None,
@@ -91,10 +97,7 @@ pub async fn run(
         let ahead = Producer {
             stream,
             state: &stores.state,
-            options,
-            run_id: report.run_id,
-            pipeline: report.pipeline.clone(),
-            requests_before: report.counts.requests,
+            run,
         };
         let produce = ahead.produce(planned.into(), sender);
         let commit = async {
@@ -102,6 +105,7 @@ pub async fn run(
                 let counts = match &mut replace {
                     Some(open) => stores.sink.replace_batch(open, batch).await?,
                     None => {
+                        let _turn = run.write_turn().await;
                         stores
                             .sink
                             .commit_batch(batch, options.mode, stream.write)
@@ -139,7 +143,7 @@ pub async fn run(
         if let Some(open) = replace {
             let deleted = stores
                 .sink
-                .finish_replace(open, report.run_id, complete)
+                .finish_replace(open, run.run_id, complete)
                 .await?;
             if complete {
                 tracing::info!(deleted = deleted.total().deleted, "replace committed");
@@ -150,6 +154,7 @@ pub async fn run(
             }
             report.counts.add(&deleted);
         }
+        drop(replace_turn);
         Ok(end)
     }
     .instrument(span)
@@ -166,11 +171,8 @@ struct Produced {
 struct Producer<'a> {
     stream: &'a PreparedStream,
     state: &'a StateStore,
-    options: &'a RunOptions,
-    run_id: RunId,
-    pipeline: String,
-    /// Requests the run made before this stream, for `--max-requests`.
-    requests_before: u64,
+    /// The run: its id, and the requests left under `--max-requests`.
+    run: &'a RunContext,
 }
 
 impl Producer<'_> {
@@ -186,7 +188,6 @@ impl Producer<'_> {
         let stream = self.stream;
         let manifest = stream.plugin.manifest();
         let mut made = 0;
-        let mut requested = self.requests_before;
         while let Some(request) = queue.pop_front() {
             made += 1;
             if made > MAX_REQUESTS_PER_STREAM {
@@ -203,11 +204,7 @@ impl Producer<'_> {
             let (response, source) = match fresh_enough {
                 Some(cached) => (archived(self.state, cached).await?, ResponseSource::Cache),
                 None => {
-                    if self
-                        .options
-                        .max_requests
-                        .is_some_and(|max| requested >= max)
-                    {
+                    if !self.run.requests.take() {
                         return Ok(End::RequestLimit);
                     }
                     let revalidate = latest.as_ref().filter(|l| {
@@ -239,7 +236,6 @@ impl Producer<'_> {
                 }
             };
             let requests = u64::from(source != ResponseSource::Cache);
-            requested += requests;
             let archive_body = source == ResponseSource::Network;
             let Normalized {
                 result: normalized,
@@ -298,8 +294,8 @@ impl Producer<'_> {
             };
             let ends_stream = failure.is_some();
             let batch = LoadBatch {
-                run_id: self.run_id,
-                pipeline: self.pipeline.clone(),
+                run_id: self.run.run_id,
+                pipeline: self.run.pipeline.clone(),
                 stream_key: stream.key.clone(),
                 provider: stream.provider.clone(),
                 stream: stream.stream.clone(),

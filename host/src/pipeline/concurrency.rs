@@ -1,0 +1,176 @@
+//! A pipeline's streams run at once, up to the pipeline's `concurrency`:
+//! their fetches and plugin calls overlap, while their commits take turns,
+//! and each stream's outcome is kept apart so the run's report reads in
+//! config order whatever order the streams finished in.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use super::stream::{self, End};
+use super::{Failure, FallbackServed, PreparedStream, RunOptions, Stores, provider_unavailable};
+use crate::state::{LoadCounts, RunId};
+
+/// What every stream of one run shares: its identity, its options, the
+/// requests `--max-requests` still allows, and the turn to write.
+pub struct RunContext {
+    /// The run's id in `sluice_runs`.
+    pub run_id: RunId,
+    /// Pipeline name.
+    pub pipeline: String,
+    /// What the run was asked to do.
+    pub options: RunOptions,
+    /// The requests left under `--max-requests`, taken by any stream.
+    pub requests: RequestAllowance,
+    /// One batch (or one replace stream) writes at a time: SQLite has one
+    /// writer anyway, and on PostgreSQL two batches of overlapping rows
+    /// committing together could lock each other or both record the same
+    /// odds move. Fetching and normalizing are what run side by side.
+    write_turn: Semaphore,
+}
+
+impl RunContext {
+    /// The shared state of run `run_id` of `pipeline`.
+    pub fn new(run_id: RunId, pipeline: &str, options: RunOptions) -> Self {
+        RunContext {
+            run_id,
+            pipeline: pipeline.to_string(),
+            options,
+            requests: RequestAllowance::new(options.max_requests),
+            write_turn: Semaphore::new(1),
+        }
+    }
+
+    /// Waits for the turn to write, held until the permit is dropped.
+    pub async fn write_turn(&self) -> Option<SemaphorePermit<'_>> {
+        // The semaphore is never closed, so acquiring only waits.
+        self.write_turn.acquire().await.ok()
+    }
+}
+
+/// The requests a run may still make, shared by its streams so that
+/// `--max-requests` bounds the run whichever streams make them.
+pub struct RequestAllowance {
+    max: Option<u64>,
+    taken: AtomicU64,
+    reached: AtomicBool,
+}
+
+impl RequestAllowance {
+    /// At most `max` requests; unbounded when none.
+    pub fn new(max: Option<u64>) -> Self {
+        RequestAllowance {
+            max,
+            taken: AtomicU64::new(0),
+            reached: AtomicBool::new(false),
+        }
+    }
+
+    /// Takes one request; false once the run has made all it may.
+    pub fn take(&self) -> bool {
+        let Some(max) = self.max else {
+            return true;
+        };
+        let taken = self
+            .taken
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .is_ok();
+        if !taken {
+            self.reached.store(true, Ordering::Release);
+        }
+        taken
+    }
+
+    /// Whether a stream was refused a request: no further stream starts.
+    pub fn reached(&self) -> bool {
+        self.reached.load(Ordering::Acquire)
+    }
+}
+
+/// What one stream of the run (with the fallbacks that served for it)
+/// loaded and what went wrong, kept apart until the run adds them up in
+/// config order.
+#[derive(Default)]
+pub struct StreamOutcome {
+    /// What its batches did.
+    pub counts: LoadCounts,
+    /// What went wrong, in order.
+    pub failures: Vec<Failure>,
+    /// Fallbacks that served in its place.
+    pub fallbacks: Vec<FallbackServed>,
+    /// Whether `--max-requests` ended it.
+    pub stopped_at_limit: bool,
+}
+
+/// Runs `streams`, at most `concurrency` at once, starting them in config
+/// order and none once `--max-requests` is reached. Returns one outcome per
+/// stream that started, in config order.
+pub async fn run_streams(
+    streams: &[PreparedStream],
+    stores: &Stores,
+    run: &RunContext,
+    concurrency: usize,
+) -> Vec<StreamOutcome> {
+    let mut outcomes: Vec<Option<StreamOutcome>> = Vec::new();
+    let mut running = FuturesUnordered::new();
+    let mut waiting = streams.iter().enumerate();
+    loop {
+        while running.len() < concurrency.max(1) && !run.requests.reached() {
+            let Some((index, stream)) = waiting.next() else {
+                break;
+            };
+            outcomes.push(None);
+            running.push(async move { (index, with_fallbacks(stream, stores, run).await) });
+        }
+        let Some((index, outcome)) = running.next().await else {
+            break;
+        };
+        if let Some(slot) = outcomes.get_mut(index) {
+            *slot = Some(outcome);
+        }
+    }
+    outcomes.into_iter().flatten().collect()
+}
+
+/// Runs `stream`, then each of its fallbacks in turn while the provider
+/// that was asked is unavailable (breaker open, quota spent).
+async fn with_fallbacks(
+    stream: &PreparedStream,
+    stores: &Stores,
+    run: &RunContext,
+) -> StreamOutcome {
+    let mut outcome = StreamOutcome::default();
+    let mut ended = stream::run(stream, stores, run, &mut outcome).await;
+    let (mut serving, mut fallbacks) = (stream, stream.fallbacks.iter());
+    while let Err(error) = &ended
+        && provider_unavailable(error)
+        && let Some(next) = fallbacks.next()
+    {
+        let reason = error.to_string();
+        tracing::warn!(stream = %serving.key, fallback = %next.key, error = %reason, "provider unavailable; a fallback serves the stream");
+        outcome.fallbacks.push(FallbackServed {
+            stream_key: serving.key.clone(),
+            fallback_key: next.key.clone(),
+            reason,
+        });
+        serving = next;
+        ended = stream::run(next, stores, run, &mut outcome).await;
+    }
+    match ended {
+        Ok(End::Finished) => {}
+        Ok(End::RequestLimit) => outcome.stopped_at_limit = true,
+        Err(error) => {
+            tracing::error!(error = %error, stream = %stream.key, "stream failed");
+            outcome.failures.push(Failure {
+                stream_key: serving.key.clone(),
+                quarantined: false,
+                error,
+            });
+        }
+    }
+    outcome
+}
