@@ -210,12 +210,8 @@ fn a_quota_down_to_its_reserve_stops_the_provider_before_it_runs_out() {
     let server = ReplayServer::start(&recordings);
     // One stream at a time: the request made is the first stream's.
     let pipeline = format!("[pipelines.demo]\nconcurrency = 1\n{DEMO_PIPELINE}");
-    let config = ctx.write_config_with_plugins(
-        &plugins,
-        &server.base_url(),
-        "quota_reserve = 5",
-        &pipeline,
-    );
+    let config =
+        ctx.write_config_with_plugins(&plugins, &server.base_url(), "quota_reserve = 5", &pipeline);
     // Which stream meets the reserve first is not the point: the message is.
     let out = ctx.run(&config, "demo");
     let line = error_line(&out);
