@@ -44,16 +44,18 @@ pub fn render(report: &RunReport, database: &str) -> String {
             "  dry run: nothing was loaded; this is what would have changed"
         );
     }
+    // As wide as the longest table name, so every row lines up.
+    let width = tables::ALL.iter().map(|t| t.name.len()).max().unwrap_or(5);
     let _ = writeln!(
         out,
-        "  {:<14} {:>8} {:>9} {:>8} {:>10}",
+        "  {:<width$} {:>8} {:>9} {:>8} {:>10}",
         "table", "records", "inserted", "updated", "unchanged"
     );
     for table in tables::ALL {
         if let Some(c) = report.counts.tables.get(table.name) {
             let _ = writeln!(
                 out,
-                "  {:<14} {:>8} {:>9} {:>8} {:>10}",
+                "  {:<width$} {:>8} {:>9} {:>8} {:>10}",
                 table.name, c.records, c.inserted, c.updated, c.unchanged
             );
         }
@@ -112,7 +114,7 @@ pub fn render(report: &RunReport, database: &str) -> String {
     if report.stopped_at_limit {
         let _ = writeln!(
             out,
-            "  stopped at --max-requests: the streams after this point did not run"
+            "  stopped at --max-requests: streams still running stopped at the limit, and those not yet started did not run"
         );
     }
     if report.status == RunStatus::Succeeded && total.inserted + total.updated == 0 {

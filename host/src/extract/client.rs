@@ -10,6 +10,7 @@ use super::RateBudget;
 use super::breaker::{BreakerRefusal, CircuitBreaker};
 use super::quota::{QuotaExhausted, QuotaTracker};
 use super::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
+use crate::internal_events::{InternalEvent, RateLimited, RequestRetried, RequestSent};
 use crate::model::HttpResponse;
 use crate::model::PlannedRequest;
 
@@ -314,7 +315,11 @@ impl ProviderClient {
             // the quota while this one waited.
             self.breaker.check().map_err(breaker_open)?;
             let spend = self.quota.spend().await.map_err(quota_spent)?;
-            tracing::debug!(url = %shown, attempt, "request");
+            RequestSent {
+                url: &shown,
+                attempt,
+            }
+            .emit();
             let failure = match self.send_once(url.clone(), validators).await {
                 Ok(fetched) => {
                     self.breaker.record_success();
@@ -347,8 +352,14 @@ impl ProviderClient {
             };
             if let AttemptError::Status { status: 429, .. } = failure {
                 // Too fast for the provider: every stream of it waits.
-                self.budget
-                    .pause_for(self.settings.retry.wait(retry_after, None));
+                let pause = self.settings.retry.wait(retry_after, None);
+                RateLimited {
+                    provider: &self.name,
+                    url: &shown,
+                    pause,
+                }
+                .emit();
+                self.budget.pause_for(pause);
             } else if retryable {
                 self.breaker.record_failure(&description);
             }
@@ -371,7 +382,13 @@ impl ProviderClient {
                 .retry
                 .wait(retry_after, backoff.next())
                 .min(max_wait);
-            tracing::warn!(url = %shown, attempt, error = %description, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+            RequestRetried {
+                url: &shown,
+                attempt,
+                error: &description,
+                wait,
+            }
+            .emit();
             tokio::time::sleep(wait).await;
         }
     }

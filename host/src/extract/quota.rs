@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::RateBudget;
+use crate::internal_events::{InternalEvent, QuotaReserveReached, QuotaWindowSpent};
 use crate::model::{QuotaSource, QuotaSpec};
 
 /// A quota that must not be spent further.
@@ -225,7 +226,13 @@ impl QuotaTracker {
                         .as_ref()
                         .and_then(|s| read_text(s, headers, json.as_ref()));
                     if remaining == 0 {
-                        tracing::info!(provider, quota = %spec.name, scope = scope.as_deref(), wait_s = reset.as_secs_f64(), "quota window spent; waiting for its reset");
+                        QuotaWindowSpent {
+                            provider,
+                            quota: &spec.name,
+                            scope: scope.as_deref(),
+                            wait: reset,
+                        }
+                        .emit();
                     }
                     match scope {
                         Some(scope) => {
@@ -238,7 +245,13 @@ impl QuotaTracker {
                 }
                 None if remaining <= self.reserve => {
                     allowed = Some(0);
-                    tracing::warn!(provider, quota = %spec.name, remaining, reserve = self.reserve, "quota nearly spent; no more requests to this provider");
+                    QuotaReserveReached {
+                        provider,
+                        quota: &spec.name,
+                        remaining,
+                        reserve: self.reserve,
+                    }
+                    .emit();
                     *self.exhausted.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some(QuotaExhausted {
                             quota: spec.name.clone(),

@@ -13,7 +13,9 @@ pub use extract::{
     RequestRetried, RequestSent,
 };
 pub use pipeline::{
-    BatchCommitted, BatchNormalized, BatchQuarantined, ConcurrentLoadMerged, RecordsQuarantined,
+    BatchCommitted, BatchNormalized, BatchQuarantined, CheckpointCleared, ConcurrentLoadMerged,
+    FallbackServing, RecordsQuarantined, RecordsResolved, ReplaceCommitted, ReplaceIncomplete,
+    ResolutionFailed, StreamFailed,
 };
 pub use plugin::{
     PluginNotLoaded, PluginPrinted, PluginReloadAborted, PluginReloadRefused, PluginReloaded,

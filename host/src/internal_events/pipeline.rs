@@ -108,3 +108,99 @@ impl<E: Display> InternalEvent for ConcurrentLoadMerged<'_, E> {
         );
     }
 }
+
+/// A stream's checkpoint was cleared on request: it starts over.
+pub struct CheckpointCleared;
+
+impl InternalEvent for CheckpointCleared {
+    fn emit(self) {
+        tracing::info!("checkpoint cleared: the stream starts over");
+    }
+}
+
+/// A `write = "replace"` stream committed, deleting what it no longer
+/// produced.
+pub struct ReplaceCommitted {
+    /// Rows deleted.
+    pub deleted: u64,
+}
+
+impl InternalEvent for ReplaceCommitted {
+    fn emit(self) {
+        tracing::info!(deleted = self.deleted, "replace committed");
+    }
+}
+
+/// A `write = "replace"` stream did not complete: nothing was deleted.
+pub struct ReplaceIncomplete;
+
+impl InternalEvent for ReplaceIncomplete {
+    fn emit(self) {
+        tracing::warn!("the stream did not complete: its rows were merged and nothing was deleted");
+    }
+}
+
+/// A stream's provider is unavailable and a fallback serves the stream.
+pub struct FallbackServing<'a, E: Display> {
+    /// The stream given up on.
+    pub stream: &'a str,
+    /// The fallback now serving.
+    pub fallback: &'a str,
+    /// Why the provider is unavailable.
+    pub error: &'a E,
+}
+
+impl<E: Display> InternalEvent for FallbackServing<'_, E> {
+    fn emit(self) {
+        tracing::warn!(
+            stream = %self.stream,
+            fallback = %self.fallback,
+            error = %self.error,
+            "provider unavailable; a fallback serves the stream"
+        );
+    }
+}
+
+/// A stream failed; the run's other streams go on.
+pub struct StreamFailed<'a, E: Display> {
+    /// The stream.
+    pub stream: &'a str,
+    /// Why.
+    pub error: &'a E,
+}
+
+impl<E: Display> InternalEvent for StreamFailed<'_, E> {
+    fn emit(self) {
+        tracing::error!(error = %self.error, stream = %self.stream, "stream failed");
+    }
+}
+
+/// A run's records without a link were resolved.
+pub struct RecordsResolved {
+    /// Records that got a link.
+    pub linked: u64,
+    /// Of those, left for review.
+    pub review: u64,
+}
+
+impl InternalEvent for RecordsResolved {
+    fn emit(self) {
+        tracing::info!(
+            linked = self.linked,
+            review = self.review,
+            "records resolved"
+        );
+    }
+}
+
+/// A run's resolution failed; what it loaded stays, to be linked later.
+pub struct ResolutionFailed<'a, E: Display> {
+    /// Why.
+    pub error: &'a E,
+}
+
+impl<E: Display> InternalEvent for ResolutionFailed<'_, E> {
+    fn emit(self) {
+        tracing::error!(error = %self.error, "resolution failed");
+    }
+}

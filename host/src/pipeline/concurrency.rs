@@ -11,6 +11,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::stream::{self, End};
 use super::{Failure, FallbackServed, PreparedStream, RunOptions, Stores, provider_unavailable};
+use crate::internal_events::{FallbackServing, InternalEvent, StreamFailed};
 use crate::state::{LoadCounts, RunId};
 
 /// What every stream of one run shares: its identity, its options, the
@@ -151,7 +152,12 @@ async fn with_fallbacks(
         && let Some(next) = fallbacks.next()
     {
         let reason = error.to_string();
-        tracing::warn!(stream = %serving.key, fallback = %next.key, error = %reason, "provider unavailable; a fallback serves the stream");
+        FallbackServing {
+            stream: &serving.key,
+            fallback: &next.key,
+            error: &reason,
+        }
+        .emit();
         outcome.fallbacks.push(FallbackServed {
             stream_key: serving.key.clone(),
             fallback_key: next.key.clone(),
@@ -164,7 +170,11 @@ async fn with_fallbacks(
         Ok(End::Finished) => {}
         Ok(End::RequestLimit) => outcome.stopped_at_limit = true,
         Err(error) => {
-            tracing::error!(error = %error, stream = %stream.key, "stream failed");
+            StreamFailed {
+                stream: &stream.key,
+                error: &error,
+            }
+            .emit();
             outcome.failures.push(Failure {
                 stream_key: serving.key.clone(),
                 quarantined: false,

@@ -19,6 +19,7 @@ use concurrency::RunContext;
 use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::extract::FetchError;
+use crate::internal_events::{InternalEvent, RecordsResolved, ResolutionFailed};
 use crate::load::Sink;
 use crate::plugin::PluginError;
 use crate::resolve::{self, ResolveError, ResolveReport, Scope};
@@ -281,11 +282,17 @@ pub async fn run(
             .await;
         match resolved {
             Ok(resolution) => {
-                tracing::info!(parent: &span, linked = resolution.linked(), review = resolution.review(), "records resolved");
+                span.in_scope(|| {
+                    RecordsResolved {
+                        linked: resolution.linked(),
+                        review: resolution.review(),
+                    }
+                    .emit()
+                });
                 report.resolution = Some(resolution);
             }
             Err(error) => {
-                tracing::error!(parent: &span, %error, "resolution failed");
+                span.in_scope(|| ResolutionFailed { error: &error }.emit());
                 report.failures.push(Failure {
                     stream_key: "resolution".to_string(),
                     quarantined: false,

@@ -18,6 +18,10 @@ use crate::config::WriteDisposition;
 use crate::db::DbError;
 use crate::db::now_timestamp;
 use crate::extract::{FetchError, Fetched};
+use crate::internal_events::{
+    BatchCommitted, BatchNormalized, BatchQuarantined, CheckpointCleared, InternalEvent,
+    RecordsQuarantined, ReplaceCommitted, ReplaceIncomplete,
+};
 use crate::load::tables::{BatchRows, TableProducer, table_of};
 use crate::load::{BatchOutcome, LoadBatch};
 use crate::model::HttpResponse;
@@ -72,7 +76,7 @@ pub async fn run(
                     .clear_checkpoint(&run.pipeline, &stream.key)
                     .await?;
             }
-            tracing::info!("checkpoint cleared: the stream starts over");
+            CheckpointCleared.emit();
             None
         } else {
             stores.state.checkpoint(&run.pipeline, &stream.key).await?
@@ -113,13 +117,19 @@ pub async fn run(
                     }
                 };
                 let total = counts.total();
-                tracing::info!(
-                    inserted = total.inserted,
-                    updated = total.updated,
-                    unchanged = total.unchanged,
-                    quarantined = counts.quarantined,
-                    "batch committed"
-                );
+                BatchCommitted {
+                    inserted: total.inserted,
+                    updated: total.updated,
+                    unchanged: total.unchanged,
+                    quarantined: counts.quarantined,
+                }
+                .emit();
+                if counts.quarantined > 0 {
+                    RecordsQuarantined {
+                        count: counts.quarantined,
+                    }
+                    .emit();
+                }
                 report.counts.add(&counts);
                 if let Some(error) = failure {
                     // Its follow-ups are unknown: the stream ends here.
@@ -146,11 +156,12 @@ pub async fn run(
                 .finish_replace(open, run.run_id, complete)
                 .await?;
             if complete {
-                tracing::info!(deleted = deleted.total().deleted, "replace committed");
+                ReplaceCommitted {
+                    deleted: deleted.total().deleted,
+                }
+                .emit();
             } else {
-                tracing::warn!(
-                    "the stream did not complete: its rows were merged and nothing was deleted"
-                );
+                ReplaceIncomplete.emit();
             }
             report.counts.add(&deleted);
         }
@@ -261,14 +272,14 @@ impl Producer<'_> {
             };
             let (outcome, failure) = match normalized {
                 Ok((batch, rows)) => {
-                    tracing::info!(
-                        url = %url,
-                        source = source.as_str(),
-                        records = rows.records(),
-                        rejects = batch.rejects.len(),
-                        follow_ups = batch.follow_ups.len(),
-                        "batch normalized"
-                    );
+                    BatchNormalized {
+                        url: &url,
+                        source: source.as_str(),
+                        records: rows.records(),
+                        rejects: batch.rejects.len(),
+                        follow_ups: batch.follow_ups.len(),
+                    }
+                    .emit();
                     queue.extend(batch.follow_ups);
                     let outcome = BatchOutcome::Loaded {
                         rows,
@@ -278,7 +289,11 @@ impl Producer<'_> {
                     (outcome, None)
                 }
                 Err(source_error) => {
-                    tracing::error!(url = %url, error = %source_error, "plugin failed on the response; quarantining it");
+                    BatchQuarantined {
+                        url: &url,
+                        error: &source_error,
+                    }
+                    .emit();
                     let outcome = BatchOutcome::Failed {
                         reason: source_error.to_string(),
                         raw: raw_failure.unwrap_or_default(),
