@@ -4,8 +4,7 @@
 //! API-Football fixture must be linked to its openfootball match, and no
 //! link may be wrong; precision and recall are printed.
 
-use std::collections::HashMap;
-
+use crate::common::links::judge_fixture_links;
 use crate::common::{ReplayServer, TestContext, assert_ok, repo_root};
 use crate::on_both_databases;
 use crate::sluice_snapshot;
@@ -61,57 +60,16 @@ fn every_fixture_is_linked_to_its_match_and_no_link_is_wrong(ctx: TestContext) {
 
     // The truth: each API-Football fixture is the openfootball match of the
     // same home and away team in the season (openfootball's id says which).
-    let names: HashMap<&str, &str> = TEAMS.into_iter().collect();
-    let fixtures = ctx.query(
-        "SELECT provider_id, home_team, away_team FROM events WHERE provider = 'api-football'",
-    );
-    assert_eq!(fixtures.len(), 71);
-    let linked: HashMap<String, Vec<String>> = {
-        let mut linked: HashMap<String, Vec<String>> = HashMap::new();
-        for row in ctx.query(
-            "SELECT a.provider_id, o.provider_id FROM provider_ids a \
-             JOIN provider_ids o ON o.kind = 'event' AND o.canonical_id = a.canonical_id \
-             AND o.provider = 'openfootball' \
-             WHERE a.kind = 'event' AND a.provider = 'api-football'",
-        ) {
-            linked
-                .entry(row[0].clone())
-                .or_default()
-                .push(row[1].clone());
-        }
-        linked
-    };
-    let (mut right, mut wrong) = (0, 0);
-    for fixture in &fixtures {
-        let expected = format!(
-            "de.1/2023-24/{}/{}",
-            names[fixture[1].as_str()],
-            names[fixture[2].as_str()]
-        );
-        for match_id in linked.get(&fixture[0]).into_iter().flatten() {
-            if *match_id == expected {
-                right += 1;
-            } else {
-                wrong += 1;
-                eprintln!("wrong link: API-Football {} -> {match_id}", fixture[0]);
-            }
-        }
-    }
-    let links = right + wrong;
-    let precision = if links == 0 {
-        0.0
-    } else {
-        right as f64 / links as f64
-    };
-    let recall = right as f64 / fixtures.len() as f64;
-    println!(
-        "resolution API-Football league 78 2023 vs openfootball de.1 2023-24: \
-         {links} links, {right} right, {wrong} wrong; precision {precision:.3}, recall {recall:.3}"
+    let judged = judge_fixture_links(
+        &ctx,
+        "API-Football league 78 2023 vs openfootball de.1 2023-24",
+        "de.1/2023-24",
+        &TEAMS,
     );
     assert_eq!(
-        (right, wrong),
-        (71, 0),
-        "precision {precision}, recall {recall}"
+        (judged.fixtures, judged.right, judged.wrong),
+        (71, 71, 0),
+        "{judged:?}"
     );
 
     // One canonical row per real match, both providers' values merged.

@@ -7,11 +7,11 @@
 //! must be linked to its match, none wrongly; precision and recall are
 //! printed.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::common::links::judge_fixture_links;
 use crate::common::{TestContext, assert_ok};
 use crate::on_both_databases;
 use crate::sluice_snapshot;
@@ -86,58 +86,16 @@ fn config(ctx: &TestContext, base_url: &str) -> String {
 }
 
 /// Judges every API-Football fixture's link against the truth (the
-/// openfootball match of the same home and away club in the season),
-/// prints precision and recall, and returns (fixtures, right, wrong).
+/// openfootball match of the same home and away club in the season), and
+/// requires precision and recall of at least 0.98; returns (fixtures,
+/// right, wrong).
 fn judge(ctx: &TestContext, label: &str) -> (usize, usize, usize) {
-    let names: HashMap<&str, &str> = TEAMS.into_iter().collect();
-    let fixtures = ctx.query(
-        "SELECT provider_id, home_team, away_team FROM events WHERE provider = 'api-football'",
-    );
-    let mut linked: HashMap<String, Vec<String>> = HashMap::new();
-    for row in ctx.query(
-        "SELECT a.provider_id, o.provider_id FROM provider_ids a \
-         JOIN provider_ids o ON o.kind = 'event' AND o.canonical_id = a.canonical_id \
-         AND o.provider = 'openfootball' \
-         WHERE a.kind = 'event' AND a.provider = 'api-football'",
-    ) {
-        linked
-            .entry(row[0].clone())
-            .or_default()
-            .push(row[1].clone());
-    }
-    let (mut right, mut wrong) = (0, 0);
-    for fixture in &fixtures {
-        let expected = format!(
-            "en.1/2022-23/{}/{}",
-            names[fixture[1].as_str()],
-            names[fixture[2].as_str()]
-        );
-        for match_id in linked.get(&fixture[0]).into_iter().flatten() {
-            if *match_id == expected {
-                right += 1;
-            } else {
-                wrong += 1;
-                eprintln!("wrong link: API-Football {} -> {match_id}", fixture[0]);
-            }
-        }
-    }
-    let links = right + wrong;
-    let precision = if links == 0 {
-        0.0
-    } else {
-        right as f64 / links as f64
-    };
-    let recall = right as f64 / fixtures.len().max(1) as f64;
-    println!(
-        "resolution {label}: {} fixtures, {links} links, {right} right, {wrong} wrong; \
-         precision {precision:.3}, recall {recall:.3}",
-        fixtures.len()
-    );
+    let judged = judge_fixture_links(ctx, label, "en.1/2022-23", &TEAMS);
     assert!(
-        precision >= 0.98 && recall >= 0.98,
-        "precision {precision}, recall {recall}"
+        judged.precision >= 0.98 && judged.recall >= 0.98,
+        "{judged:?}"
     );
-    (fixtures.len(), right, wrong)
+    (judged.fixtures, judged.right, judged.wrong)
 }
 
 /// Every club of both providers, linked to the right one; the method each

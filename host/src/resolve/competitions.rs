@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::aliases::Aliases;
-use super::link::{CompetitionRecord, Kind, Link, Method, Settings, best_of, decide};
+use super::link::{CompetitionRecord, Kind, Link, Method, Settings, best_of, decide, group_index};
 use super::names::fold;
 
 /// A competition needs this many teams in a season to be compared by them.
@@ -34,16 +34,15 @@ impl CompetitionPool {
         seasons: &HashMap<i32, BTreeSet<String>>,
         aliases: &Aliases,
     ) {
-        let i = *self
-            .by_canonical
-            .entry(canonical_id.to_string())
-            .or_insert_with(|| {
-                self.groups.push(CompetitionGroup {
-                    canonical_id: canonical_id.to_string(),
-                    ..CompetitionGroup::default()
-                });
-                self.groups.len() - 1
-            });
+        let i = group_index(
+            &mut self.groups,
+            &mut self.by_canonical,
+            canonical_id,
+            |id| CompetitionGroup {
+                canonical_id: id,
+                ..CompetitionGroup::default()
+            },
+        );
         let group = &mut self.groups[i];
         group.providers.insert(competition.provider.clone());
         group.names.insert((

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::link::{EventRecord, Kind, Link, Method, Settings, decide};
+use super::link::{EventRecord, Kind, Link, Method, Settings, decide, group_index};
 
 /// How far apart two kickoffs of the same teams may be and still be one
 /// match outside a competition season: a week, at falling confidence.
@@ -47,16 +47,15 @@ pub(super) struct EventPool {
 
 impl EventPool {
     pub(super) fn add(&mut self, canonical_id: &str, event: &EventRecord, keys: &EventKeys) {
-        let i = *self
-            .by_canonical
-            .entry(canonical_id.to_string())
-            .or_insert_with(|| {
-                self.groups.push(EventGroup {
-                    canonical_id: canonical_id.to_string(),
-                    ..EventGroup::default()
-                });
-                self.groups.len() - 1
-            });
+        let i = group_index(
+            &mut self.groups,
+            &mut self.by_canonical,
+            canonical_id,
+            |id| EventGroup {
+                canonical_id: id,
+                ..EventGroup::default()
+            },
+        );
         let group = &mut self.groups[i];
         group.providers.insert(event.provider.clone());
         group.kickoffs.extend(event.kickoff);

@@ -274,34 +274,17 @@ fn best_counterparts(events: &[EventRecord], teams: &TeamPool) -> BTreeMap<usize
 
 #[cfg(test)]
 mod tests {
-    use super::super::aliases::Aliases;
-    use super::super::link::{Records, TeamRecord, resolve};
+    use super::super::link::Records;
+    use super::super::link::tests::{event, run, team};
     use super::*;
 
     const DAY: i64 = 24 * 3600;
     const T0: i64 = 1_660_000_000;
 
-    fn team(provider: &str, id: &str, name: &str) -> TeamRecord {
-        TeamRecord {
-            provider: provider.into(),
-            provider_id: id.into(),
-            name: name.into(),
-            country: None,
-        }
-    }
-
     fn fixture(provider: &str, home: &str, away: &str, kickoff: i64) -> EventRecord {
         EventRecord {
-            provider: provider.into(),
             provider_id: format!("{home}-{away}"),
-            name: None,
-            competition: None,
-            season: None,
-            home_team: Some(home.into()),
-            away_team: Some(away.into()),
-            home_team_name: None,
-            away_team_name: None,
-            kickoff: Some(kickoff),
+            ..event(provider, "", (home, away), kickoff)
         }
     }
 
@@ -351,29 +334,12 @@ mod tests {
         records
     }
 
-    fn links(records: &Records) -> HashMap<(String, String), Link> {
-        let aliases = Aliases::default();
-        let priority = ["a".to_string(), "b".to_string()];
-        resolve(
-            records,
-            &[],
-            &Settings {
-                threshold: 0.85,
-                aliases: &aliases,
-                priority: &priority,
-            },
-        )
-        .into_iter()
-        .map(|l| ((l.provider.clone(), l.provider_id.clone()), l))
-        .collect()
-    }
-
     #[test]
     fn nicknames_are_linked_by_the_fixtures_they_played() {
         let names = [
             "Club 0", "Foxes", "Club 2", "Wolves", "Club 4", "Toffees", "Club 6", "Club 7",
         ];
-        let links = links(&records(&names, |i, _| format!("b{i}")));
+        let links = run(&records(&names, |i, _| format!("b{i}")));
         for i in 0..names.len() {
             let link = &links[&("b".to_string(), format!("b{i}"))];
             assert_eq!(link.canonical_id, format!("team:a:{i}"), "{}", names[i]);
@@ -393,7 +359,7 @@ mod tests {
         let names = [
             "Club 0", "Foxes", "Club 2", "Club 3", "Club 4", "Club 5", "Club 6", "Club 7",
         ];
-        let links = links(&records(&names, |i, round| match (i, round % 2) {
+        let links = run(&records(&names, |i, round| match (i, round % 2) {
             (1, 0) => "foxes-even".to_string(),
             (1, _) => "foxes-odd".to_string(),
             _ => format!("b{i}"),
@@ -418,7 +384,7 @@ mod tests {
         records
             .events
             .retain(|e| e.provider == "a" || e.kickoff == Some(T0 + 3 * 3600));
-        let links = links(&records);
+        let links = run(&records);
         let foxes = &links[&("b".to_string(), "b1".to_string())];
         assert_eq!(
             (foxes.method, foxes.candidate.as_ref()),

@@ -388,6 +388,22 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
     new_links
 }
 
+/// The index in `groups` of the group of `canonical_id`, founded by `found`
+/// when there is none yet: how each pass keeps its canonical entities.
+pub(super) fn group_index<G>(
+    groups: &mut Vec<G>,
+    by_canonical: &mut HashMap<String, usize>,
+    canonical_id: &str,
+    found: impl FnOnce(String) -> G,
+) -> usize {
+    *by_canonical
+        .entry(canonical_id.to_string())
+        .or_insert_with(|| {
+            groups.push(found(canonical_id.to_string()));
+            groups.len() - 1
+        })
+}
+
 /// A new link for `provider`/`id`: joined to `found` when sure enough,
 /// else founding its own entity with `found` as the candidate to review.
 pub(super) fn decide(
@@ -451,10 +467,11 @@ pub(super) fn best_of(scored: impl Iterator<Item = (usize, f64)>) -> Option<(usi
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn team(provider: &str, id: &str, name: &str) -> TeamRecord {
+    /// A team of `provider` with no country.
+    pub(in crate::resolve) fn team(provider: &str, id: &str, name: &str) -> TeamRecord {
         TeamRecord {
             provider: provider.into(),
             provider_id: id.into(),
@@ -463,7 +480,13 @@ mod tests {
         }
     }
 
-    fn event(provider: &str, id: &str, teams: (&str, &str), kickoff: i64) -> EventRecord {
+    /// A match of `provider` between two of its teams, outside any season.
+    pub(in crate::resolve) fn event(
+        provider: &str,
+        id: &str,
+        teams: (&str, &str),
+        kickoff: i64,
+    ) -> EventRecord {
         EventRecord {
             provider: provider.into(),
             provider_id: id.into(),
@@ -478,7 +501,9 @@ mod tests {
         }
     }
 
-    fn run(records: &Records) -> HashMap<(String, String), Link> {
+    /// Every link of `records`, providers `a` then `b`, at the default
+    /// threshold, by provider and id.
+    pub(in crate::resolve) fn run(records: &Records) -> HashMap<(String, String), Link> {
         let aliases = Aliases::default();
         let priority = ["a".to_string(), "b".to_string()];
         resolve(

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::aliases::Aliases;
-use super::link::{Kind, Link, Method, Settings, TeamRecord, best_of, decide};
+use super::link::{Kind, Link, Method, Settings, TeamRecord, best_of, decide, group_index};
 use super::names::{fold, similarity, team_key};
 
 /// The confidence of a short form whose words begin exactly one longer name
@@ -71,16 +71,15 @@ impl TeamPool {
         aliases: &Aliases,
         settled: bool,
     ) {
-        let i = *self
-            .by_canonical
-            .entry(canonical_id.to_string())
-            .or_insert_with(|| {
-                self.groups.push(TeamGroup {
-                    canonical_id: canonical_id.to_string(),
-                    ..TeamGroup::default()
-                });
-                self.groups.len() - 1
-            });
+        let i = group_index(
+            &mut self.groups,
+            &mut self.by_canonical,
+            canonical_id,
+            |id| TeamGroup {
+                canonical_id: id,
+                ..TeamGroup::default()
+            },
+        );
         let key = aliases.team(&team_key(&team.name)).to_string();
         let group = &mut self.groups[i];
         group.providers.insert(team.provider.clone());
