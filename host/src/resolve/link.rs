@@ -256,31 +256,19 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
             link,
         );
     }
-    let rank = |provider: &str| settings.rank(provider);
     let mut new_links = Vec::new();
 
     // Teams.
     let mut teams = TeamPool::default();
-    let mut pending = Vec::new();
-    for team in &records.teams {
-        match known.get(&(
-            Kind::Team,
-            team.provider.as_str(),
-            team.provider_id.as_str(),
-        )) {
-            Some(link) => teams.add(&link.canonical_id, team, settings.aliases, true),
-            None => pending.push(team),
-        }
-    }
-    pending.sort_by(|a, b| {
-        (rank(&a.provider), &a.provider, &a.provider_id).cmp(&(
-            rank(&b.provider),
-            &b.provider,
-            &b.provider_id,
-        ))
-    });
+    let pending = unlinked(
+        records.teams.iter().map(|t| (t, ())),
+        Kind::Team,
+        &known,
+        settings,
+        |canonical_id, team, _| teams.add(canonical_id, team, settings.aliases, true),
+    );
     let mut team_links = Vec::with_capacity(pending.len());
-    for team in pending {
+    for (team, ()) in pending {
         let link = teams.link(team, settings);
         teams.add(&link.canonical_id, team, settings.aliases, false);
         team_links.push(link);
@@ -316,32 +304,23 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
     }
     let no_seasons = HashMap::new();
     let mut competitions = CompetitionPool::default();
-    let mut pending = Vec::new();
-    for competition in &records.competitions {
-        let seasons = season_teams
-            .get(&(
-                competition.provider.as_str(),
-                competition.provider_id.as_str(),
-            ))
-            .unwrap_or(&no_seasons);
-        match known.get(&(
-            Kind::Competition,
-            competition.provider.as_str(),
-            competition.provider_id.as_str(),
-        )) {
-            Some(link) => {
-                competitions.add(&link.canonical_id, competition, seasons, settings.aliases)
-            }
-            None => pending.push((competition, seasons)),
-        }
-    }
-    pending.sort_by(|(a, _), (b, _)| {
-        (rank(&a.provider), &a.provider, &a.provider_id).cmp(&(
-            rank(&b.provider),
-            &b.provider,
-            &b.provider_id,
-        ))
-    });
+    let pending = unlinked(
+        records.competitions.iter().map(|competition| {
+            let seasons = season_teams
+                .get(&(
+                    competition.provider.as_str(),
+                    competition.provider_id.as_str(),
+                ))
+                .unwrap_or(&no_seasons);
+            (competition, seasons)
+        }),
+        Kind::Competition,
+        &known,
+        settings,
+        |canonical_id, competition, seasons| {
+            competitions.add(canonical_id, competition, seasons, settings.aliases)
+        },
+    );
     for (competition, seasons) in pending {
         let link = competitions.link(competition, seasons, settings);
         competitions.add(&link.canonical_id, competition, seasons, settings.aliases);
@@ -350,8 +329,7 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
 
     // Events.
     let mut events = EventPool::default();
-    let mut pending = Vec::new();
-    for event in &records.events {
+    let keyed = records.events.iter().map(|event| {
         let keys = EventKeys {
             home: team_of(&event.provider, &event.home_team),
             away: team_of(&event.provider, &event.away_team),
@@ -364,21 +342,10 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
             year: event.season.as_deref().and_then(season_year),
             name: event.name.as_deref().map(fold),
         };
-        match known.get(&(
-            Kind::Event,
-            event.provider.as_str(),
-            event.provider_id.as_str(),
-        )) {
-            Some(link) => events.add(&link.canonical_id, event, &keys),
-            None => pending.push((event, keys)),
-        }
-    }
-    pending.sort_by(|(a, _), (b, _)| {
-        (rank(&a.provider), &a.provider, &a.provider_id).cmp(&(
-            rank(&b.provider),
-            &b.provider,
-            &b.provider_id,
-        ))
+        (event, keys)
+    });
+    let pending = unlinked(keyed, Kind::Event, &known, settings, |id, event, keys| {
+        events.add(id, event, keys)
     });
     for (event, keys) in pending {
         let link = events.link(event, &keys, settings);
@@ -386,6 +353,57 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
         new_links.push(link);
     }
     new_links
+}
+
+/// A record of any kind, by its provider and the provider's id.
+pub(super) trait Identified {
+    /// The provider.
+    fn provider(&self) -> &str;
+    /// Its id there.
+    fn provider_id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($record:ty),+) => {
+        $(impl Identified for $record {
+            fn provider(&self) -> &str {
+                &self.provider
+            }
+            fn provider_id(&self) -> &str {
+                &self.provider_id
+            }
+        })+
+    };
+}
+
+identified!(TeamRecord, CompetitionRecord, EventRecord);
+
+/// The same first step of every pass: each record (with what the pass
+/// needs of it) that an earlier resolution linked goes to `add` with its
+/// canonical id; the others come back in the order they found entities:
+/// providers by priority, then provider and id.
+fn unlinked<'r, T: Identified, X>(
+    records: impl Iterator<Item = (&'r T, X)>,
+    kind: Kind,
+    known: &HashMap<(Kind, &str, &str), &Link>,
+    settings: &Settings<'_>,
+    mut add: impl FnMut(&str, &'r T, &X),
+) -> Vec<(&'r T, X)> {
+    let mut pending = Vec::new();
+    for (record, with) in records {
+        match known.get(&(kind, record.provider(), record.provider_id())) {
+            Some(link) => add(&link.canonical_id, record, &with),
+            None => pending.push((record, with)),
+        }
+    }
+    pending.sort_by(|(a, _), (b, _)| {
+        (settings.rank(a.provider()), a.provider(), a.provider_id()).cmp(&(
+            settings.rank(b.provider()),
+            b.provider(),
+            b.provider_id(),
+        ))
+    });
+    pending
 }
 
 /// The index in `groups` of the group of `canonical_id`, founded by `found`
