@@ -10,11 +10,13 @@ use crate::common::{TestContext, assert_ok, repo_root, sluice_command};
 /// [`TestContext::filters`] and what the build tools print: cargo's status
 /// lines and componentize-py's (a capitalised word at the start of a line,
 /// after cargo's indentation), the component's size and hash, which follow
-/// the toolchain.
+/// the toolchain, and the line of a build script installing its tool, which
+/// only the first build on a machine prints.
 fn kit_filters(ctx: &TestContext) -> Vec<(String, String)> {
     let mut filters = ctx.filters();
     filters.extend([
         (r"(?m)^ *[A-Z][a-z]+ [^\n]*\n".to_string(), String::new()),
+        (r"(?m)^installing \S+ into [^\n]*\n".to_string(), String::new()),
         (
             r"\.wasm \(\d+(\.\d+)?[KM]\)".to_string(),
             ".wasm ([SIZE])".to_string(),
