@@ -26,8 +26,9 @@ installed=$(node -p "require('$pkg/package.json').version" 2>/dev/null || true)
 if [ "$installed" != "$COMPONENTIZE_JS_VERSION" ]; then
     echo "installing @bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION into $prefix" >&2
     mkdir -p "$prefix"
+    # npm's errors go to stderr; its summary ("added N packages") is noise.
     npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error \
-        "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION" >&2
+        "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION" >/dev/null
 fi
 
 # componentize-js reports a syntax error without saying where: let node say.
