@@ -16,7 +16,10 @@ fn kit_filters(ctx: &TestContext) -> Vec<(String, String)> {
     let mut filters = ctx.filters();
     filters.extend([
         (r"(?m)^ *[A-Z][a-z]+ [^\n]*\n".to_string(), String::new()),
-        (r"(?m)^installing \S+ into [^\n]*\n".to_string(), String::new()),
+        (
+            r"(?m)^installing \S+ into [^\n]*\n".to_string(),
+            String::new(),
+        ),
         (
             r"\.wasm \(\d+(\.\d+)?[KM]\)".to_string(),
             ".wasm ([SIZE])".to_string(),
