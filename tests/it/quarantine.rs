@@ -97,3 +97,53 @@ fn a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed(ctx: 
 }
 
 crate::on_both_databases!(a_response_quarantined_by_a_plugin_limit_loads_once_the_plugin_is_fixed);
+
+/// A stream whose batch the database refuses ends there, however many
+/// requests it still had planned: the run finishes with the error instead
+/// of waiting for ever on the responses it had read ahead.
+#[test]
+fn a_stream_ends_at_a_refused_batch_with_more_requests_planned() {
+    use crate::odds::{bookmaker, event, odds_config, odds_recordings};
+    let ctx = TestContext::postgres();
+    let dir = ctx.path("recordings");
+    let sports: Vec<(&str, String)> = ["s1", "s2", "s3", "s4"]
+        .into_iter()
+        .map(|sport| {
+            let book = bookmaker("b", &[("h2h", &[("A", 2.0, None), ("B", 1.8, None)])]);
+            (
+                sport,
+                format!("[{}]", event(&format!("{sport}-e"), "A", "B", &[book])),
+            )
+        })
+        .collect();
+    odds_recordings(&dir, &sports, "h2h", "");
+    let server = crate::common::ReplayServer::start(&dir);
+    let config = odds_config(&ctx, &server.base_url(), "s1,s2,s3,s4", "h2h", "merge");
+    // Every batch of odds is refused: a column retyped by hand.
+    ctx.query("ALTER TABLE odds ALTER COLUMN run_id TYPE numeric");
+    let mut child = crate::common::sluice_command(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--pipeline",
+        "odds",
+    ])
+    .current_dir(ctx.dir.path())
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("run sluice");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the run did not finish within 60 s after its first batch was refused");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(!status.success(), "a refused batch fails the run");
+    assert_eq!(ctx.count("SELECT count(*) FROM odds"), 0);
+}

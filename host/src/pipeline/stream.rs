@@ -71,6 +71,9 @@ pub async fn run(
     async {
         let cursor = if options.clear_checkpoints {
             if options.mode == RunMode::Run {
+                // A write like a batch's: it waits for the turn, which an
+                // open replace stream's transaction may hold.
+                let _turn = run.write_turn().await;
                 stores
                     .state
                     .clear_checkpoint(&run.pipeline, &stream.key)
@@ -97,7 +100,7 @@ pub async fn run(
             WriteDisposition::Replace => Some(stores.sink.begin_replace(options.mode).await?),
             _ => None,
         };
-        let (sender, mut receiver) = mpsc::channel::<Produced>(READ_AHEAD);
+        let (sender, receiver) = mpsc::channel::<Produced>(READ_AHEAD);
         let ahead = Producer {
             stream,
             state: &stores.state,
@@ -105,6 +108,10 @@ pub async fn run(
         };
         let produce = ahead.produce(planned.into(), sender);
         let commit = async {
+            // Owned here, so that however this half ends the receiver is
+            // dropped with it and the producer's next send fails instead of
+            // waiting for ever.
+            let mut receiver = receiver;
             while let Some(Produced { batch, failure }) = receiver.recv().await {
                 let counts = match &mut replace {
                     Some(open) => stores.sink.replace_batch(open, batch).await?,
