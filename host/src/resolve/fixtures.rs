@@ -90,6 +90,12 @@ pub(super) fn link_teams(
         }
         if merged.is_empty() {
             propose(&best, teams, links, &position, settings);
+            // A candidate named before a merge names the entity it joined.
+            for candidate in links.iter_mut().filter_map(|l| l.candidate.as_mut()) {
+                if let Some(group) = teams.group_index_of(&candidate.canonical_id) {
+                    candidate.canonical_id = teams.groups[group].canonical_id.clone();
+                }
+            }
             return;
         }
     }

@@ -574,6 +574,43 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_short_form_names_one_club_and_never_a_reserve_side() {
+        let links = run(&Records {
+            teams: vec![
+                team("a", "bvb", "Borussia Dortmund"),
+                team("a", "mu", "Manchester United"),
+                team("a", "mc", "Manchester City"),
+                team("a", "spurs", "Tottenham Hotspur FC"),
+                // The reserve side's id sorts first: it must not take the
+                // first team's place.
+                team("b", "1", "Borussia Dortmund II"),
+                team("b", "2", "Borussia Dortmund"),
+                team("b", "3", "Manchester City"),
+                team("b", "4", "Manchester"),
+                team("b", "5", "Tottenham"),
+            ],
+            ..Records::default()
+        });
+        let get = |id: &str| &links[&("b".to_string(), id.to_string())];
+        assert_eq!(
+            get("1").canonical_id,
+            "team:b:1",
+            "a reserve side is its own team"
+        );
+        assert_eq!(get("2").canonical_id, "team:a:bvb");
+        assert_eq!(get("3").canonical_id, "team:a:mc");
+        assert_eq!(
+            (get("4").method, get("4").canonical_id.as_str()),
+            (Method::New, "team:b:4"),
+            "Manchester begins two clubs' names, even with City taken"
+        );
+        assert_eq!(
+            (get("5").method, get("5").canonical_id.as_str()),
+            (Method::ShortName, "team:a:spurs")
+        );
+    }
+
+    #[test]
     fn outside_a_league_season_teams_and_kickoff_decide() {
         let t0 = 1_700_000_000;
         let links = run(&Records {

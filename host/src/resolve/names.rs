@@ -10,6 +10,51 @@ const CLUB_WORDS: &[&str] = &[
     "the", "tsg", "tsv", "ud", "us", "vfb", "vfl", "vfr",
 ];
 
+/// Words that name a club's other side rather than the club: a reserve,
+/// youth or women's team ("Borussia Dortmund II", "Real Madrid Castilla",
+/// "Arsenal W"). Two names that differ in them are two teams, however
+/// alike the rest.
+const SIDE_WORDS: &[&str] = &[
+    "ii",
+    "iii",
+    "b",
+    "w",
+    "women",
+    "womens",
+    "ladies",
+    "feminino",
+    "femenino",
+    "femminile",
+    "feminin",
+    "frauen",
+    "reserve",
+    "reserves",
+    "youth",
+    "academy",
+    "castilla",
+    "primavera",
+    "juniors",
+    "juvenil",
+];
+
+/// Whether two team keys name the same side of a club: the same side words
+/// ([`SIDE_WORDS`], and age groups such as `u21`), or none.
+pub fn same_side(a: &str, b: &str) -> bool {
+    side_words(a) == side_words(b)
+}
+
+/// The side words of a key, in order.
+fn side_words(key: &str) -> Vec<&str> {
+    key.split(' ')
+        .filter(|w| {
+            SIDE_WORDS.contains(w)
+                || (w.len() == 3
+                    && w.starts_with('u')
+                    && w[1..].chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect()
+}
+
 /// A token pair counts as the same word from this Jaro-Winkler similarity
 /// up ("munchen" and "munich", "bor" and "borussia").
 const SAME_WORD: f64 = 0.8;
@@ -136,6 +181,17 @@ mod tests {
         assert!(score("Real Madrid", "Real Sociedad") < 0.7);
         assert!(score("Bayern Munich", "Borussia Dortmund") < 0.3);
         assert_eq!(score("RB Leipzig", "RB Leipzig"), 1.0);
+    }
+
+    #[test]
+    fn a_reserve_youth_or_womens_side_is_not_its_first_team() {
+        let side = |a: &str, b: &str| same_side(&team_key(a), &team_key(b));
+        assert!(side("Borussia Dortmund", "BV Borussia Dortmund 09"));
+        assert!(!side("Borussia Dortmund", "Borussia Dortmund II"));
+        assert!(!side("Real Madrid", "Real Madrid Castilla"));
+        assert!(!side("Arsenal", "Arsenal W"));
+        assert!(!side("England", "England U21"));
+        assert!(side("England U21", "England U21"));
     }
 
     #[test]

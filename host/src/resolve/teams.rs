@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::aliases::Aliases;
 use super::link::{Kind, Link, Method, Settings, TeamRecord, best_of, decide, group_index};
-use super::names::{fold, similarity, team_key};
+use super::names::{fold, same_side, similarity, team_key};
 
 /// The confidence of a short form whose words begin exactly one longer name
 /// ("Tottenham" and "Tottenham Hotspur"): strong, not certain.
@@ -99,6 +99,11 @@ impl TeamPool {
         );
     }
 
+    /// The group a canonical id leads to, after any merges.
+    pub(super) fn group_index_of(&self, canonical_id: &str) -> Option<usize> {
+        self.by_canonical.get(canonical_id).copied()
+    }
+
     /// The group a record's canonical id names.
     pub(super) fn group_of(&self, provider: &str, id: &str) -> Option<usize> {
         let canonical = self
@@ -120,7 +125,13 @@ impl TeamPool {
             list.retain(|&i| i != from && i != into);
             list.push(into);
         }
-        self.by_canonical.insert(moved.canonical_id.clone(), into);
+        // Every id that led to `from` (its own, and those of groups merged
+        // into it before) now leads to `into`.
+        for group in self.by_canonical.values_mut() {
+            if *group == from {
+                *group = into;
+            }
+        }
         let group = &mut self.groups[into];
         group.providers.extend(moved.providers);
         group.keys.extend(moved.keys);
@@ -170,6 +181,7 @@ impl TeamPool {
                             let score = g
                                 .keys
                                 .iter()
+                                .filter(|k| same_side(key, k))
                                 .map(|k| similarity(key, k))
                                 .fold(0.0, f64::max);
                             (i, score)
@@ -197,20 +209,23 @@ impl TeamPool {
     /// The one group with a name that `key` is a short form of, or that is
     /// a short form of `key`: its words begin the other's ("west ham" and
     /// "west ham united"). Two such groups ("manchester" for United and
-    /// City) are no answer.
+    /// City) are no answer, even when one of them could not take this
+    /// record (it holds the provider's own other club, or another
+    /// country's): the short form is ambiguous all the same. A reserve or
+    /// women's side is never a short form of its first team.
     fn short_form(
         &self,
         key: &str,
         eligible: impl Fn(&TeamGroup) -> bool,
     ) -> Option<(String, f64, Method)> {
-        let mut found = self
-            .groups
-            .iter()
-            .filter(|g| eligible(g) && g.keys.iter().any(|k| begins(key, k) || begins(k, key)));
+        let mut found = self.groups.iter().filter(|g| {
+            !g.merged
+                && g.keys
+                    .iter()
+                    .any(|k| same_side(key, k) && (begins(key, k) || begins(k, key)))
+        });
         let first = found.next()?;
-        found
-            .next()
-            .is_none()
+        (found.next().is_none() && eligible(first))
             .then(|| (first.canonical_id.clone(), SHORT_FORM, Method::ShortName))
     }
 }
