@@ -86,6 +86,16 @@ impl RequestAllowance {
         taken
     }
 
+    /// Returns a request taken but never sent (the breaker or the quota
+    /// refused it first).
+    pub fn give_back(&self) {
+        if self.max.is_some() {
+            let _ = self
+                .taken
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        }
+    }
+
     /// Whether a stream was refused a request: no further stream starts.
     pub fn reached(&self) -> bool {
         self.reached.load(Ordering::Acquire)

@@ -228,13 +228,18 @@ impl Producer<'_> {
                     let revalidate = latest.as_ref().filter(|l| {
                         l.validators.etag.is_some() || l.validators.last_modified.is_some()
                     });
-                    match (
-                        stream
-                            .client
-                            .fetch(&request, &stream.key, revalidate.map(|l| &l.validators))
-                            .await?,
-                        revalidate,
-                    ) {
+                    let fetched = stream
+                        .client
+                        .fetch(&request, &stream.key, revalidate.map(|l| &l.validators))
+                        .await;
+                    if let Err(FetchError::BreakerOpen { .. } | FetchError::QuotaExhausted { .. }) =
+                        &fetched
+                    {
+                        // Refused before anything was sent: the request
+                        // stays for a fallback or another stream.
+                        self.run.requests.give_back();
+                    }
+                    match (fetched?, revalidate) {
                         (Fetched::Fresh(response), _) => (response, ResponseSource::Network),
                         (Fetched::NotModified, Some(known)) => (
                             archived(self.state, known).await?,
