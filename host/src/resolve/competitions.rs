@@ -4,8 +4,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::aliases::Aliases;
-use super::link::{CompetitionRecord, Kind, Link, Method, Settings, best_of, decide, group_index};
+use super::link::{Kind, Link, Method, Settings, best_of, decide, group_index};
 use super::names::fold;
+use super::records::CompetitionRecord;
 
 /// A competition needs this many teams in a season to be compared by them.
 const MIN_SHARED_TEAMS: usize = 4;

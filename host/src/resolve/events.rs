@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::link::{EventRecord, Kind, Link, Method, Settings, decide, group_index};
+use super::link::{Kind, Link, Method, Settings, decide, group_index};
+use super::records::EventRecord;
 
 /// How far apart two kickoffs of the same teams may be and still be one
 /// match outside a competition season: a week, at falling confidence.

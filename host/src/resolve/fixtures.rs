@@ -6,7 +6,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::link::{CANDIDATE_FLOOR, Candidate, EventRecord, Link, MARGIN, Method, Settings};
+use super::link::{CANDIDATE_FLOOR, Candidate, Link, MARGIN, Method, Settings};
+use super::records::EventRecord;
 use super::teams::TeamPool;
 
 /// Two kickoffs this close are one date for two providers: time zones, and
@@ -280,8 +281,8 @@ fn best_counterparts(events: &[EventRecord], teams: &TeamPool) -> BTreeMap<usize
 
 #[cfg(test)]
 mod tests {
-    use super::super::link::Records;
     use super::super::link::tests::{event, run, team};
+    use super::super::records::Records;
     use super::*;
 
     const DAY: i64 = 24 * 3600;

@@ -17,6 +17,7 @@ use super::competitions::CompetitionPool;
 use super::events::{EventKeys, EventPool};
 use super::fixtures;
 use super::names::{fold, season_year};
+use super::records::{Identified, Records};
 use super::teams::TeamPool;
 
 /// What a link is of.
@@ -145,79 +146,6 @@ pub struct Link {
     pub method: Method,
     /// A likely match left unmerged.
     pub candidate: Option<Candidate>,
-}
-
-/// A competition as the resolver sees it.
-#[derive(Debug, Clone)]
-pub struct CompetitionRecord {
-    /// Provider.
-    pub provider: String,
-    /// Its id.
-    pub provider_id: String,
-    /// Its name.
-    pub name: String,
-    /// Country or region.
-    pub area: Option<String>,
-}
-
-/// A team as the resolver sees it.
-#[derive(Debug, Clone)]
-pub struct TeamRecord {
-    /// Provider.
-    pub provider: String,
-    /// Its id.
-    pub provider_id: String,
-    /// Its name.
-    pub name: String,
-    /// Its country, when known.
-    pub country: Option<String>,
-}
-
-/// An event as the resolver sees it.
-#[derive(Debug, Clone)]
-pub struct EventRecord {
-    /// Provider.
-    pub provider: String,
-    /// Its id.
-    pub provider_id: String,
-    /// Its own name (races, tournaments).
-    pub name: Option<String>,
-    /// Provider id of its competition.
-    pub competition: Option<String>,
-    /// Season label.
-    pub season: Option<String>,
-    /// Provider ids of the teams.
-    pub home_team: Option<String>,
-    /// Provider ids of the teams.
-    pub away_team: Option<String>,
-    /// The teams' names as spelled.
-    pub home_team_name: Option<String>,
-    /// The teams' names as spelled.
-    pub away_team_name: Option<String>,
-    /// Kickoff, seconds since the epoch.
-    pub kickoff: Option<i64>,
-}
-
-impl EventRecord {
-    /// "Home v Away", else its own name, else its id.
-    pub fn label(&self) -> String {
-        match (&self.home_team_name, &self.away_team_name, &self.name) {
-            (Some(home), Some(away), _) => format!("{home} v {away}"),
-            (_, _, Some(name)) => name.clone(),
-            _ => self.provider_id.clone(),
-        }
-    }
-}
-
-/// Everything there is to resolve.
-#[derive(Debug, Default)]
-pub struct Records {
-    /// Competitions.
-    pub competitions: Vec<CompetitionRecord>,
-    /// Teams, including those only named by events.
-    pub teams: Vec<TeamRecord>,
-    /// Events.
-    pub events: Vec<EventRecord>,
 }
 
 /// How the resolver decides.
@@ -355,29 +283,6 @@ pub fn resolve(records: &Records, existing: &[Link], settings: &Settings<'_>) ->
     new_links
 }
 
-/// A record of any kind, by its provider and the provider's id.
-pub(super) trait Identified {
-    /// The provider.
-    fn provider(&self) -> &str;
-    /// Its id there.
-    fn provider_id(&self) -> &str;
-}
-
-macro_rules! identified {
-    ($($record:ty),+) => {
-        $(impl Identified for $record {
-            fn provider(&self) -> &str {
-                &self.provider
-            }
-            fn provider_id(&self) -> &str {
-                &self.provider_id
-            }
-        })+
-    };
-}
-
-identified!(TeamRecord, CompetitionRecord, EventRecord);
-
 /// The same first step of every pass: each record (with what the pass
 /// needs of it) that an earlier resolution linked goes to `add` with its
 /// canonical id; the others come back in the order they found entities:
@@ -487,6 +392,7 @@ pub(super) fn best_of(scored: impl Iterator<Item = (usize, f64)>) -> Option<(usi
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::resolve::records::{CompetitionRecord, EventRecord, TeamRecord};
 
     /// A team of `provider` with no country.
     pub(in crate::resolve) fn team(provider: &str, id: &str, name: &str) -> TeamRecord {

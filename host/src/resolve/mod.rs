@@ -13,6 +13,7 @@ mod events;
 mod fixtures;
 pub mod link;
 pub mod names;
+pub mod records;
 mod store;
 mod teams;
 

@@ -5,9 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::link::{
-    Candidate, CompetitionRecord, EventRecord, Kind, Link, Method, Records, TeamRecord,
-};
+use super::link::{Candidate, Kind, Link, Method};
+use super::records::{CompetitionRecord, EventRecord, Records, TeamRecord};
 use crate::db::DbError;
 use crate::db::row::{opt_text, text};
 use crate::db::{Exec, Value};

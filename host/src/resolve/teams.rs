@@ -4,8 +4,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::aliases::Aliases;
-use super::link::{Kind, Link, Method, Settings, TeamRecord, best_of, decide, group_index};
+use super::link::{Kind, Link, Method, Settings, best_of, decide, group_index};
 use super::names::{fold, same_side, similarity, team_key};
+use super::records::TeamRecord;
 
 /// The confidence of a short form whose words begin exactly one longer name
 /// ("Tottenham" and "Tottenham Hotspur"): strong, not certain.
