@@ -11,8 +11,7 @@ use super::breaker::{BreakerRefusal, CircuitBreaker};
 use super::quota::{QuotaExhausted, QuotaTracker};
 use super::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
 use crate::internal_events::{InternalEvent, RateLimited, RequestRetried, RequestSent};
-use crate::model::HttpResponse;
-use crate::model::PlannedRequest;
+use crate::model::{HttpResponse, PlannedRequest};
 
 /// How much of an error body is quoted in the error.
 const ERROR_BODY_CHARS: usize = 200;

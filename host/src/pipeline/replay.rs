@@ -12,8 +12,7 @@ use super::{Failure, RunError, RunReport};
 use crate::config::LoadedConfig;
 use crate::config::WriteDisposition;
 use crate::load::{BatchOutcome, LoadBatch};
-use crate::model::HttpResponse;
-use crate::model::PlannedRequest;
+use crate::model::{HttpResponse, PlannedRequest};
 use crate::plugin::{EnricherPlugin, NormalizerPlugin, PluginEngine};
 use crate::state::{ReplaySelection, RunMode};
 

@@ -15,8 +15,7 @@ use super::Stores;
 use super::concurrency::{RunContext, StreamOutcome};
 use super::{Failure, PreparedStream, RunError};
 use crate::config::WriteDisposition;
-use crate::db::DbError;
-use crate::db::now_timestamp;
+use crate::db::{DbError, now_timestamp};
 use crate::extract::{FetchError, Fetched};
 use crate::internal_events::{
     BatchCommitted, BatchNormalized, BatchQuarantined, CheckpointCleared, InternalEvent,
@@ -24,8 +23,7 @@ use crate::internal_events::{
 };
 use crate::load::tables::{BatchRows, TableProducer, table_of};
 use crate::load::{BatchOutcome, LoadBatch};
-use crate::model::HttpResponse;
-use crate::model::{NormalizedBatch, PlannedRequest};
+use crate::model::{HttpResponse, NormalizedBatch, PlannedRequest};
 use crate::plugin::{NormalizerPlugin, PluginError};
 use crate::state::archive::LatestResponse;
 use crate::state::{ArchivedResponse, ResponseSource, RunMode, StateStore, StoredBody};

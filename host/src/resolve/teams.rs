@@ -110,7 +110,7 @@ impl TeamPool {
         let canonical = self
             .canonical
             .get(&(provider.to_string(), id.to_string()))?;
-        self.by_canonical.get(canonical).copied()
+        self.group_index_of(canonical)
     }
 
     /// Moves every record of group `from` into group `into`: they are one
