@@ -18,9 +18,10 @@ pub struct ServeArgs {
     /// Database URL, overriding the config's `database`.
     #[arg(long, env = "SLUICE_DATABASE")]
     database: Option<String>,
-    /// Where `/healthz` and `/plugins` are served.
-    #[arg(long, default_value = "127.0.0.1:8001")]
-    addr: SocketAddr,
+    /// Where the dashboard, `/metrics` and the API are served; overrides
+    /// `[serve] listen` (default 127.0.0.1:8001, this machine only).
+    #[arg(long)]
+    addr: Option<SocketAddr>,
 }
 
 pub async fn execute(args: ServeArgs) -> anyhow::Result<()> {
@@ -36,6 +37,12 @@ pub async fn execute(args: ServeArgs) -> anyhow::Result<()> {
     };
     let stores =
         crate::pipeline::Stores::connect(config.database(args.database.as_deref())).await?;
-    crate::serve::serve(Arc::new(config), Arc::new(registry), stores, args.addr).await?;
+    let addr = match (args.addr, config.config.serve.listen) {
+        (Some(addr), _) | (None, Some(addr)) => addr,
+        (None, None) => crate::config::DEFAULT_LISTEN
+            .parse()
+            .context("the default listen address")?,
+    };
+    crate::serve::serve(Arc::new(config), Arc::new(registry), stores, addr).await?;
     Ok(())
 }

@@ -1,11 +1,17 @@
 //! The `sluice.toml` file: typed, validated at load time, and every error
 //! names the file, the key and what was expected.
 
+mod alerts;
 mod duration;
 mod rate;
+mod schedule;
+mod serve;
 
+pub use alerts::AlertsConfig;
 pub use duration::HumanDuration;
 pub use rate::{RateLimit, RateLimits};
+pub use schedule::Schedule;
+pub use serve::{DEFAULT_LISTEN, ServeConfig};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -67,6 +73,12 @@ pub struct Config {
     /// How provider records become canonical teams, competitions and events.
     #[serde(default)]
     pub resolution: ResolutionConfig,
+    /// How `sluice serve` listens and stops.
+    #[serde(default)]
+    pub serve: ServeConfig,
+    /// What is worth telling someone about, and through which channels.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,
@@ -256,9 +268,13 @@ pub struct PipelineConfig {
     /// one after another. Their providers' limits hold across them.
     #[serde(default = "default_concurrency")]
     pub concurrency: u32,
-    /// How often `sluice serve` runs the pipeline (`"5m"`); never when
-    /// absent.
-    pub schedule: Option<HumanDuration>,
+    /// When `sluice serve` runs the pipeline (`"5m"`, `{ every = "30s" }`,
+    /// `{ cron = "0 */5 * * * *", timezone = "Europe/London" }`); never
+    /// when absent.
+    pub schedule: Option<Schedule>,
+    /// Stream data older than this is stale: `sluice status`, the
+    /// dashboard and the freshness alert say so.
+    pub freshness: Option<HumanDuration>,
 }
 
 /// One stream of one provider with its parameters.

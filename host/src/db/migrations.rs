@@ -46,6 +46,11 @@ const SQLITE: &[Embedded] = &[
         "tables incidents prices",
         include_str!("../../migrations/sqlite/0006_tables_incidents_prices.sql"),
     ),
+    (
+        7,
+        "serve",
+        include_str!("../../migrations/sqlite/0007_serve.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -80,6 +85,11 @@ const POSTGRES: &[Embedded] = &[
         "tables incidents prices",
         include_str!("../../migrations/postgres/0006_tables_incidents_prices.sql"),
     ),
+    (
+        7,
+        "serve",
+        include_str!("../../migrations/postgres/0007_serve.sql"),
+    ),
 ];
 
 /// The SQLite schema's migrator.
@@ -107,7 +117,10 @@ impl<'s> MigrationSource<'s> for EmbeddedMigrations {
                     Cow::Borrowed(description),
                     MigrationType::Simple,
                     Cow::Borrowed(sql),
-                    false,
+                    // A file that manages its own transaction says so on
+                    // its first line (SQLite's table rebuilds need foreign
+                    // keys off, which a transaction cannot change).
+                    sql.starts_with("-- no-transaction"),
                 )
             })
             .collect();

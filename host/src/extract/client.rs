@@ -10,7 +10,9 @@ use super::RateBudget;
 use super::breaker::{BreakerRefusal, CircuitBreaker};
 use super::quota::{QuotaExhausted, QuotaTracker};
 use super::retry::{RetryPolicy, parse_retry_after, status_is_retryable};
-use crate::internal_events::{InternalEvent, RateLimited, RequestRetried, RequestSent};
+use crate::internal_events::{
+    InternalEvent, RateLimited, RequestRetried, RequestSent, ResponseReceived,
+};
 use crate::model::{HttpResponse, PlannedRequest};
 
 /// How much of an error body is quoted in the error.
@@ -319,7 +321,21 @@ impl ProviderClient {
                 attempt,
             }
             .emit();
-            let failure = match self.send_once(url.clone(), validators).await {
+            let sent_at = std::time::Instant::now();
+            let sent = self.send_once(url.clone(), validators).await;
+            ResponseReceived {
+                provider: &self.name,
+                url: &shown,
+                status: match &sent {
+                    Ok(Fetched::Fresh(response)) => Some(response.status),
+                    Ok(Fetched::NotModified) => Some(304),
+                    Err(AttemptError::Status { status, .. }) => Some(*status),
+                    Err(AttemptError::Transport(_) | AttemptError::TooLarge) => None,
+                },
+                elapsed: sent_at.elapsed(),
+            }
+            .emit();
+            let failure = match sent {
                 Ok(fetched) => {
                     self.breaker.record_success();
                     if let Fetched::Fresh(response) = &fetched {
@@ -382,6 +398,7 @@ impl ProviderClient {
                 .wait(retry_after, backoff.next())
                 .min(max_wait);
             RequestRetried {
+                provider: &self.name,
                 url: &shown,
                 attempt,
                 error: &description,

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::RateBudget;
-use crate::internal_events::{InternalEvent, QuotaReserveReached, QuotaWindowSpent};
+use crate::internal_events::{InternalEvent, QuotaObserved, QuotaReserveReached, QuotaWindowSpent};
 use crate::model::{QuotaSource, QuotaSpec};
 
 /// A quota that must not be spent further.
@@ -207,6 +207,17 @@ impl QuotaTracker {
                 continue;
             };
             let remaining = remaining.max(0.0) as u64;
+            let scope_name = spec
+                .scope
+                .as_ref()
+                .and_then(|s| read_text(s, headers, json.as_ref()));
+            QuotaObserved {
+                provider,
+                quota: &spec.name,
+                scope: scope_name.as_deref(),
+                remaining,
+            }
+            .emit();
             match spec
                 .reset_after
                 .as_ref()

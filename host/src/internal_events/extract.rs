@@ -19,8 +19,77 @@ impl InternalEvent for RequestSent<'_> {
     }
 }
 
+/// A provider answered a request (or did not: `status` is `None` when no
+/// HTTP answer came back).
+pub struct ResponseReceived<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
+    /// The URL, secrets removed.
+    pub url: &'a str,
+    /// The HTTP status.
+    pub status: Option<u16>,
+    /// From sending to the end of the body.
+    pub elapsed: Duration,
+}
+
+impl InternalEvent for ResponseReceived<'_> {
+    fn emit(self) {
+        let class = match self.status {
+            Some(status @ 100..=599) => {
+                ["1xx", "2xx", "3xx", "4xx", "5xx"][usize::from(status / 100 - 1)]
+            }
+            _ => "error",
+        };
+        tracing::debug!(
+            provider = %self.provider,
+            url = %self.url,
+            status = self.status,
+            elapsed_ms = self.elapsed.as_millis() as u64,
+            "response"
+        );
+        let provider = self.provider.to_string();
+        metrics::counter!("sluice_provider_requests_total", "provider" => provider.clone(), "status_class" => class)
+            .increment(1);
+        metrics::histogram!("sluice_provider_request_duration_seconds", "provider" => provider)
+            .record(self.elapsed.as_secs_f64());
+    }
+}
+
+/// A provider reported how many requests a quota window has left.
+pub struct QuotaObserved<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
+    /// The manifest's name for the quota.
+    pub quota: &'a str,
+    /// The window's scope, when the provider keeps one per kind of request.
+    pub scope: Option<&'a str>,
+    /// Requests left.
+    pub remaining: u64,
+}
+
+impl InternalEvent for QuotaObserved<'_> {
+    fn emit(self) {
+        tracing::trace!(
+            provider = %self.provider,
+            quota = %self.quota,
+            scope = self.scope,
+            remaining = self.remaining,
+            "quota reported"
+        );
+        metrics::gauge!(
+            "sluice_provider_quota_remaining",
+            "provider" => self.provider.to_string(),
+            "quota" => self.quota.to_string(),
+            "scope" => self.scope.unwrap_or_default().to_string()
+        )
+        .set(self.remaining as f64);
+    }
+}
+
 /// A request failed in a way worth another attempt, after `wait`.
 pub struct RequestRetried<'a> {
+    /// The provider's config name.
+    pub provider: &'a str,
     /// The URL, secrets removed.
     pub url: &'a str,
     /// The attempt that failed.
@@ -40,6 +109,8 @@ impl InternalEvent for RequestRetried<'_> {
             wait_ms = self.wait.as_millis() as u64,
             "request failed; retrying"
         );
+        metrics::counter!("sluice_provider_retries_total", "provider" => self.provider.to_string())
+            .increment(1);
     }
 }
 
@@ -61,6 +132,8 @@ impl InternalEvent for RateLimited<'_> {
             pause_ms = self.pause.as_millis() as u64,
             "provider answered 429 (too many requests); every stream of it pauses"
         );
+        metrics::counter!("sluice_provider_rate_limited_total", "provider" => self.provider.to_string())
+            .increment(1);
     }
 }
 
@@ -93,6 +166,13 @@ pub struct BreakerChanged<'a> {
 impl InternalEvent for BreakerChanged<'_> {
     fn emit(self) {
         let provider = self.provider;
+        let state = match self.change {
+            BreakerChange::Closed => 0.0,
+            BreakerChange::HalfOpen => 1.0,
+            BreakerChange::Opened { .. } => 2.0,
+        };
+        metrics::gauge!("sluice_provider_breaker_state", "provider" => provider.to_string())
+            .set(state);
         match self.change {
             BreakerChange::Opened {
                 failures,

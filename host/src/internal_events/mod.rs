@@ -7,20 +7,22 @@
 mod extract;
 mod pipeline;
 mod plugin;
+mod serve;
 
 pub use extract::{
-    BreakerChange, BreakerChanged, QuotaReserveReached, QuotaWindowSpent, RateLimited,
-    RequestRetried, RequestSent,
+    BreakerChange, BreakerChanged, QuotaObserved, QuotaReserveReached, QuotaWindowSpent,
+    RateLimited, RequestRetried, RequestSent, ResponseReceived,
 };
 pub use pipeline::{
     BatchCommitted, BatchNormalized, BatchQuarantined, CheckpointCleared, ConcurrentLoadMerged,
     FallbackServing, RecordsQuarantined, RecordsResolved, ReplaceCommitted, ReplaceIncomplete,
-    ResolutionFailed, StreamFailed,
+    ResolutionFailed, RunFinished, StreamFailed, StreamFinished,
 };
 pub use plugin::{
     PluginNotLoaded, PluginPrinted, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
     PluginSwitchedOff,
 };
+pub use serve::{RunNotStarted, RunTriggered, RunsAbandoned, TickSkipped};
 
 /// Something that happened, observed once.
 pub trait InternalEvent {

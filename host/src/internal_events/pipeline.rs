@@ -2,6 +2,7 @@
 //! committed, quarantined.
 
 use std::fmt::Display;
+use std::time::Duration;
 
 use super::InternalEvent;
 
@@ -33,7 +34,9 @@ impl InternalEvent for BatchNormalized<'_> {
 }
 
 /// A batch committed, with its checkpoint.
-pub struct BatchCommitted {
+pub struct BatchCommitted<'a> {
+    /// The pipeline.
+    pub pipeline: &'a str,
     /// New rows.
     pub inserted: u64,
     /// Changed rows.
@@ -42,17 +45,33 @@ pub struct BatchCommitted {
     pub unchanged: u64,
     /// Items quarantined with it.
     pub quarantined: u64,
+    /// Per table: rows inserted, updated, unchanged and deleted.
+    pub tables: Vec<(&'static str, [u64; 4])>,
+    /// How long writing and committing took.
+    pub elapsed: Duration,
 }
 
-impl InternalEvent for BatchCommitted {
+impl InternalEvent for BatchCommitted<'_> {
     fn emit(self) {
         tracing::info!(
             inserted = self.inserted,
             updated = self.updated,
             unchanged = self.unchanged,
             quarantined = self.quarantined,
+            commit_ms = self.elapsed.as_millis() as u64,
             "batch committed"
         );
+        for (table, counts) in self.tables {
+            for (result, value) in ["inserted", "updated", "unchanged", "deleted"]
+                .into_iter()
+                .zip(counts)
+            {
+                metrics::counter!("sluice_load_rows_total", "table" => table, "result" => result)
+                    .increment(value);
+            }
+        }
+        metrics::histogram!("sluice_load_batch_commit_duration_seconds", "pipeline" => self.pipeline.to_string())
+            .record(self.elapsed.as_secs_f64());
     }
 }
 
@@ -202,5 +221,107 @@ pub struct ResolutionFailed<'a, E: Display> {
 impl<E: Display> InternalEvent for ResolutionFailed<'_, E> {
     fn emit(self) {
         tracing::error!(error = %self.error, "resolution failed");
+    }
+}
+
+/// A stream of a run ended; its row in `sluice_stream_runs` was stored
+/// (or could not be, `not_stored`).
+pub struct StreamFinished<'a, E: Display> {
+    /// The pipeline.
+    pub pipeline: &'a str,
+    /// The stream's key.
+    pub stream_key: &'a str,
+    /// The provider that served it last.
+    pub provider: &'a str,
+    /// The stream's name.
+    pub stream: &'a str,
+    /// `succeeded`, `partial` or `failed`.
+    pub status: &'a str,
+    /// Records received.
+    pub records_in: i64,
+    /// New rows.
+    pub inserted: i64,
+    /// Changed rows.
+    pub updated: i64,
+    /// Rows already holding the same content.
+    pub unchanged: i64,
+    /// Items quarantined.
+    pub quarantined: i64,
+    /// Why its row could not be stored.
+    pub not_stored: Option<&'a E>,
+}
+
+impl<E: Display> InternalEvent for StreamFinished<'_, E> {
+    fn emit(self) {
+        let row = self;
+        if let Some(error) = row.not_stored {
+            tracing::error!(stream = %row.stream_key, %error, "could not record how the stream went");
+        }
+        tracing::info!(
+            stream = %row.stream_key,
+            provider = %row.provider,
+            status = %row.status,
+            records = row.records_in,
+            inserted = row.inserted,
+            updated = row.updated,
+            unchanged = row.unchanged,
+            quarantined = row.quarantined,
+            "stream finished"
+        );
+        let labels = [
+            ("pipeline", row.pipeline.to_string()),
+            ("provider", row.provider.to_string()),
+            ("stream", row.stream.to_string()),
+        ];
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        metrics::counter!("sluice_stream_records_received_total", &labels)
+            .increment(n(row.records_in));
+        for (result, value) in [
+            ("inserted", row.inserted),
+            ("updated", row.updated),
+            ("unchanged", row.unchanged),
+            ("quarantined", row.quarantined),
+        ] {
+            let mut labels = labels.to_vec();
+            labels.push(("result", result.to_string()));
+            metrics::counter!("sluice_stream_records_total", &labels).increment(n(value));
+        }
+        if row.status != "failed" {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            metrics::gauge!("sluice_stream_last_success_timestamp_seconds", &labels)
+                .set(now.as_secs_f64());
+        }
+    }
+}
+
+/// A run ended and was recorded.
+pub struct RunFinished<'a> {
+    /// The pipeline.
+    pub pipeline: &'a str,
+    /// `run`, `dry-run` or `replay`.
+    pub mode: &'a str,
+    /// How it ended.
+    pub status: &'a str,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl InternalEvent for RunFinished<'_> {
+    fn emit(self) {
+        tracing::info!(
+            status = self.status,
+            elapsed_ms = self.elapsed.as_millis() as u64,
+            "run finished"
+        );
+        if self.mode != "run" {
+            return;
+        }
+        let pipeline = self.pipeline.to_string();
+        metrics::counter!("sluice_runs_total", "pipeline" => pipeline.clone(), "outcome" => self.status.to_string())
+            .increment(1);
+        metrics::histogram!("sluice_run_duration_seconds", "pipeline" => pipeline)
+            .record(self.elapsed.as_secs_f64());
     }
 }

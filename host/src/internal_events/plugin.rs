@@ -78,11 +78,15 @@ pub struct PluginReloaded<'a> {
 impl InternalEvent for PluginReloaded<'_> {
     fn emit(self) {
         tracing::info!(plugin = %self.plugin, "new plugin version published");
+        metrics::counter!("sluice_plugin_reloads_total", "plugin" => self.plugin.to_string(), "result" => "published")
+            .increment(1);
     }
 }
 
 /// A new version of a plugin was refused; the published one keeps serving.
 pub struct PluginReloadRefused<'a, E: Display> {
+    /// The plugin.
+    pub plugin: &'a str,
     /// Why.
     pub error: &'a E,
 }
@@ -90,9 +94,12 @@ pub struct PluginReloadRefused<'a, E: Display> {
 impl<E: Display> InternalEvent for PluginReloadRefused<'_, E> {
     fn emit(self) {
         tracing::error!(
+            plugin = %self.plugin,
             error = %self.error,
             "new plugin version refused; the version already published keeps serving"
         );
+        metrics::counter!("sluice_plugin_reloads_total", "plugin" => self.plugin.to_string(), "result" => "refused")
+            .increment(1);
     }
 }
 

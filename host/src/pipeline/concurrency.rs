@@ -3,6 +3,7 @@
 //! and each stream's outcome is kept apart so the run's report reads in
 //! config order whatever order the streams finished in.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures_util::StreamExt;
@@ -11,8 +12,28 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::stream::{self, End};
 use super::{Failure, FallbackServed, PreparedStream, RunOptions, Stores, provider_unavailable};
-use crate::internal_events::{FallbackServing, InternalEvent, StreamFailed};
+use crate::db::now_timestamp;
+use crate::internal_events::{FallbackServing, InternalEvent, StreamFailed, StreamFinished};
+use crate::state::stream_runs::StreamRun;
 use crate::state::{LoadCounts, RunId};
+
+/// Asks running runs to stop at their next request: each stream ends after
+/// the batch it is loading commits, and keeps its checkpoint. `sluice
+/// serve` raises it on SIGTERM and Ctrl-C.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignal(Arc<AtomicBool>);
+
+impl StopSignal {
+    /// Asks every run holding this signal to stop.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    /// Whether stopping was asked.
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
 
 /// What every stream of one run shares: its identity, its options, the
 /// requests `--max-requests` still allows, and the turn to write.
@@ -34,12 +55,12 @@ pub struct RunContext {
 
 impl RunContext {
     /// The shared state of run `run_id` of `pipeline`.
-    pub fn new(run_id: RunId, pipeline: &str, options: RunOptions) -> Self {
+    pub fn new(run_id: RunId, pipeline: &str, options: RunOptions, stop: StopSignal) -> Self {
         RunContext {
             run_id,
             pipeline: pipeline.to_string(),
             options,
-            requests: RequestAllowance::new(options.max_requests),
+            requests: RequestAllowance::new(options.max_requests, stop),
             write_turn: Semaphore::new(1),
         }
     }
@@ -52,25 +73,32 @@ impl RunContext {
 }
 
 /// The requests a run may still make, shared by its streams so that
-/// `--max-requests` bounds the run whichever streams make them.
+/// `--max-requests` bounds the run whichever streams make them, and none is
+/// made once the run is asked to stop.
 pub struct RequestAllowance {
     max: Option<u64>,
     taken: AtomicU64,
     reached: AtomicBool,
+    stop: StopSignal,
 }
 
 impl RequestAllowance {
-    /// At most `max` requests; unbounded when none.
-    pub fn new(max: Option<u64>) -> Self {
+    /// At most `max` requests (unbounded when none), none after `stop`.
+    pub fn new(max: Option<u64>, stop: StopSignal) -> Self {
         RequestAllowance {
             max,
             taken: AtomicU64::new(0),
             reached: AtomicBool::new(false),
+            stop,
         }
     }
 
     /// Takes one request; false once the run has made all it may.
     pub fn take(&self) -> bool {
+        if self.stop.is_stopped() {
+            self.reached.store(true, Ordering::Release);
+            return false;
+        }
         let Some(max) = self.max else {
             return true;
         };
@@ -155,6 +183,7 @@ async fn with_fallbacks(
     run: &RunContext,
 ) -> StreamOutcome {
     let mut outcome = StreamOutcome::default();
+    let started_at = now_timestamp();
     let mut ended = stream::run(stream, stores, run, &mut outcome).await;
     let (mut serving, mut fallbacks) = (stream, stream.fallbacks.iter());
     while let Err(error) = &ended
@@ -176,6 +205,7 @@ async fn with_fallbacks(
         serving = next;
         ended = stream::run(next, stores, run, &mut outcome).await;
     }
+    let mut error_line = None;
     match ended {
         Ok(End::Finished) => {}
         Ok(End::RequestLimit) => outcome.stopped_at_limit = true,
@@ -185,6 +215,7 @@ async fn with_fallbacks(
                 error: &error,
             }
             .emit();
+            error_line = Some(error.to_string());
             outcome.failures.push(Failure {
                 stream_key: serving.key.clone(),
                 quarantined: false,
@@ -192,5 +223,68 @@ async fn with_fallbacks(
             });
         }
     }
+    record_stream_run(
+        stream, serving, stores, run, &outcome, started_at, error_line,
+    )
+    .await;
     outcome
+}
+
+/// Stores how `stream` went (served last by `serving`) and counts it in the
+/// metrics. A dry run stores nothing; a failure to store is logged and the
+/// run goes on: the rows and checkpoints it loaded are already committed.
+async fn record_stream_run(
+    stream: &PreparedStream,
+    serving: &PreparedStream,
+    stores: &Stores,
+    run: &RunContext,
+    outcome: &StreamOutcome,
+    started_at: String,
+    error: Option<String>,
+) {
+    let status = if error.is_some() {
+        "failed"
+    } else if outcome.failures.is_empty() {
+        "succeeded"
+    } else {
+        "partial"
+    };
+    let counts = &outcome.counts;
+    let total = counts.total();
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let row = StreamRun {
+        run_id: run.run_id,
+        pipeline: run.pipeline.clone(),
+        stream_key: stream.key.clone(),
+        provider: serving.provider.clone(),
+        stream: stream.stream.clone(),
+        status: status.to_string(),
+        started_at,
+        finished_at: now_timestamp(),
+        error,
+        requests: n(counts.requests),
+        records_in: n(counts.records_in()),
+        inserted: n(total.inserted),
+        updated: n(total.updated),
+        unchanged: n(total.unchanged),
+        quarantined: n(counts.quarantined),
+    };
+    if run.options.mode == crate::state::RunMode::DryRun {
+        return;
+    }
+    let stored = stores.state.record_stream_run(&row).await;
+    StreamFinished {
+        pipeline: &row.pipeline,
+        stream_key: &row.stream_key,
+        provider: &row.provider,
+        stream: &row.stream,
+        status: &row.status,
+        records_in: row.records_in,
+        inserted: row.inserted,
+        updated: row.updated,
+        unchanged: row.unchanged,
+        quarantined: row.quarantined,
+        not_stored: stored.as_ref().err(),
+    }
+    .emit();
 }

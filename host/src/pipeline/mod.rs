@@ -8,6 +8,7 @@ mod prepare;
 mod replay;
 mod stream;
 
+pub use concurrency::StopSignal;
 pub use prepare::{PluginSource, PreparedPipeline, PreparedStream, prepare};
 pub use replay::replay;
 
@@ -19,7 +20,7 @@ use concurrency::RunContext;
 use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::extract::FetchError;
-use crate::internal_events::{InternalEvent, RecordsResolved, ResolutionFailed};
+use crate::internal_events::{InternalEvent, RecordsResolved, ResolutionFailed, RunFinished};
 use crate::load::Sink;
 use crate::plugin::PluginError;
 use crate::resolve::{self, ResolveError, ResolveReport, Scope};
@@ -143,8 +144,10 @@ pub struct RunReport {
     pub counts: LoadCounts,
     /// What went wrong, in order.
     pub failures: Vec<Failure>,
-    /// Whether `--max-requests` ended the run early.
+    /// Whether `--max-requests` (or a stop) ended the run early.
     pub stopped_at_limit: bool,
+    /// Whether the run ended early because it was asked to stop.
+    pub stopped: bool,
     /// What resolution linked after the run, when it ran.
     pub resolution: Option<ResolveReport>,
     /// Streams whose provider was unavailable, and the fallback that served.
@@ -182,6 +185,7 @@ impl RunReport {
             counts: LoadCounts::default(),
             failures: Vec::new(),
             stopped_at_limit: false,
+            stopped: false,
             resolution: None,
             fallbacks: Vec::new(),
         }
@@ -249,6 +253,18 @@ pub async fn run(
     stores: &Stores,
     options: RunOptions,
 ) -> Result<RunReport, RunError> {
+    run_until(prepared, stores, options, StopSignal::default()).await
+}
+
+/// [`run`], ending early once `stop` is raised: no stream sends another
+/// request, the batches being loaded commit, and the run is recorded as
+/// stopped, each stream's checkpoint where its last batch left it.
+pub async fn run_until(
+    prepared: &PreparedPipeline,
+    stores: &Stores,
+    options: RunOptions,
+    stop: StopSignal,
+) -> Result<RunReport, RunError> {
     let started = Instant::now();
     for client in &prepared.clients {
         if let Some(snapshot) = stores.state.load_breaker(client.name()).await? {
@@ -259,7 +275,7 @@ pub async fn run(
     let span =
         tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
     let mut report = RunReport::new(run_id, &prepared.name, options.mode);
-    let context = RunContext::new(run_id, &prepared.name, options);
+    let context = RunContext::new(run_id, &prepared.name, options, stop.clone());
     let outcomes =
         concurrency::run_streams(&prepared.streams, stores, &context, prepared.concurrency)
             .instrument(span.clone())
@@ -302,12 +318,20 @@ pub async fn run(
         }
     }
     report.settle();
-    let note = report.stopped_at_limit.then(|| {
-        format!(
-            "stopped at --max-requests {}",
-            options.max_requests.unwrap_or_default()
+    report.stopped = stop.is_stopped() && report.stopped_at_limit;
+    let note = if report.stopped {
+        Some(
+            "stopped: sluice serve was shutting down; the next run goes on from the checkpoints"
+                .to_string(),
         )
-    });
+    } else {
+        report.stopped_at_limit.then(|| {
+            format!(
+                "stopped at --max-requests {}",
+                options.max_requests.unwrap_or_default()
+            )
+        })
+    };
     stores
         .state
         .finish_run(
@@ -318,5 +342,12 @@ pub async fn run(
         )
         .await?;
     report.elapsed = started.elapsed();
+    RunFinished {
+        pipeline: &prepared.name,
+        mode: options.mode.as_str(),
+        status: report.status.as_str(),
+        elapsed: report.elapsed,
+    }
+    .emit();
     Ok(report)
 }

@@ -111,6 +111,7 @@ pub async fn run(
             // waiting for ever.
             let mut receiver = receiver;
             while let Some(Produced { batch, failure }) = receiver.recv().await {
+                let commit_started = std::time::Instant::now();
                 let counts = match &mut replace {
                     Some(open) => stores.sink.replace_batch(open, batch).await?,
                     None => {
@@ -123,10 +124,17 @@ pub async fn run(
                 };
                 let total = counts.total();
                 BatchCommitted {
+                    pipeline: &run.pipeline,
                     inserted: total.inserted,
                     updated: total.updated,
                     unchanged: total.unchanged,
                     quarantined: counts.quarantined,
+                    tables: counts
+                        .tables
+                        .iter()
+                        .map(|(table, c)| (*table, [c.inserted, c.updated, c.unchanged, c.deleted]))
+                        .collect(),
+                    elapsed: commit_started.elapsed(),
                 }
                 .emit();
                 if counts.quarantined > 0 {

@@ -1,21 +1,31 @@
-//! `sluice serve`: the long-running host. It runs each pipeline that has a
-//! `schedule`, serves `/healthz` and `/plugins` over HTTP, and watches the
-//! plugin folder, publishing a changed plugin only once it loaded and passed
-//! its checks. A run takes the plugin versions published when it starts and
-//! finishes on them.
+//! `sluice serve`: the long-running host. It runs pipelines on their
+//! schedules and on demand, serves health, metrics, the run history, live
+//! events and the dashboard over HTTP, and watches the plugin folder,
+//! publishing a changed plugin only once it loaded and passed its checks. A
+//! run takes the plugin versions published when it starts and finishes on
+//! them. On SIGTERM or Ctrl-C it starts no new run, lets the running ones
+//! commit and end within the grace period, and exits.
 
+mod auth;
+mod dashboard;
+mod events;
 mod http;
+mod metrics;
+mod scheduler;
+mod state;
 mod watch;
+
+pub use events::ServeEvent;
+pub use scheduler::{Scheduler, StartError};
+pub use state::{AppState, ReloadRecord, Reloads};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::config::LoadedConfig;
+use crate::internal_events::{InternalEvent, RunsAbandoned};
 use crate::pipeline::Stores;
-use crate::pipeline::{self, PluginSource, RunOptions};
 use crate::plugin::PluginRegistry;
-use crate::state::RunMode;
 
 /// Why serving stopped.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +54,20 @@ pub enum ServeError {
         /// What the watcher said.
         message: String,
     },
+    /// `[serve] admin_token_env` names a variable that is not set.
+    #[error("[serve] admin_token_env: environment variable {0} is not set (or is empty)")]
+    MissingAdminToken(String),
+    /// The database could not be read at start.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
 }
+
+/// Why runs found `running` at start are marked abandoned.
+const ABANDONED_AT_START: &str =
+    "abandoned: the process running it stopped before it finished (found at the next start)";
+/// Why runs still going when the grace period ran out are marked abandoned.
+const ABANDONED_AT_STOP: &str =
+    "abandoned: still running when sluice serve's grace period ran out; its committed batches stay";
 
 /// Serves until the process is stopped (Ctrl-C or SIGTERM).
 pub async fn serve(
@@ -53,30 +76,90 @@ pub async fn serve(
     stores: Stores,
     addr: SocketAddr,
 ) -> Result<(), ServeError> {
+    let admin_token = match &config.config.serve.admin_token_env {
+        None => None,
+        Some(var) => match std::env::var(var) {
+            Ok(token) if !token.is_empty() => Some(Arc::<str>::from(token)),
+            _ => return Err(ServeError::MissingAdminToken(var.clone())),
+        },
+    };
+    let metrics = metrics::install();
+    let mut conn = stores
+        .state
+        .pool()
+        .acquire()
+        .await
+        .map_err(crate::db::DbError::query("acquiring a connection"))?;
+    let abandoned =
+        crate::state::runs::abandon_running(&mut conn, ABANDONED_AT_START, None).await?;
+    drop(conn);
+    RunsAbandoned {
+        runs: &abandoned,
+        why: ABANDONED_AT_START,
+    }
+    .emit();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     let bound = listener.local_addr().unwrap_or(addr);
     tracing::info!(addr = %bound, plugins = registry.list().len(), "serving");
-    let _watcher = watch::start(registry.clone())?;
-    for (name, pipeline) in &config.config.pipelines {
-        if let Some(every) = pipeline.schedule {
-            tokio::spawn(schedule(
-                config.clone(),
-                registry.clone(),
-                stores.clone(),
-                name.clone(),
-                every.0,
-            ));
-        }
-    }
-    let app = http::router(registry);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("stopping");
+    let (events, _) = tokio::sync::broadcast::channel(256);
+    let reloads = state::Reloads::default();
+    let _watcher = watch::start(registry.clone(), events.clone(), reloads.clone())?;
+    let scheduler = Scheduler::new(
+        config.clone(),
+        registry.clone(),
+        stores.clone(),
+        events.clone(),
+    );
+    scheduler.spawn_schedules();
+    let state = AppState {
+        config: config.clone(),
+        registry,
+        stores: stores.clone(),
+        scheduler: scheduler.clone(),
+        events,
+        metrics,
+        admin_token,
+        reloads,
     };
+    let app = http::router(state);
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let grace = config.config.serve.grace_period.0;
+    let stopping = {
+        let scheduler = scheduler.clone();
+        let stores = stores.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!(
+                grace_s = grace.as_secs_f64(),
+                "stopping: no new runs; waiting for running batches to commit"
+            );
+            let left = scheduler.shutdown(grace).await;
+            for pipeline in &left {
+                if let Ok(mut conn) = stores.state.pool().acquire().await
+                    && let Ok(runs) = crate::state::runs::abandon_running(
+                        &mut conn,
+                        ABANDONED_AT_STOP,
+                        Some(pipeline),
+                    )
+                    .await
+                {
+                    RunsAbandoned {
+                        runs: &runs,
+                        why: ABANDONED_AT_STOP,
+                    }
+                    .emit();
+                }
+            }
+            let _ = stopped_tx.send(());
+        }
+    };
+    tokio::spawn(stopping);
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async {
+            let _ = stopped_rx.await;
+        })
         .await
         .map_err(|source| ServeError::Http {
             addr: bound,
@@ -84,40 +167,24 @@ pub async fn serve(
         })
 }
 
-/// Runs `pipeline` every `every`, each run with the plugins published when
-/// it starts; a failed run is logged and the schedule goes on.
-async fn schedule(
-    config: Arc<LoadedConfig>,
-    registry: Arc<PluginRegistry>,
-    stores: Stores,
-    pipeline: String,
-    every: Duration,
-) {
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let prepared =
-            match pipeline::prepare(&config, &pipeline, PluginSource::Registry(&registry)) {
-                Ok(p) => p,
-                Err(error) => {
-                    tracing::error!(%pipeline, %error, "scheduled run not started");
-                    continue;
-                }
-            };
-        let options = RunOptions {
-            mode: RunMode::Run,
-            ..RunOptions::default()
-        };
-        match pipeline::run(&prepared, &stores, options).await {
-            Ok(report) => tracing::info!(
-                %pipeline,
-                run_id = report.run_id,
-                status = report.status.as_str(),
-                records = report.counts.records_in(),
-                "scheduled run finished"
-            ),
-            Err(error) => tracing::error!(%pipeline, %error, "scheduled run failed"),
+/// Ctrl-C or SIGTERM, whichever comes first.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
         }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
     }
 }

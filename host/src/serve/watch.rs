@@ -9,17 +9,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ServeError;
+use super::events::ServeEvent;
+use super::state::{ReloadRecord, Reloads};
 use crate::internal_events::{
     InternalEvent, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
 };
-use crate::plugin::{PluginRegistry, ReloadError};
+use crate::plugin::PluginRegistry;
 
 /// How long a plugin's files must be quiet before it is reloaded: a copy
 /// in progress is not a plugin yet.
 const SETTLE: Duration = Duration::from_millis(300);
 
 /// Starts watching; the watcher stops when the returned value is dropped.
-pub fn start(registry: Arc<PluginRegistry>) -> Result<notify::RecommendedWatcher, ServeError> {
+pub fn start(
+    registry: Arc<PluginRegistry>,
+    events: tokio::sync::broadcast::Sender<ServeEvent>,
+    reloads: Reloads,
+) -> Result<notify::RecommendedWatcher, ServeError> {
     let dir = registry.dir().to_path_buf();
     let watch_error = |e: notify::Error| ServeError::Watch {
         dir: dir.clone(),
@@ -48,23 +54,43 @@ pub fn start(registry: Arc<PluginRegistry>) -> Result<notify::RecommendedWatcher
             }
             for name in changed {
                 let registry = registry.clone();
-                let outcome =
-                    tokio::task::spawn_blocking(move || registry.reload(&name).map(|n| (name, n)))
-                        .await;
-                match outcome {
-                    Ok(Ok((name, true))) => PluginReloaded { plugin: &name }.emit(),
-                    Ok(Ok((_, false))) => {}
-                    Ok(Err(error)) => report_refusal(&error),
-                    Err(error) => PluginReloadAborted { error: &error }.emit(),
-                }
+                let outcome = tokio::task::spawn_blocking({
+                    let name = name.clone();
+                    move || registry.reload(&name)
+                })
+                .await;
+                let error = match outcome {
+                    Ok(Ok(true)) => {
+                        PluginReloaded { plugin: &name }.emit();
+                        None
+                    }
+                    Ok(Ok(false)) => continue,
+                    Ok(Err(error)) => {
+                        PluginReloadRefused {
+                            plugin: &name,
+                            error: &error,
+                        }
+                        .emit();
+                        Some(error.to_string())
+                    }
+                    Err(error) => {
+                        PluginReloadAborted { error: &error }.emit();
+                        Some(error.to_string())
+                    }
+                };
+                reloads.push(ReloadRecord {
+                    plugin: name,
+                    at: crate::db::now_timestamp(),
+                    published: error.is_none(),
+                    error,
+                });
+                let _ = events.send(ServeEvent::Changed {
+                    what: "plugins".to_string(),
+                });
             }
         }
     });
     Ok(watcher)
-}
-
-fn report_refusal(error: &ReloadError) {
-    PluginReloadRefused { error }.emit();
 }
 
 /// The plugin a changed path belongs to: `NAME.wasm`, `NAME.toml`, or a

@@ -1,5 +1,5 @@
 //! The host's own state in the database: runs, checkpoints, quarantine,
-//! the raw archive and the providers' breakers.
+//! the raw archive, the providers' breakers, each stream's part of a run.
 //! These functions run inside the caller's transaction, so the loader can
 //! commit them together with the rows they describe.
 
@@ -10,6 +10,7 @@ pub mod providers;
 pub mod quarantine;
 pub mod runs;
 mod store;
+pub mod stream_runs;
 
 pub use archive::{ArchivedResponse, ReplaySelection, ResponseSource, StoredBody};
 pub use counts::{LoadCounts, TableCounts};

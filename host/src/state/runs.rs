@@ -33,6 +33,9 @@ impl RunMode {
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStatus {
+    /// The process running it stopped before it finished (killed, or its
+    /// grace period ran out): marked so when the next `sluice serve` starts.
+    Abandoned,
     /// Every stream ran and every batch loaded.
     Succeeded,
     /// Every stream ran; some batches were quarantined.
@@ -48,6 +51,7 @@ impl RunStatus {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
+            RunStatus::Abandoned => "abandoned",
         }
     }
 }
@@ -129,8 +133,8 @@ pub async fn finish(
     Ok(())
 }
 
-/// One run as `sluice status` shows it.
-#[derive(Debug, Clone)]
+/// One run as `sluice status`, `sluice runs` and `GET /runs` show it.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RunRow {
     /// Id.
     pub id: i64,
@@ -160,37 +164,135 @@ pub struct RunRow {
     pub failed_batches: i64,
     /// Error.
     pub error: Option<String>,
+    /// Why it stopped early, when it did.
+    pub note: Option<String>,
+}
+
+/// Which runs a history query returns.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    /// Only this pipeline's.
+    pub pipeline: Option<String>,
+    /// Only runs started at or after this timestamp (`now_timestamp` form).
+    pub since: Option<String>,
+    /// Only runs with a smaller id (the next page).
+    pub before: Option<i64>,
+}
+
+const RUN_COLUMNS: &str = "id, pipeline, mode, status, started_at, finished_at, requests, records_in, inserted, updated, \
+     unchanged, quarantined, failed_batches, error, note";
+
+fn run_row(r: &[Value], what: &str) -> Result<RunRow, DbError> {
+    Ok(RunRow {
+        id: int(r, 0, what)?,
+        pipeline: text(r, 1, what)?,
+        mode: text(r, 2, what)?,
+        status: text(r, 3, what)?,
+        started_at: text(r, 4, what)?,
+        finished_at: opt_text(r, 5, what)?,
+        requests: int(r, 6, what)?,
+        records_in: int(r, 7, what)?,
+        inserted: int(r, 8, what)?,
+        updated: int(r, 9, what)?,
+        unchanged: int(r, 10, what)?,
+        quarantined: int(r, 11, what)?,
+        failed_batches: int(r, 12, what)?,
+        error: opt_text(r, 13, what)?,
+        note: opt_text(r, 14, what)?,
+    })
+}
+
+/// Runs matching `filter`, newest first, at most `limit`: one indexed
+/// query, however long the history.
+pub async fn list(
+    db: &mut impl Exec,
+    filter: &RunFilter,
+    limit: i64,
+) -> Result<Vec<RunRow>, DbError> {
+    let mut sql = format!("SELECT {RUN_COLUMNS} FROM sluice_runs WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(pipeline) = &filter.pipeline {
+        sql.push_str(" AND pipeline = ?");
+        args.push(pipeline.as_str().into());
+    }
+    if let Some(since) = &filter.since {
+        sql.push_str(" AND started_at >= ?");
+        args.push(since.as_str().into());
+    }
+    if let Some(before) = filter.before {
+        sql.push_str(" AND id < ?");
+        args.push(before.into());
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT ?");
+    args.push(limit.into());
+    let rows = db
+        .fetch(&sql, args)
+        .await
+        .map_err(DbError::query("reading the run history"))?;
+    rows.iter().map(|r| run_row(r, "run history")).collect()
+}
+
+/// The run `id`, if there is one.
+pub async fn get(db: &mut impl Exec, id: RunId) -> Result<Option<RunRow>, DbError> {
+    let rows = db
+        .fetch(
+            &format!("SELECT {RUN_COLUMNS} FROM sluice_runs WHERE id = ?"),
+            vec![id.into()],
+        )
+        .await
+        .map_err(DbError::query("reading a run"))?;
+    rows.first().map(|r| run_row(r, "run")).transpose()
+}
+
+/// When the latest run of `pipeline` started, if it ever ran.
+pub async fn last_started(db: &mut impl Exec, pipeline: &str) -> Result<Option<String>, DbError> {
+    let rows = db
+        .fetch(
+            "SELECT started_at FROM sluice_runs WHERE pipeline = ? AND mode = 'run' ORDER BY id DESC LIMIT 1",
+            vec![pipeline.into()],
+        )
+        .await
+        .map_err(DbError::query("reading the pipeline's latest run"))?;
+    rows.first().map(|r| text(r, 0, "latest run")).transpose()
+}
+
+/// Marks the runs still `running` (of `pipeline`, or all) as `abandoned`:
+/// at the start of `sluice serve` a run in that state belongs to a process
+/// that is gone, and at its end to a run the grace period cut short.
+/// Returns the runs marked, with their pipelines.
+pub async fn abandon_running(
+    db: &mut impl Exec,
+    why: &str,
+    pipeline: Option<&str>,
+) -> Result<Vec<(RunId, String)>, DbError> {
+    let rows = db
+        .fetch(
+            "SELECT id, pipeline FROM sluice_runs WHERE status = 'running' AND (? IS NULL OR pipeline = ?) ORDER BY id",
+            vec![pipeline.into(), pipeline.into()],
+        )
+        .await
+        .map_err(DbError::query("finding runs left running"))?;
+    let runs = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                int(r, 0, "run left running")?,
+                text(r, 1, "run left running")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    for (id, _) in &runs {
+        db.execute(
+            "UPDATE sluice_runs SET status = 'abandoned', finished_at = ?, error = ? WHERE id = ? AND status = 'running'",
+            vec![now_timestamp().into(), why.into(), (*id).into()],
+        )
+        .await
+        .map_err(DbError::query("marking a run abandoned"))?;
+    }
+    Ok(runs)
 }
 
 /// The latest `limit` runs, newest first.
 pub async fn recent(db: &mut impl Exec, limit: i64) -> Result<Vec<RunRow>, DbError> {
-    let rows = db
-        .fetch(
-            "SELECT id, pipeline, mode, status, started_at, finished_at, requests, records_in, inserted, updated, \
-             unchanged, quarantined, failed_batches, error FROM sluice_runs ORDER BY id DESC LIMIT ?",
-            vec![limit.into()],
-        )
-        .await
-        .map_err(DbError::query("reading recent runs"))?;
-    let what = "recent runs";
-    rows.iter()
-        .map(|r| {
-            Ok(RunRow {
-                id: int(r, 0, what)?,
-                pipeline: text(r, 1, what)?,
-                mode: text(r, 2, what)?,
-                status: text(r, 3, what)?,
-                started_at: text(r, 4, what)?,
-                finished_at: opt_text(r, 5, what)?,
-                requests: int(r, 6, what)?,
-                records_in: int(r, 7, what)?,
-                inserted: int(r, 8, what)?,
-                updated: int(r, 9, what)?,
-                unchanged: int(r, 10, what)?,
-                quarantined: int(r, 11, what)?,
-                failed_batches: int(r, 12, what)?,
-                error: opt_text(r, 13, what)?,
-            })
-        })
-        .collect()
+    list(db, &RunFilter::default(), limit).await
 }

@@ -59,6 +59,14 @@ impl StateStore {
         super::checkpoints::clear(&mut self.conn().await?, pipeline, stream_key).await
     }
 
+    /// Records how one stream of a run went.
+    pub async fn record_stream_run(
+        &self,
+        row: &super::stream_runs::StreamRun,
+    ) -> Result<(), DbError> {
+        super::stream_runs::record(&mut self.conn().await?, row).await
+    }
+
     /// Records how a run ended.
     pub async fn finish_run(
         &self,

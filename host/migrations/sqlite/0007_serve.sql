@@ -1,0 +1,101 @@
+-- no-transaction
+-- `sluice serve` for a season: runs may end `abandoned` (left `running` by a
+-- process that was killed), each stream's part of a run, the run's log lines,
+-- providers' quota windows and the alerts that fired.
+--
+-- SQLite cannot change a CHECK constraint in place: the runs table is built
+-- again, with foreign keys off so the tables that reference it keep their
+-- rows (SQLite's documented procedure for such changes).
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TABLE sluice_runs_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline        TEXT NOT NULL,
+    mode            TEXT NOT NULL DEFAULT 'run' CHECK (mode IN ('run', 'dry-run', 'replay')),
+    replay_of       INTEGER,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'abandoned')),
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT,
+    error           TEXT,
+    note            TEXT,
+    requests        INTEGER NOT NULL DEFAULT 0,
+    records_in      INTEGER NOT NULL DEFAULT 0,
+    inserted        INTEGER NOT NULL DEFAULT 0,
+    updated         INTEGER NOT NULL DEFAULT 0,
+    unchanged       INTEGER NOT NULL DEFAULT 0,
+    duplicates      INTEGER NOT NULL DEFAULT 0,
+    quarantined     INTEGER NOT NULL DEFAULT 0,
+    failed_batches  INTEGER NOT NULL DEFAULT 0,
+    deleted         INTEGER NOT NULL DEFAULT 0,
+    moves           INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO sluice_runs_new (id, pipeline, mode, replay_of, status, started_at, finished_at, error, note,
+    requests, records_in, inserted, updated, unchanged, duplicates, quarantined, failed_batches, deleted, moves)
+SELECT id, pipeline, mode, replay_of, status, started_at, finished_at, error, note,
+    requests, records_in, inserted, updated, unchanged, duplicates, quarantined, failed_batches, deleted, moves
+FROM sluice_runs;
+DROP TABLE sluice_runs;
+ALTER TABLE sluice_runs_new RENAME TO sluice_runs;
+CREATE INDEX sluice_runs_pipeline_started ON sluice_runs (pipeline, id);
+CREATE INDEX sluice_runs_status ON sluice_runs (status) WHERE status = 'running';
+
+-- One row per stream of a run (its fallbacks included), written when the
+-- stream ends: the per-stream balance, and freshness (the last success).
+CREATE TABLE sluice_stream_runs (
+    run_id          INTEGER NOT NULL REFERENCES sluice_runs (id),
+    pipeline        TEXT NOT NULL,
+    stream_key      TEXT NOT NULL,
+    provider        TEXT NOT NULL,
+    stream          TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('succeeded', 'partial', 'failed')),
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT NOT NULL,
+    error           TEXT,
+    requests        INTEGER NOT NULL DEFAULT 0,
+    records_in      INTEGER NOT NULL DEFAULT 0,
+    inserted        INTEGER NOT NULL DEFAULT 0,
+    updated         INTEGER NOT NULL DEFAULT 0,
+    unchanged       INTEGER NOT NULL DEFAULT 0,
+    quarantined     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, stream_key)
+);
+CREATE INDEX sluice_stream_runs_latest ON sluice_stream_runs (pipeline, stream_key, status, finished_at);
+
+-- A run's log lines, at most `[serve] log_lines_per_run` of them.
+CREATE TABLE sluice_run_logs (
+    run_id          INTEGER NOT NULL REFERENCES sluice_runs (id),
+    seq             INTEGER NOT NULL,
+    at              TEXT NOT NULL,
+    level           TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    fields          TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+
+-- What each provider last reported of each quota window.
+CREATE TABLE sluice_quotas (
+    provider        TEXT NOT NULL,
+    quota           TEXT NOT NULL,
+    scope           TEXT NOT NULL DEFAULT '',
+    remaining       INTEGER NOT NULL,
+    quota_limit     INTEGER,
+    resets_at       TEXT,
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (provider, quota, scope)
+);
+
+-- Alert conditions: one row per rule and subject while it fires, kept
+-- after it resolves so a restart neither repeats nor forgets a message.
+CREATE TABLE sluice_alerts (
+    rule            TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+    message         TEXT NOT NULL,
+    fired_at        TEXT NOT NULL,
+    last_sent_at    TEXT,
+    resolved_at     TEXT,
+    PRIMARY KEY (rule, subject)
+);
+PRAGMA foreign_key_check;
+COMMIT;
+PRAGMA foreign_keys = ON;

@@ -1,0 +1,275 @@
+//! Runs pipelines on their schedules and on demand, never two runs of one
+//! pipeline at once: a tick that finds the previous run still going is
+//! skipped and counted, a run missed while the process was down is caught
+//! up once at start, and on shutdown no run starts while the running ones
+//! stop at their next request.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::{Notify, broadcast, watch};
+
+use super::events::ServeEvent;
+use crate::config::{LoadedConfig, Schedule};
+use crate::internal_events::{InternalEvent, RunNotStarted, RunTriggered, TickSkipped};
+use crate::pipeline::{self, PluginSource, RunOptions, StopSignal, Stores};
+use crate::plugin::PluginRegistry;
+use crate::state::RunMode;
+
+/// Why a run was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The config has no such pipeline.
+    #[error("no pipeline `{0}` in the config")]
+    Unknown(String),
+    /// A run of it is going; it is not queued.
+    #[error("a run of `{0}` is already going")]
+    AlreadyRunning(String),
+    /// The server is shutting down.
+    #[error("sluice serve is shutting down")]
+    Stopping,
+    /// Its checks failed before the first request (a plugin missing, a
+    /// token not set).
+    #[error("{0}")]
+    NotReady(String),
+}
+
+/// Starts runs; cheap to clone.
+#[derive(Clone)]
+pub struct Scheduler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Arc<LoadedConfig>,
+    registry: Arc<PluginRegistry>,
+    stores: Stores,
+    events: broadcast::Sender<ServeEvent>,
+    running: Mutex<BTreeSet<String>>,
+    stop: StopSignal,
+    stopping: watch::Sender<bool>,
+    run_ended: Notify,
+}
+
+impl Scheduler {
+    /// A scheduler over `config`'s pipelines, with the plugins `registry`
+    /// publishes when each run starts.
+    pub fn new(
+        config: Arc<LoadedConfig>,
+        registry: Arc<PluginRegistry>,
+        stores: Stores,
+        events: broadcast::Sender<ServeEvent>,
+    ) -> Self {
+        Scheduler {
+            inner: Arc::new(Inner {
+                config,
+                registry,
+                stores,
+                events,
+                running: Mutex::new(BTreeSet::new()),
+                stop: StopSignal::default(),
+                stopping: watch::channel(false).0,
+                run_ended: Notify::new(),
+            }),
+        }
+    }
+
+    /// The pipelines running now.
+    pub fn running(&self) -> Vec<String> {
+        self.lock_running().iter().cloned().collect()
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts a run of `pipeline` now, in the background; `trigger` says
+    /// why (`schedule`, `catch-up`, `api`).
+    pub fn start(&self, pipeline: &str, trigger: &str) -> Result<(), StartError> {
+        let inner = &self.inner;
+        if inner.stop.is_stopped() {
+            return Err(StartError::Stopping);
+        }
+        if !inner.config.config.pipelines.contains_key(pipeline) {
+            return Err(StartError::Unknown(pipeline.to_string()));
+        }
+        let mut running = self.lock_running();
+        if running.contains(pipeline) {
+            return Err(StartError::AlreadyRunning(pipeline.to_string()));
+        }
+        let prepared = pipeline::prepare(
+            &inner.config,
+            pipeline,
+            PluginSource::Registry(&inner.registry),
+        )
+        .map_err(|error| {
+            RunNotStarted {
+                pipeline,
+                error: &error,
+            }
+            .emit();
+            StartError::NotReady(error.to_string())
+        })?;
+        running.insert(pipeline.to_string());
+        drop(running);
+        RunTriggered {
+            pipeline,
+            trigger,
+            running: true,
+        }
+        .emit();
+        let _ = inner.events.send(ServeEvent::RunStarted {
+            pipeline: pipeline.to_string(),
+            trigger: trigger.to_string(),
+        });
+        let scheduler = self.clone();
+        let pipeline = pipeline.to_string();
+        tokio::spawn(async move {
+            let inner = &scheduler.inner;
+            let options = RunOptions {
+                mode: RunMode::Run,
+                ..RunOptions::default()
+            };
+            let outcome =
+                pipeline::run_until(&prepared, &inner.stores, options, inner.stop.clone()).await;
+            let (run_id, status) = match &outcome {
+                Ok(report) => (Some(report.run_id), report.status.as_str().to_string()),
+                Err(error) => {
+                    RunNotStarted {
+                        pipeline: &pipeline,
+                        error,
+                    }
+                    .emit();
+                    (None, "failed".to_string())
+                }
+            };
+            scheduler.lock_running().remove(&pipeline);
+            RunTriggered {
+                pipeline: &pipeline,
+                trigger: "",
+                running: false,
+            }
+            .emit();
+            let _ = inner.events.send(ServeEvent::RunFinished {
+                pipeline,
+                run_id,
+                status,
+            });
+            inner.run_ended.notify_waiters();
+        });
+        Ok(())
+    }
+
+    /// Runs every scheduled pipeline of the config on its schedule until
+    /// shutdown.
+    pub fn spawn_schedules(&self) {
+        for (name, pipeline) in &self.inner.config.config.pipelines {
+            if let Some(schedule) = &pipeline.schedule {
+                tokio::spawn(self.clone().schedule(name.clone(), schedule.clone()));
+            }
+        }
+    }
+
+    async fn schedule(self, pipeline: String, schedule: Schedule) {
+        let mut stopping = self.inner.stopping.subscribe();
+        // Caught up once: a run due while the process was down (or never
+        // run at all) starts now, however many ticks were missed.
+        let last = crate::state::runs::last_started(
+            &mut match self.inner.stores.state.pool().acquire().await {
+                Ok(conn) => conn,
+                Err(error) => {
+                    tracing::error!(%pipeline, %error, "cannot read the pipeline's last run; its schedule starts from now");
+                    return self.ticks(pipeline, schedule, stopping).await;
+                }
+            },
+            &pipeline,
+        )
+        .await;
+        let due = match last {
+            Ok(Some(started)) => OffsetDateTime::parse(&started, &Rfc3339)
+                .ok()
+                .and_then(|at| {
+                    schedule
+                        .next_after_ms(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()?)
+                })
+                .is_none_or(|due| due <= now_ms()),
+            Ok(None) => true,
+            Err(error) => {
+                tracing::error!(%pipeline, %error, "cannot read the pipeline's last run");
+                false
+            }
+        };
+        if due && !*stopping.borrow_and_update() {
+            self.start_or_skip(&pipeline, "catch-up");
+        }
+        self.ticks(pipeline, schedule, stopping).await;
+    }
+
+    async fn ticks(
+        self,
+        pipeline: String,
+        schedule: Schedule,
+        mut stopping: watch::Receiver<bool>,
+    ) {
+        let mut after = now_ms();
+        loop {
+            let Some(next) = schedule.next_after_ms(after) else {
+                tracing::warn!(%pipeline, schedule = %schedule.describe(), "the schedule has no later time; no more runs");
+                return;
+            };
+            let wait = Duration::from_millis(u64::try_from(next - now_ms()).unwrap_or(0));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stopping.wait_for(|stop| *stop) => return,
+            }
+            // The next tick counts from now: a process that slept through
+            // several ticks runs once, not once per tick.
+            after = next.max(now_ms());
+            self.start_or_skip(&pipeline, "schedule");
+        }
+    }
+
+    fn start_or_skip(&self, pipeline: &str, trigger: &str) {
+        match self.start(pipeline, trigger) {
+            Ok(()) | Err(StartError::Stopping) | Err(StartError::NotReady(_)) => {}
+            Err(StartError::AlreadyRunning(_)) => {
+                TickSkipped { pipeline }.emit();
+                let _ = self.inner.events.send(ServeEvent::TickSkipped {
+                    pipeline: pipeline.to_string(),
+                });
+            }
+            Err(error @ StartError::Unknown(_)) => {
+                tracing::error!(%pipeline, %error, "scheduled run not started");
+            }
+        }
+    }
+
+    /// Starts no more runs and asks the running ones to stop at their next
+    /// request; waits up to `grace` for them to commit and end. Returns the
+    /// pipelines still running when the grace period ran out.
+    pub async fn shutdown(&self, grace: Duration) -> Vec<String> {
+        self.inner.stop.stop();
+        self.inner.stopping.send_replace(true);
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            let ended = self.inner.run_ended.notified();
+            let running = self.running();
+            if running.is_empty() {
+                return running;
+            }
+            if tokio::time::timeout_at(deadline, ended).await.is_err() {
+                return self.running();
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
