@@ -6,7 +6,8 @@
 #               throwaway PostgreSQL from the local binaries when none runs).
 #
 # What this Makefile installs when missing: the Rust target wasm32-wasip2
-# (rustup target add), for building plugins.
+# (rustup target add), for building plugins; for `make test`, the Debian
+# packages prometheus (promtool) and chromium (apt-get install).
 
 CARGO      ?= cargo
 PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases
@@ -17,7 +18,7 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench wasm-target help
+.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench wasm-target help tools-observability check-prometheus
 
 help:
 	@echo "make demo     build the host and one plugin, run the demo pipeline (no network, no key)"
@@ -48,7 +49,7 @@ first-build-note:
 # tests run, with the test build's features: a separate `cargo build` first
 # would compile wasmtime twice. A test whose recording is missing fails:
 # the developer's opt-out (SLUICE_ALLOW_MISSING_RECORDINGS) is unset here.
-test: plugins test-plugins
+test: tools-observability check-prometheus plugins test-plugins
 	url="$$(scripts/postgres-for-tests.sh)" && env -u SLUICE_ALLOW_MISSING_RECORDINGS SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
 
 host:
@@ -56,6 +57,25 @@ host:
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+# Tools `make test` needs beyond Rust and PostgreSQL, installed from Debian
+# when missing. apt-get update runs only when the install fails (package
+# lists missing or stale).
+APT_GET = $(if $(filter 0,$(shell id -u)),,sudo )apt-get
+tools-observability:
+	@command -v promtool >/dev/null || { \
+		echo "installing Debian package prometheus (promtool checks docs/prometheus/alerts.yml) ..."; \
+		$(APT_GET) install -y prometheus || { echo "apt-get install failed: updating the package lists and trying again"; \
+			$(APT_GET) update && $(APT_GET) install -y prometheus; }; }
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian package chromium (the headless browser the tests of the serve dashboard drive) ..."; \
+		$(APT_GET) install -y chromium || { echo "apt-get install failed: updating the package lists and trying again"; \
+			$(APT_GET) update && $(APT_GET) install -y chromium; }; }
+
+# The alerting rules parse, and fire (or stay quiet) as their unit tests say.
+check-prometheus: tools-observability
+	promtool check rules docs/prometheus/alerts.yml
+	promtool test rules docs/prometheus/alerts_test.yml
 
 # Each plugin ends as $(PLUGIN_DIR)/NAME.wasm with its manifest NAME.toml beside it.
 plugins: wasm-target
