@@ -32,3 +32,14 @@ pub fn opt_text(row: &[Value], i: usize, what: &str) -> Result<Option<String>, D
         ))),
     }
 }
+
+/// Column `i` as an integer, or none when NULL.
+pub fn opt_int(row: &[Value], i: usize, what: &str) -> Result<Option<i64>, DbError> {
+    match column(row, i, what)? {
+        Value::Null | Value::NullInt => Ok(None),
+        value => value
+            .int()
+            .map(Some)
+            .ok_or_else(|| DbError::Unexpected(format!("{what}: column {i} is not an integer"))),
+    }
+}

@@ -256,6 +256,11 @@ impl ProviderClient {
         &self.breaker
     }
 
+    /// What the provider last reported of each quota window.
+    pub fn quota_reports(&self) -> Vec<(String, String, super::quota::QuotaReport)> {
+        self.quota.reports()
+    }
+
     /// The URL of a planned request.
     pub fn url(&self, request: &PlannedRequest) -> Result<reqwest::Url, FetchError> {
         let bad = |message: String| FetchError::BadUrl {

@@ -10,6 +10,6 @@ mod retry;
 
 pub use breaker::{BreakerPhase, BreakerRefusal, BreakerSnapshot, CircuitBreaker};
 pub use client::{ClientSettings, FetchError, Fetched, ProviderAuth, ProviderClient, Validators};
-pub use quota::{QuotaExhausted, QuotaSpend, QuotaTracker};
+pub use quota::{QuotaExhausted, QuotaReport, QuotaSpend, QuotaTracker};
 pub use rate_limit::RateBudget;
 pub use retry::RetryPolicy;

@@ -46,6 +46,19 @@ pub struct QuotaTracker {
     spending: Mutex<Spending>,
     /// Signalled when a request that spent part of a quota is answered.
     answered: tokio::sync::Notify,
+    /// What each window (quota, scope) last reported left, for status.
+    reported: Mutex<std::collections::BTreeMap<(String, String), QuotaReport>>,
+}
+
+/// What a provider last reported of one quota window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaReport {
+    /// Requests (or credits) left.
+    pub remaining: u64,
+    /// Seconds until the window resets, when the provider says.
+    pub resets_in_s: Option<u64>,
+    /// When it was reported.
+    pub at: std::time::SystemTime,
 }
 
 /// The requests the quotas without a reset (credits) still allow: streams
@@ -99,7 +112,18 @@ impl QuotaTracker {
             observed: AtomicBool::new(false),
             spending: Mutex::new(Spending::default()),
             answered: tokio::sync::Notify::new(),
+            reported: Mutex::new(std::collections::BTreeMap::new()),
         }
+    }
+
+    /// Every window's last report: (quota, scope or empty, report).
+    pub fn reports(&self) -> Vec<(String, String, QuotaReport)> {
+        self.reported
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|((quota, scope), report)| (quota.clone(), scope.clone(), report.clone()))
+            .collect()
     }
 
     fn spending(&self) -> std::sync::MutexGuard<'_, Spending> {
@@ -218,6 +242,21 @@ impl QuotaTracker {
                 remaining,
             }
             .emit();
+            self.reported
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(
+                    (spec.name.clone(), scope_name.clone().unwrap_or_default()),
+                    QuotaReport {
+                        remaining,
+                        resets_in_s: spec
+                            .reset_after
+                            .as_ref()
+                            .and_then(|s| read(s, headers, json.as_ref()))
+                            .map(|r| r.max(0.0) as u64),
+                        at: std::time::SystemTime::now(),
+                    },
+                );
             match spec
                 .reset_after
                 .as_ref()

@@ -76,13 +76,21 @@ impl InternalEvent for QuotaObserved<'_> {
             remaining = self.remaining,
             "quota reported"
         );
-        metrics::gauge!(
-            "sluice_provider_quota_remaining",
-            "provider" => self.provider.to_string(),
-            "quota" => self.quota.to_string(),
-            "scope" => self.scope.unwrap_or_default().to_string()
-        )
-        .set(self.remaining as f64);
+        let labels = [
+            ("provider", self.provider.to_string()),
+            ("quota", self.quota.to_string()),
+            ("scope", self.scope.unwrap_or_default().to_string()),
+        ];
+        metrics::gauge!("sluice_provider_quota_remaining", &labels).set(self.remaining as f64);
+        // Providers report what is left, not the window's size: the most
+        // ever seen left stands for it (as `sluice_quotas.quota_limit`).
+        let mut sizes = WINDOW_SIZES.lock().unwrap_or_else(|e| e.into_inner());
+        let key = labels.clone().map(|(_, v)| v);
+        let size = sizes.entry(key).or_default();
+        if self.remaining > *size {
+            *size = self.remaining;
+            metrics::gauge!("sluice_provider_quota_limit", &labels).set(self.remaining as f64);
+        }
     }
 }
 
@@ -243,3 +251,8 @@ impl InternalEvent for QuotaReserveReached<'_> {
         );
     }
 }
+
+/// The most each quota window was seen to have left, by provider, quota
+/// and scope.
+static WINDOW_SIZES: std::sync::Mutex<std::collections::BTreeMap<[String; 3], u64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());

@@ -19,8 +19,8 @@ pub use pipeline::{
     ResolutionFailed, RunFinished, StreamFailed, StreamFinished,
 };
 pub use plugin::{
-    PluginNotLoaded, PluginPrinted, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
-    PluginSwitchedOff,
+    PluginCalled, PluginNotLoaded, PluginPrinted, PluginPublished, PluginReloadAborted,
+    PluginReloadRefused, PluginReloaded, PluginSwitchedOff,
 };
 pub use serve::{RunNotStarted, RunTriggered, RunsAbandoned, TickSkipped};
 

@@ -2,6 +2,7 @@
 //! versions `sluice serve` publishes or refuses.
 
 use std::fmt::Display;
+use std::time::Duration;
 
 use super::InternalEvent;
 
@@ -113,5 +114,94 @@ pub struct PluginReloadAborted<'a, E: Display> {
 impl<E: Display> InternalEvent for PluginReloadAborted<'_, E> {
     fn emit(self) {
         tracing::error!(error = %self.error, "plugin reload aborted");
+    }
+}
+
+/// A call into a plugin ended, trapped or not.
+pub struct PluginCalled<'a> {
+    /// The plugin.
+    pub plugin: &'a str,
+    /// The call (`plan`, `normalize`, `enrich`).
+    pub call: &'a str,
+    /// How long it took, instantiation included.
+    pub elapsed: Duration,
+    /// The most linear memory it was granted.
+    pub memory_bytes: usize,
+    /// Why the sandbox stopped it (`deadline`, `memory`, `trap`), if it did.
+    pub trap: Option<&'static str>,
+}
+
+impl InternalEvent for PluginCalled<'_> {
+    fn emit(self) {
+        tracing::trace!(
+            plugin = %self.plugin,
+            call = self.call,
+            elapsed_us = self.elapsed.as_micros() as u64,
+            memory_bytes = self.memory_bytes,
+            trap = self.trap,
+            "plugin call"
+        );
+        let plugin = self.plugin.to_string();
+        let call = self.call.to_string();
+        metrics::counter!("sluice_plugin_calls_total", "plugin" => plugin.clone(), "call" => call.clone())
+            .increment(1);
+        metrics::histogram!("sluice_plugin_call_duration_seconds", "plugin" => plugin.clone(), "call" => call)
+            .record(self.elapsed.as_secs_f64());
+        let high_water =
+            metrics::gauge!("sluice_plugin_memory_high_water_bytes", "plugin" => plugin.clone());
+        PEAKS.raise(&plugin, self.memory_bytes, |peak| {
+            high_water.set(peak as f64)
+        });
+        if let Some(reason) = self.trap {
+            metrics::counter!("sluice_plugin_traps_total", "plugin" => plugin, "reason" => reason)
+                .increment(1);
+        }
+    }
+}
+
+/// Each plugin's memory high-water mark over the process's life: a gauge
+/// only ever raised.
+static PEAKS: Peaks = Peaks(std::sync::Mutex::new(None));
+
+struct Peaks(std::sync::Mutex<Option<std::collections::HashMap<String, usize>>>);
+
+impl Peaks {
+    fn raise(&self, plugin: &str, bytes: usize, set: impl FnOnce(usize)) {
+        let mut peaks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let peak = peaks
+            .get_or_insert_with(Default::default)
+            .entry(plugin.to_string())
+            .or_default();
+        if bytes > *peak {
+            *peak = bytes;
+            set(bytes);
+        }
+    }
+}
+
+/// A plugin version is published: its identity as labels of
+/// `sluice_plugin_info`, so a dashboard can show what runs.
+pub struct PluginPublished<'a> {
+    /// The plugin.
+    pub plugin: &'a str,
+    /// Its version.
+    pub version: &'a str,
+    /// The contract version it was built against.
+    pub contract: &'a str,
+    /// The sha256 of its component.
+    pub sha256: &'a str,
+    /// The version it replaces, whose info is withdrawn.
+    pub replaces: Option<(&'a str, &'a str, &'a str)>,
+}
+
+impl InternalEvent for PluginPublished<'_> {
+    fn emit(self) {
+        tracing::debug!(plugin = %self.plugin, version = %self.version, contract = %self.contract, sha256 = %self.sha256, "plugin published");
+        if let Some((version, contract, sha256)) = self.replaces {
+            metrics::gauge!("sluice_plugin_info", "plugin" => self.plugin.to_string(), "version" => version.to_string(), "contract" => contract.to_string(), "sha256" => sha256.to_string())
+                .set(0.0);
+        }
+        metrics::gauge!("sluice_plugin_info", "plugin" => self.plugin.to_string(), "version" => self.version.to_string(), "contract" => self.contract.to_string(), "sha256" => self.sha256.to_string())
+            .set(1.0);
     }
 }

@@ -291,6 +291,10 @@ pub async fn run_until(
             .state
             .save_breaker(client.name(), &client.breaker().snapshot())
             .await?;
+        stores
+            .state
+            .save_quotas(client.name(), &client.quota_reports())
+            .await?;
     }
     if prepared.resolution.enabled && options.mode != RunMode::DryRun {
         let resolved = resolve::resolve(stores.state.pool(), &prepared.resolution, Scope::Unlinked)

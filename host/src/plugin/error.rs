@@ -169,3 +169,16 @@ pub enum PluginError {
         message: String,
     },
 }
+
+impl PluginError {
+    /// The sandbox's reason, when this is a trap: `deadline`, `memory` or
+    /// `trap` (fuel and any other trap); `None` for every other error.
+    pub fn trap_reason(&self) -> Option<&'static str> {
+        match self {
+            PluginError::Timeout { .. } => Some("deadline"),
+            PluginError::MemoryLimit { .. } => Some("memory"),
+            PluginError::FuelExhausted { .. } | PluginError::Trap { .. } => Some("trap"),
+            _ => None,
+        }
+    }
+}

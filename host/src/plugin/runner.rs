@@ -11,7 +11,7 @@ use super::lookup::Lookups;
 use super::output;
 use super::sandbox::SandboxState;
 use super::{PluginEngine, PluginError, SandboxLimits};
-use crate::internal_events::{InternalEvent, PluginSwitchedOff};
+use crate::internal_events::{InternalEvent, PluginCalled, PluginSwitchedOff};
 
 /// Sandbox failures (traps, limits) in a row after which a plugin is
 /// switched off.
@@ -74,6 +74,7 @@ impl Runner {
                 .set_fuel(fuel)
                 .map_err(|e| self.trap(call, &e, false, None))?;
         }
+        let started = std::time::Instant::now();
         let run = || {
             pre.instantiate(&mut store)
                 .and_then(|plugin| f(&mut store, &plugin))
@@ -89,6 +90,14 @@ impl Runner {
         let state = store.data();
         let panic = output::report(&self.name, call, &state.stdout, &state.stderr);
         let result = outcome.map_err(|err| self.trap(call, &err, state.memory.refused, panic));
+        PluginCalled {
+            plugin: &self.name,
+            call,
+            elapsed: started.elapsed(),
+            memory_bytes: state.memory.peak_bytes,
+            trap: result.as_ref().err().and_then(PluginError::trap_reason),
+        }
+        .emit();
         self.count(result.is_ok());
         result
     }

@@ -43,6 +43,7 @@ impl SandboxState {
             memory: MemoryCap {
                 limit_bytes: memory_limit_bytes,
                 refused: false,
+                peak_bytes: 0,
             },
             stdout,
             stderr,
@@ -67,6 +68,8 @@ pub struct MemoryCap {
     limit_bytes: usize,
     /// Whether a growth past the cap was refused during this call.
     pub refused: bool,
+    /// The most linear memory granted during this call.
+    pub peak_bytes: usize,
 }
 
 /// Most table entries an instance may have; far above what real guests use.
@@ -83,6 +86,7 @@ impl ResourceLimiter for MemoryCap {
             self.refused = true;
             return Ok(false);
         }
+        self.peak_bytes = self.peak_bytes.max(desired);
         Ok(true)
     }
 

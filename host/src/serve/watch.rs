@@ -3,7 +3,7 @@
 //! blocking pool: compiling never holds up a running pipeline.
 
 use notify::{RecursiveMode, Watcher};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use super::ServeError;
 use super::events::ServeEvent;
 use super::state::{ReloadRecord, Reloads};
 use crate::internal_events::{
-    InternalEvent, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
+    InternalEvent, PluginPublished, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
 };
 use crate::plugin::PluginRegistry;
 
@@ -31,6 +31,8 @@ pub fn start(
         dir: dir.clone(),
         message: e.to_string(),
     };
+    let mut published = BTreeMap::new();
+    publish_info(&registry, &mut published);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
@@ -53,9 +55,8 @@ pub fn start(
                 changed.insert(name);
             }
             for name in changed {
-                let registry = registry.clone();
                 let outcome = tokio::task::spawn_blocking({
-                    let name = name.clone();
+                    let (registry, name) = (registry.clone(), name.clone());
                     move || registry.reload(&name)
                 })
                 .await;
@@ -78,6 +79,7 @@ pub fn start(
                         Some(error.to_string())
                     }
                 };
+                publish_info(&registry, &mut published);
                 reloads.push(ReloadRecord {
                     plugin: name,
                     at: crate::db::now_timestamp(),
@@ -91,6 +93,31 @@ pub fn start(
         }
     });
     Ok(watcher)
+}
+
+/// What each plugin's `sluice_plugin_info` says: version, contract, sha256.
+type Identity = (String, String, String);
+
+/// Sets `sluice_plugin_info` for every published plugin whose identity
+/// changed since `published`, withdrawing the version it replaced.
+fn publish_info(registry: &PluginRegistry, published: &mut BTreeMap<String, Identity>) {
+    for info in registry.list() {
+        let identity = (info.version.clone(), info.wit.clone(), info.sha256.clone());
+        if published.get(&info.name) == Some(&identity) {
+            continue;
+        }
+        let replaced = published.insert(info.name.clone(), identity);
+        PluginPublished {
+            plugin: &info.name,
+            version: &info.version,
+            contract: &info.wit,
+            sha256: &info.sha256,
+            replaces: replaced
+                .as_ref()
+                .map(|(v, c, h)| (v.as_str(), c.as_str(), h.as_str())),
+        }
+        .emit();
+    }
 }
 
 /// The plugin a changed path belongs to: `NAME.wasm`, `NAME.toml`, or a

@@ -8,6 +8,7 @@ pub mod checkpoints;
 mod counts;
 pub mod providers;
 pub mod quarantine;
+pub mod quotas;
 pub mod runs;
 mod store;
 pub mod stream_runs;

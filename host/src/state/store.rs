@@ -59,6 +59,18 @@ impl StateStore {
         super::checkpoints::clear(&mut self.conn().await?, pipeline, stream_key).await
     }
 
+    /// Stores what `provider` last reported of its quota windows.
+    pub async fn save_quotas(
+        &self,
+        provider: &str,
+        reports: &[(String, String, crate::extract::QuotaReport)],
+    ) -> Result<(), DbError> {
+        if reports.is_empty() {
+            return Ok(());
+        }
+        super::quotas::save(&mut self.conn().await?, provider, reports).await
+    }
+
     /// Records how one stream of a run went.
     pub async fn record_stream_run(
         &self,
