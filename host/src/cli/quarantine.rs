@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use crate::config::LoadedConfig;
 use crate::pipeline;
 use crate::plugin::{PluginEngine, SandboxLimits};
-use crate::state::ReplaySelection;
 
 /// Arguments of `sluice quarantine`.
 #[derive(Debug, Args)]
@@ -115,20 +114,14 @@ pub async fn execute(args: QuarantineArgs) -> anyhow::Result<()> {
         QuarantineCommand::Replay { run } => {
             let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
                 .context("cannot start the plugin runtime")?;
-            let report = pipeline::replay(
-                &config,
-                &engine,
-                &stores,
-                &ReplaySelection::Quarantined(run),
-            )
-            .await?;
-            print!("{}", super::summary::render(&report, &database));
-            let left = stores.state.quarantined(run, false).await?.len();
+            let replayed = pipeline::replay_quarantine(&config, &engine, &stores, run).await?;
+            print!("{}", super::summary::render(&replayed.report, &database));
+            let left = replayed.left;
             println!(
                 "{left} item{} still in quarantine",
                 if left == 1 { "" } else { "s" }
             );
-            super::run::outcome(&report)
+            super::run::outcome(&replayed.report)
         }
     }
 }

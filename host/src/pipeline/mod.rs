@@ -5,11 +5,13 @@
 
 mod concurrency;
 mod prepare;
+mod quarantine_replay;
 mod replay;
 mod stream;
 
 pub use concurrency::StopSignal;
 pub use prepare::{PluginSource, PreparedPipeline, PreparedStream, prepare};
+pub use quarantine_replay::{QuarantineReplay, replay_quarantine};
 pub use replay::replay;
 
 use std::time::{Duration, Instant};
