@@ -1,10 +1,9 @@
 //! The `sluice` binary.
 
 use clap::Parser;
-use sluice::cli::Cli;
-use std::io::IsTerminal;
+use sluice::cli::logging::{self, LogSetup};
+use sluice::cli::{Cli, Command};
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
 
 /// A batch lifts tens of thousands of small strings out of a plugin and
 /// frees them after the load; mimalloc does that churn in about half the
@@ -15,21 +14,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let default_level = match cli.verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colour only for a person at a terminal, never in a log file.
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .init();
-    match cli.execute().await {
+    logging::init(LogSetup {
+        verbose: cli.verbose,
+        format: cli.log_format,
+        progress: matches!(cli.command, Command::Run(_)),
+    });
+    let result = cli.execute().await;
+    logging::end_progress();
+    // The run log lines still on their way to the database.
+    logging::flush().await;
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {}", one_line(&err));

@@ -1,6 +1,9 @@
 //! The `sluice` command line: argument parsing and the commands, which turn
 //! library errors into one clear line and an exit code.
 
+pub mod logging;
+mod logs;
+mod metrics;
 mod plugin_kit;
 mod plugin_run;
 mod quarantine;
@@ -22,6 +25,10 @@ pub struct Cli {
     /// More log output on stderr (-v: info, -vv: debug). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// How log lines are written on stderr: readable lines, or one JSON
+    /// object per line with the run's and stream's fields.
+    #[arg(long, global = true, value_enum, env = "SLUICE_LOG_FORMAT", default_value_t)]
+    pub log_format: logging::LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -37,8 +44,13 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// Show the providers' circuit breakers and the latest runs.
     Status(status::StatusArgs),
-    /// List the runs, newest first, with what each fetched and loaded.
+    /// List the runs, newest first, with what each fetched and loaded; or
+    /// show one run (`sluice runs show ID`).
     Runs(status::RunsArgs),
+    /// Print the log lines a run kept in the database.
+    Logs(logs::LogsArgs),
+    /// Runs, records, requests and durations per hour and pipeline.
+    Metrics(metrics::MetricsArgs),
     /// Inspect what could not be loaded, and load it once the plugin is fixed.
     Quarantine(quarantine::QuarantineArgs),
     /// Link every provider's records to canonical teams, competitions and
@@ -82,6 +94,8 @@ impl Cli {
             Command::Replay(args) => replay::execute(args).await,
             Command::Status(args) => status::execute(args).await,
             Command::Runs(args) => status::runs(args).await,
+            Command::Logs(args) => logs::execute(args).await,
+            Command::Metrics(args) => metrics::execute(args).await,
             Command::Quarantine(args) => quarantine::execute(args).await,
             Command::Resolve(args) => resolve::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,

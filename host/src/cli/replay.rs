@@ -38,6 +38,7 @@ pub async fn execute(args: ReplayArgs) -> anyhow::Result<()> {
         .context("cannot start the plugin runtime")?;
     let database = config.database(args.database.as_deref());
     let stores = pipeline::Stores::connect(database).await?;
+    super::logging::attach_database(stores.state.pool(), config.config.serve.log_lines_per_run);
     let selection = match (args.run, args.since, args.until) {
         (Some(run), _, _) => ReplaySelection::Run(run),
         (None, Some(since), Some(until)) => ReplaySelection::Between(since, until),

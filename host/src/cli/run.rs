@@ -46,6 +46,7 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
     )?;
     let database = config.database(args.database.as_deref());
     let stores = pipeline::Stores::connect(database).await?;
+    super::logging::attach_database(stores.state.pool(), config.config.serve.log_lines_per_run);
     let options = RunOptions {
         mode: if args.dry_run {
             RunMode::DryRun
@@ -55,7 +56,9 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
         max_requests: args.max_requests,
         clear_checkpoints: args.clear_checkpoint,
     };
-    let report = pipeline::run(&prepared, &stores, options).await?;
+    let report = pipeline::run(&prepared, &stores, options).await;
+    super::logging::end_progress();
+    let report = report?;
     print!("{}", super::summary::render(&report, database));
     outcome(&report)
 }

@@ -37,6 +37,7 @@ pub async fn execute(args: ServeArgs) -> anyhow::Result<()> {
     };
     let stores =
         crate::pipeline::Stores::connect(config.database(args.database.as_deref())).await?;
+    super::logging::attach_database(stores.state.pool(), config.config.serve.log_lines_per_run);
     let addr = match (args.addr, config.config.serve.listen) {
         (Some(addr), _) | (None, Some(addr)) => addr,
         (None, None) => crate::config::DEFAULT_LISTEN

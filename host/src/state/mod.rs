@@ -6,9 +6,11 @@
 pub mod archive;
 pub mod checkpoints;
 mod counts;
+pub mod history;
 pub mod providers;
 pub mod quarantine;
 pub mod quotas;
+pub mod run_logs;
 pub mod runs;
 mod store;
 pub mod stream_runs;
