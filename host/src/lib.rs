@@ -9,6 +9,7 @@
 //! all use, and [`pipeline`] driving a run through them. Each imports only
 //! the modules below it (`docs/architecture.md` draws the graph).
 
+pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -2,6 +2,7 @@
 //! library errors into one clear line and an exit code.
 
 pub mod logging;
+mod alerts;
 mod logs;
 mod metrics;
 mod plugin_kit;
@@ -51,6 +52,9 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Runs, records, requests and durations per hour and pipeline.
     Metrics(metrics::MetricsArgs),
+    /// List the alerts firing now, or send a test message through the
+    /// alert channels (`sluice alerts test`).
+    Alerts(alerts::AlertsArgs),
     /// Inspect what could not be loaded, and load it once the plugin is fixed.
     Quarantine(quarantine::QuarantineArgs),
     /// Link every provider's records to canonical teams, competitions and
@@ -96,6 +100,7 @@ impl Cli {
             Command::Runs(args) => status::runs(args).await,
             Command::Logs(args) => logs::execute(args).await,
             Command::Metrics(args) => metrics::execute(args).await,
+            Command::Alerts(args) => alerts::execute(args).await,
             Command::Quarantine(args) => quarantine::execute(args).await,
             Command::Resolve(args) => resolve::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,

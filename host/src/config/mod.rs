@@ -7,7 +7,10 @@ mod rate;
 mod schedule;
 mod serve;
 
-pub use alerts::AlertsConfig;
+pub use alerts::{
+    AlertsConfig, ChannelConfig, EmailChannelConfig, RuleConfig, RuleKind, SmtpSecurity,
+    WebhookChannelConfig,
+};
 pub use duration::HumanDuration;
 pub use rate::{RateLimit, RateLimits};
 pub use schedule::Schedule;
@@ -543,6 +546,7 @@ impl LoadedConfig {
                 }
             }
         }
+        self.config.alerts.validate(self)?;
         Ok(())
     }
 

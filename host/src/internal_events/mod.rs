@@ -4,11 +4,13 @@
 //! disagree. Callers build the event where it happens and emit it; they
 //! never write the line themselves.
 
+mod alerts;
 mod extract;
 mod pipeline;
 mod plugin;
 mod serve;
 
+pub use alerts::{AlertNotification, AlertsFiring, AlertsNotEvaluated, NotificationOutcome};
 pub use extract::{
     BreakerChange, BreakerChanged, QuotaObserved, QuotaReserveReached, QuotaWindowSpent,
     RateLimited, RequestRetried, RequestSent, ResponseReceived,

@@ -1,0 +1,112 @@
+//! Delivery in the background: one task per channel takes its messages in
+//! order and retries a failed one with a growing wait, a bounded number of
+//! times, so a channel that is down delays only itself, never a run, the
+//! evaluator or another channel.
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+use super::channels::{Channel, Notification, SendError};
+use crate::internal_events::{AlertNotification, InternalEvent, NotificationOutcome};
+
+/// Messages waiting for one channel; more are dropped (and counted failed).
+const QUEUE: usize = 1024;
+/// The longest wait between two attempts.
+const MAX_WAIT: Duration = Duration::from_secs(300);
+
+/// The queues of every channel.
+pub(crate) struct Outbox {
+    queues: BTreeMap<String, mpsc::Sender<Notification>>,
+}
+
+impl Outbox {
+    /// Starts one delivery task per channel. Each ends once the outbox is
+    /// dropped and its queue is empty.
+    pub fn start(
+        channels: BTreeMap<String, Arc<Channel>>,
+        attempts: u32,
+        first_wait: Duration,
+    ) -> Self {
+        let queues = channels
+            .into_iter()
+            .map(|(name, channel)| {
+                let (tx, rx) = mpsc::channel(QUEUE);
+                tokio::spawn(deliver(name.clone(), channel, rx, attempts, first_wait));
+                (name, tx)
+            })
+            .collect();
+        Outbox { queues }
+    }
+
+    /// Queues `notification` for `channel`, without waiting.
+    pub fn send(&self, channel: &str, notification: Notification) {
+        let Some(queue) = self.queues.get(channel) else {
+            return;
+        };
+        if let Err(e) = queue.try_send(notification) {
+            let (why, n) = match e {
+                mpsc::error::TrySendError::Full(n) => ("the channel's queue is full", n),
+                mpsc::error::TrySendError::Closed(n) => ("the channel's task has ended", n),
+            };
+            AlertNotification {
+                channel,
+                rule: &n.rule,
+                subject: &n.subject,
+                kind: n.kind.as_str(),
+                outcome: NotificationOutcome::Failed { error: &why },
+            }
+            .emit();
+        }
+    }
+}
+
+async fn deliver(
+    name: String,
+    channel: Arc<Channel>,
+    mut queue: mpsc::Receiver<Notification>,
+    attempts: u32,
+    first_wait: Duration,
+) {
+    while let Some(n) = queue.recv().await {
+        let mut waits = ExponentialBuilder::default()
+            .with_min_delay(first_wait)
+            .with_max_delay(MAX_WAIT)
+            .with_factor(2.0)
+            .with_max_times(attempts.saturating_sub(1) as usize)
+            .build();
+        let mut attempt = 1;
+        loop {
+            let event = |outcome| AlertNotification {
+                channel: &name,
+                rule: &n.rule,
+                subject: &n.subject,
+                kind: n.kind.as_str(),
+                outcome,
+            };
+            match channel.send(&n).await {
+                Ok(()) => {
+                    event(NotificationOutcome::<SendError>::Sent).emit();
+                    break;
+                }
+                Err(error) => match waits.next() {
+                    Some(wait) => {
+                        event(NotificationOutcome::Retrying {
+                            attempt,
+                            error: &error,
+                        })
+                        .emit();
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                    }
+                    None => {
+                        event(NotificationOutcome::Failed { error: &error }).emit();
+                        break;
+                    }
+                },
+            }
+        }
+    }
+}
