@@ -222,9 +222,17 @@ impl Inner {
             resolved_at: (kind == NotificationKind::Resolved).then(|| now.to_string()),
         };
         Ok(match change {
-            Change::Fire { subject, message: m } => {
+            Change::Fire {
+                subject,
+                message: m,
+            } => {
                 store::fire(conn, &rule.name, &subject, &m, now).await?;
-                Some(message(subject, NotificationKind::Firing, m, now.to_string()))
+                Some(message(
+                    subject,
+                    NotificationKind::Firing,
+                    m,
+                    now.to_string(),
+                ))
             }
             Change::Remind {
                 subject,
@@ -234,7 +242,10 @@ impl Inner {
                 store::update(conn, &rule.name, &subject, &m, Some(now)).await?;
                 Some(message(subject, NotificationKind::Reminder, m, fired_at))
             }
-            Change::Update { subject, message: m } => {
+            Change::Update {
+                subject,
+                message: m,
+            } => {
                 store::update(conn, &rule.name, &subject, &m, None).await?;
                 None
             }

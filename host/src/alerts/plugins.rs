@@ -102,8 +102,18 @@ mod tests {
         reports.trapped("espn", start + Duration::from_secs(100));
         reports.trapped("espn", start + Duration::from_secs(200));
         let now = start + Duration::from_secs(250);
-        assert_eq!(reports.traps_within(Duration::from_secs(300), now)["espn"], 3);
-        assert_eq!(reports.traps_within(Duration::from_secs(160), now)["espn"], 2);
-        assert!(reports.traps_within(Duration::from_secs(10), now).is_empty());
+        assert_eq!(
+            reports.traps_within(Duration::from_secs(300), now)["espn"],
+            3
+        );
+        assert_eq!(
+            reports.traps_within(Duration::from_secs(160), now)["espn"],
+            2
+        );
+        assert!(
+            reports
+                .traps_within(Duration::from_secs(10), now)
+                .is_empty()
+        );
     }
 }

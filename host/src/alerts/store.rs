@@ -148,7 +148,7 @@ pub(crate) async fn resolve(
         )
     };
     db.execute(sql, args)
-    .await
-    .map_err(DbError::query("storing a resolved alert"))?;
+        .await
+        .map_err(DbError::query("storing a resolved alert"))?;
     Ok(())
 }

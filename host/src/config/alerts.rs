@@ -262,9 +262,17 @@ impl AlertsConfig {
                 rule.count.is_some(),
                 &[FailedRunsInARow, PluginTraps],
             ),
-            ("above_percent", rule.above_percent.is_some(), &[QuarantineRate]),
+            (
+                "above_percent",
+                rule.above_percent.is_some(),
+                &[QuarantineRate],
+            ),
             ("below_percent", rule.below_percent.is_some(), &[QuotaLow]),
-            ("below_remaining", rule.below_remaining.is_some(), &[QuotaLow]),
+            (
+                "below_remaining",
+                rule.below_remaining.is_some(),
+                &[QuotaLow],
+            ),
             ("older_than", rule.older_than.is_some(), &[StaleData]),
             ("within", rule.within.is_some(), &[PluginTraps]),
         ];
@@ -327,9 +335,11 @@ impl AlertsConfig {
         };
         match kind {
             FailedRunsInARow => required("count", rule.count.is_some(), "how many runs")?,
-            QuarantineRate => {
-                required("above_percent", rule.above_percent.is_some(), "a percentage")?
-            }
+            QuarantineRate => required(
+                "above_percent",
+                rule.above_percent.is_some(),
+                "a percentage",
+            )?,
             QuotaLow => required(
                 "below_percent",
                 rule.below_percent.is_some() || rule.below_remaining.is_some(),
@@ -355,8 +365,7 @@ fn validate_email(
         return Err(invalid(format!("{at}.host"), "must name a server".into()));
     }
     if let Some(var) = &email.password_env {
-        check_env_name(var)
-            .map_err(|m| invalid(format!("{at}.password_env"), m))?;
+        check_env_name(var).map_err(|m| invalid(format!("{at}.password_env"), m))?;
     }
     if email.user.is_some() != email.password_env.is_some() {
         return Err(invalid(
@@ -397,8 +406,133 @@ fn check_env_name(name: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err("expected the name of an environment variable (letters, digits and `_`), \
+        Err(
+            "expected the name of an environment variable (letters, digits and `_`), \
              not its value"
-            .to_string())
+                .to_string(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const CHANNELS: &str = r#"
+[alerts.channels.ops]
+type = "slack"
+url_env = "OPS_SLACK_URL"
+[alerts.channels.mail]
+type = "email"
+host = "localhost"
+security = "none"
+from = "sluice <alerts@example.com>"
+to = ["ops@example.com"]
+"#;
+
+    fn error(text: &str) -> String {
+        match LoadedConfig::parse(Path::new("sluice.toml"), text) {
+            Ok(_) => panic!("expected an error for:\n{text}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_full_alerts_block_loads() {
+        let config = LoadedConfig::parse(
+            Path::new("sluice.toml"),
+            &format!(
+                "{CHANNELS}\n[alerts.rules.failing]\nwhen = \"run_failed\"\nchannels = [\"ops\"]\n\
+                 [alerts.rules.quota]\nwhen = \"quota_low\"\nbelow_percent = 10.0\nbelow_remaining = 50\n"
+            ),
+        )
+        .expect("valid");
+        let alerts = &config.config.alerts;
+        assert_eq!(alerts.rules["quota"].below_remaining, Some(50));
+        assert!(matches!(
+            &alerts.channels["mail"],
+            ChannelConfig::Email(EmailChannelConfig {
+                security: SmtpSecurity::None,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_rule_naming_an_unknown_channel_names_the_key() {
+        assert_eq!(
+            error(&format!(
+                "{CHANNELS}\n[alerts.rules.failing]\nwhen = \"run_failed\"\nchannels = [\"pager\"]\n"
+            )),
+            "config sluice.toml: alerts.rules.failing.channels: unknown channel `pager` \
+             (defined in [alerts.channels]: mail, ops)"
+        );
+    }
+
+    #[test]
+    fn a_percentage_outside_0_to_100_is_refused() {
+        assert_eq!(
+            error(&format!(
+                "{CHANNELS}\n[alerts.rules.q]\nwhen = \"quarantine_rate\"\nabove_percent = 150.0\n"
+            )),
+            "config sluice.toml: alerts.rules.q.above_percent: expected a percentage from 0 to 100, got 150"
+        );
+    }
+
+    #[test]
+    fn a_secret_written_where_its_variable_name_belongs_is_refused_without_echoing_it() {
+        let message = error(
+            "[alerts.channels.ops]\ntype = \"webhook\"\nurl_env = \"https://hooks.example.com/T0/SECRET\"\n",
+        );
+        assert!(
+            message
+                .starts_with("config sluice.toml: alerts.channels.ops.url_env: expected the name"),
+            "{message}"
+        );
+        assert!(!message.contains("SECRET"), "{message}");
+    }
+
+    #[test]
+    fn keys_that_do_not_apply_to_the_rule_and_missing_thresholds_are_named() {
+        assert_eq!(
+            error(&format!(
+                "{CHANNELS}\n[alerts.rules.b]\nwhen = \"breaker_open\"\npipeline = \"x\"\n"
+            )),
+            "config sluice.toml: alerts.rules.b.pipeline: does not apply to when = \"breaker_open\" \
+             (only to run_failed, failed_runs_in_a_row, quarantine_rate, stale_data)"
+        );
+        assert_eq!(
+            error(&format!(
+                "{CHANNELS}\n[alerts.rules.f]\nwhen = \"failed_runs_in_a_row\"\n"
+            )),
+            "config sluice.toml: alerts.rules.f.count: required for when = \"failed_runs_in_a_row\" (how many runs)"
+        );
+        assert!(
+            error(&format!(
+                "{CHANNELS}\n[alerts.rules.s]\nwhen = \"stale_data\"\npipeline = \"nowhere\"\n"
+            ))
+            .contains("alerts.rules.s.pipeline: unknown pipeline `nowhere`")
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_channel_is_an_error() {
+        let message = error("[alerts.channels.ops]\ntype = \"slack\"\nurl = \"x\"\n");
+        assert!(message.contains("unknown field `url`"), "{message}");
+    }
+
+    #[test]
+    fn rules_without_channels_and_half_given_smtp_auth_are_refused() {
+        assert!(
+            error("[alerts.rules.f]\nwhen = \"run_failed\"\n")
+                .contains("alerts.channels: the rules need at least one channel")
+        );
+        assert!(
+            error(&CHANNELS.replace("security = \"none\"", "security = \"none\"\nuser = \"me\""))
+                .contains(
+                    "alerts.channels.mail.password_env: `user` and `password_env` go together"
+                )
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Email over SMTP: STARTTLS, TLS, or a plain connection to a local relay;
 //! the password is read from the environment variable the config names.
 
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -25,10 +25,10 @@ impl EmailChannel {
             message,
         };
         let mut builder = match config.security {
-            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(
-                &config.host,
-            )
-            .map_err(|e| channel_error(format!("cannot use {}: {e}", config.host)))?,
+            SmtpSecurity::Starttls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                    .map_err(|e| channel_error(format!("cannot use {}: {e}", config.host)))?
+            }
             SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
                 .map_err(|e| channel_error(format!("cannot use {}: {e}", config.host)))?,
             SmtpSecurity::None => {

@@ -129,7 +129,10 @@ mod tests {
         let err = post_json(&client, &url, &serde_json::json!({"text": "hi"}))
             .await
             .expect_err("nothing listens");
-        assert!(err.0.starts_with("the webhook could not be reached"), "{err}");
+        assert!(
+            err.0.starts_with("the webhook could not be reached"),
+            "{err}"
+        );
         assert!(!err.0.contains("SECRET-TOKEN"), "{err}");
         assert!(!format!("{url:?}").contains("SECRET"));
     }
