@@ -29,4 +29,5 @@ mod resolution_premier_league;
 mod sandbox;
 mod serve;
 mod tables_and_incidents;
+mod terminal;
 mod write_dispositions;
