@@ -26,9 +26,16 @@ pub struct Cli {
     /// More log output on stderr (-v: info, -vv: debug). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// How log lines are written on stderr: readable lines, or one JSON
-    /// object per line with the run's and stream's fields.
-    #[arg(long, global = true, value_enum, env = "SLUICE_LOG_FORMAT", default_value_t)]
+    /// Log lines on stderr: `pretty` (readable), or `json` (one object per
+    /// line, with the run's and stream's fields).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "SLUICE_LOG_FORMAT",
+        default_value_t,
+        hide_possible_values = true
+    )]
     pub log_format: logging::LogFormat,
     /// What to do.
     #[command(subcommand)]
