@@ -1,6 +1,7 @@
 //! Integration tests: the real `sluice` binary and the real built plugins
 //! (`make plugins`) against the bundled replay provider and real databases.
 
+mod alerts;
 mod api_football_odds;
 mod backfill;
 mod bad_input;

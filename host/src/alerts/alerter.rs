@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::AlertsError;
 use super::channels::{self, Notification, NotificationKind};
-use super::delivery::Outbox;
+use super::delivery::{Delivered, Outbox};
 use super::evaluate::{self, Context};
 use super::notifier::{self, Change};
 use super::plugins::PluginReports;
@@ -56,6 +56,16 @@ impl Alerter {
     /// once). Must be called inside a tokio runtime. A missing secret is
     /// an error naming the config key and the variable.
     pub fn start(config: Arc<LoadedConfig>, pool: Pool) -> Result<Alerter, AlertsError> {
+        let alerter = Alerter::without_loop(config, pool)?;
+        if !alerter.inner.rules.is_empty() {
+            let interval = alerter.inner.config.config.alerts.interval.0;
+            tokio::spawn(evaluate_every(Arc::downgrade(&alerter.inner), interval));
+        }
+        Ok(alerter)
+    }
+
+    /// An alerter that evaluates only when asked (`sluice alerts check`).
+    pub fn without_loop(config: Arc<LoadedConfig>, pool: Pool) -> Result<Alerter, AlertsError> {
         let alerts = &config.config.alerts;
         let channels = channels::build(alerts, None)?;
         let outbox = Outbox::start(channels, alerts.retry_attempts, alerts.retry_wait.0);
@@ -69,10 +79,16 @@ impl Alerter {
             evaluating: tokio::sync::Mutex::new(()),
             changes,
         });
-        if !inner.rules.is_empty() {
-            tokio::spawn(evaluate_every(Arc::downgrade(&inner), alerts.interval.0));
-        }
         Ok(Alerter { inner })
+    }
+
+    /// Stops evaluating and waits until every queued message was sent or
+    /// given up on (after its retries), for a graceful stop. `None` when
+    /// another clone of this alerter is still alive (or an evaluation is
+    /// running): nothing is waited for then.
+    pub async fn finish(self) -> Option<Delivered> {
+        let inner = Arc::into_inner(self.inner)?;
+        Some(inner.outbox.finish().await)
     }
 
     /// Evaluates every rule now (call it when a run ends): stores what

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::channels::{Channel, Notification, SendError};
 use crate::internal_events::{AlertNotification, InternalEvent, NotificationOutcome};
@@ -17,9 +18,19 @@ const QUEUE: usize = 1024;
 /// The longest wait between two attempts.
 const MAX_WAIT: Duration = Duration::from_secs(300);
 
-/// The queues of every channel.
+/// The queues of every channel, and the tasks that empty them.
 pub(crate) struct Outbox {
     queues: BTreeMap<String, mpsc::Sender<Notification>>,
+    tasks: Vec<JoinHandle<Delivered>>,
+}
+
+/// What the delivery tasks did, counted per message and channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Messages a channel took.
+    pub sent: u64,
+    /// Messages given up on after every attempt.
+    pub failed: u64,
 }
 
 impl Outbox {
@@ -30,15 +41,36 @@ impl Outbox {
         attempts: u32,
         first_wait: Duration,
     ) -> Self {
+        let mut tasks = Vec::new();
         let queues = channels
             .into_iter()
             .map(|(name, channel)| {
                 let (tx, rx) = mpsc::channel(QUEUE);
-                tokio::spawn(deliver(name.clone(), channel, rx, attempts, first_wait));
+                tasks.push(tokio::spawn(deliver(
+                    name.clone(),
+                    channel,
+                    rx,
+                    attempts,
+                    first_wait,
+                )));
                 (name, tx)
             })
             .collect();
-        Outbox { queues }
+        Outbox { queues, tasks }
+    }
+
+    /// Closes the queues and waits until every queued message was sent or
+    /// given up on.
+    pub async fn finish(self) -> Delivered {
+        drop(self.queues);
+        let mut total = Delivered::default();
+        for task in self.tasks {
+            if let Ok(done) = task.await {
+                total.sent += done.sent;
+                total.failed += done.failed;
+            }
+        }
+        total
     }
 
     /// Queues `notification` for `channel`, without waiting.
@@ -69,7 +101,8 @@ async fn deliver(
     mut queue: mpsc::Receiver<Notification>,
     attempts: u32,
     first_wait: Duration,
-) {
+) -> Delivered {
+    let mut done = Delivered::default();
     while let Some(n) = queue.recv().await {
         let mut waits = ExponentialBuilder::default()
             .with_min_delay(first_wait)
@@ -89,6 +122,7 @@ async fn deliver(
             match channel.send(&n).await {
                 Ok(()) => {
                     event(NotificationOutcome::<SendError>::Sent).emit();
+                    done.sent += 1;
                     break;
                 }
                 Err(error) => match waits.next() {
@@ -103,10 +137,12 @@ async fn deliver(
                     }
                     None => {
                         event(NotificationOutcome::Failed { error: &error }).emit();
+                        done.failed += 1;
                         break;
                     }
                 },
             }
         }
     }
+    done
 }

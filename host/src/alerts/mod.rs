@@ -20,6 +20,7 @@ mod store;
 
 pub use alerter::{Alerter, Evaluation};
 pub use channels::{Notification, NotificationKind, SendError, send_test};
+pub use delivery::Delivered;
 pub use store::{FiringAlert, firing};
 
 use crate::db::DbError;

@@ -6,7 +6,9 @@ use clap::{Args, Subcommand};
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use crate::alerts;
+use std::sync::Arc;
+
+use crate::alerts::{self, Alerter};
 use crate::config::LoadedConfig;
 use crate::db::Pool;
 
@@ -31,6 +33,21 @@ enum AlertsCommand {
     /// Send a test message through every channel (or one) and say, for
     /// each, whether it was sent; fails if any was not.
     Test(TestArgs),
+    /// Evaluate the rules once, as `sluice serve` does every interval:
+    /// store what changed and send its messages, waiting for them (for a
+    /// cron job, or to check a config).
+    Check(CheckArgs),
+}
+
+/// Arguments of `sluice alerts check`.
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The config file (rules, channels, database).
+    #[arg(short, long, default_value_os_t = super::default_config())]
+    config: PathBuf,
+    /// Database URL instead of the config's.
+    #[arg(long, env = "SLUICE_DATABASE")]
+    database: Option<String>,
 }
 
 /// Arguments of `sluice alerts test`.
@@ -47,6 +64,7 @@ struct TestArgs {
 pub async fn execute(args: AlertsArgs) -> anyhow::Result<()> {
     match args.command {
         Some(AlertsCommand::Test(test)) => send_test(test).await,
+        Some(AlertsCommand::Check(check)) => evaluate_once(check).await,
         None => list(args.config, args.database).await,
     }
 }
@@ -66,7 +84,12 @@ async fn list(config: PathBuf, database: Option<String>) -> anyhow::Result<()> {
     if firing.is_empty() {
         let _ = writeln!(out, "no alert is firing");
     } else {
-        let rule_width = firing.iter().map(|a| a.rule.len()).max().unwrap_or(4).max(4);
+        let rule_width = firing
+            .iter()
+            .map(|a| a.rule.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let subject_width = firing
             .iter()
             .map(|a| a.subject.len())
@@ -87,6 +110,22 @@ async fn list(config: PathBuf, database: Option<String>) -> anyhow::Result<()> {
         }
     }
     print!("{out}");
+    Ok(())
+}
+
+async fn evaluate_once(args: CheckArgs) -> anyhow::Result<()> {
+    let config = Arc::new(LoadedConfig::load(&args.config)?);
+    let pool = Pool::connect(config.database(args.database.as_deref())).await?;
+    let alerter = Alerter::without_loop(config, pool)?;
+    let evaluation = alerter.evaluate_now().await?;
+    let delivered = alerter.finish().await.unwrap_or_default();
+    println!(
+        "{} firing; {} messages sent, {} failed",
+        evaluation.firing, delivered.sent, delivered.failed
+    );
+    if delivered.failed > 0 {
+        anyhow::bail!("{} alert messages could not be sent", delivered.failed);
+    }
     Ok(())
 }
 
