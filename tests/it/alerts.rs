@@ -248,8 +248,7 @@ fn subjects(mails: &Mails) -> Vec<String> {
 on_both_databases!(a_failing_run_fires_once_reminds_and_resolves);
 
 fn a_failing_run_fires_once_reminds_and_resolves(ctx: TestContext) {
-    let (http, posts) =
-        webhook_receiver(std::net::TcpListener::bind("127.0.0.1:0").expect("bind"));
+    let (http, posts) = webhook_receiver(std::net::TcpListener::bind("127.0.0.1:0").expect("bind"));
     let (smtp, mails) = smtp_receiver();
     let config = write_config(
         &ctx,
@@ -461,5 +460,97 @@ fn sluice_alerts_test_says_which_channels_work_and_never_shows_a_url() {
         format!(
             "error: alerts.channels.slack.url_env: the environment variable {SLACK_ENV} is not set"
         )
+    );
+}
+
+#[test]
+fn stale_data_a_low_quota_and_an_open_breaker_fire_from_the_database() {
+    let ctx = TestContext::new();
+    let (http, posts) = webhook_receiver(std::net::TcpListener::bind("127.0.0.1:0").expect("bind"));
+    let config = write_config(
+        &ctx,
+        &format!(
+            r#"
+[providers.fd]
+plugin = "football-data"
+base_url = "http://127.0.0.1:9"
+
+[pipelines.demo]
+freshness = "1h"
+[[pipelines.demo.streams]]
+provider = "fd"
+stream = "matches"
+
+[alerts.channels.hook]
+type = "webhook"
+url_env = "{HOOK_ENV}"
+
+[alerts.rules.stale]
+when = "stale_data"
+
+[alerts.rules.quota]
+when = "quota_low"
+below_percent = 10.0
+
+[alerts.rules.breaker]
+when = "breaker_open"
+provider = "fd"
+"#
+        ),
+    );
+    ctx.query(
+        "INSERT INTO sluice_runs (pipeline, mode, status, started_at, finished_at) \
+         VALUES ('demo', 'run', 'succeeded', '2020-01-01T10:00:00.000000Z', '2020-01-01T10:01:00.000000Z')",
+    );
+    ctx.query(
+        "INSERT INTO sluice_stream_runs (run_id, pipeline, stream_key, provider, stream, status, started_at, finished_at) \
+         VALUES (1, 'demo', 'fd/matches', 'fd', 'matches', 'succeeded', '2020-01-01T10:00:00.000000Z', '2020-01-01T10:01:00.000000Z')",
+    );
+    ctx.query(
+        "INSERT INTO sluice_quotas (provider, quota, scope, remaining, quota_limit, updated_at) \
+         VALUES ('fd', 'daily', '', 5, 100, '2026-12-04T10:00:00.000000Z')",
+    );
+    ctx.query(
+        "INSERT INTO sluice_providers (provider, breaker_state, consecutive_failures, opened_at, last_error, updated_at) \
+         VALUES ('fd', 'open', 5, '2026-12-04T10:00:00.000000Z', 'HTTP 503', '2026-12-04T10:00:00.000000Z')",
+    );
+    let hook = format!("http://{}/hook", http.addr);
+    let out = sluice_with_urls(&ctx, &["alerts", "check", "--config", &config], "", &hook);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "3 firing; 3 messages sent, 0 failed\n");
+    let mut fired: Vec<(String, String)> = posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|(_, b)| {
+            (
+                b["rule"].as_str().unwrap_or_default().to_string(),
+                b["subject"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    fired.sort();
+    assert_eq!(
+        fired,
+        [
+            ("breaker".to_string(), "fd".to_string()),
+            ("quota".to_string(), "fd/daily".to_string()),
+            ("stale".to_string(), "demo/fd/matches".to_string()),
+        ]
+    );
+    let listed = stdout(&ctx.sluice(&["alerts", "--config", &config]));
+    assert!(
+        listed.contains("quota fd/daily: 5 of 100 left (5.0%)"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("the circuit breaker of provider fd is open since 2026-12-04T10:00:00.000000Z; last error: HTTP 503"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(
+            "stream fd/matches of pipeline demo last succeeded at 2020-01-01T10:01:00.000000Z"
+        ),
+        "{listed}"
     );
 }
