@@ -31,4 +31,5 @@ mod sandbox;
 mod serve;
 mod tables_and_incidents;
 mod terminal;
+mod unattended;
 mod write_dispositions;

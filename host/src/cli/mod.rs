@@ -1,8 +1,8 @@
 //! The `sluice` command line: argument parsing and the commands, which turn
 //! library errors into one clear line and an exit code.
 
-pub mod logging;
 mod alerts;
+pub mod logging;
 mod logs;
 mod metrics;
 mod plugin_kit;

@@ -121,3 +121,73 @@ fn concurrency_defaults_and_is_bounded() {
         "{err}"
     );
 }
+
+/// `GOOD` with `schedule` (TOML) on the pipeline.
+fn scheduled(schedule: &str) -> Result<LoadedConfig, ConfigError> {
+    parse(&GOOD.replace(
+        "[[pipelines.europe.streams]]",
+        &format!("[pipelines.europe]\nschedule = {schedule}\n\n[[pipelines.europe.streams]]"),
+    ))
+}
+
+fn schedule_of(loaded: &LoadedConfig) -> &Schedule {
+    loaded.config.pipelines["europe"]
+        .schedule
+        .as_ref()
+        .expect("a schedule")
+}
+
+#[test]
+fn a_schedule_is_an_interval_or_a_cron_expression_in_a_time_zone() {
+    for written in ["\"5m\"", "{ every = \"5m\" }"] {
+        let loaded = scheduled(written).expect(written);
+        assert!(matches!(schedule_of(&loaded), Schedule::Every(d) if d.as_secs() == 300));
+        assert_eq!(schedule_of(&loaded).next_after_ms(1_000), Some(301_000));
+    }
+    let loaded =
+        scheduled("{ cron = \"0 30 9 * * *\", timezone = \"Europe/London\" }").expect("cron");
+    let schedule = schedule_of(&loaded);
+    assert_eq!(schedule.describe(), "cron 0 30 9 * * * Europe/London");
+    // 09:30 in London is 08:30 UTC in summer and 09:30 UTC in winter.
+    let summer = 1_751_328_000_000; // 2025-07-01T00:00:00Z
+    let winter = 1_735_689_600_000; // 2025-01-01T00:00:00Z
+    assert_eq!(
+        schedule.next_after_ms(summer),
+        Some(summer + 8 * 3_600_000 + 1_800_000)
+    );
+    assert_eq!(
+        schedule.next_after_ms(winter),
+        Some(winter + 9 * 3_600_000 + 1_800_000)
+    );
+}
+
+#[test]
+fn a_bad_schedule_says_what_to_write() {
+    let message = |written: &str| match scheduled(written) {
+        Ok(_) => panic!("{written} was accepted"),
+        Err(error) => error.to_string(),
+    };
+    let bad_cron = message("{ cron = \"every five minutes\" }");
+    assert!(bad_cron.contains("is not a cron expression"), "{bad_cron}");
+    assert!(bad_cron.contains("line 10"), "{bad_cron}");
+    let bad_zone = message("{ cron = \"0 * * * * *\", timezone = \"Mars/Olympus\" }");
+    assert!(
+        bad_zone.contains("`Mars/Olympus` is not a time zone"),
+        "{bad_zone}"
+    );
+    let both = message("{ every = \"5m\", cron = \"0 * * * * *\" }");
+    assert!(both.contains("exactly one of `every` and `cron`"), "{both}");
+    let zero = message("{ every = \"0s\" }");
+    assert!(zero.contains("longer than 0s"), "{zero}");
+    let neither = message("42");
+    assert!(neither.contains("expected a duration"), "{neither}");
+}
+
+#[test]
+fn serve_settings_default_to_loopback_read_only_and_30s_of_grace() {
+    let loaded = parse(GOOD).expect("valid");
+    let serve = &loaded.config.serve;
+    assert_eq!(serve.listen, None);
+    assert_eq!(serve.admin_token_env, None);
+    assert_eq!(serve.grace_period.0.as_secs(), 30);
+}

@@ -117,10 +117,7 @@ impl<'s> MigrationSource<'s> for EmbeddedMigrations {
                     Cow::Borrowed(description),
                     MigrationType::Simple,
                     Cow::Borrowed(sql),
-                    // A file that manages its own transaction says so on
-                    // its first line (SQLite's table rebuilds need foreign
-                    // keys off, which a transaction cannot change).
-                    sql.starts_with("-- no-transaction"),
+                    false,
                 )
             })
             .collect();

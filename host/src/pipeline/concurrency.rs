@@ -269,7 +269,11 @@ async fn record_stream_run(
         unchanged: n(total.unchanged),
         quarantined: n(counts.quarantined),
     };
-    if run.options.mode == crate::state::RunMode::DryRun {
+    // A dry run stores nothing; a stream stopped before its first request
+    // (`--max-requests`, shutdown) did not run.
+    if run.options.mode == crate::state::RunMode::DryRun
+        || (outcome.stopped_at_limit && counts.requests == 0 && row.error.is_none())
+    {
         return;
     }
     let stored = stores.state.record_stream_run(&row).await;

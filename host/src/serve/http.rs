@@ -146,20 +146,15 @@ async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.events.subscribe();
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(event) => {
-                    let data = serde_json::to_string(&event).unwrap_or_default();
-                    return Some((Ok(Event::default().data(data)), receiver));
-                }
-                // A slow reader missed some: tell it to read everything again.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let data = r#"{"type":"changed","what":"all"}"#;
-                    return Some((Ok(Event::default().data(data)), receiver));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
+        let data = match receiver.recv().await {
+            Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
+            // A slow reader missed some: tell it to read everything again.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                r#"{"type":"changed","what":"all"}"#.to_string()
             }
-        }
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().data(data)), receiver))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

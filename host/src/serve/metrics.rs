@@ -3,6 +3,9 @@
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::config::LoadedConfig;
+use crate::plugin::PluginRegistry;
+
 /// Buckets for request, call and commit durations, in seconds.
 const DURATION_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
@@ -37,4 +40,34 @@ pub fn render(handle: &PrometheusHandle) -> String {
     });
     process.collect();
     handle.render()
+}
+
+/// Sets what is known at start: each pipeline's freshness limit, and every
+/// outcome counter at 0, so that a pipeline's first failed run or a
+/// plugin's first trap is an increase Prometheus can see (a counter that
+/// first appears at 1 has no increase).
+pub fn describe_start(config: &LoadedConfig, registry: &PluginRegistry) {
+    for (pipeline, spec) in &config.config.pipelines {
+        if let Some(limit) = spec.freshness {
+            metrics::gauge!("sluice_stream_freshness_limit_seconds", "pipeline" => pipeline.clone())
+                .set(limit.0.as_secs_f64());
+        }
+        for outcome in ["succeeded", "partial", "failed", "abandoned"] {
+            metrics::counter!("sluice_runs_total", "pipeline" => pipeline.clone(), "outcome" => outcome)
+                .increment(0);
+        }
+        metrics::counter!("sluice_schedule_skipped_total", "pipeline" => pipeline.clone())
+            .increment(0);
+        metrics::gauge!("sluice_runs_running", "pipeline" => pipeline.clone()).set(0.0);
+    }
+    for plugin in registry.list() {
+        for reason in ["deadline", "memory", "trap"] {
+            metrics::counter!("sluice_plugin_traps_total", "plugin" => plugin.name.clone(), "reason" => reason)
+                .increment(0);
+        }
+        for result in ["published", "refused"] {
+            metrics::counter!("sluice_plugin_reloads_total", "plugin" => plugin.name.clone(), "result" => result)
+                .increment(0);
+        }
+    }
 }

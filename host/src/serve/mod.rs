@@ -84,6 +84,7 @@ pub async fn serve(
         },
     };
     let metrics = metrics::install();
+    metrics::describe_start(&config, &registry);
     let mut conn = stores
         .state
         .pool()
