@@ -10,6 +10,7 @@ mod common;
 mod concurrent_streams;
 mod contract_versions;
 mod crash;
+mod dashboard;
 mod end_to_end;
 mod enrichers;
 mod entity_quota;
