@@ -182,3 +182,16 @@ impl PluginError {
         }
     }
 }
+
+impl PluginError {
+    /// The plugin the sandbox stopped, when this is a trap.
+    pub fn trapped_plugin(&self) -> Option<&str> {
+        match self {
+            PluginError::Timeout { plugin, .. }
+            | PluginError::MemoryLimit { plugin, .. }
+            | PluginError::FuelExhausted { plugin, .. }
+            | PluginError::Trap { plugin, .. } => Some(plugin),
+            _ => None,
+        }
+    }
+}

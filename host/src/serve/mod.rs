@@ -22,6 +22,7 @@ pub use state::{AppState, ReloadRecord, Reloads};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::alerts::Alerter;
 use crate::config::LoadedConfig;
 use crate::internal_events::{InternalEvent, RunsAbandoned};
 use crate::pipeline::Stores;
@@ -57,6 +58,9 @@ pub enum ServeError {
     /// `[serve] admin_token_env` names a variable that is not set.
     #[error("[serve] admin_token_env: environment variable {0} is not set (or is empty)")]
     MissingAdminToken(String),
+    /// Alerts could not start (a channel's secret missing).
+    #[error("alerts: {0}")]
+    Alerts(#[from] crate::alerts::AlertsError),
     /// The database could not be read at start.
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
@@ -68,6 +72,21 @@ const ABANDONED_AT_START: &str =
 /// Why runs still going when the grace period ran out are marked abandoned.
 const ABANDONED_AT_STOP: &str =
     "abandoned: still running when sluice serve's grace period ran out; its committed batches stay";
+
+/// How long queued alert messages may take to go out at shutdown.
+const ALERTS_AT_STOP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Tells the dashboard when an evaluation changed what fires.
+fn forward_alert_changes(alerter: &Alerter, events: tokio::sync::broadcast::Sender<ServeEvent>) {
+    let mut changes = alerter.subscribe();
+    tokio::spawn(async move {
+        while changes.changed().await.is_ok() {
+            let _ = events.send(ServeEvent::Changed {
+                what: "alerts".to_string(),
+            });
+        }
+    });
+}
 
 /// Serves until the process is stopped (Ctrl-C or SIGTERM).
 pub async fn serve(
@@ -105,13 +124,24 @@ pub async fn serve(
     let bound = listener.local_addr().unwrap_or(addr);
     tracing::info!(addr = %bound, plugins = registry.list().len(), "serving");
     let (events, _) = tokio::sync::broadcast::channel(256);
+    let alerter = Alerter::start(config.clone(), stores.state.pool().clone())?;
+    for plugin in registry.list() {
+        alerter.report_plugin_loaded(&plugin.name);
+    }
+    forward_alert_changes(&alerter, events.clone());
     let reloads = state::Reloads::default();
-    let _watcher = watch::start(registry.clone(), events.clone(), reloads.clone())?;
+    let _watcher = watch::start(
+        registry.clone(),
+        events.clone(),
+        reloads.clone(),
+        alerter.clone(),
+    )?;
     let scheduler = Scheduler::new(
         config.clone(),
         registry.clone(),
         stores.clone(),
         events.clone(),
+        Some(alerter.clone()),
     );
     scheduler.spawn_schedules();
     let state = AppState {
@@ -153,6 +183,9 @@ pub async fn serve(
                     .emit();
                 }
             }
+            // Messages already queued get what is left of a short wait;
+            // a channel that is down does not hold the exit.
+            let _ = tokio::time::timeout(ALERTS_AT_STOP, alerter.finish()).await;
             let _ = stopped_tx.send(());
         }
     };

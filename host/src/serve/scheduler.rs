@@ -13,9 +13,10 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::{Notify, broadcast, watch};
 
 use super::events::ServeEvent;
+use crate::alerts::Alerter;
 use crate::config::{LoadedConfig, Schedule};
 use crate::internal_events::{InternalEvent, RunNotStarted, RunTriggered, TickSkipped};
-use crate::pipeline::{self, PluginSource, RunOptions, StopSignal, Stores};
+use crate::pipeline::{self, PluginSource, RunError, RunOptions, RunReport, StopSignal, Stores};
 use crate::plugin::PluginRegistry;
 use crate::state::RunMode;
 
@@ -44,6 +45,7 @@ pub struct Scheduler {
 }
 
 struct Inner {
+    alerter: Option<Alerter>,
     config: Arc<LoadedConfig>,
     registry: Arc<PluginRegistry>,
     stores: Stores,
@@ -57,14 +59,18 @@ struct Inner {
 impl Scheduler {
     /// A scheduler over `config`'s pipelines, with the plugins `registry`
     /// publishes when each run starts.
+    /// After each run, the plugins it saw trapped are reported to
+    /// `alerter`, which evaluates its rules at once.
     pub fn new(
         config: Arc<LoadedConfig>,
         registry: Arc<PluginRegistry>,
         stores: Stores,
         events: broadcast::Sender<ServeEvent>,
+        alerter: Option<Alerter>,
     ) -> Self {
         Scheduler {
             inner: Arc::new(Inner {
+                alerter,
                 config,
                 registry,
                 stores,
@@ -139,7 +145,12 @@ impl Scheduler {
             let outcome =
                 pipeline::run_until(&prepared, &inner.stores, options, inner.stop.clone()).await;
             let (run_id, status) = match &outcome {
-                Ok(report) => (Some(report.run_id), report.status.as_str().to_string()),
+                Ok(report) => {
+                    if let Some(alerter) = &inner.alerter {
+                        report_traps(alerter, report);
+                    }
+                    (Some(report.run_id), report.status.as_str().to_string())
+                }
                 Err(error) => {
                     RunNotStarted {
                         pipeline: &pipeline,
@@ -162,6 +173,11 @@ impl Scheduler {
                 status,
             });
             inner.run_ended.notify_waiters();
+            if let Some(alerter) = &inner.alerter
+                && let Err(error) = alerter.evaluate_now().await
+            {
+                tracing::error!(%error, "alerts not evaluated after the run");
+            }
         });
         Ok(())
     }
@@ -266,6 +282,21 @@ impl Scheduler {
             if tokio::time::timeout_at(deadline, ended).await.is_err() {
                 return self.running();
             }
+        }
+    }
+}
+
+/// Tells `alerter` of every plugin trap among the run's failures.
+fn report_traps(alerter: &Alerter, report: &RunReport) {
+    for failure in &report.failures {
+        let trapped = match &failure.error {
+            RunError::Normalize { source, .. } | RunError::Plugin(source) => {
+                source.trapped_plugin()
+            }
+            _ => None,
+        };
+        if let Some(plugin) = trapped {
+            alerter.report_plugin_trap(plugin);
         }
     }
 }

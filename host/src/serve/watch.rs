@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::ServeError;
 use super::events::ServeEvent;
 use super::state::{ReloadRecord, Reloads};
+use crate::alerts::Alerter;
 use crate::internal_events::{
     InternalEvent, PluginPublished, PluginReloadAborted, PluginReloadRefused, PluginReloaded,
 };
@@ -25,6 +26,7 @@ pub fn start(
     registry: Arc<PluginRegistry>,
     events: tokio::sync::broadcast::Sender<ServeEvent>,
     reloads: Reloads,
+    alerter: Alerter,
 ) -> Result<notify::RecommendedWatcher, ServeError> {
     let dir = registry.dir().to_path_buf();
     let watch_error = |e: notify::Error| ServeError::Watch {
@@ -63,6 +65,7 @@ pub fn start(
                 let error = match outcome {
                     Ok(Ok(true)) => {
                         PluginReloaded { plugin: &name }.emit();
+                        alerter.report_plugin_loaded(&name);
                         None
                     }
                     Ok(Ok(false)) => continue,
@@ -72,6 +75,7 @@ pub fn start(
                             error: &error,
                         }
                         .emit();
+                        alerter.report_plugin_refused(&name, &error.to_string());
                         Some(error.to_string())
                     }
                     Err(error) => {
@@ -89,6 +93,9 @@ pub fn start(
                 let _ = events.send(ServeEvent::Changed {
                     what: "plugins".to_string(),
                 });
+                if let Err(error) = alerter.evaluate_now().await {
+                    tracing::error!(%error, "alerts not evaluated after the reload");
+                }
             }
         }
     });

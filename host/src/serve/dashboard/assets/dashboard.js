@@ -127,7 +127,7 @@ function drawChart(runs) {
   svg.setAttribute("data-testid", "chart-svg");
   svg.setAttribute("role", "img");
   const max = Math.max(1, ...data.map((r) => r.records_in));
-  const slot = (width - pad) / Math.max(data.length, 1);
+  const slot = Math.min(40, (width - pad) / Math.max(data.length, 1));
   const axis = document.createElementNS(SVG, "text");
   axis.setAttribute("x", 0);
   axis.setAttribute("y", 12);
