@@ -29,6 +29,7 @@ mod recorded_the_odds_api;
 mod resolution;
 mod resolution_premier_league;
 mod sandbox;
+mod secrets;
 mod serve;
 mod tables_and_incidents;
 mod terminal;
