@@ -107,4 +107,4 @@ lint:
 
 # Figures, not pass/fail: extraction throughput and rate-limit utilisation.
 bench: plugins test-plugins
-	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench plugins --bench extraction --bench backfill --bench odds_load
+	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench plugins --bench extraction --bench backfill --bench odds_load --bench serve_history
