@@ -30,12 +30,17 @@ fn main() -> anyhow::Result<()> {
         .to_path_buf();
     let plugins = root.join("target/plugins");
     if !plugins.join("football-data.wasm").is_file() {
-        bail!("{} has no football-data.wasm: run `make plugins`", plugins.display());
+        bail!(
+            "{} has no football-data.wasm: run `make plugins`",
+            plugins.display()
+        );
     }
     let work = tempfile::tempdir()?;
     let runtime = tokio::runtime::Runtime::new()?;
     let replay = runtime.block_on(async {
-        let recordings = Arc::new(Recordings::load(&root.join("examples/replay/football-data"))?);
+        let recordings = Arc::new(Recordings::load(
+            &root.join("examples/replay/football-data"),
+        )?);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         tokio::spawn(replay_provider::serve(listener, recordings));
@@ -48,7 +53,9 @@ fn main() -> anyhow::Result<()> {
     )];
     match std::env::var("SLUICE_TEST_POSTGRES") {
         Ok(url) => databases.push(("postgres", fresh_postgres(&runtime, &url)?)),
-        Err(_) => println!("serve history: PostgreSQL skipped (SLUICE_TEST_POSTGRES not set; `make bench` sets it)"),
+        Err(_) => println!(
+            "serve history: PostgreSQL skipped (SLUICE_TEST_POSTGRES not set; `make bench` sets it)"
+        ),
     }
     for (backend, url) in &databases {
         let filled = Instant::now();
@@ -61,8 +68,16 @@ fn main() -> anyhow::Result<()> {
         let config = write_config(work.path(), url, &plugins, &replay, None)?;
         let server = Server::start(&config)?;
         for path in [
-            "/", "/runs", "/runs?limit=50&pipeline=p7", "/runs/50000", "/quarantine",
-            "/quarantine/500", "/streams", "/providers", "/alerts", "/metrics",
+            "/",
+            "/runs",
+            "/runs?limit=50&pipeline=p7",
+            "/runs/50000",
+            "/quarantine",
+            "/quarantine/500",
+            "/streams",
+            "/providers",
+            "/alerts",
+            "/metrics",
         ] {
             let mut times = Vec::new();
             for _ in 0..20 {
@@ -77,7 +92,11 @@ fn main() -> anyhow::Result<()> {
             let (p50, max) = (times[times.len() / 2], times[times.len() - 1]);
             println!(
                 "serve history ({backend}): GET {path:<28} p50 {p50:6.1} ms, max {max:6.1} ms ({})",
-                if max < GOAL_MS { "under 200 ms" } else { "OVER 200 ms" }
+                if max < GOAL_MS {
+                    "under 200 ms"
+                } else {
+                    "OVER 200 ms"
+                }
             );
         }
         drop(server);
@@ -121,11 +140,15 @@ fn fresh_postgres(runtime: &tokio::runtime::Runtime, url: &str) -> anyhow::Resul
     runtime.block_on(async {
         let admin = Pool::connect(url).await?;
         let mut conn = admin.acquire().await?;
-        conn.execute(&format!("DROP DATABASE IF EXISTS {name}"), vec![]).await?;
-        conn.execute(&format!("CREATE DATABASE {name}"), vec![]).await?;
+        conn.execute(&format!("DROP DATABASE IF EXISTS {name}"), vec![])
+            .await?;
+        conn.execute(&format!("CREATE DATABASE {name}"), vec![])
+            .await?;
         anyhow::Ok(())
     })?;
-    let (base, _) = url.rsplit_once('/').context("a PostgreSQL URL ends in /DATABASE")?;
+    let (base, _) = url
+        .rsplit_once('/')
+        .context("a PostgreSQL URL ends in /DATABASE")?;
     Ok(format!("{base}/{name}"))
 }
 
@@ -136,7 +159,8 @@ async fn fill(url: &str) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
     let timestamp = |i: i64| {
         let s = 1_700_000_000 + i * 30;
-        let at = time::OffsetDateTime::from_unix_timestamp(s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let at = time::OffsetDateTime::from_unix_timestamp(s)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000000Z",
             at.year(),
@@ -147,13 +171,20 @@ async fn fill(url: &str) -> anyhow::Result<()> {
             at.second()
         )
     };
-    for chunk in (1..=RUNS).collect::<Vec<_>>().chunks(ROWS_PER_INSERT as usize) {
+    for chunk in (1..=RUNS)
+        .collect::<Vec<_>>()
+        .chunks(ROWS_PER_INSERT as usize)
+    {
         let mut sql = String::from(
             "INSERT INTO sluice_runs (id, pipeline, mode, status, started_at, finished_at, requests, records_in, inserted, updated, unchanged, quarantined) VALUES ",
         );
         let mut args: Vec<Value> = Vec::new();
         for (n, &i) in chunk.iter().enumerate() {
-            sql.push_str(if n == 0 { "(?, ?, 'run', ?, ?, ?, 3, 300, 10, 20, 268, 2)" } else { ", (?, ?, 'run', ?, ?, ?, 3, 300, 10, 20, 268, 2)" });
+            sql.push_str(if n == 0 {
+                "(?, ?, 'run', ?, ?, ?, 3, 300, 10, 20, 268, 2)"
+            } else {
+                ", (?, ?, 'run', ?, ?, ?, 3, 300, 10, 20, 268, 2)"
+            });
             args.extend([
                 Value::Int(i),
                 format!("p{}", i % 10).into(),
@@ -173,7 +204,11 @@ async fn fill(url: &str) -> anyhow::Result<()> {
         );
         let mut args: Vec<Value> = Vec::new();
         for (n, &(run, s)) in chunk.iter().enumerate() {
-            sql.push_str(if n == 0 { "(?, ?, ?, 'football-data', 'matches', 'succeeded', ?, ?, 1, 100, 3, 7, 89, 1)" } else { ", (?, ?, ?, 'football-data', 'matches', 'succeeded', ?, ?, 1, 100, 3, 7, 89, 1)" });
+            sql.push_str(if n == 0 {
+                "(?, ?, ?, 'football-data', 'matches', 'succeeded', ?, ?, 1, 100, 3, 7, 89, 1)"
+            } else {
+                ", (?, ?, ?, 'football-data', 'matches', 'succeeded', ?, ?, 1, 100, 3, 7, 89, 1)"
+            });
             args.extend([
                 Value::Int(run),
                 format!("p{}", run % 10).into(),
@@ -185,7 +220,10 @@ async fn fill(url: &str) -> anyhow::Result<()> {
         tx.execute(&sql, args).await?;
     }
     let raw = format!("{{\"id\": 1, \"note\": \"{}\"}}", "x".repeat(2000));
-    for chunk in (1..=QUARANTINED).collect::<Vec<_>>().chunks(ROWS_PER_INSERT as usize) {
+    for chunk in (1..=QUARANTINED)
+        .collect::<Vec<_>>()
+        .chunks(ROWS_PER_INSERT as usize)
+    {
         let mut sql = String::from(
             "INSERT INTO sluice_quarantine (run_id, provider, stream, plugin, plugin_version, kind, provider_id, reason, raw, payload_hash, created_at) VALUES ",
         );
@@ -201,11 +239,21 @@ async fn fill(url: &str) -> anyhow::Result<()> {
         }
         tx.execute(&sql, args).await?;
     }
+    tx.execute(
+        "INSERT INTO sluice_stream_freshness (pipeline, stream_key, provider, stream, run_id, last_success) \
+         SELECT pipeline, stream_key, min(provider), min(stream), max(run_id), max(finished_at) FROM sluice_stream_runs \
+         WHERE status <> 'failed' GROUP BY pipeline, stream_key",
+        vec![],
+    )
+    .await?;
     tx.commit().await?;
     if matches!(pool, Pool::Postgres(_)) {
         let mut conn = pool.acquire().await?;
-        conn.execute("SELECT setval('sluice_runs_id_seq', (SELECT max(id) FROM sluice_runs))", vec![])
-            .await?;
+        conn.execute(
+            "SELECT setval('sluice_runs_id_seq', (SELECT max(id) FROM sluice_runs))",
+            vec![],
+        )
+        .await?;
         conn.execute("ANALYZE", vec![]).await?;
     }
     Ok(())
@@ -218,8 +266,13 @@ fn write_config(
     replay: &str,
     every: Option<&str>,
 ) -> anyhow::Result<PathBuf> {
-    let schedule = every.map_or(String::new(), |e| format!("schedule = {{ every = \"{e}\" }}\n"));
-    let config = dir.join(format!("sluice-{}.toml", database.len() + usize::from(every.is_some())));
+    let schedule = every.map_or(String::new(), |e| {
+        format!("schedule = {{ every = \"{e}\" }}\n")
+    });
+    let config = dir.join(format!(
+        "sluice-{}.toml",
+        database.len() + usize::from(every.is_some())
+    ));
     std::fs::write(
         &config,
         format!(
@@ -241,7 +294,9 @@ struct Server {
 
 impl Server {
     fn start(config: &Path) -> anyhow::Result<Server> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let addr = format!("127.0.0.1:{port}");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_sluice"))
             .args(["serve", "--config"])
@@ -253,7 +308,7 @@ impl Server {
             .spawn()?;
         let server = Server { child, addr };
         let started = Instant::now();
-        while server.get("/healthz").map(|(s, _)| s) != Ok(200) {
+        while !matches!(server.get("/healthz"), Ok((200, _))) {
             if started.elapsed() > Duration::from_secs(60) {
                 bail!("sluice serve did not answer /healthz");
             }
@@ -272,7 +327,10 @@ impl Server {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .context("an HTTP status line")?;
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
         Ok((status, body))
     }
 

@@ -507,6 +507,10 @@ provider = "fd"
          VALUES (1, 'demo', 'fd/matches', 'fd', 'matches', 'succeeded', '2020-01-01T10:00:00.000000Z', '2020-01-01T10:01:00.000000Z')",
     );
     ctx.query(
+        "INSERT INTO sluice_stream_freshness (pipeline, stream_key, provider, stream, run_id, last_success) \
+         VALUES ('demo', 'fd/matches', 'fd', 'matches', 1, '2020-01-01T10:01:00.000000Z')",
+    );
+    ctx.query(
         "INSERT INTO sluice_quotas (provider, quota, scope, remaining, quota_limit, updated_at) \
          VALUES ('fd', 'daily', '', 5, 100, '2026-12-04T10:00:00.000000Z')",
     );

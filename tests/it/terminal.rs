@@ -219,7 +219,7 @@ fn status_shows_quotas_and_stale_streams(ctx: TestContext) {
     );
 
     ctx.query(
-        "UPDATE sluice_stream_runs SET finished_at = '2020-01-01T00:00:00.000000Z' \
+        "UPDATE sluice_stream_freshness SET last_success = '2020-01-01T00:00:00.000000Z' \
          WHERE stream_key = 'football-data/teams?competition=CL&season=2022'",
     );
     let later = status(&ctx);

@@ -27,7 +27,19 @@ CREATE TABLE sluice_stream_runs (
     quarantined     BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, stream_key)
 );
-CREATE INDEX sluice_stream_runs_latest ON sluice_stream_runs (pipeline, stream_key, status, finished_at);
+CREATE INDEX sluice_stream_runs_run ON sluice_stream_runs (run_id);
+
+-- Each stream's last success, kept as streams end, so freshness is read
+-- from one row per stream however long the history grows.
+CREATE TABLE sluice_stream_freshness (
+    pipeline        TEXT NOT NULL,
+    stream_key      TEXT NOT NULL,
+    provider        TEXT NOT NULL,
+    stream          TEXT NOT NULL,
+    run_id          BIGINT NOT NULL,
+    last_success    TEXT NOT NULL,
+    PRIMARY KEY (pipeline, stream_key)
+);
 
 -- A run's log lines, at most `[serve] log_lines_per_run` of them.
 CREATE TABLE sluice_run_logs (

@@ -11,7 +11,7 @@ mod stream;
 
 pub use concurrency::StopSignal;
 pub use prepare::{PluginSource, PreparedPipeline, PreparedStream, prepare};
-pub use quarantine_replay::{QuarantineReplay, replay_quarantine};
+pub use quarantine_replay::{QuarantineReplay, replay_quarantine, replay_quarantined_item};
 pub use replay::replay;
 
 use std::time::{Duration, Instant};

@@ -29,3 +29,23 @@ pub async fn replay_quarantine(
     let left = stores.state.quarantined(run, false).await?.len();
     Ok(QuarantineReplay { report, left })
 }
+
+/// Replays the response quarantined item `item` came from (its other items
+/// with it) and counts what of that item's run is still in quarantine.
+pub async fn replay_quarantined_item(
+    config: &LoadedConfig,
+    engine: &PluginEngine,
+    stores: &Stores,
+    item: i64,
+    item_run: RunId,
+) -> Result<QuarantineReplay, RunError> {
+    let report = replay(
+        config,
+        engine,
+        stores,
+        &ReplaySelection::QuarantinedItem(item),
+    )
+    .await?;
+    let left = stores.state.quarantined(Some(item_run), false).await?.len();
+    Ok(QuarantineReplay { report, left })
+}

@@ -36,10 +36,16 @@ pub async fn replay(
                 format!("run {run} has nothing unresolved in quarantine")
             }
             ReplaySelection::Quarantined(None) => "nothing unresolved is in quarantine".to_string(),
+            ReplaySelection::QuarantinedItem(item) => {
+                format!(
+                    "quarantined item {item} is loaded already, or its response was not archived"
+                )
+            }
         }));
     };
     let replay_of = match selection {
         ReplaySelection::Run(run) | ReplaySelection::Quarantined(Some(run)) => Some(*run),
+        ReplaySelection::QuarantinedItem(_) => Some(first.run_id),
         ReplaySelection::Between(..) | ReplaySelection::Quarantined(None) => None,
     };
     let mode = RunMode::Replay(replay_of);

@@ -4,6 +4,7 @@
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::config::LoadedConfig;
+use crate::db::{DbError, Exec};
 use crate::plugin::PluginRegistry;
 
 /// Buckets for request, call and commit durations, in seconds.
@@ -70,4 +71,50 @@ pub fn describe_start(config: &LoadedConfig, registry: &PluginRegistry) {
                 .increment(0);
         }
     }
+}
+
+/// Sets what the database remembers from before this process: each
+/// provider's breaker and quota windows, and each stream's last success,
+/// so that freshness and breaker panels do not start empty after a
+/// restart.
+pub async fn describe_stored(config: &LoadedConfig, db: &mut impl Exec) -> Result<(), DbError> {
+    let breakers = crate::state::providers::all(db).await?;
+    for provider in config.config.providers.keys() {
+        let state = breakers
+            .iter()
+            .find(|b| &b.provider == provider)
+            .map_or(0.0, |b| match b.breaker_state.as_str() {
+                "open" => 2.0,
+                "half-open" => 1.0,
+                _ => 0.0,
+            });
+        metrics::gauge!("sluice_provider_breaker_state", "provider" => provider.clone()).set(state);
+    }
+    for quota in crate::state::quotas::all(db).await? {
+        let labels = [
+            ("provider", quota.provider),
+            ("quota", quota.quota),
+            ("scope", quota.scope),
+        ];
+        metrics::gauge!("sluice_provider_quota_remaining", &labels).set(quota.remaining as f64);
+        if let Some(limit) = quota.quota_limit {
+            metrics::gauge!("sluice_provider_quota_limit", &labels).set(limit as f64);
+        }
+    }
+    for stream in crate::state::stream_runs::freshness(db).await? {
+        let Ok(at) = time::OffsetDateTime::parse(
+            &stream.last_success,
+            &time::format_description::well_known::Rfc3339,
+        ) else {
+            continue;
+        };
+        metrics::gauge!(
+            "sluice_stream_last_success_timestamp_seconds",
+            "pipeline" => stream.pipeline,
+            "provider" => stream.provider,
+            "stream" => stream.stream
+        )
+        .set(at.unix_timestamp_nanos() as f64 / 1e9);
+    }
+    Ok(())
 }

@@ -112,6 +112,7 @@ pub async fn serve(
         .map_err(crate::db::DbError::query("acquiring a connection"))?;
     let abandoned =
         crate::state::runs::abandon_running(&mut conn, ABANDONED_AT_START, None).await?;
+    metrics::describe_stored(&config, &mut conn).await?;
     drop(conn);
     RunsAbandoned {
         runs: &abandoned,

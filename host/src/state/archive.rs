@@ -265,6 +265,9 @@ pub enum ReplaySelection {
     /// The responses whose items are in quarantine, unresolved: of one run,
     /// or of every run.
     Quarantined(Option<RunId>),
+    /// The response one quarantined item, unresolved, came from (with the
+    /// other items of that response).
+    QuarantinedItem(i64),
 }
 
 /// The archived responses selected, oldest first.
@@ -296,6 +299,14 @@ pub async fn select(
                 }
             ),
             run.iter().map(|r| Value::Int(*r)).collect(),
+        ),
+        ReplaySelection::QuarantinedItem(item) => (
+            format!(
+                "SELECT {COLUMNS} FROM sluice_responses WHERE id IN (SELECT max(r.id) FROM sluice_responses r \
+                 JOIN sluice_quarantine q ON q.payload_hash = r.payload_hash AND q.run_id = r.run_id \
+                 WHERE q.id = ? AND q.resolved_by IS NULL)"
+            ),
+            vec![Value::Int(*item)],
         ),
     };
     let rows = db

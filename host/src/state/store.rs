@@ -71,12 +71,21 @@ impl StateStore {
         super::quotas::save(&mut self.conn().await?, provider, reports).await
     }
 
-    /// Records how one stream of a run went.
+    /// Records how one stream of a run went, with its last success, in one
+    /// transaction.
     pub async fn record_stream_run(
         &self,
         row: &super::stream_runs::StreamRun,
     ) -> Result<(), DbError> {
-        super::stream_runs::record(&mut self.conn().await?, row).await
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(DbError::query("starting a transaction"))?;
+        super::stream_runs::record(&mut tx, row).await?;
+        tx.commit()
+            .await
+            .map_err(DbError::query("committing how the stream went"))
     }
 
     /// Records how a run ended.

@@ -65,8 +65,27 @@ fn stream_run(r: &[Value], what: &str) -> Result<StreamRun, DbError> {
     })
 }
 
-/// Stores how one stream of a run went.
+/// Stores how one stream of a run went, and its last success when it did
+/// not fail.
 pub async fn record(db: &mut impl Exec, row: &StreamRun) -> Result<(), DbError> {
+    if row.status != "failed" {
+        db.execute(
+            "INSERT INTO sluice_stream_freshness (pipeline, stream_key, provider, stream, run_id, last_success) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pipeline, stream_key) DO UPDATE SET \
+             provider = excluded.provider, stream = excluded.stream, run_id = excluded.run_id, \
+             last_success = excluded.last_success",
+            vec![
+                row.pipeline.as_str().into(),
+                row.stream_key.as_str().into(),
+                row.provider.as_str().into(),
+                row.stream.as_str().into(),
+                row.run_id.into(),
+                row.finished_at.as_str().into(),
+            ],
+        )
+        .await
+        .map_err(DbError::query("recording the stream's last success"))?;
+    }
     db.execute(
         &format!(
             "INSERT INTO sluice_stream_runs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -128,11 +147,8 @@ pub struct Freshness {
 pub async fn freshness(db: &mut impl Exec) -> Result<Vec<Freshness>, DbError> {
     let rows = db
         .fetch(
-            "SELECT s.pipeline, s.stream_key, s.provider, s.stream, s.finished_at FROM sluice_stream_runs s \
-             JOIN (SELECT pipeline, stream_key, MAX(finished_at) AS latest FROM sluice_stream_runs \
-                   WHERE status <> 'failed' GROUP BY pipeline, stream_key) m \
-             ON s.pipeline = m.pipeline AND s.stream_key = m.stream_key AND s.finished_at = m.latest \
-             WHERE s.status <> 'failed' ORDER BY s.pipeline, s.stream_key",
+            "SELECT pipeline, stream_key, provider, stream, last_success FROM sluice_stream_freshness \
+             ORDER BY pipeline, stream_key",
             vec![],
         )
         .await

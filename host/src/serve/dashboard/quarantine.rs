@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiError, conn, db_error, parse_id};
 use crate::db::row::{int, opt_text, text};
 use crate::db::{DbError, Exec, Value};
-use crate::pipeline::{RunError, replay_quarantine};
+use crate::pipeline::{RunError, replay_quarantined_item};
 use crate::serve::auth::require_admin;
 use crate::serve::events::ServeEvent;
 use crate::serve::state::AppState;
@@ -164,8 +164,8 @@ pub struct ReplayOutcome {
     failures: Vec<String>,
 }
 
-/// `POST /quarantine/{id}/replay`: replays the unresolved items of the
-/// item's run (its response among them) through the current plugins.
+/// `POST /quarantine/{id}/replay`: replays the response the item came from
+/// (with that response's other items) through the current plugins.
 pub async fn replay(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -181,11 +181,12 @@ pub async fn replay(
         ));
     }
     let registry = state.registry.clone();
-    let replayed = replay_quarantine(
+    let replayed = replay_quarantined_item(
         &state.config,
         registry.engine(),
         &state.stores,
-        Some(found.run_id),
+        id,
+        found.run_id,
     )
     .await
     .map_err(|error| {
