@@ -130,26 +130,39 @@ fn main() -> anyhow::Result<()> {
         (after_1000 as f64 / after_10 as f64 - 1.0) * 100.0
     );
     drop(server);
+    if let Ok(admin) = std::env::var("SLUICE_TEST_POSTGRES") {
+        runtime.block_on(async {
+            use sqlx::{Connection, Executor, PgConnection};
+            let mut admin = PgConnection::connect(&admin).await?;
+            admin
+                .execute("DROP DATABASE IF EXISTS sluice_bench_serve_history")
+                .await?;
+            anyhow::Ok(())
+        })?;
+    }
     drop(runtime);
     Ok(())
 }
 
-/// A database of its own on the server at `url`.
+/// A database of its own on the server at `url` (created through a plain
+/// connection: the server's own database is never migrated), dropped
+/// first if an earlier bench left it.
 fn fresh_postgres(runtime: &tokio::runtime::Runtime, url: &str) -> anyhow::Result<String> {
-    let name = format!("sluice_bench_history_{}", std::process::id());
+    use sqlx::{Connection, Executor, PgConnection};
+    let name = "sluice_bench_serve_history";
     runtime.block_on(async {
-        let admin = Pool::connect(url).await?;
-        let mut conn = admin.acquire().await?;
-        conn.execute(&format!("DROP DATABASE IF EXISTS {name}"), vec![])
+        let mut admin = PgConnection::connect(url).await?;
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
             .await?;
-        conn.execute(&format!("CREATE DATABASE {name}"), vec![])
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
             .await?;
         anyhow::Ok(())
     })?;
-    let (base, _) = url
-        .rsplit_once('/')
-        .context("a PostgreSQL URL ends in /DATABASE")?;
-    Ok(format!("{base}/{name}"))
+    let mut url = reqwest::Url::parse(url)?;
+    url.set_path(name);
+    Ok(url.to_string())
 }
 
 /// Writes the season's history: runs of 10 pipelines, each with its
