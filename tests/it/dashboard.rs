@@ -5,44 +5,15 @@
 
 mod cdp;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::serving::{Serving, request as http};
 use crate::common::{
-    DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, repo_root, sluice_command,
+    DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, repo_root,
 };
 use cdp::Browser;
 
 const TOKEN: &str = "dashboard-test-token";
-
-/// One HTTP/1.0 request; the status and the body.
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\n{auth}Content-Length: 0\r\n\r\n"
-    )
-    .ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    let status = text.split(' ').nth(1)?.parse().ok()?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
-    Some((status, body))
-}
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn the_dashboard_follows_runs_live_and_replays_quarantine_with_the_token() {
@@ -61,35 +32,13 @@ fn the_dashboard_follows_runs_live_and_replays_quarantine_with_the_token() {
          [pipelines.demo]\nfreshness = \"1h\"\n{DEMO_PIPELINE}"
     );
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let log = std::fs::File::create(ctx.path("serve.log")).expect("log");
-    let _serving = Serving(
-        sluice_command(&[
-            "serve",
-            "--config",
-            config.to_str().expect("utf-8"),
-            "--addr",
-            &addr,
-        ])
-        .env("SLUICE_DASHBOARD_TEST_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("serve"),
+    let serving = Serving::start(
+        &ctx,
+        &config,
+        &[],
+        &[("SLUICE_DASHBOARD_TEST_TOKEN", TOKEN)],
     );
-    let started = Instant::now();
-    while http(&addr, "GET", "/healthz", None).is_none_or(|(s, _)| s != 200) {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "sluice serve did not answer /healthz within 30 s: {}",
-            std::fs::read_to_string(ctx.path("serve.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let addr = serving.addr.clone();
 
     // The page loads, empty.
     let mut browser = Browser::launch(&ctx.path("chromium-profile"));

@@ -4,11 +4,9 @@
 //! what the commands print, even at the most verbose log level and with a
 //! failing run and a channel that is down.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::serving::{Serving, request, wait_for};
 use crate::common::{
     ReplayServer, TestContext, copy_dir, demo_recordings, plugin_dir, sluice_command,
 };
@@ -19,26 +17,11 @@ const ODDS_KEY: &str = "odds-key-77d2f0e1";
 const ADMIN_TOKEN: &str = "adm-3b9f41c2";
 const WEBHOOK_SECRET: &str = "wh-secret-55216a";
 
+/// The whole answer (status line, headers, body) of one request, or
+/// nothing when the server is gone.
 fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> String {
-    let Ok(mut stream) = TcpStream::connect(addr) else {
-        return String::new();
-    };
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    let _ = write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\n{auth}Content-Length: 0\r\n\r\n"
-    );
-    let mut text = String::new();
-    let _ = stream.read_to_string(&mut text);
-    text
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    request(addr, method, path, token)
+        .map_or(String::new(), |(status, body)| format!("{status}\n{body}"))
 }
 
 #[test]
@@ -140,30 +123,11 @@ when = "run_failed"
         ("SLUICE_TEST_ADMIN", ADMIN_TOKEN.to_string()),
         ("SLUICE_TEST_WEBHOOK", webhook.clone()),
     ];
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let log = std::fs::File::create(ctx.path("serve.log")).expect("log");
-    let mut serve = sluice_command(&[
-        "serve",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--addr",
-        &addr,
-        "--log-format",
-        "json",
-    ]);
-    serve
-        .env("RUST_LOG", "trace")
-        .envs(secrets.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(log);
-    let mut child = serve.spawn().expect("serve");
-    wait_for("/healthz", Duration::from_secs(30), || {
-        http(&addr, "GET", "/healthz", None).ends_with("ok\n")
-    });
+    let mut env: Vec<(&str, &str)> = secrets.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // The most verbose log there is.
+    env.push(("RUST_LOG", "trace"));
+    let serving = Serving::start(&ctx, &config, &["--log-format", "json"], &env);
+    let addr = serving.addr.clone();
     for pipeline in ["demo", "broken"] {
         let answer = http(
             &addr,
@@ -171,7 +135,7 @@ when = "run_failed"
             &format!("/runs/{pipeline}"),
             Some(ADMIN_TOKEN),
         );
-        assert!(answer.starts_with("HTTP/1.0 202"), "{answer}");
+        assert!(answer.starts_with("202\n"), "{answer}");
         wait_for(pipeline, Duration::from_secs(30), || {
             ctx.count(&format!(
                 "SELECT count(*) FROM sluice_runs WHERE pipeline = '{pipeline}' AND status <> 'running'"
@@ -208,8 +172,7 @@ when = "run_failed"
     ] {
         seen.push((format!("GET {path}"), http(&addr, "GET", path, None)));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(serving);
     seen.push((
         "serve log".into(),
         std::fs::read_to_string(ctx.path("serve.log")).expect("log"),

@@ -3,31 +3,16 @@
 //! refused while the published one keeps serving, and `/plugins` telling
 //! which version serves.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::serving::{Serving, request, wait_for};
 use crate::common::{
-    DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, plugin_dir, sluice_command,
+    DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, plugin_dir,
 };
 
 fn http_get(addr: &str, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    text.split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    request(addr, "GET", path, None).map(|(_, body)| body)
 }
 
 /// Replaces `name` in `dir` the way a deploy does: write aside, rename.
@@ -35,15 +20,6 @@ fn deploy(dir: &Path, name: &str, bytes: &[u8]) {
     let aside = dir.join(format!(".{name}.partial"));
     std::fs::write(&aside, bytes).expect("write");
     std::fs::rename(&aside, dir.join(name)).expect("rename");
-}
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
@@ -67,28 +43,8 @@ fn a_plugin_swapped_while_its_pipeline_runs_loses_and_duplicates_nothing() {
     let pipelines = format!("[pipelines.demo]\nschedule = \"100ms\"\n{DEMO_PIPELINE}");
     let config = ctx.write_config_with_plugins(&plugins, &server.base_url(), "", &pipelines);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let log = std::fs::File::create(ctx.path("serve.log")).expect("log");
-    let child = sluice_command(&[
-        "serve",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--addr",
-        &addr,
-    ])
-    .env("RUST_LOG", "info")
-    .stdout(Stdio::null())
-    .stderr(log)
-    .spawn()
-    .expect("serve");
-    let serving = Serving(child);
-    wait_for("/healthz", Duration::from_secs(30), || {
-        http_get(&addr, "/healthz").is_some_and(|b| b.trim() == "ok")
-    });
+    let serving = Serving::start(&ctx, &config, &[], &[]);
+    let addr = serving.addr.clone();
     let plugins_json = || -> serde_json::Value {
         serde_json::from_str(&http_get(&addr, "/plugins").unwrap_or_default()).unwrap_or_default()
     };

@@ -4,123 +4,12 @@
 //! and leave behind nothing.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::serving::{Serving, request as http, wait_for};
 use crate::common::{
     DEMO_PIPELINE, ReplayServer, TestContext, copy_dir, demo_recordings, many_match_routes,
-    sluice_command,
 };
-
-/// An HTTP/1.0 exchange: status and body.
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\n{auth}Content-Length: 0\r\n\r\n"
-    )
-    .ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    let status = text.split(' ').nth(1)?.parse().ok()?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
-    Some((status, body))
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A `sluice serve` process, killed if the test ends first.
-struct Serving {
-    child: Option<Child>,
-    addr: String,
-}
-
-impl Serving {
-    fn start(ctx: &TestContext, config: &Path, env: &[(&str, &str)]) -> Serving {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port")
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(ctx.path("serve.log"))
-            .expect("log");
-        let mut command = sluice_command(&[
-            "serve",
-            "--config",
-            config.to_str().expect("utf-8"),
-            "--addr",
-            &addr,
-        ]);
-        command
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log);
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let child = command.spawn().expect("serve");
-        let serving = Serving {
-            child: Some(child),
-            addr,
-        };
-        wait_for("/healthz", Duration::from_secs(30), || {
-            serving
-                .get("/healthz")
-                .is_some_and(|(_, b)| b.trim() == "ok")
-        });
-        serving
-    }
-
-    fn get(&self, path: &str) -> Option<(u16, String)> {
-        http(&self.addr, "GET", path, None)
-    }
-
-    fn signal(&mut self, signal: i32) -> std::process::ExitStatus {
-        let mut child = self.child.take().expect("running");
-        let pid = i32::try_from(child.id()).expect("pid");
-        // SAFETY-free: libc::kill with a pid we own.
-        assert_eq!(unsafe_kill(pid, signal), 0, "kill {pid}");
-        let started = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(40),
-                "sluice serve did not exit after signal {signal}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-#[allow(unsafe_code)]
-fn unsafe_kill(pid: i32, signal: i32) -> i32 {
-    // SAFETY: sending a signal to a child process this test started.
-    unsafe { libc::kill(pid, signal) }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
 
 /// The Prometheus text format's samples: `name{labels}` -> value.
 fn samples(text: &str) -> BTreeMap<String, f64> {
@@ -173,7 +62,7 @@ fn two_scheduled_pipelines_never_overlap_and_their_metrics_equal_the_runs_table(
          params = {{ competition = \"CL\", season = \"2022\" }}\n"
     );
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
-    let mut serving = Serving::start(&ctx, &config, &[]);
+    let mut serving = Serving::start(&ctx, &config, &[], &[]);
     let finished = |pipeline: &str| {
         ctx.count(&format!(
             "SELECT count(*) FROM sluice_runs WHERE pipeline = '{pipeline}' AND status <> 'running'"
@@ -299,7 +188,7 @@ fn a_run_started_over_http_needs_the_token_and_a_second_one_is_refused_while_it_
     );
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
     let token = "admin-secret-7f3a";
-    let serving = Serving::start(&ctx, &config, &[("SLUICE_TEST_ADMIN", token)]);
+    let serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", token)]);
     let post =
         |token: Option<&str>| http(&serving.addr, "POST", "/runs/demo", token).expect("answer");
 
@@ -360,7 +249,7 @@ fn sigterm_mid_run_commits_what_it_fetched_and_exits_0_and_the_next_run_goes_on(
         "[serve]\nadmin_token_env = \"SLUICE_TEST_ADMIN\"\ngrace_period = \"20s\"\n\n[pipelines.p]\nconcurrency = 2\n{streams}"
     );
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
-    let mut serving = Serving::start(&ctx, &config, &[("SLUICE_TEST_ADMIN", "t")]);
+    let mut serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", "t")]);
     assert_eq!(
         http(&serving.addr, "POST", "/runs/p", Some("t"))
             .expect("answer")
@@ -412,7 +301,7 @@ fn a_run_left_running_by_sigkill_is_marked_abandoned_at_the_next_start() {
         "[serve]\nadmin_token_env = \"SLUICE_TEST_ADMIN\"\n\n[pipelines.demo]\n{DEMO_PIPELINE}"
     );
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
-    let mut serving = Serving::start(&ctx, &config, &[("SLUICE_TEST_ADMIN", "t")]);
+    let mut serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", "t")]);
     assert_eq!(
         http(&serving.addr, "POST", "/runs/demo", Some("t"))
             .expect("answer")
@@ -429,7 +318,7 @@ fn a_run_left_running_by_sigkill_is_marked_abandoned_at_the_next_start() {
         1
     );
 
-    let serving = Serving::start(&ctx, &config, &[("SLUICE_TEST_ADMIN", "t")]);
+    let serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", "t")]);
     let run = ctx.query("SELECT status, error FROM sluice_runs");
     assert_eq!(run[0][0], "abandoned", "{run:?}");
     assert!(run[0][1].contains("stopped before it finished"), "{run:?}");
@@ -451,19 +340,19 @@ fn a_schedule_missed_while_the_process_was_down_is_caught_up_once() {
     let pipelines = format!("[pipelines.demo]\nschedule = {{ every = \"1h\" }}\n{DEMO_PIPELINE}");
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
     // Never run: it runs once at start, then waits an hour.
-    let mut serving = Serving::start(&ctx, &config, &[]);
+    let mut serving = Serving::start(&ctx, &config, &[], &[]);
     wait_for("the first run", Duration::from_secs(30), || {
         ctx.count("SELECT count(*) FROM sluice_runs WHERE status = 'succeeded'") == 1
     });
     assert!(serving.signal(libc::SIGTERM).success());
     // Started again within the hour: nothing is due.
-    let mut serving = Serving::start(&ctx, &config, &[]);
+    let mut serving = Serving::start(&ctx, &config, &[], &[]);
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(ctx.count("SELECT count(*) FROM sluice_runs"), 1);
     assert!(serving.signal(libc::SIGTERM).success());
     // Down for five hours: five ticks missed, one run.
     ctx.query("UPDATE sluice_runs SET started_at = '2000-01-01T00:00:00.000000Z'");
-    let serving = Serving::start(&ctx, &config, &[]);
+    let serving = Serving::start(&ctx, &config, &[], &[]);
     wait_for("the catch-up run", Duration::from_secs(30), || {
         ctx.count("SELECT count(*) FROM sluice_runs WHERE status = 'succeeded'") == 2
     });

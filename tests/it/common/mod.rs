@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod links;
+pub mod serving;
 pub mod snapshot;
 
 use std::net::SocketAddr;

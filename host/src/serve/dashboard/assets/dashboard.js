@@ -301,7 +301,7 @@ async function loadAlerts() {
   $("alerts").className = "card " + (alerts.length ? "firing" : "quiet");
   const items = alerts.map((a) => el("li", { "data-testid": "alert" },
     badge("firing", a.rule), " ", el("strong", {}, a.subject), " ", a.message, " ",
-    el("span", { class: "muted" }, "since " + time(a.fired_at))));
+    el("span", { class: "muted" }, "since " + time(a.since))));
   if (items.length === 0) items.push(el("li", { class: "muted" }, "No alert is firing."));
   $("alerts-list").replaceChildren(...items);
 }
