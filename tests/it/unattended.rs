@@ -360,3 +360,27 @@ fn a_schedule_missed_while_the_process_was_down_is_caught_up_once() {
     assert_eq!(ctx.count("SELECT count(*) FROM sluice_runs"), 2);
     drop(serving);
 }
+
+#[test]
+fn sigterm_with_a_dashboard_listening_to_events_still_exits_0_at_once() {
+    use std::io::{Read, Write};
+    let ctx = TestContext::new();
+    let server = ReplayServer::start(&demo_recordings());
+    let pipelines = format!("[pipelines.demo]\n{DEMO_PIPELINE}");
+    let config = ctx.write_config(&server.base_url(), "", &pipelines);
+    let mut serving = Serving::start(&ctx, &config, &[], &[]);
+    // A browser tab following the live feed: the connection stays open.
+    let mut events = std::net::TcpStream::connect(&serving.addr).expect("connect");
+    write!(events, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
+    let mut head = [0u8; 12];
+    events.read_exact(&mut head).expect("the answer starts");
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let stopped = std::time::Instant::now();
+    let status = serving.signal(libc::SIGTERM);
+    assert!(status.success(), "{status:?}");
+    assert!(
+        stopped.elapsed() < Duration::from_secs(10),
+        "took {:?} to stop",
+        stopped.elapsed()
+    );
+}

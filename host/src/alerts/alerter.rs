@@ -91,6 +91,13 @@ impl Alerter {
         Some(inner.outbox.finish().await)
     }
 
+    /// Waits until every message queued so far was sent or given up on,
+    /// whatever other clones exist: what a stopping server gives its
+    /// grace to.
+    pub async fn settled(&self) {
+        self.inner.outbox.settled().await;
+    }
+
     /// Evaluates every rule now (call it when a run ends): stores what
     /// changed and queues its messages; never waits for a channel.
     pub async fn evaluate_now(&self) -> Result<Evaluation, AlertsError> {

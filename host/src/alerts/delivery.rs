@@ -22,6 +22,37 @@ const MAX_WAIT: Duration = Duration::from_secs(300);
 pub(crate) struct Outbox {
     queues: BTreeMap<String, mpsc::Sender<Notification>>,
     tasks: Vec<JoinHandle<Delivered>>,
+    pending: Arc<Pending>,
+}
+
+/// Messages queued and not yet sent or given up on, so a stopping server
+/// can wait for them while other handles to the outbox still exist.
+#[derive(Default)]
+struct Pending {
+    count: std::sync::atomic::AtomicUsize,
+    settled: tokio::sync::Notify,
+}
+
+impl Pending {
+    fn add(&self) {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    fn done(&self) {
+        if self.count.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
+            self.settled.notify_waiters();
+        }
+    }
+
+    async fn settled(&self) {
+        loop {
+            let notified = self.settled.notified();
+            if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 /// What the delivery tasks did, counted per message and channel.
@@ -42,6 +73,7 @@ impl Outbox {
         first_wait: Duration,
     ) -> Self {
         let mut tasks = Vec::new();
+        let pending = Arc::new(Pending::default());
         let queues = channels
             .into_iter()
             .map(|(name, channel)| {
@@ -52,11 +84,22 @@ impl Outbox {
                     rx,
                     attempts,
                     first_wait,
+                    pending.clone(),
                 )));
                 (name, tx)
             })
             .collect();
-        Outbox { queues, tasks }
+        Outbox {
+            queues,
+            tasks,
+            pending,
+        }
+    }
+
+    /// Waits until every message queued so far was sent or given up on,
+    /// leaving the queues open.
+    pub async fn settled(&self) {
+        self.pending.settled().await;
     }
 
     /// Closes the queues and waits until every queued message was sent or
@@ -78,7 +121,9 @@ impl Outbox {
         let Some(queue) = self.queues.get(channel) else {
             return;
         };
+        self.pending.add();
         if let Err(e) = queue.try_send(notification) {
+            self.pending.done();
             let (why, n) = match e {
                 mpsc::error::TrySendError::Full(n) => ("the channel's queue is full", n),
                 mpsc::error::TrySendError::Closed(n) => ("the channel's task has ended", n),
@@ -101,9 +146,26 @@ async fn deliver(
     mut queue: mpsc::Receiver<Notification>,
     attempts: u32,
     first_wait: Duration,
+    pending: Arc<Pending>,
 ) -> Delivered {
     let mut done = Delivered::default();
     while let Some(n) = queue.recv().await {
+        deliver_one(&name, &channel, &n, attempts, first_wait, &mut done).await;
+        pending.done();
+    }
+    done
+}
+
+/// Sends `n` through `channel`, retrying with backoff up to `attempts`.
+async fn deliver_one(
+    name: &str,
+    channel: &Channel,
+    n: &Notification,
+    attempts: u32,
+    first_wait: Duration,
+    done: &mut Delivered,
+) {
+    {
         let mut waits = ExponentialBuilder::default()
             .with_min_delay(first_wait)
             .with_max_delay(MAX_WAIT)
@@ -113,13 +175,13 @@ async fn deliver(
         let mut attempt = 1;
         loop {
             let event = |outcome| AlertNotification {
-                channel: &name,
+                channel: name,
                 rule: &n.rule,
                 subject: &n.subject,
                 kind: n.kind.as_str(),
                 outcome,
             };
-            match channel.send(&n).await {
+            match channel.send(n).await {
                 Ok(()) => {
                     event(NotificationOutcome::<SendError>::Sent).emit();
                     done.sent += 1;
@@ -144,5 +206,4 @@ async fn deliver(
             }
         }
     }
-    done
 }

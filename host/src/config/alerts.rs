@@ -192,6 +192,9 @@ impl AlertsConfig {
         if self.interval.0.is_zero() {
             return Err(invalid("alerts.interval".into(), "must be above 0".into()));
         }
+        if self.reminder.0.is_zero() {
+            return Err(invalid("alerts.reminder".into(), "must be above 0".into()));
+        }
         if self.retry_attempts == 0 {
             return Err(invalid(
                 "alerts.retry_attempts".into(),

@@ -365,6 +365,18 @@ impl StreamConfig {
             .map(|(k, v)| (k.clone(), v.to_string()))
             .collect()
     }
+
+    /// Identifies the stream and its parameters across runs
+    /// (`provider/stream?k=v&…`): the key of its checkpoint, its archived
+    /// responses and its freshness.
+    pub fn key(&self) -> String {
+        let query: Vec<String> = self
+            .param_pairs()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("{}/{}?{}", self.provider, self.stream, query.join("&"))
+    }
 }
 
 /// A loaded config together with where it came from.

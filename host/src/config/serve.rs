@@ -27,6 +27,10 @@ pub struct ServeConfig {
     /// Log lines kept in the database per run (for `sluice logs`).
     #[serde(default = "default_log_lines_per_run")]
     pub log_lines_per_run: u32,
+    /// How long a run's log lines are kept; `sluice serve` deletes older
+    /// ones every hour (the runs themselves stay).
+    #[serde(default = "default_keep_run_logs")]
+    pub keep_run_logs: HumanDuration,
 }
 
 impl Default for ServeConfig {
@@ -36,6 +40,7 @@ impl Default for ServeConfig {
             admin_token_env: None,
             grace_period: default_grace_period(),
             log_lines_per_run: default_log_lines_per_run(),
+            keep_run_logs: default_keep_run_logs(),
         }
     }
 }
@@ -46,4 +51,8 @@ fn default_grace_period() -> HumanDuration {
 
 fn default_log_lines_per_run() -> u32 {
     1000
+}
+
+fn default_keep_run_logs() -> HumanDuration {
+    HumanDuration(std::time::Duration::from_secs(30 * 24 * 60 * 60))
 }

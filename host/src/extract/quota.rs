@@ -19,6 +19,10 @@ use super::RateBudget;
 use crate::internal_events::{InternalEvent, QuotaObserved, QuotaReserveReached, QuotaWindowSpent};
 use crate::model::{QuotaSource, QuotaSpec};
 
+/// The longest a reported window reset is believed: a year (monthly
+/// credits reset within it).
+const MAX_RESET: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
 /// A quota that must not be spent further.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuotaExhausted {
@@ -253,7 +257,8 @@ impl QuotaTracker {
                             .reset_after
                             .as_ref()
                             .and_then(|s| read(s, headers, json.as_ref()))
-                            .map(|r| r.max(0.0) as u64),
+                            .filter(|r| r.is_finite())
+                            .map(|r| r.clamp(0.0, MAX_RESET.as_secs_f64()) as u64),
                         at: std::time::SystemTime::now(),
                     },
                 );
@@ -263,7 +268,11 @@ impl QuotaTracker {
                 .and_then(|s| read(s, headers, json.as_ref()))
             {
                 Some(reset) => {
-                    let reset = Duration::from_secs_f64(reset.max(0.0));
+                    // A provider's number, so anything: NaN, infinite or
+                    // absurd resets are held to a year rather than panic.
+                    let reset = Duration::try_from_secs_f64(reset.max(0.0))
+                        .unwrap_or(MAX_RESET)
+                        .min(MAX_RESET);
                     // `remaining` requests may go out before the window
                     // resets: space them evenly over it.
                     let wait = if remaining == 0 {

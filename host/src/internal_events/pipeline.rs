@@ -290,6 +290,10 @@ impl<E: Display> InternalEvent for StreamFinished<'_, E> {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default();
+            // Keyed by the stream with its parameters too: two streams of
+            // one name in a pipeline are two freshness series.
+            let mut labels = labels.to_vec();
+            labels.push(("stream_key", row.stream_key.to_string()));
             metrics::gauge!("sluice_stream_last_success_timestamp_seconds", &labels)
                 .set(now.as_secs_f64());
         }

@@ -59,16 +59,21 @@ impl<E: Display> InternalEvent for RunNotStarted<'_, E> {
 
 /// Runs left `running` by a process that is gone were marked abandoned.
 pub struct RunsAbandoned<'a> {
-    /// Their ids and pipelines.
-    pub runs: &'a [(i64, String)],
+    /// Their ids, pipelines and modes.
+    pub runs: &'a [(i64, String, String)],
     /// Why.
     pub why: &'a str,
 }
 
 impl InternalEvent for RunsAbandoned<'_> {
     fn emit(self) {
-        for (id, pipeline) in self.runs {
-            tracing::warn!(run_id = id, %pipeline, why = self.why, "run marked abandoned");
+        for (id, pipeline, mode) in self.runs {
+            tracing::warn!(run_id = id, %pipeline, %mode, why = self.why, "run marked abandoned");
+            // `sluice_runs_total` counts runs, as `RunFinished` does:
+            // dry runs and replays are not among them.
+            if mode != "run" {
+                continue;
+            }
             metrics::counter!("sluice_runs_total", "pipeline" => pipeline.clone(), "outcome" => "abandoned")
                 .increment(1);
         }

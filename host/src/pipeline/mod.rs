@@ -289,14 +289,21 @@ pub async fn run_until(
         report.stopped_at_limit |= outcome.stopped_at_limit;
     }
     for client in &prepared.clients {
-        stores
-            .state
-            .save_breaker(client.name(), &client.breaker().snapshot())
-            .await?;
-        stores
-            .state
-            .save_quotas(client.name(), &client.quota_reports())
-            .await?;
+        let saved = async {
+            stores
+                .state
+                .save_breaker(client.name(), &client.breaker().snapshot())
+                .await?;
+            stores
+                .state
+                .save_quotas(client.name(), &client.quota_reports())
+                .await
+        };
+        if let Err(error) = saved.await {
+            // The run's batches are committed; it is recorded as failed,
+            // never left `running`.
+            return Err(fail_run(stores, run_id, error.into()).await);
+        }
     }
     if prepared.resolution.enabled && options.mode != RunMode::DryRun {
         let resolved = resolve::resolve(stores.state.pool(), &prepared.resolution, Scope::Unlinked)
@@ -338,7 +345,7 @@ pub async fn run_until(
             )
         })
     };
-    stores
+    let recorded = stores
         .state
         .finish_run(
             run_id,
@@ -346,14 +353,34 @@ pub async fn run_until(
             report.error_line().as_deref(),
             note.as_deref(),
         )
-        .await?;
+        .await;
     report.elapsed = started.elapsed();
-    RunFinished {
-        pipeline: &prepared.name,
-        mode: options.mode.as_str(),
-        status: report.status.as_str(),
-        elapsed: report.elapsed,
+    match recorded {
+        Ok(true) => RunFinished {
+            pipeline: &prepared.name,
+            mode: options.mode.as_str(),
+            status: report.status.as_str(),
+            elapsed: report.elapsed,
+        }
+        .emit(),
+        // Marked `abandoned` meanwhile (a grace period ran out): it stays
+        // so, and was counted then.
+        Ok(false) => report.status = RunStatus::Abandoned,
+        Err(error) => return Err(fail_run(stores, run_id, error.into()).await),
     }
-    .emit();
     Ok(report)
+}
+
+/// Records run `run_id` as failed with `error`, as far as the database
+/// lets it, and gives the error back.
+async fn fail_run(stores: &Stores, run_id: RunId, error: RunError) -> RunError {
+    let line = error.to_string();
+    if let Err(not_recorded) = stores
+        .state
+        .finish_run(run_id, RunStatus::Failed, Some(&line), None)
+        .await
+    {
+        tracing::error!(run_id, error = %not_recorded, "could not record the run as failed");
+    }
+    error
 }

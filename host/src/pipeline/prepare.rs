@@ -111,11 +111,7 @@ pub fn enrichers_by_stream(
         .iter()
         .flat_map(|s| std::iter::once(s).chain(&s.fallback));
     for stream_config in streams.filter(|s| !s.enrich.is_empty()) {
-        let key = stream_key(
-            &stream_config.provider,
-            &stream_config.stream,
-            &stream_config.param_pairs(),
-        );
+        let key = stream_config.key();
         let enrichers = stream_config
             .enrich
             .iter()
@@ -233,7 +229,7 @@ fn prepare_stream(
     Ok(PreparedStream {
         provider: name.clone(),
         stream: stream_config.stream.clone(),
-        key: stream_key(name, &stream_config.stream, &params),
+        key: stream_config.key(),
         params,
         plugin,
         client,
@@ -391,10 +387,4 @@ fn auth(
             Ok(ProviderAuth::PathSegment(token.to_string()))
         }
     }
-}
-
-/// `provider/stream?k=v&…`: a stream and its parameters, stable across runs.
-fn stream_key(provider: &str, stream: &str, params: &[(String, String)]) -> String {
-    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{provider}/{stream}?{}", query.join("&"))
 }

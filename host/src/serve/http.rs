@@ -145,16 +145,25 @@ async fn events(
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.events.subscribe();
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        let data = match receiver.recv().await {
-            Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
-            // A slow reader missed some: tell it to read everything again.
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                r#"{"type":"changed","what":"all"}"#.to_string()
-            }
-            Err(broadcast::error::RecvError::Closed) => return None,
-        };
-        Some((Ok(Event::default().data(data)), receiver))
-    });
+    let stopping = state.scheduler.stopping();
+    let stream = futures_util::stream::unfold(
+        (receiver, stopping),
+        |(mut receiver, mut stopping)| async move {
+            let received = tokio::select! {
+                received = receiver.recv() => received,
+                // The server is stopping: the stream ends so it can close.
+                _ = stopping.wait_for(|stop| *stop) => return None,
+            };
+            let data = match received {
+                Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
+                // A slow reader missed some: tell it to read everything again.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    r#"{"type":"changed","what":"all"}"#.to_string()
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((Ok(Event::default().data(data)), (receiver, stopping)))
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

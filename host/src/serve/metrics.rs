@@ -112,7 +112,8 @@ pub async fn describe_stored(config: &LoadedConfig, db: &mut impl Exec) -> Resul
             "sluice_stream_last_success_timestamp_seconds",
             "pipeline" => stream.pipeline,
             "provider" => stream.provider,
-            "stream" => stream.stream
+            "stream" => stream.stream,
+            "stream_key" => stream.stream_key
         )
         .set(at.unix_timestamp_nanos() as f64 / 1e9);
     }

@@ -73,6 +73,9 @@ const ABANDONED_AT_START: &str =
 const ABANDONED_AT_STOP: &str =
     "abandoned: still running when sluice serve's grace period ran out; its committed batches stay";
 
+/// How long open HTTP connections may take to close at shutdown.
+const CONNECTIONS_AT_STOP: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How long queued alert messages may take to go out at shutdown.
 const ALERTS_AT_STOP: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -145,6 +148,10 @@ pub async fn serve(
         Some(alerter.clone()),
     );
     scheduler.spawn_schedules();
+    tokio::spawn(prune_run_logs(
+        stores.clone(),
+        config.config.serve.keep_run_logs.0,
+    ));
     let state = AppState {
         config: config.clone(),
         registry,
@@ -186,20 +193,57 @@ pub async fn serve(
             }
             // Messages already queued get what is left of a short wait;
             // a channel that is down does not hold the exit.
-            let _ = tokio::time::timeout(ALERTS_AT_STOP, alerter.finish()).await;
+            let _ = tokio::time::timeout(ALERTS_AT_STOP, alerter.settled()).await;
             let _ = stopped_tx.send(());
         }
     };
     tokio::spawn(stopping);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = stopped_rx.await;
-        })
-        .await
-        .map_err(|source| ServeError::Http {
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async {
+        let _ = stopped_rx.await;
+        let _ = closed_tx.send(());
+    });
+    // Connections still open once the runs have stopped (a client holding
+    // a request) get a moment, then the process exits anyway.
+    let lingering = async {
+        if closed_rx.await.is_ok() {
+            tokio::time::sleep(CONNECTIONS_AT_STOP).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served.map_err(|source| ServeError::Http {
             addr: bound,
             source,
-        })
+        }),
+        _ = lingering => Ok(()),
+    }
+}
+
+/// Every hour, deletes the log lines of runs older than `keep`.
+async fn prune_run_logs(stores: Stores, keep: std::time::Duration) {
+    let mut hours = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hours.tick().await;
+        let Some(before) = time::Duration::try_from(keep)
+            .ok()
+            .and_then(|keep| time::OffsetDateTime::now_utc().checked_sub(keep))
+            .and_then(|at| {
+                at.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+        else {
+            continue;
+        };
+        let pruned = match stores.state.pool().acquire().await {
+            Ok(mut conn) => crate::state::run_logs::prune(&mut conn, &before).await,
+            Err(e) => Err(crate::db::DbError::query("acquiring a connection")(e)),
+        };
+        if let Err(error) = pruned {
+            tracing::warn!(%error, "old run logs not deleted; trying again in an hour");
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM, whichever comes first.

@@ -15,7 +15,9 @@ use tokio::sync::{Notify, broadcast, watch};
 use super::events::ServeEvent;
 use crate::alerts::Alerter;
 use crate::config::{LoadedConfig, Schedule};
-use crate::internal_events::{InternalEvent, RunNotStarted, RunTriggered, TickSkipped};
+use crate::internal_events::{
+    InternalEvent, RunNotStarted, RunTriggered, RunsAbandoned, TickSkipped,
+};
 use crate::pipeline::{self, PluginSource, RunError, RunOptions, RunReport, StopSignal, Stores};
 use crate::plugin::PluginRegistry;
 use crate::state::RunMode;
@@ -83,6 +85,12 @@ impl Scheduler {
         }
     }
 
+    /// Turns true when shutdown begins: long-lived answers (`/events`)
+    /// end then, so the server can close.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
     /// The pipelines running now.
     pub fn running(&self) -> Vec<String> {
         self.lock_running().iter().cloned().collect()
@@ -99,13 +107,15 @@ impl Scheduler {
     /// why (`schedule`, `catch-up`, `api`).
     pub fn start(&self, pipeline: &str, trigger: &str) -> Result<(), StartError> {
         let inner = &self.inner;
-        if inner.stop.is_stopped() {
-            return Err(StartError::Stopping);
-        }
         if !inner.config.config.pipelines.contains_key(pipeline) {
             return Err(StartError::Unknown(pipeline.to_string()));
         }
         let mut running = self.lock_running();
+        // Checked under the lock `shutdown` raises the signal under, so a
+        // run either starts before shutdown looks or not at all.
+        if inner.stop.is_stopped() {
+            return Err(StartError::Stopping);
+        }
         if running.contains(pipeline) {
             return Err(StartError::AlreadyRunning(pipeline.to_string()));
         }
@@ -142,16 +152,45 @@ impl Scheduler {
                 mode: RunMode::Run,
                 ..RunOptions::default()
             };
-            let outcome =
-                pipeline::run_until(&prepared, &inner.stores, options, inner.stop.clone()).await;
+            // The run in a task of its own: should it panic, the pipeline
+            // is still released, and its row does not stay `running`.
+            let run = tokio::spawn({
+                let (stores, stop) = (inner.stores.clone(), inner.stop.clone());
+                async move { pipeline::run_until(&prepared, &stores, options, stop).await }
+            });
+            let outcome = match run.await {
+                Ok(outcome) => Some(outcome),
+                Err(panicked) => {
+                    let why =
+                        format!("abandoned: the run stopped on an internal error ({panicked})");
+                    RunNotStarted {
+                        pipeline: &pipeline,
+                        error: &why,
+                    }
+                    .emit();
+                    if let Ok(mut conn) = inner.stores.state.pool().acquire().await
+                        && let Ok(runs) =
+                            crate::state::runs::abandon_running(&mut conn, &why, Some(&pipeline))
+                                .await
+                    {
+                        RunsAbandoned {
+                            runs: &runs,
+                            why: &why,
+                        }
+                        .emit();
+                    }
+                    None
+                }
+            };
             let (run_id, status) = match &outcome {
-                Ok(report) => {
+                None => (None, "abandoned".to_string()),
+                Some(Ok(report)) => {
                     if let Some(alerter) = &inner.alerter {
                         report_traps(alerter, report);
                     }
                     (Some(report.run_id), report.status.as_str().to_string())
                 }
-                Err(error) => {
+                Some(Err(error)) => {
                     RunNotStarted {
                         pipeline: &pipeline,
                         error,
@@ -270,7 +309,10 @@ impl Scheduler {
     /// request; waits up to `grace` for them to commit and end. Returns the
     /// pipelines still running when the grace period ran out.
     pub async fn shutdown(&self, grace: Duration) -> Vec<String> {
-        self.inner.stop.stop();
+        {
+            let _running = self.lock_running();
+            self.inner.stop.stop();
+        }
         self.inner.stopping.send_replace(true);
         let deadline = tokio::time::Instant::now() + grace;
         loop {

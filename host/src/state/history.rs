@@ -89,8 +89,9 @@ fn seconds_of_day(column: &str) -> String {
     )
 }
 
-/// The runs started at or after `since`, per hour and pipeline, oldest hour
-/// first: one grouped query. A run's duration is read from its timestamps'
+/// The runs (not dry runs or replays, as `sluice_runs_total` counts them)
+/// started at or after `since`, per hour and pipeline, oldest hour first:
+/// one grouped query. A run's duration is read from its timestamps'
 /// text, so it holds for runs shorter than a day.
 pub async fn runs_per_hour(db: &mut impl Exec, since: &str) -> Result<Vec<HourOfRuns>, DbError> {
     let outcome = |status: &str| {
@@ -107,7 +108,7 @@ pub async fn runs_per_hour(db: &mut impl Exec, since: &str) -> Result<Vec<HourOf
          CAST(SUM(updated) AS BIGINT), CAST(SUM(unchanged) AS BIGINT), CAST(SUM(quarantined) AS BIGINT), \
          CAST(COUNT(finished_at) AS BIGINT), \
          CAST(SUM(CASE WHEN finished_at IS NULL THEN NULL ELSE {duration} END) AS DOUBLE PRECISION) \
-         FROM sluice_runs WHERE started_at >= ? \
+         FROM sluice_runs WHERE mode = 'run' AND started_at >= ? \
          GROUP BY substr(started_at, 1, 13), pipeline ORDER BY substr(started_at, 1, 13), pipeline",
         succeeded = outcome("succeeded"),
         partial = outcome("partial"),

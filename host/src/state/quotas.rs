@@ -38,7 +38,7 @@ pub async fn save(
     for (quota, scope, report) in reports {
         let at = OffsetDateTime::from(report.at);
         let resets_at = report.resets_in_s.and_then(|s| {
-            (at + time::Duration::seconds(i64::try_from(s).ok()?))
+            at.checked_add(time::Duration::seconds(i64::try_from(s).ok()?))?
                 .format(&Rfc3339)
                 .ok()
         });

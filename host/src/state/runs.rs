@@ -117,9 +117,9 @@ pub async fn finish(
     status: RunStatus,
     error: Option<&str>,
     note: Option<&str>,
-) -> Result<(), DbError> {
-    db.execute(
-        "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?, note = ? WHERE id = ?",
+) -> Result<bool, DbError> {
+    let updated = db.execute(
+        "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?, note = ? WHERE id = ? AND status = 'running'",
         vec![
             status.as_str().into(),
             now_timestamp().into(),
@@ -130,7 +130,7 @@ pub async fn finish(
     )
     .await
     .map_err(DbError::query("recording the end of the run"))?;
-    Ok(())
+    Ok(updated > 0)
 }
 
 /// One run as `sluice status`, `sluice runs` and `GET /runs` show it.
@@ -259,15 +259,15 @@ pub async fn last_started(db: &mut impl Exec, pipeline: &str) -> Result<Option<S
 /// Marks the runs still `running` (of `pipeline`, or all) as `abandoned`:
 /// at the start of `sluice serve` a run in that state belongs to a process
 /// that is gone, and at its end to a run the grace period cut short.
-/// Returns the runs marked, with their pipelines.
+/// Returns the runs marked, with their pipelines and modes.
 pub async fn abandon_running(
     db: &mut impl Exec,
     why: &str,
     pipeline: Option<&str>,
-) -> Result<Vec<(RunId, String)>, DbError> {
+) -> Result<Vec<(RunId, String, String)>, DbError> {
     let rows = db
         .fetch(
-            "SELECT id, pipeline FROM sluice_runs WHERE status = 'running' AND (? IS NULL OR pipeline = ?) ORDER BY id",
+            "SELECT id, pipeline, mode FROM sluice_runs WHERE status = 'running' AND (? IS NULL OR pipeline = ?) ORDER BY id",
             vec![pipeline.into(), pipeline.into()],
         )
         .await
@@ -275,13 +275,11 @@ pub async fn abandon_running(
     let runs = rows
         .iter()
         .map(|r| {
-            Ok((
-                int(r, 0, "run left running")?,
-                text(r, 1, "run left running")?,
-            ))
+            let what = "run left running";
+            Ok((int(r, 0, what)?, text(r, 1, what)?, text(r, 2, what)?))
         })
         .collect::<Result<Vec<_>, DbError>>()?;
-    for (id, _) in &runs {
+    for (id, _, _) in &runs {
         db.execute(
             "UPDATE sluice_runs SET status = 'abandoned', finished_at = ?, error = ? WHERE id = ? AND status = 'running'",
             vec![now_timestamp().into(), why.into(), (*id).into()],

@@ -88,14 +88,15 @@ impl StateStore {
             .map_err(DbError::query("committing how the stream went"))
     }
 
-    /// Records how a run ended.
+    /// Records how a run ended; false when it was no longer `running`
+    /// (marked `abandoned` meanwhile), which is left as it is.
     pub async fn finish_run(
         &self,
         run_id: RunId,
         status: RunStatus,
         error: Option<&str>,
         note: Option<&str>,
-    ) -> Result<(), DbError> {
+    ) -> Result<bool, DbError> {
         super::runs::finish(&mut self.conn().await?, run_id, status, error, note).await
     }
 

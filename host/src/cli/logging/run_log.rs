@@ -61,9 +61,14 @@ pub async fn flush(timeout: Duration) {
         return;
     };
     let (done, written) = oneshot::channel();
-    if sender.send(ToWriter::Flush(done)).await.is_ok() {
-        let _ = tokio::time::timeout(timeout, written).await;
-    }
+    // Both the wait for room in the queue and the wait for the write are
+    // bounded: a database that is gone must not hold the exit.
+    let _ = tokio::time::timeout(timeout, async {
+        if sender.send(ToWriter::Flush(done)).await.is_ok() {
+            let _ = written.await;
+        }
+    })
+    .await;
 }
 
 /// The layer; it does nothing until [`attach`] was called.

@@ -42,7 +42,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<StreamFreshn
             .map(|d| d.0.as_secs())
     };
     let now = OffsetDateTime::now_utc();
-    let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut out = Vec::with_capacity(last.len());
     for row in last {
         let age_s = OffsetDateTime::parse(&row.last_success, &Rfc3339)
@@ -53,11 +53,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<StreamFreshn
             (Some(limit), Some(age)) => u64::try_from(age).unwrap_or(0) > limit,
             _ => false,
         };
-        seen.insert((
-            row.pipeline.clone(),
-            row.provider.clone(),
-            row.stream.clone(),
-        ));
+        seen.insert((row.pipeline.clone(), row.stream_key.clone()));
         out.push(StreamFreshness {
             pipeline: row.pipeline,
             stream_key: Some(row.stream_key),
@@ -71,12 +67,13 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<StreamFreshn
     }
     for (name, pipeline) in pipelines {
         for stream in &pipeline.streams {
-            let key = (name.clone(), stream.provider.clone(), stream.stream.clone());
-            if seen.insert(key) {
+            // A stream that never succeeded, by its own key: a fallback's
+            // success counts for the stream it served.
+            if seen.insert((name.clone(), stream.key())) {
                 let freshness_s = limit_of(name);
                 out.push(StreamFreshness {
                     pipeline: name.clone(),
-                    stream_key: None,
+                    stream_key: Some(stream.key()),
                     provider: stream.provider.clone(),
                     stream: stream.stream.clone(),
                     last_success: None,
