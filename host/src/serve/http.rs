@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 use super::auth::require_admin;
 use super::scheduler::StartError;
 use super::state::AppState;
-use crate::db::DbError;
+use crate::db::{Conn, DbError};
 use crate::plugin::PluginInfo;
 use crate::state::runs::{self, RunFilter};
 use crate::state::stream_runs;
@@ -60,9 +60,23 @@ struct RunsQuery {
     since: Option<String>,
 }
 
+/// An error as the API answers it: a status and one line.
+pub(super) type ApiError = (StatusCode, String);
+
 /// A database error as the API answers it: 500 with the message.
-fn db_error(error: DbError) -> (StatusCode, String) {
+pub(super) fn db_error(error: DbError) -> ApiError {
     (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n"))
+}
+
+/// A connection from the server's pool.
+pub(super) async fn conn(state: &AppState) -> Result<Conn, ApiError> {
+    state
+        .stores
+        .state
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| db_error(DbError::query("acquiring a connection")(e)))
 }
 
 async fn list_runs(
@@ -75,13 +89,7 @@ async fn list_runs(
         before: query.before,
     };
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let mut conn = state
-        .stores
-        .state
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| db_error(DbError::query("acquiring a connection")(e)))?;
+    let mut conn = conn(&state).await?;
     runs::list(&mut conn, &filter, limit)
         .await
         .map(Json)
@@ -102,13 +110,7 @@ async fn show_run(
     let Ok(id) = id.parse::<i64>() else {
         return Err((StatusCode::BAD_REQUEST, format!("`{id}` is not a run id\n")));
     };
-    let mut conn = state
-        .stores
-        .state
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| db_error(DbError::query("acquiring a connection")(e)))?;
+    let mut conn = conn(&state).await?;
     let Some(run) = runs::get(&mut conn, id).await.map_err(db_error)? else {
         return Err((StatusCode::NOT_FOUND, format!("no run {id}\n")));
     };

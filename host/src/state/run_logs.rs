@@ -127,6 +127,17 @@ pub async fn of_run(
     Ok(lines)
 }
 
+/// Deletes the log lines of runs started before `before` (a timestamp in
+/// `now_timestamp` form); returns how many went. The runs themselves stay.
+pub async fn prune(db: &mut impl Exec, before: &str) -> Result<u64, DbError> {
+    db.execute(
+        "DELETE FROM sluice_run_logs WHERE run_id IN (SELECT id FROM sluice_runs WHERE started_at < ?)",
+        vec![before.into()],
+    )
+    .await
+    .map_err(DbError::query("deleting old run logs"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,15 +148,4 @@ mod tests {
         assert_eq!(levels_from("ERROR"), Some(&["ERROR"][..]));
         assert_eq!(levels_from("loud"), None);
     }
-}
-
-/// Deletes the log lines of runs started before `before` (a timestamp in
-/// `now_timestamp` form); returns how many went. The runs themselves stay.
-pub async fn prune(db: &mut impl Exec, before: &str) -> Result<u64, DbError> {
-    db.execute(
-        "DELETE FROM sluice_run_logs WHERE run_id IN (SELECT id FROM sluice_runs WHERE started_at < ?)",
-        vec![before.into()],
-    )
-    .await
-    .map_err(DbError::query("deleting old run logs"))
 }

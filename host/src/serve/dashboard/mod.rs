@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 use super::state::AppState;
-use crate::db::{Conn, DbError};
 
 /// The dashboard's routes.
 pub fn routes() -> Router<AppState> {
@@ -32,23 +31,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A failed request as the API answers it: a status and one line saying why.
-type ApiError = (StatusCode, String);
-
-/// A database error as the API answers it: 500 with the message.
-fn db_error(error: DbError) -> ApiError {
-    (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n"))
-}
-
-/// A connection from the server's pool.
-async fn conn(state: &AppState) -> Result<Conn, ApiError> {
-    state
-        .stores
-        .state
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| db_error(DbError::query("acquiring a connection")(e)))
-}
+use super::http::{ApiError, conn, db_error};
 
 /// Parses an id from the path, or answers 400 naming what it was.
 fn parse_id(id: &str, what: &str) -> Result<i64, ApiError> {
