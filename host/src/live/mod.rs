@@ -1,0 +1,19 @@
+//! The live path's core: what changed in a match between two polls.
+//!
+//! A [`MatchTracker`] holds what was accepted of one match and turns each
+//! new [`MatchSnapshot`] into [`LiveEvent`]s: goals and cards new, updated
+//! (re-timed, scorer corrected) or cancelled (a goal ruled out, a card
+//! withdrawn), and status changes. It is pure (no I/O, no clock), so the
+//! same snapshots always give the same events: an identical snapshot gives
+//! none, a goal whose minute moves is an update of the goal seen first,
+//! never a second goal, and a clock or status going backwards is held
+//! until enough polls confirm it.
+
+mod snapshot;
+mod tracker;
+
+pub use snapshot::{MatchSnapshot, Moment, MomentClass};
+pub use tracker::{LiveEvent, LiveEventKind, MatchTracker, TrackerSettings};
+
+#[cfg(test)]
+mod tests;

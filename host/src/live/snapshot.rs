@@ -1,0 +1,118 @@
+//! One poll's view of a match: its status, clock, score and the moments
+//! (goals, cards) that matter to a live feed, built from the canonical
+//! records a normalizer produced.
+
+use serde::Serialize;
+
+use crate::model::{Event, EventStatus, Incident, IncidentKind};
+
+/// What a live feed tells about: goals and cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MomentClass {
+    /// A goal of any kind (own goals and penalties included).
+    Goal,
+    /// A yellow, second yellow or red card.
+    Card,
+}
+
+/// A goal or a card as one poll reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moment {
+    /// Goal or card.
+    pub class: MomentClass,
+    /// The provider's finer kind (`own_goal`, `red_card`, …).
+    pub kind: IncidentKind,
+    /// The provider id of the team it counts for; `home` or `away` for a
+    /// goal known only from the score.
+    pub team: Option<String>,
+    /// The scorer or the booked player.
+    pub player: Option<String>,
+    /// Minute of play.
+    pub minute: Option<u32>,
+    /// Stoppage time after `minute`.
+    pub extra_minute: Option<u32>,
+}
+
+impl Moment {
+    /// The moment's place in the match, for ordering: minute, then stoppage.
+    pub fn at(&self) -> (u32, u32) {
+        (
+            self.minute.unwrap_or(u32::MAX),
+            self.extra_minute.unwrap_or(0),
+        )
+    }
+}
+
+/// One poll's view of one match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatchSnapshot {
+    /// Where the match stands.
+    pub status: EventStatus,
+    /// Minute of play while live.
+    pub minute: Option<u32>,
+    /// Home goals.
+    pub home_score: u32,
+    /// Away goals.
+    pub away_score: u32,
+    /// Goals and cards, when the provider lists its incidents; `None` when
+    /// it gives only the score (goals are then told from the score).
+    pub moments: Option<Vec<Moment>>,
+}
+
+impl MatchSnapshot {
+    /// The snapshot of `event` with its `incidents` (the batch's incidents
+    /// of that event; `None` when the provider's response has no incident
+    /// list at all).
+    pub fn from_records(event: &Event, incidents: Option<&[Incident]>) -> Self {
+        let moments = incidents.map(|incidents| {
+            incidents
+                .iter()
+                .filter_map(|incident| {
+                    let class = match incident.incident_type {
+                        IncidentKind::Goal | IncidentKind::OwnGoal | IncidentKind::PenaltyGoal => {
+                            MomentClass::Goal
+                        }
+                        IncidentKind::YellowCard
+                        | IncidentKind::SecondYellowCard
+                        | IncidentKind::RedCard => MomentClass::Card,
+                        _ => return None,
+                    };
+                    Some(Moment {
+                        class,
+                        kind: incident.incident_type,
+                        team: incident.team.clone(),
+                        player: incident.player.clone(),
+                        minute: incident.minute,
+                        extra_minute: incident.extra_minute,
+                    })
+                })
+                .collect()
+        });
+        MatchSnapshot {
+            status: event.status,
+            minute: event.minute,
+            home_score: event.home_score.unwrap_or(0),
+            away_score: event.away_score.unwrap_or(0),
+            moments,
+        }
+    }
+
+    /// Where the clock stands, in tenths of a minute, for telling a clock
+    /// that goes backwards: before kick-off, each minute of play,
+    /// half-time between the 45th and the 46th, full time last. `None`
+    /// for statuses off the clock (postponed, cancelled, suspended,
+    /// abandoned), which are never held back.
+    pub fn clock(&self) -> Option<u64> {
+        match self.status {
+            EventStatus::Scheduled => Some(0),
+            EventStatus::Live => Some(10 * u64::from(self.minute.unwrap_or(0).max(1))),
+            EventStatus::Halftime => Some(455),
+            EventStatus::Finished => Some(u64::MAX),
+            EventStatus::Postponed
+            | EventStatus::Cancelled
+            | EventStatus::Suspended
+            | EventStatus::Abandoned => None,
+        }
+    }
+}
