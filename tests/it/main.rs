@@ -15,6 +15,7 @@ mod end_to_end;
 mod enrichers;
 mod entity_quota;
 mod extraction;
+mod live;
 mod odds;
 mod path_auth;
 mod plugin_fixtures;
