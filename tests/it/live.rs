@@ -183,3 +183,98 @@ fn a_goal_re_timed_and_a_goal_ruled_out_in_the_real_feed_are_one_update_and_one_
         .collect::<Vec<_>>()
     );
 }
+
+/// A match in play as three polls report it: a goal, the goal re-timed,
+/// then ruled out.
+fn three_polls() -> Vec<MatchSnapshot> {
+    use sluice::live::{Moment, MomentClass};
+    use sluice::model::{EventStatus, IncidentKind};
+    let goal = |minute| Moment {
+        class: MomentClass::Goal,
+        kind: IncidentKind::Goal,
+        team: Some("42".to_string()),
+        player: Some("Saka".to_string()),
+        minute: Some(minute),
+        extra_minute: None,
+    };
+    let poll = |minute, score, moments| MatchSnapshot {
+        status: EventStatus::Live,
+        minute: Some(minute),
+        home_score: score,
+        away_score: 0,
+        moments: Some(moments),
+    };
+    vec![
+        poll(23, 1, vec![goal(23)]),
+        poll(25, 1, vec![goal(24)]),
+        poll(27, 0, vec![]),
+    ]
+}
+
+/// Loads the match's tracker, observes `snapshot` and commits the tracker
+/// with its events in one transaction (or drops the transaction when
+/// `commit` is false, as a crash would); returns the events' sequence
+/// numbers.
+async fn poll_once(pool: &sluice::db::Pool, snapshot: &MatchSnapshot, commit: bool) -> Vec<i64> {
+    use sluice::state::live;
+    let mut tx = pool.begin().await.expect("begin");
+    let mut tracker = live::tracker(&mut tx, "api-football", "1001")
+        .await
+        .expect("read")
+        .unwrap_or_else(|| MatchTracker::new(TrackerSettings::default()));
+    let events = tracker.observe(snapshot);
+    let seqs = live::commit(&mut tx, "api-football", "1001", &tracker, &events)
+        .await
+        .expect("commit");
+    if commit {
+        tx.commit().await.expect("commit");
+    }
+    seqs
+}
+
+fn the_outbox_holds_each_event_once_in_order_and_a_crash_before_commit_leaves_nothing(
+    ctx: crate::common::TestContext,
+) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let pool = sluice::db::Pool::connect(&ctx.database_url())
+            .await
+            .expect("connect");
+        let polls = three_polls();
+        // The first poll commits; the second is lost to a crash before
+        // its commit, then polled again; the third and a repeat follow.
+        let mut seqs = poll_once(&pool, &polls[0], true).await;
+        poll_once(&pool, &polls[1], false).await;
+        seqs.extend(poll_once(&pool, &polls[1], true).await);
+        seqs.extend(poll_once(&pool, &polls[2], true).await);
+        seqs.extend(poll_once(&pool, &polls[2], true).await);
+        let mut conn = pool.acquire().await.expect("conn");
+        let outbox = sluice::state::live::after(&mut conn, 0, 100)
+            .await
+            .expect("outbox");
+        let kinds: Vec<&str> = outbox.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["goal", "status_changed", "goal_updated", "goal_cancelled"]
+        );
+        assert_eq!(outbox.iter().map(|e| e.seq).collect::<Vec<_>>(), seqs);
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+        assert!(
+            outbox
+                .iter()
+                .all(|e| e.subject == "goal-1" || e.subject == "status")
+        );
+        // A listener that saw the first two resumes with the rest.
+        let rest = sluice::state::live::after(&mut conn, seqs[1], 100)
+            .await
+            .expect("outbox");
+        assert_eq!(rest.iter().map(|e| e.seq).collect::<Vec<_>>(), seqs[2..]);
+        let payload: Value = serde_json::from_str(&outbox[2].payload).expect("JSON");
+        assert_eq!(payload["previous"]["minute"], 23);
+        assert_eq!(payload["moment"]["minute"], 24);
+    });
+}
+
+crate::on_both_databases!(
+    the_outbox_holds_each_event_once_in_order_and_a_crash_before_commit_leaves_nothing
+);

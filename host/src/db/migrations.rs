@@ -51,6 +51,11 @@ const SQLITE: &[Embedded] = &[
         "serve",
         include_str!("../../migrations/sqlite/0007_serve.sql"),
     ),
+    (
+        8,
+        "live",
+        include_str!("../../migrations/sqlite/0008_live.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -89,6 +94,11 @@ const POSTGRES: &[Embedded] = &[
         7,
         "serve",
         include_str!("../../migrations/postgres/0007_serve.sql"),
+    ),
+    (
+        8,
+        "live",
+        include_str!("../../migrations/postgres/0008_live.sql"),
     ),
 ];
 

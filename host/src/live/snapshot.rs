@@ -2,12 +2,12 @@
 //! (goals, cards) that matter to a live feed, built from the canonical
 //! records a normalizer produced.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Event, EventStatus, Incident, IncidentKind};
 
 /// What a live feed tells about: goals and cards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MomentClass {
     /// A goal of any kind (own goals and penalties included).
@@ -17,7 +17,7 @@ pub enum MomentClass {
 }
 
 /// A goal or a card as one poll reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Moment {
     /// Goal or card.
     pub class: MomentClass,
@@ -45,7 +45,7 @@ impl Moment {
 }
 
 /// One poll's view of one match.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchSnapshot {
     /// Where the match stands.
     pub status: EventStatus,

@@ -1,12 +1,12 @@
 //! What was accepted of one match, and the events each new snapshot makes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::snapshot::{MatchSnapshot, Moment, MomentClass};
 use crate::model::{EventStatus, IncidentKind};
 
 /// How cautious a tracker is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackerSettings {
     /// Polls in a row a clock or status going backwards must be seen
     /// before it is accepted (a lagging replica of the provider's feed
@@ -64,14 +64,15 @@ pub struct LiveEvent {
 }
 
 /// A goal or card with the id it got when first seen.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Tracked {
     id: String,
     moment: Moment,
 }
 
-/// One match's accepted state.
-#[derive(Debug, Default)]
+/// One match's accepted state; serialized whole into the database with
+/// the events it told, so a restart goes on where it was.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchTracker {
     settings: TrackerSettings,
     accepted: Option<MatchSnapshot>,
@@ -81,6 +82,18 @@ pub struct MatchTracker {
 }
 
 impl MatchTracker {
+    /// The tracker as stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A tracker stored by [`MatchTracker::to_json`]; `None` when the text
+    /// is not one (a newer format, a damaged row): the match is then
+    /// tracked afresh.
+    pub fn from_json(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
     /// A tracker that has seen nothing yet.
     pub fn new(settings: TrackerSettings) -> Self {
         MatchTracker {

@@ -2,10 +2,10 @@
 //! substitutions) and, for events without two teams, its participants
 //! (contract 0.3.0).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What happened in an incident.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentKind {
     /// A goal from open play or a set piece.

@@ -13,10 +13,10 @@ pub use incident::{Incident, IncidentKind, Participant};
 pub use pricing::{FairPrice, MarketConsensus};
 pub use standing::{Standing, StandingSplit};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a match stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     /// Not started.

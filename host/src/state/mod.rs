@@ -7,6 +7,7 @@ pub mod archive;
 pub mod checkpoints;
 mod counts;
 pub mod history;
+pub mod live;
 pub mod providers;
 pub mod quarantine;
 pub mod quotas;
