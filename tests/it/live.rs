@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sluice::live::{LiveEventKind, MatchSnapshot, MatchTracker, TrackerSettings};
-use sluice::model::{HttpResponse, Incident, Record};
+use sluice::model::HttpResponse;
 use sluice_test_support::recordings;
 
 use crate::common::built_plugin;
@@ -27,32 +27,9 @@ fn snapshots(body: &[u8]) -> BTreeMap<String, MatchSnapshot> {
         .normalize("fixtures", &params, &request, response)
         .0
         .expect("the live feed normalizes");
-    let mut incidents: BTreeMap<String, Vec<Incident>> = BTreeMap::new();
-    for record in &batch.records {
-        if let Record::Incident(incident) = record {
-            incidents
-                .entry(incident.event.clone())
-                .or_default()
-                .push(incident.clone());
-        }
-    }
-    batch
-        .records
-        .iter()
-        .filter_map(|record| match record {
-            Record::Event(event) => {
-                // The feed lists every match's incidents (an empty list
-                // when there are none yet).
-                let of_event = incidents
-                    .get(&event.provider_id)
-                    .map_or(&[][..], Vec::as_slice);
-                Some((
-                    event.provider_id.clone(),
-                    MatchSnapshot::from_records(event, Some(of_event)),
-                ))
-            }
-            _ => None,
-        })
+    sluice::live::snapshots_of(&batch.records)
+        .into_iter()
+        .map(|live| (live.event, live.snapshot))
         .collect()
 }
 
@@ -75,6 +52,16 @@ fn the_recorded_live_feed_polled_a_hundred_times_tells_each_goal_and_card_once()
         }
     }
     assert_eq!((fixtures.len(), goals, cards), (195, 288, 147));
+    // Two matches list no incidents at all though they have scored (0-1
+    // and 1-1): their three goals are told from the score.
+    let from_score = fixtures
+        .iter()
+        .filter(|f| f["events"].as_array().is_some_and(Vec::is_empty))
+        .map(|f| {
+            f["goals"]["home"].as_u64().unwrap_or(0) + f["goals"]["away"].as_u64().unwrap_or(0)
+        })
+        .sum::<u64>();
+    assert_eq!(from_score, 3);
 
     let snapshots = snapshots(&body);
     assert_eq!(snapshots.len(), 195);
@@ -98,7 +85,7 @@ fn the_recorded_live_feed_polled_a_hundred_times_tells_each_goal_and_card_once()
     assert_eq!(
         told,
         BTreeMap::from([
-            (LiveEventKind::Goal, 288),
+            (LiveEventKind::Goal, 288 + 3),
             (LiveEventKind::Card, 147),
             (LiveEventKind::StatusChanged, 195),
         ])
@@ -277,4 +264,116 @@ fn the_outbox_holds_each_event_once_in_order_and_a_crash_before_commit_leaves_no
 
 crate::on_both_databases!(
     the_outbox_holds_each_event_once_in_order_and_a_crash_before_commit_leaves_nothing
+);
+
+/// Reads server-sent events from `path` (with `Last-Event-ID: last` when
+/// given) until `want` events came; their ids and kinds. Fails after 30 s.
+fn read_sse(addr: &str, path: &str, last: Option<i64>, want: usize) -> Vec<(i64, String)> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let resume = last.map_or(String::new(), |id| format!("Last-Event-ID: {id}\r\n"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {addr}\r\n{resume}\r\n"
+    )
+    .expect("request");
+    let mut lines = BufReader::new(stream).lines();
+    let mut events = Vec::new();
+    let (mut id, mut kind) = (None, None);
+    while events.len() < want {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("the stream ended after {} events", events.len()))
+            .unwrap_or_else(|e| panic!("after {} events: {e}", events.len()));
+        if let Some(v) = line
+            .strip_prefix("id: ")
+            .or_else(|| line.strip_prefix("id:"))
+        {
+            id = v.trim().parse::<i64>().ok();
+        } else if let Some(v) = line
+            .strip_prefix("event: ")
+            .or_else(|| line.strip_prefix("event:"))
+        {
+            kind = Some(v.trim().to_string());
+        } else if line.is_empty()
+            && let (Some(i), Some(k)) = (id.take(), kind.take())
+        {
+            events.push((i, k));
+        }
+    }
+    events
+}
+
+fn a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_last_id(
+    ctx: crate::common::TestContext,
+) {
+    use crate::common::serving::{Serving, request, wait_for};
+    let Some(body) = recordings::read(LIVE_ALL) else {
+        return;
+    };
+    let feed = ctx.path("live-feed");
+    crate::common::one_route_recordings(&feed, "/fixtures", "live = \"all\"", 200, &body);
+    let server = crate::common::ReplayServer::start(&feed);
+    let config = ctx.path("live.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = \"{db}\"\nplugin_dir = \"{plugins}\"\n\n[serve]\nadmin_token_env = \"SLUICE_TEST_ADMIN\"\n\n\
+             [providers.api-football]\nplugin = \"api-football\"\nbase_url = \"{base}\"\n\n\
+             [[pipelines.live.streams]]\nprovider = \"api-football\"\nstream = \"fixtures\"\n\
+             params = {{ live = \"all\" }}\nlive = true\n",
+            db = ctx.database_url(),
+            plugins = crate::common::plugin_dir().display(),
+            base = server.base_url(),
+        ),
+    )
+    .expect("config");
+    let serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", "t")]);
+    let run = |n: i64| {
+        let (status, answer) =
+            request(&serving.addr, "POST", "/runs/live", Some("t")).expect("answer");
+        assert_eq!(status, 202, "{answer}");
+        wait_for("the run", std::time::Duration::from_secs(60), || {
+            ctx.count("SELECT count(*) FROM sluice_runs WHERE status = 'succeeded'") == n
+        });
+    };
+    // The first poll tells every goal, card and status; the same feed
+    // polled again tells nothing and writes no live row.
+    run(1);
+    // 291 goals (288 listed, 3 told from the score), 147 cards, 195
+    // statuses.
+    assert_eq!(ctx.count("SELECT count(*) FROM live_events"), 633);
+    assert_eq!(ctx.count("SELECT count(*) FROM live_matches"), 195);
+    let states = ctx.query("SELECT updated_at FROM live_matches ORDER BY provider, event");
+    run(2);
+    assert_eq!(ctx.count("SELECT count(*) FROM live_events"), 633);
+    assert_eq!(
+        ctx.query("SELECT updated_at FROM live_matches ORDER BY provider, event"),
+        states
+    );
+
+    let all = read_sse(&serving.addr, "/live/events", None, 633);
+    let ids: Vec<i64> = all.iter().map(|(id, _)| *id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids in order");
+    let count = |kind: &str| all.iter().filter(|(_, k)| k == kind).count();
+    assert_eq!(
+        (count("goal"), count("card"), count("status_changed")),
+        (291, 147, 195)
+    );
+    // A listener that saw 100 resumes at the 101st, with nothing missed.
+    let resumed = read_sse(&serving.addr, "/live/events", Some(ids[99]), 533);
+    assert_eq!(
+        resumed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        ids[100..].to_vec()
+    );
+    // Goals only.
+    let goals = read_sse(&serving.addr, "/live/events?kind=goal", None, 291);
+    assert!(goals.iter().all(|(_, k)| k == "goal"));
+}
+
+crate::on_both_databases!(
+    a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_last_id
 );

@@ -76,6 +76,13 @@ pub fn render(report: &RunReport, database: &str) -> String {
         );
     }
     let _ = writeln!(out, "  quarantined: {}", report.counts.quarantined);
+    if report.counts.live_events > 0 {
+        let _ = writeln!(
+            out,
+            "  live: {} events told (goals, cards, corrections, status)",
+            report.counts.live_events
+        );
+    }
     if report.counts.failed_batches > 0 {
         let _ = writeln!(
             out,

@@ -305,6 +305,11 @@ pub struct StreamConfig {
     /// the normalizer and before the load (`enrich = ["odds-maths"]`).
     #[serde(default)]
     pub enrich: Vec<String>,
+    /// Track each match of the stream's batches and tell what changed
+    /// (goals, cards and their corrections, status) into the live outbox,
+    /// in the batch's transaction.
+    #[serde(default)]
+    pub live: bool,
 }
 
 /// How a stream's records reach their tables.

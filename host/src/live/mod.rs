@@ -12,7 +12,7 @@
 mod snapshot;
 mod tracker;
 
-pub use snapshot::{MatchSnapshot, Moment, MomentClass};
+pub use snapshot::{LiveSnapshot, MatchSnapshot, Moment, MomentClass, snapshots_of};
 pub use tracker::{LiveEvent, LiveEventKind, MatchTracker, TrackerSettings};
 
 #[cfg(test)]

@@ -116,3 +116,47 @@ impl MatchSnapshot {
         }
     }
 }
+
+/// One match of a batch as the live path sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveSnapshot {
+    /// The data source whose id space `event` belongs to.
+    pub provider: String,
+    /// The provider's id of the match.
+    pub event: String,
+    /// The poll's view of it.
+    pub snapshot: MatchSnapshot,
+}
+
+/// The snapshot of every match among `records`, each with the batch's
+/// incidents of it; a match without any is told from its score (a
+/// provider that lists no incidents, or none yet).
+pub fn snapshots_of(records: &[crate::model::Record]) -> Vec<LiveSnapshot> {
+    use crate::model::Record;
+    let mut incidents: std::collections::HashMap<(&str, &str), Vec<Incident>> =
+        std::collections::HashMap::new();
+    for record in records {
+        if let Record::Incident(incident) = record {
+            incidents
+                .entry((incident.provider.as_str(), incident.event.as_str()))
+                .or_default()
+                .push(incident.clone());
+        }
+    }
+    records
+        .iter()
+        .filter_map(|record| match record {
+            Record::Event(event) => Some(LiveSnapshot {
+                provider: event.provider.clone(),
+                event: event.provider_id.clone(),
+                snapshot: MatchSnapshot::from_records(
+                    event,
+                    incidents
+                        .get(&(event.provider.as_str(), event.provider_id.as_str()))
+                        .map(Vec::as_slice),
+                ),
+            }),
+            _ => None,
+        })
+        .collect()
+}

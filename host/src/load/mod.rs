@@ -204,6 +204,28 @@ pub struct ReplaceTx {
 /// Writes one batch in `tx`: its archived response, rows, rejects and
 /// checkpoint. A replace stream passes the tables it wrote so far, and the
 /// keys of the staged rows are kept for its end.
+/// Tracks each match of a live stream's batch and appends what changed to
+/// the outbox, in the batch's transaction; returns how many events.
+async fn tell_live(tx: &mut Tx, live: &[crate::live::LiveSnapshot]) -> Result<u64, DbError> {
+    use crate::live::{MatchTracker, TrackerSettings};
+    let mut told = 0;
+    for item in live {
+        let mut tracker = state::live::tracker(tx, &item.provider, &item.event)
+            .await?
+            .unwrap_or_else(|| MatchTracker::new(TrackerSettings::default()));
+        let before = tracker.clone();
+        let events = tracker.observe(&item.snapshot);
+        // A match whose poll changed nothing writes nothing at all.
+        if tracker == before {
+            continue;
+        }
+        told += state::live::commit(tx, &item.provider, &item.event, &tracker, &events)
+            .await?
+            .len() as u64;
+    }
+    Ok(told)
+}
+
 async fn write_batch(
     tx: &mut Tx,
     batch: LoadBatch,
@@ -243,6 +265,7 @@ async fn write_batch(
                 now: &now,
             };
             let producers = rows.producers;
+            let live = rows.live;
             for (table, rows) in rows.tables {
                 // Rows an enricher added say so; the rest are the normalizer's.
                 let provenance = match producers.iter().find(|p| p.table == table.name) {
@@ -271,6 +294,7 @@ async fn write_batch(
             counts.quarantined =
                 state::quarantine::store_rejects(tx, &ctx, &batch.payload_hash, &rejects, &now)
                     .await?;
+            counts.live_events = tell_live(tx, &live).await?;
             if mode == RunMode::Run {
                 state::checkpoints::save(
                     tx,

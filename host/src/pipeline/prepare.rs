@@ -40,6 +40,9 @@ pub struct PreparedStream {
     pub fallbacks: Vec<PreparedStream>,
     /// Enrichers its batches pass through, in order.
     pub enrichers: Vec<Arc<EnricherPlugin>>,
+    /// Whether its matches are tracked and what changes told into the
+    /// live outbox.
+    pub live: bool,
 }
 
 /// A pipeline whose every stream passed the checks.
@@ -237,6 +240,7 @@ fn prepare_stream(
         write: stream_config.write,
         fallbacks: Vec::new(),
         enrichers,
+        live: stream_config.live,
     })
 }
 

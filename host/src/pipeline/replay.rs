@@ -93,6 +93,8 @@ pub async fn replay(
                     &stream,
                     &params,
                     provider,
+                    // Replayed history is not news: no live events.
+                    false,
                 )
             });
             (result, response)

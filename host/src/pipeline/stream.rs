@@ -389,12 +389,13 @@ async fn normalize(
 ) -> Result<Normalized, RunError> {
     let (name, params) = (stream.stream.clone(), stream.params.clone());
     let enrichers = stream.enrichers.clone();
+    let live = stream.live;
     blocking(&stream.plugin, move |plugin| {
         let payload_hash = hex::encode(Sha256::digest(&response.body));
         let (result, response) = plugin.normalize(&name, &params, &request, response);
         let provider = &plugin.manifest().provider;
-        let result =
-            result.and_then(|batch| enrich_into_rows(batch, &enrichers, &name, &params, provider));
+        let result = result
+            .and_then(|batch| enrich_into_rows(batch, &enrichers, &name, &params, provider, live));
         let body = archive_body
             .then(|| StoredBody::compress(&response.body))
             .transpose()?;
@@ -419,6 +420,7 @@ pub(super) fn enrich_into_rows(
     stream: &str,
     params: &[(String, String)],
     provider: &str,
+    live: bool,
 ) -> Result<(NormalizedBatch, BatchRows), PluginError> {
     // The host's checks come first: what the normalizer returned that the
     // tables cannot hold goes to quarantine before any enricher sees it.
@@ -440,8 +442,13 @@ pub(super) fn enrich_into_rows(
             }
         }
     }
+    let snapshots = match live {
+        true => crate::live::snapshots_of(&batch.records),
+        false => Vec::new(),
+    };
     let mut rows = BatchRows::from(std::mem::take(&mut batch.records));
     rows.producers = producers;
+    rows.live = snapshots;
     Ok((batch, rows))
 }
 

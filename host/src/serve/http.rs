@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/runs", get(list_runs))
         .route("/runs/{id}", get(show_run).post(start_run))
         .route("/events", get(events))
+        .route("/live/events", get(super::live::events))
         .merge(super::dashboard::routes())
         .with_state(state)
 }

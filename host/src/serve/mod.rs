@@ -10,6 +10,7 @@ mod auth;
 mod dashboard;
 mod events;
 mod http;
+mod live;
 mod metrics;
 mod scheduler;
 mod state;

@@ -48,6 +48,8 @@ pub struct LoadCounts {
     pub failed_batches: u64,
     /// HTTP requests made.
     pub requests: u64,
+    /// Events a live stream's batches told into the outbox.
+    pub live_events: u64,
 }
 
 impl LoadCounts {
@@ -58,6 +60,7 @@ impl LoadCounts {
         }
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
+        self.live_events += other.live_events;
         self.failed_batches += other.failed_batches;
         self.requests += other.requests;
     }

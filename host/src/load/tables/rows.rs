@@ -111,6 +111,10 @@ pub struct BatchRows {
     /// Tables whose rows an enricher produced; the others are the
     /// normalizer's.
     pub producers: Vec<TableProducer>,
+    /// The batch's matches as the live path sees them, for a stream with
+    /// `live = true`: tracked, and what changed told into the outbox, in
+    /// the batch's transaction.
+    pub live: Vec<crate::live::LiveSnapshot>,
 }
 
 impl BatchRows {
@@ -131,6 +135,7 @@ impl From<Vec<Record>> for BatchRows {
             tables,
             duplicates,
             producers: Vec::new(),
+            live: Vec::new(),
         }
     }
 }
