@@ -307,13 +307,13 @@ fn read_sse(addr: &str, path: &str, last: Option<i64>, want: usize) -> Vec<(i64,
     events
 }
 
-fn a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_last_id(
-    ctx: crate::common::TestContext,
-) {
-    use crate::common::serving::{Serving, request, wait_for};
-    let Some(body) = recordings::read(LIVE_ALL) else {
-        return;
-    };
+/// A config with one live stream over the recorded `live=all` feed, served
+/// by a replay provider (kept alive by the caller); `None` when the
+/// recording may be missing and is.
+fn live_config(
+    ctx: &crate::common::TestContext,
+) -> Option<(std::path::PathBuf, crate::common::ReplayServer)> {
+    let body = recordings::read(LIVE_ALL)?;
     let feed = ctx.path("live-feed");
     crate::common::one_route_recordings(&feed, "/fixtures", "live = \"all\"", 200, &body);
     let server = crate::common::ReplayServer::start(&feed);
@@ -331,6 +331,56 @@ fn a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_la
         ),
     )
     .expect("config");
+    Some((config, server))
+}
+
+#[test]
+fn a_batch_with_live_events_notifies_postgres_listeners_of_its_newest_seq_when_it_commits() {
+    let ctx = crate::common::TestContext::postgres();
+    let Some((config, _server)) = live_config(&ctx) else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // Everything in the runtime: the listener's connection is closed
+    // inside it, whatever the outcome.
+    runtime.block_on(async {
+        // The schema first, so the listener's database is the test's own.
+        let pool = sluice::db::Pool::connect(&ctx.database_url())
+            .await
+            .expect("connect");
+        let mut listener = sqlx::postgres::PgListener::connect(&ctx.database_url())
+            .await
+            .expect("listener");
+        listener
+            .listen(sluice::load::LIVE_CHANNEL)
+            .await
+            .expect("listen");
+        crate::common::assert_ok(&ctx.run(&config, "live"));
+        let mut conn = pool.acquire().await.expect("conn");
+        let outbox = sluice::state::live::after(&mut conn, 0, 10_000)
+            .await
+            .expect("outbox");
+        assert_eq!(outbox.len(), 633);
+        let newest = outbox.last().map(|e| e.seq).expect("events");
+        let told = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv())
+            .await
+            .expect("a notification")
+            .expect("received");
+        assert_eq!(told.payload(), newest.to_string());
+        // The same feed again tells nothing, so nothing is notified.
+        crate::common::assert_ok(&ctx.run(&config, "live"));
+        let again = tokio::time::timeout(std::time::Duration::from_secs(1), listener.recv()).await;
+        assert!(again.is_err(), "notified again: {again:?}");
+    });
+}
+
+fn a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_last_id(
+    ctx: crate::common::TestContext,
+) {
+    use crate::common::serving::{Serving, request, wait_for};
+    let Some((config, _server)) = live_config(&ctx) else {
+        return;
+    };
     let serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", "t")]);
     let run = |n: i64| {
         let (status, answer) =

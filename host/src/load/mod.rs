@@ -204,11 +204,18 @@ pub struct ReplaceTx {
 /// Writes one batch in `tx`: its archived response, rows, rejects and
 /// checkpoint. A replace stream passes the tables it wrote so far, and the
 /// keys of the staged rows are kept for its end.
+/// The PostgreSQL channel told the newest outbox sequence number when a
+/// batch appended live events (`LISTEN sluice_live`). The notification
+/// goes out when the batch commits and never if it does not.
+pub const LIVE_CHANNEL: &str = "sluice_live";
+
 /// Tracks each match of a live stream's batch and appends what changed to
-/// the outbox, in the batch's transaction; returns how many events.
+/// the outbox, in the batch's transaction; returns how many events. On
+/// PostgreSQL the newest sequence number is sent on [`LIVE_CHANNEL`].
 async fn tell_live(tx: &mut Tx, live: &[crate::live::LiveSnapshot]) -> Result<u64, DbError> {
     use crate::live::{MatchTracker, TrackerSettings};
     let mut told = 0;
+    let mut newest = None;
     for item in live {
         let mut tracker = state::live::tracker(tx, &item.provider, &item.event)
             .await?
@@ -219,9 +226,19 @@ async fn tell_live(tx: &mut Tx, live: &[crate::live::LiveSnapshot]) -> Result<u6
         if tracker == before {
             continue;
         }
-        told += state::live::commit(tx, &item.provider, &item.event, &tracker, &events)
-            .await?
-            .len() as u64;
+        let seqs = state::live::commit(tx, &item.provider, &item.event, &tracker, &events).await?;
+        told += seqs.len() as u64;
+        newest = seqs.last().copied().or(newest);
+    }
+    // Only the number: a NOTIFY payload is small and not kept; listeners
+    // read the events from the outbox after the sequence number they saw.
+    if let (Some(seq), Tx::Postgres(_)) = (newest, &*tx) {
+        tx.execute(
+            "SELECT pg_notify(?, ?)",
+            vec![LIVE_CHANNEL.into(), seq.to_string().into()],
+        )
+        .await
+        .map_err(DbError::query("notifying the live channel"))?;
     }
     Ok(told)
 }
