@@ -427,3 +427,75 @@ fn a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_la
 crate::on_both_databases!(
     a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_last_id
 );
+
+#[test]
+fn a_live_schedule_polls_only_while_a_match_is_in_play_or_about_to_start() {
+    use crate::common::serving::{Serving, wait_for};
+    use std::time::Duration;
+    let ctx = crate::common::TestContext::new();
+    let server = crate::common::ReplayServer::start(&crate::common::demo_recordings());
+    // football-data declares no refresh interval: the cadence is as asked.
+    let pipelines = format!(
+        "[pipelines.demo]\nschedule = {{ live = \"200ms\", lead = \"30m\" }}\n{}",
+        crate::common::DEMO_PIPELINE
+    );
+    let config = ctx.write_config(&server.base_url(), "", &pipelines);
+    let _serving = Serving::start(&ctx, &config, &[], &[]);
+    let runs = || ctx.count("SELECT count(*) FROM sluice_runs");
+    // Nothing loaded, so nothing in play: it sleeps.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(runs(), 0);
+    // A match kicking off in ten minutes wakes it; the run loads the
+    // recorded (finished) season, which puts it back to sleep.
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::minutes(10);
+    let soon = soon
+        .format(&time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+        .expect("format");
+    ctx.query(&format!(
+        "INSERT INTO sluice_runs (pipeline, mode, status, started_at, finished_at) \
+         VALUES ('seed', 'run', 'succeeded', '{soon}', '{soon}')"
+    ));
+    ctx.query(&format!(
+        "INSERT INTO events (provider, provider_id, status, kickoff, plugin, plugin_version, run_id, payload_hash, created_at, updated_at) \
+         VALUES ('football-data', 'soon-1', 'scheduled', '{soon}', 'seed', '0', 1, 'h', '{soon}', '{soon}')"
+    ));
+    wait_for("a live run", Duration::from_secs(30), || {
+        ctx.count(
+            "SELECT count(*) FROM sluice_runs WHERE pipeline = 'demo' AND status <> 'running'",
+        ) >= 1
+    });
+    // The match is over: polling stops.
+    ctx.query("UPDATE events SET status = 'finished' WHERE provider_id = 'soon-1'");
+    wait_for("the run in flight to end", Duration::from_secs(30), || {
+        ctx.count("SELECT count(*) FROM sluice_runs WHERE status = 'running'") == 0
+    });
+    let settled = runs();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(runs(), settled, "it went on polling with nothing in play");
+}
+
+#[test]
+fn a_live_schedule_never_polls_faster_than_its_provider_refreshes() {
+    use crate::common::serving::{Serving, wait_for};
+    let ctx = crate::common::TestContext::new();
+    let Some((config, _server)) = live_config(&ctx) else {
+        return;
+    };
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace(
+            "[[pipelines.live.streams]]",
+            "[pipelines.live]\nschedule = { live = \"1s\" }\n\n[[pipelines.live.streams]]",
+        ),
+    )
+    .expect("config");
+    let _serving = Serving::start(&ctx, &config, &[], &[("SLUICE_TEST_ADMIN", "t")]);
+    let log = || std::fs::read_to_string(ctx.path("serve.log")).unwrap_or_default();
+    wait_for("the cadence", std::time::Duration::from_secs(20), || {
+        log().contains("live schedule slowed to the providers' refresh interval")
+    });
+    assert!(log().contains("cadence_s=15"), "{}", log());
+}

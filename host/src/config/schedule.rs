@@ -7,10 +7,20 @@ use std::time::Duration;
 
 use super::HumanDuration;
 
-/// A pipeline's `schedule`: `"5m"`, `{ every = "30s" }` or
-/// `{ cron = "0 */5 * * * *", timezone = "Europe/London" }`.
+/// A pipeline's `schedule`: `"5m"`, `{ every = "30s" }`,
+/// `{ cron = "0 */5 * * * *", timezone = "Europe/London" }` or
+/// `{ live = "30s", lead = "15m" }`.
 #[derive(Debug, Clone)]
 pub enum Schedule {
+    /// Every `every` while one of the pipeline's providers has a match in
+    /// play or kicking off within `lead` (from the fixtures loaded);
+    /// otherwise no run. Never faster than the providers refresh.
+    Live {
+        /// The cadence asked for.
+        every: Duration,
+        /// How long before a kick-off polling starts.
+        lead: Duration,
+    },
     /// A run every this long, counted from the end of the previous tick.
     Every(Duration),
     /// A run at each time the expression matches, in its time zone.
@@ -37,6 +47,8 @@ struct Table {
     every: Option<HumanDuration>,
     cron: Option<String>,
     timezone: Option<String>,
+    live: Option<HumanDuration>,
+    lead: Option<HumanDuration>,
 }
 
 impl<'de> Deserialize<'de> for Schedule {
@@ -51,6 +63,23 @@ impl<'de> Deserialize<'de> for Schedule {
             Written::Short(every) => return Schedule::every(every.0).map_err(D::Error::custom),
             Written::Table(table) => table,
         };
+        if let Some(live) = table.live {
+            if table.every.is_some() || table.cron.is_some() || table.timezone.is_some() {
+                return Err(D::Error::custom(
+                    "a live schedule has `live` and `lead` only",
+                ));
+            }
+            if live.0.is_zero() {
+                return Err(D::Error::custom("`live` must be longer than 0s"));
+            }
+            return Ok(Schedule::Live {
+                every: live.0,
+                lead: table.lead.map_or(DEFAULT_LEAD, |l| l.0),
+            });
+        }
+        if table.lead.is_some() {
+            return Err(D::Error::custom("`lead` goes with `live`"));
+        }
         match (table.every, table.cron) {
             (Some(every), None) => {
                 if table.timezone.is_some() {
@@ -69,6 +98,10 @@ impl<'de> Deserialize<'de> for Schedule {
         }
     }
 }
+
+/// How long before a kick-off a live schedule starts polling when its
+/// `lead` is not given.
+pub const DEFAULT_LEAD: Duration = Duration::from_secs(15 * 60);
 
 impl Schedule {
     fn every(every: Duration) -> Result<Schedule, String> {
@@ -105,7 +138,7 @@ impl Schedule {
     /// milliseconds; `None` when the expression has no later time.
     pub fn next_after_ms(&self, after_ms: i64) -> Option<i64> {
         match self {
-            Schedule::Every(every) => {
+            Schedule::Every(every) | Schedule::Live { every, .. } => {
                 Some(after_ms.saturating_add(i64::try_from(every.as_millis()).ok()?))
             }
             Schedule::Cron {
@@ -127,6 +160,11 @@ impl Schedule {
     pub fn describe(&self) -> String {
         match self {
             Schedule::Every(every) => format!("every {}", humantime::format_duration(*every)),
+            Schedule::Live { every, lead } => format!(
+                "live every {} (from {} before kick-off)",
+                humantime::format_duration(*every),
+                humantime::format_duration(*lead)
+            ),
             Schedule::Cron { text, timezone, .. } => format!("cron {text} {timezone}"),
         }
     }

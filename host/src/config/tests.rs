@@ -191,3 +191,31 @@ fn serve_settings_default_to_loopback_read_only_and_30s_of_grace() {
     assert_eq!(serve.admin_token_env, None);
     assert_eq!(serve.grace_period.0.as_secs(), 30);
 }
+
+#[test]
+fn a_live_schedule_has_a_cadence_and_a_lead() {
+    let loaded = scheduled("{ live = \"30s\", lead = \"10m\" }").expect("live");
+    assert!(matches!(
+        schedule_of(&loaded),
+        Schedule::Live { every, lead } if every.as_secs() == 30 && lead.as_secs() == 600
+    ));
+    let loaded = scheduled("{ live = \"30s\" }").expect("live");
+    assert!(matches!(schedule_of(&loaded), Schedule::Live { lead, .. } if lead.as_secs() == 900));
+    for (written, says) in [
+        (
+            "{ live = \"30s\", every = \"1m\" }",
+            "`live` and `lead` only",
+        ),
+        (
+            "{ every = \"1m\", lead = \"5m\" }",
+            "`lead` goes with `live`",
+        ),
+        ("{ live = \"0s\" }", "longer than 0s"),
+    ] {
+        let message = scheduled(written)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains(says), "{written}: {message}");
+    }
+}

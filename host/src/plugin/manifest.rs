@@ -33,6 +33,17 @@ pub struct Manifest {
     /// Tighter sandbox limits for this plugin than the host's ceilings.
     #[serde(default)]
     pub limits: LimitsSpec,
+    /// How its provider's live data moves, for live schedules.
+    pub live: Option<LiveSpec>,
+}
+
+/// `[live]`: how often the provider refreshes its live data; polling
+/// faster spends quota for nothing, so a live schedule never does.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSpec {
+    /// Seconds between two refreshes of the provider's live data.
+    pub refresh_secs: u64,
 }
 
 /// What a component is, as its manifest's `kind` says: a normalizer when

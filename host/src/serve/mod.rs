@@ -10,6 +10,7 @@ mod auth;
 mod dashboard;
 mod events;
 mod http;
+mod in_play;
 mod live;
 mod metrics;
 mod scheduler;

@@ -232,6 +232,9 @@ impl Scheduler {
     }
 
     async fn schedule(self, pipeline: String, schedule: Schedule) {
+        if let Schedule::Live { every, lead } = schedule {
+            return self.live(pipeline, every, lead).await;
+        }
         let mut stopping = self.inner.stopping.subscribe();
         // Caught up once: a run due while the process was down (or never
         // run at all) starts now, however many ticks were missed.
@@ -287,6 +290,43 @@ impl Scheduler {
             // several ticks runs once, not once per tick.
             after = next.max(now_ms());
             self.start_or_skip(&pipeline, "schedule");
+        }
+    }
+
+    /// A live schedule: every cadence, a run if a match is in play or
+    /// about to start; otherwise none.
+    async fn live(self, pipeline: String, every: Duration, lead: Duration) {
+        let mut stopping = self.inner.stopping.subscribe();
+        let inner = &self.inner;
+        let cadence = super::in_play::cadence(&inner.config, &inner.registry, &pipeline, every);
+        if cadence > every {
+            tracing::info!(
+                %pipeline,
+                asked_s = every.as_secs_f64(),
+                cadence_s = cadence.as_secs_f64(),
+                "live schedule slowed to the providers' refresh interval"
+            );
+        }
+        loop {
+            let spaces = super::in_play::id_spaces(&inner.config, &inner.registry, &pipeline);
+            let in_play = match inner.stores.state.pool().acquire().await {
+                Ok(mut conn) => {
+                    super::in_play::any_in_play(&mut conn, &spaces, OffsetDateTime::now_utc(), lead)
+                        .await
+                }
+                Err(e) => Err(crate::db::DbError::query("acquiring a connection")(e)),
+            };
+            match in_play {
+                Ok(true) => self.start_or_skip(&pipeline, "live"),
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::error!(%pipeline, %error, "cannot tell whether a match is in play")
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(cadence) => {}
+                _ = stopping.wait_for(|stop| *stop) => return,
+            }
         }
     }
 
