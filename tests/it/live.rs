@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use sluice::live::{LiveEventKind, MatchSnapshot, MatchTracker, TrackerSettings};
+use sluice::live::{LiveEventKind, MatchSnapshot, MatchTracker, ServedMatch, TrackerSettings};
 use sluice::model::HttpResponse;
 use sluice_test_support::recordings;
 
@@ -205,12 +205,17 @@ fn three_polls() -> Vec<MatchSnapshot> {
 async fn poll_once(pool: &sluice::db::Pool, snapshot: &MatchSnapshot, commit: bool) -> Vec<i64> {
     use sluice::state::live;
     let mut tx = pool.begin().await.expect("begin");
-    let mut tracker = live::tracker(&mut tx, "api-football", "1001")
+    let at = live::match_ref(&mut tx, "api-football", "1001", Some("39"))
+        .await
+        .expect("match");
+    let mut served = live::served(&mut tx, &at)
         .await
         .expect("read")
-        .unwrap_or_else(|| MatchTracker::new(TrackerSettings::default()));
-    let events = tracker.observe(snapshot);
-    let seqs = live::commit(&mut tx, "api-football", "1001", &tracker, &events)
+        .unwrap_or_else(|| ServedMatch::new(TrackerSettings::default()));
+    let events = served
+        .observe("api-football", "1001", snapshot, 0, 90)
+        .events;
+    let seqs = live::commit(&mut tx, &at, &served, &events)
         .await
         .expect("commit");
     if commit {
@@ -259,6 +264,19 @@ fn the_outbox_holds_each_event_once_in_order_and_a_crash_before_commit_leaves_no
         let payload: Value = serde_json::from_str(&outbox[2].payload).expect("JSON");
         assert_eq!(payload["previous"]["minute"], 23);
         assert_eq!(payload["moment"]["minute"], 24);
+        // Every event names its real match and competition; before
+        // resolution links them, by the ids resolution would found them under.
+        assert_eq!(payload["match"], "event:api-football:1001");
+        assert_eq!(payload["competition"], "competition:api-football:39");
+        assert_eq!(
+            (payload["provider"].as_str(), payload["event"].as_str()),
+            (Some("api-football"), Some("1001"))
+        );
+        assert!(
+            outbox
+                .iter()
+                .all(|e| e.match_key == "event:api-football:1001")
+        );
     });
 }
 

@@ -412,6 +412,21 @@ impl LoadedConfig {
             for (i, stream) in pipeline.streams.iter().enumerate() {
                 let at = format!("pipelines.{name}.streams[{i}]");
                 self.check_provider(&at, stream)?;
+                for (field, set) in [
+                    ("stale_after", stream.stale_after.is_some()),
+                    (
+                        "odds_suspended_after",
+                        stream.odds_suspended_after.is_some(),
+                    ),
+                ] {
+                    if set && !stream.live {
+                        return Err(self.invalid(
+                            format!("{at}.{field}"),
+                            "applies to live streams only: set `live = true` on the stream, or remove it"
+                                .to_string(),
+                        ));
+                    }
+                }
                 for (j, fallback) in stream.fallback.iter().enumerate() {
                     let at = format!("{at}.fallback[{j}]");
                     self.check_provider(&at, fallback)?;

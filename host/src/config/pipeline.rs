@@ -66,6 +66,13 @@ pub struct StreamConfig {
     /// in the batch's transaction.
     #[serde(default)]
     pub live: bool,
+    /// How long an in-play match may stay unchanged at the provider serving
+    /// it before a fallback that has news takes over (live streams only);
+    /// by default three polls of the pipeline's schedule, at least 90 s.
+    pub stale_after: Option<HumanDuration>,
+    /// How long an in-play market's prices may stay unmoved before it is
+    /// told suspended (live odds streams only; default 2 minutes).
+    pub odds_suspended_after: Option<HumanDuration>,
 }
 
 /// How a stream's records reach their tables.

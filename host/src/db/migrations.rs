@@ -56,6 +56,11 @@ const SQLITE: &[Embedded] = &[
         "live",
         include_str!("../../migrations/sqlite/0008_live.sql"),
     ),
+    (
+        9,
+        "live matches",
+        include_str!("../../migrations/sqlite/0009_live_matches.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -99,6 +104,11 @@ const POSTGRES: &[Embedded] = &[
         8,
         "live",
         include_str!("../../migrations/postgres/0008_live.sql"),
+    ),
+    (
+        9,
+        "live matches",
+        include_str!("../../migrations/postgres/0009_live_matches.sql"),
     ),
 ];
 

@@ -280,11 +280,16 @@ pub fn without_password(url: &str) -> String {
 /// Now, as stored in every timestamp column: RFC 3339 UTC with microseconds,
 /// fixed width so that text order is time order.
 pub fn now_timestamp() -> String {
+    timestamp(OffsetDateTime::now_utc())
+}
+
+/// `at` as stored in every timestamp column (see [`now_timestamp`]).
+pub fn timestamp(at: OffsetDateTime) -> String {
     let format =
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc().unix_timestamp().to_string())
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(&format)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 mod alerts;
 mod extract;
+mod live;
 mod pipeline;
 mod plugin;
 mod serve;
@@ -15,6 +16,7 @@ pub use extract::{
     BreakerChange, BreakerChanged, QuotaObserved, QuotaReserveReached, QuotaWindowSpent,
     RateLimited, RequestRetried, RequestSent, ResponseReceived,
 };
+pub use live::{LiveFallbackPolled, LiveHandover, OddsSuspensionsChanged};
 pub use pipeline::{
     BatchCommitted, BatchNormalized, BatchQuarantined, CheckpointCleared, ConcurrentLoadMerged,
     FallbackServing, RecordsQuarantined, RecordsResolved, ReplaceCommitted, ReplaceIncomplete,

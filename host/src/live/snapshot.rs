@@ -23,8 +23,9 @@ pub struct Moment {
     pub class: MomentClass,
     /// The provider's finer kind (`own_goal`, `red_card`, …).
     pub kind: IncidentKind,
-    /// The provider id of the team it counts for; `home` or `away` for a
-    /// goal known only from the score.
+    /// The side it counts for, `home` or `away`, when the incident's team
+    /// is one of the match's two (so that two providers' moments compare,
+    /// whatever their team ids); else the provider's team id as given.
     pub team: Option<String>,
     /// The scorer or the booked player.
     pub player: Option<String>,
@@ -81,7 +82,7 @@ impl MatchSnapshot {
                     Some(Moment {
                         class,
                         kind: incident.incident_type,
-                        team: incident.team.clone(),
+                        team: incident.team.as_deref().map(|team| side_of(event, team)),
                         player: incident.player.clone(),
                         minute: incident.minute,
                         extra_minute: incident.extra_minute,
@@ -117,6 +118,17 @@ impl MatchSnapshot {
     }
 }
 
+/// `home` or `away` when `team` is one of `event`'s, else `team`.
+fn side_of(event: &Event, team: &str) -> String {
+    if event.home_team.as_deref() == Some(team) {
+        "home".to_string()
+    } else if event.away_team.as_deref() == Some(team) {
+        "away".to_string()
+    } else {
+        team.to_string()
+    }
+}
+
 /// One match of a batch as the live path sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveSnapshot {
@@ -124,6 +136,8 @@ pub struct LiveSnapshot {
     pub provider: String,
     /// The provider's id of the match.
     pub event: String,
+    /// The provider's id of the match's competition.
+    pub competition: Option<String>,
     /// The poll's view of it.
     pub snapshot: MatchSnapshot,
 }
@@ -149,6 +163,7 @@ pub fn snapshots_of(records: &[crate::model::Record]) -> Vec<LiveSnapshot> {
             Record::Event(event) => Some(LiveSnapshot {
                 provider: event.provider.clone(),
                 event: event.provider_id.clone(),
+                competition: event.competition.clone(),
                 snapshot: MatchSnapshot::from_records(
                     event,
                     incidents

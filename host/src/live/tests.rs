@@ -218,3 +218,110 @@ fn a_provider_without_incidents_has_its_goals_told_from_the_score() {
         Some("home".to_string())
     );
 }
+
+/// The goals (new ones only) among `events`.
+fn goals(events: &[LiveEvent]) -> usize {
+    events.iter().filter(|e| e.kind == Goal).count()
+}
+
+#[test]
+fn provider_a_freezing_at_60_hands_over_to_b_with_exactly_one_event_per_goal() {
+    let stale = stale_after_secs(30);
+    assert_eq!(stale, 90);
+    let mut served = ServedMatch::new(TrackerSettings::default());
+    let mut all = Vec::new();
+    // Both providers poll every 30 s; A names the scorer "B. Saka", B
+    // "Bukayo Saka", and B is a minute late on the clock.
+    let a_goal = |minute| goal("home", "B. Saka", minute);
+    let b_goal = |minute| goal("home", "Bukayo Saka", minute);
+    for tick in 0..=95u32 {
+        let now = i64::from(tick) * 30;
+        let minute = tick.max(1);
+        // A freezes at 60'.
+        let a_minute = minute.min(60);
+        let a = live(
+            a_minute,
+            (u32::from(a_minute >= 20), 0),
+            if a_minute >= 20 {
+                vec![a_goal(20)]
+            } else {
+                vec![]
+            },
+        );
+        let b_minute = minute.saturating_sub(1).max(1);
+        let mut b_moments = Vec::new();
+        if b_minute >= 20 {
+            b_moments.push(b_goal(20));
+        }
+        if b_minute >= 75 {
+            b_moments.push(goal("away", "Palmer", 75));
+        }
+        let b = live(
+            b_minute,
+            (u32::from(b_minute >= 20), u32::from(b_minute >= 75)),
+            b_moments,
+        );
+        all.extend(served.observe("a", "1", &a, now, stale).events);
+        let observed = served.observe("b", "77", &b, now, stale);
+        if let Some(handover) = &observed.handover {
+            assert_eq!((handover.from.as_str(), handover.to.as_str()), ("a", "b"));
+            assert!(handover.silent_secs >= stale);
+            // A's last change was at tick 60: B takes over three polls on.
+            assert_eq!(tick, 63, "handed over at tick {tick}");
+        }
+        all.extend(observed.events);
+    }
+    assert_eq!(served.serving(), Some(("b", "77")));
+    assert_eq!(goals(&all), 2, "one event per goal: {:?}", told(&all));
+    assert!(
+        all.iter()
+            .all(|e| e.kind != GoalCancelled && e.kind != CardCancelled),
+        "nothing cancelled: {:?}",
+        told(&all)
+    );
+}
+
+#[test]
+fn a_provider_that_stops_answering_is_replaced_once_its_silence_is_stale() {
+    let mut served = ServedMatch::new(TrackerSettings::default());
+    let stale = 90;
+    let snap = |minute| live(minute, (0, 0), vec![]);
+    served.observe("a", "1", &snap(10), 0, stale);
+    // A goes silent; B answers every 30 s with the clock moving.
+    for (i, now) in [30, 60].into_iter().enumerate() {
+        let observed = served.observe("b", "9", &snap(11 + i as u32), now, stale);
+        assert!(observed.handover.is_none() && observed.events.is_empty());
+    }
+    let observed = served.observe("b", "9", &snap(13), 90, stale);
+    assert_eq!(
+        observed.handover.map(|h| (h.from, h.to)),
+        Some(("a".to_string(), "b".to_string()))
+    );
+    assert!(observed.events.is_empty(), "a moving clock tells nothing");
+    assert_eq!(served.accepted().and_then(|s| s.minute), Some(13));
+}
+
+#[test]
+fn half_time_unchanged_is_not_stale() {
+    let mut served = ServedMatch::new(TrackerSettings::default());
+    let half = score_only(EventStatus::Halftime, 45, (1, 0));
+    served.observe("a", "1", &half, 0, 90);
+    for now in [300, 600, 900] {
+        served.observe("a", "1", &half, now, 90);
+        let observed = served.observe("b", "2", &live(46, (1, 0), vec![]), now, 90);
+        assert!(observed.handover.is_none(), "A still serves at {now}s");
+    }
+    assert!(!served.serving_stale(900, 90));
+}
+
+#[test]
+fn cards_survive_a_switch_to_a_provider_that_lists_no_incidents() {
+    let mut tracker = MatchTracker::new(TrackerSettings::default());
+    tracker.observe(&live(
+        30,
+        (1, 0),
+        vec![goal("home", "Kane", 12), card("away", "Rice", 25)],
+    ));
+    let events = tracker.observe(&score_only(EventStatus::Live, 31, (1, 0)));
+    assert!(events.is_empty(), "{:?}", told(&events));
+}

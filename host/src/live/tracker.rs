@@ -168,9 +168,16 @@ impl MatchTracker {
 
     /// Goals told from the score, for a provider that lists no incidents:
     /// the goals tracked so far, less the latest of a side whose score
-    /// dropped, plus one at the current minute per goal it gained.
+    /// dropped, plus one at the current minute per goal it gained. The
+    /// cards tracked so far stay: a provider that lists no incidents says
+    /// nothing about them (another provider may have told them).
     fn moments_from_score(&self, snapshot: &MatchSnapshot) -> Vec<Moment> {
-        let mut moments = Vec::new();
+        let mut moments: Vec<Moment> = self
+            .tracked
+            .iter()
+            .filter(|t| t.moment.class == MomentClass::Card)
+            .map(|t| t.moment.clone())
+            .collect();
         for (side, score) in [("home", snapshot.home_score), ("away", snapshot.away_score)] {
             let mut kept: Vec<Moment> = self
                 .tracked

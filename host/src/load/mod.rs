@@ -209,29 +209,60 @@ pub struct ReplaceTx {
 /// goes out when the batch commits and never if it does not.
 pub const LIVE_CHANNEL: &str = "sluice_live";
 
-/// Tracks each match of a live stream's batch and appends what changed to
-/// the outbox, in the batch's transaction; returns how many events. On
-/// PostgreSQL the newest sequence number is sent on [`LIVE_CHANNEL`].
-async fn tell_live(tx: &mut Tx, live: &[crate::live::LiveSnapshot]) -> Result<u64, DbError> {
-    use crate::live::{MatchTracker, TrackerSettings};
+/// Tracks each match of a live stream's batch (one state per real match,
+/// whichever provider reports it) and appends what changed to the outbox;
+/// returns how many events it told. A match whose poll changed nothing
+/// writes nothing.
+async fn tell_live(
+    tx: &mut Tx,
+    live: &[crate::live::LiveSnapshot],
+    settings: crate::live::LiveSettings,
+) -> Result<u64, DbError> {
+    use crate::live::{ServedMatch, TrackerSettings};
     let mut told = 0;
     let mut newest = None;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for item in live {
-        let mut tracker = state::live::tracker(tx, &item.provider, &item.event)
+        let at =
+            state::live::match_ref(tx, &item.provider, &item.event, item.competition.as_deref())
+                .await?;
+        let mut served = state::live::served(tx, &at)
             .await?
-            .unwrap_or_else(|| MatchTracker::new(TrackerSettings::default()));
-        let before = tracker.clone();
-        let events = tracker.observe(&item.snapshot);
-        // A match whose poll changed nothing writes nothing at all.
-        if tracker == before {
+            .unwrap_or_else(|| ServedMatch::new(TrackerSettings::default()));
+        let before = served.clone();
+        let observed = served.observe(
+            &item.provider,
+            &item.event,
+            &item.snapshot,
+            now,
+            settings.stale_after_secs,
+        );
+        if served == before {
             continue;
         }
-        let seqs = state::live::commit(tx, &item.provider, &item.event, &tracker, &events).await?;
+        if let Some(handover) = &observed.handover {
+            use crate::internal_events::InternalEvent;
+            crate::internal_events::LiveHandover {
+                match_key: &at.key,
+                from: &handover.from,
+                to: &handover.to,
+                silent_secs: handover.silent_secs,
+            }
+            .emit();
+        }
+        let seqs = state::live::commit(tx, &at, &served, &observed.events).await?;
         told += seqs.len() as u64;
         newest = seqs.last().copied().or(newest);
     }
-    // Only the number: a NOTIFY payload is small and not kept; listeners
-    // read the events from the outbox after the sequence number they saw.
+    notify_live(tx, newest).await?;
+    Ok(told)
+}
+
+/// Tells `LISTEN sluice_live` listeners the newest sequence number a batch
+/// appended, on PostgreSQL; delivered when the batch commits. Only the
+/// number: a NOTIFY payload is small and not kept; listeners read the
+/// events from the outbox after the sequence number they saw.
+async fn notify_live(tx: &mut Tx, newest: Option<i64>) -> Result<(), DbError> {
     if let (Some(seq), Tx::Postgres(_)) = (newest, &*tx) {
         tx.execute(
             "SELECT pg_notify(?, ?)",
@@ -240,7 +271,7 @@ async fn tell_live(tx: &mut Tx, live: &[crate::live::LiveSnapshot]) -> Result<u6
         .await
         .map_err(DbError::query("notifying the live channel"))?;
     }
-    Ok(told)
+    Ok(())
 }
 
 async fn write_batch(
@@ -283,6 +314,7 @@ async fn write_batch(
             };
             let producers = rows.producers;
             let live = rows.live;
+            let live_settings = rows.live_settings;
             for (table, rows) in rows.tables {
                 // Rows an enricher added say so; the rest are the normalizer's.
                 let provenance = match producers.iter().find(|p| p.table == table.name) {
@@ -311,7 +343,9 @@ async fn write_batch(
             counts.quarantined =
                 state::quarantine::store_rejects(tx, &ctx, &batch.payload_hash, &rejects, &now)
                     .await?;
-            counts.live_events = tell_live(tx, &live).await?;
+            if let Some(settings) = live_settings {
+                counts.live_events = tell_live(tx, &live, settings).await?;
+            }
             if mode == RunMode::Run {
                 state::checkpoints::save(
                     tx,

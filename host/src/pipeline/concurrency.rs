@@ -93,6 +93,12 @@ impl RequestAllowance {
         }
     }
 
+    /// Whether a request could still be taken: neither stopped nor at
+    /// the limit.
+    pub fn may_continue(&self) -> bool {
+        !self.stop.is_stopped() && !self.reached()
+    }
+
     /// Takes one request; false once the run has made all it may.
     pub fn take(&self) -> bool {
         if self.stop.is_stopped() {
@@ -205,6 +211,9 @@ async fn with_fallbacks(
         serving = next;
         ended = stream::run(next, stores, run, &mut outcome).await;
     }
+    if matches!(ended, Ok(End::Finished)) && std::ptr::eq(serving, stream) {
+        ended = poll_stale_fallbacks(stream, stores, run, &mut outcome).await;
+    }
     let mut error_line = None;
     match ended {
         Ok(End::Finished) => {}
@@ -228,6 +237,67 @@ async fn with_fallbacks(
     )
     .await;
     outcome
+}
+
+/// After a live stream's own poll: when its provider left matches in
+/// play unchanged past the stream's `stale_after` (or a fallback serves
+/// some already), its fallbacks are polled too, in order until one
+/// finishes, so that the matches' trackers can hand over to a provider
+/// that has news. Their events go through the same trackers: nothing is
+/// told twice.
+async fn poll_stale_fallbacks(
+    stream: &PreparedStream,
+    stores: &Stores,
+    run: &RunContext,
+    outcome: &mut StreamOutcome,
+) -> Result<End, super::RunError> {
+    let Some(live) = stream.live else {
+        return Ok(End::Finished);
+    };
+    if stream.fallbacks.is_empty() || !run.requests.may_continue() {
+        return Ok(End::Finished);
+    }
+    let space = stream.plugin.manifest().provider.clone();
+    let fallbacks: Vec<String> = stream
+        .fallbacks
+        .iter()
+        .map(|f| f.plugin.manifest().provider.clone())
+        .filter(|f| *f != space)
+        .collect();
+    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::seconds(live.stale_after_secs);
+    let stale = async {
+        let mut conn = stores
+            .state
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::db::DbError::query("looking for stale live matches"))?;
+        crate::state::live::needing_fallback(
+            &mut conn,
+            &space,
+            &fallbacks,
+            &crate::db::timestamp(cutoff),
+        )
+        .await
+    }
+    .await?;
+    if stale == 0 {
+        return Ok(End::Finished);
+    }
+    let mut ended = Ok(End::Finished);
+    for next in &stream.fallbacks {
+        crate::internal_events::LiveFallbackPolled {
+            stream: &stream.key,
+            fallback: &next.key,
+            matches: stale,
+        }
+        .emit();
+        ended = stream::run(next, stores, run, outcome).await;
+        if ended.is_ok() {
+            break;
+        }
+    }
+    ended
 }
 
 /// Stores how `stream` went (served last by `serving`) and counts it in the

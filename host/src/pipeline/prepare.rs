@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use super::RunError;
 use crate::config::LoadedConfig;
-use crate::config::{ProviderConfig, StreamConfig};
+use crate::config::{ProviderConfig, Schedule, StreamConfig};
 use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
 };
+use crate::live::LiveSettings;
 use crate::plugin::{
     AuthSpec, EnricherPlugin, Lookups, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry,
     lookup,
@@ -40,10 +41,15 @@ pub struct PreparedStream {
     pub fallbacks: Vec<PreparedStream>,
     /// Enrichers its batches pass through, in order.
     pub enrichers: Vec<Arc<EnricherPlugin>>,
-    /// Whether its matches are tracked and what changes told into the
-    /// live outbox.
-    pub live: bool,
+    /// How its matches are watched and their changes told into the live
+    /// outbox; `None` for a stream that is not live.
+    pub live: Option<LiveSettings>,
 }
+
+/// How long an in-play market may stay unmoved, unless the stream says.
+const ODDS_SUSPENDED_AFTER: std::time::Duration = std::time::Duration::from_secs(120);
+/// How often a live stream polls when its pipeline's schedule does not say.
+const LIVE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A pipeline whose every stream passed the checks.
 pub struct PreparedPipeline {
@@ -78,12 +84,29 @@ pub fn prepare(
     let pipeline_config = config.pipeline(pipeline)?;
     let mut loaded = Loaded::new(config);
     let mut streams = Vec::new();
+    let poll = match &pipeline_config.schedule {
+        Some(Schedule::Live { every, .. } | Schedule::Every(every)) => *every,
+        _ => LIVE_POLL,
+    };
     for stream_config in &pipeline_config.streams {
-        let mut stream = prepare_stream(config, source, &mut loaded, stream_config)?;
+        let mut stream = prepare_stream(config, source, &mut loaded, stream_config, poll)?;
         for fallback in &stream_config.fallback {
-            stream
-                .fallbacks
-                .push(prepare_stream(config, source, &mut loaded, fallback)?);
+            // A fallback of a live stream is live too: it serves its matches.
+            let fallback = StreamConfig {
+                live: fallback.live || stream_config.live,
+                stale_after: fallback.stale_after.or(stream_config.stale_after),
+                odds_suspended_after: fallback
+                    .odds_suspended_after
+                    .or(stream_config.odds_suspended_after),
+                ..fallback.clone()
+            };
+            stream.fallbacks.push(prepare_stream(
+                config,
+                source,
+                &mut loaded,
+                &fallback,
+                poll,
+            )?);
         }
         streams.push(stream);
     }
@@ -154,6 +177,7 @@ fn prepare_stream(
     source: PluginSource<'_>,
     loaded: &mut Loaded,
     stream_config: &StreamConfig,
+    poll: std::time::Duration,
 ) -> Result<PreparedStream, RunError> {
     let name = &stream_config.provider;
     let provider = &config.config.providers[name];
@@ -229,6 +253,26 @@ fn prepare_stream(
         .iter()
         .map(|name| enricher(config, source, loaded, name))
         .collect::<Result<Vec<_>, _>>()?;
+    let live = stream_config.live.then(|| {
+        // Never faster than the provider refreshes.
+        let refresh = plugin
+            .manifest()
+            .live
+            .map(|live| std::time::Duration::from_secs(live.refresh_secs));
+        let poll = refresh.map_or(poll, |refresh| poll.max(refresh));
+        let secs = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        LiveSettings {
+            stale_after_secs: stream_config.stale_after.map_or_else(
+                || crate::live::stale_after_secs(poll.as_secs()),
+                |d| secs(d.0),
+            ),
+            odds_suspended_after_secs: secs(
+                stream_config
+                    .odds_suspended_after
+                    .map_or(ODDS_SUSPENDED_AFTER, |d| d.0),
+            ),
+        }
+    });
     Ok(PreparedStream {
         provider: name.clone(),
         stream: stream_config.stream.clone(),
@@ -240,7 +284,7 @@ fn prepare_stream(
         write: stream_config.write,
         fallbacks: Vec::new(),
         enrichers,
-        live: stream_config.live,
+        live,
     })
 }
 

@@ -94,7 +94,7 @@ pub async fn replay(
                     &params,
                     provider,
                     // Replayed history is not news: no live events.
-                    false,
+                    None,
                 )
             });
             (result, response)

@@ -420,7 +420,7 @@ pub(super) fn enrich_into_rows(
     stream: &str,
     params: &[(String, String)],
     provider: &str,
-    live: bool,
+    live: Option<crate::live::LiveSettings>,
 ) -> Result<(NormalizedBatch, BatchRows), PluginError> {
     // The host's checks come first: what the normalizer returned that the
     // tables cannot hold goes to quarantine before any enricher sees it.
@@ -443,12 +443,13 @@ pub(super) fn enrich_into_rows(
         }
     }
     let snapshots = match live {
-        true => crate::live::snapshots_of(&batch.records),
-        false => Vec::new(),
+        Some(_) => crate::live::snapshots_of(&batch.records),
+        None => Vec::new(),
     };
     let mut rows = BatchRows::from(std::mem::take(&mut batch.records));
     rows.producers = producers;
     rows.live = snapshots;
+    rows.live_settings = live;
     Ok((batch, rows))
 }
 

@@ -1,7 +1,8 @@
 //! `GET /live/events`: the live outbox as server-sent events. Each event's
 //! `id` is its sequence number, so a client that reconnects with
 //! `Last-Event-ID` (or `?after=SEQ`) gets what it missed, with no gap and
-//! no duplicate; `?event=ID` and `?kind=goal,goal_cancelled` filter.
+//! no duplicate; `?competition=`, `?match=`, `?event=` (the provider's id)
+//! and `?kind=goal,goal_cancelled` filter, each a comma-separated list.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -22,21 +23,40 @@ const BATCH: i64 = 500;
 /// The longest silence before a comment line keeps the connection open.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
-/// `?after=SEQ&event=ID&kind=K1,K2`.
+/// `?after=SEQ&competition=C1,C2&match=M1,M2&event=ID&kind=K1,K2`: each
+/// filter a comma-separated list, any of whose values passes.
 #[derive(Debug, Default, Deserialize)]
 pub struct LiveQuery {
     after: Option<i64>,
+    competition: Option<String>,
+    #[serde(rename = "match")]
+    match_key: Option<String>,
     event: Option<String>,
     kind: Option<String>,
 }
 
+/// Whether `value` is one of the comma-separated `list`, or there is no list.
+fn any_of(list: Option<&String>, value: Option<&str>) -> bool {
+    list.is_none_or(|list| value.is_some_and(|v| list.split(',').any(|item| item.trim() == v)))
+}
+
 impl LiveQuery {
     fn wants(&self, event: &OutboxEvent) -> bool {
-        self.event.as_ref().is_none_or(|id| *id == event.event)
-            && self
-                .kind
-                .as_ref()
-                .is_none_or(|kinds| kinds.split(',').any(|k| k.trim() == event.kind))
+        any_of(self.competition.as_ref(), event.competition.as_deref())
+            && any_of(self.match_key.as_ref(), Some(&event.match_key))
+            && any_of(self.event.as_ref(), Some(&event.event))
+            && any_of(self.kind.as_ref(), Some(&event.kind))
+    }
+}
+
+/// The event's data: its payload with its sequence number added.
+pub fn data_of(event: &OutboxEvent) -> String {
+    match serde_json::from_str::<serde_json::Value>(&event.payload) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            object.insert("seq".to_string(), event.seq.into());
+            serde_json::Value::Object(object).to_string()
+        }
+        _ => event.payload.clone(),
     }
 }
 
@@ -61,7 +81,7 @@ pub async fn events(
                     let event = Event::default()
                         .id(next.seq.to_string())
                         .event(next.kind.clone())
-                        .data(next.payload.clone());
+                        .data(data_of(&next));
                     return Some((Ok(event), (state, query, seq, pending, stopping)));
                 }
                 if *stopping.borrow() {

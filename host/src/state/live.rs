@@ -1,81 +1,216 @@
-//! `live_matches` and `live_events`: each tracked match's accepted state
-//! and the outbox of what changed, committed together so that a crash
+//! `live_matches` and `live_events`: each tracked match's state (one row
+//! per real match, whichever providers report it) and the outbox of what
+//! changed, committed together so that a crash
 //! between the commit and the publishing loses nothing and tells nothing
 //! twice: listeners read the outbox by its sequence number.
 
-use crate::db::row::{int, text};
+use crate::db::row::{int, opt_text, text};
 use crate::db::{DbError, Exec, now_timestamp};
-use crate::live::{LiveEvent, MatchTracker};
+use crate::live::{LiveEvent, ServedMatch};
 
-/// The stored tracker of a match, if it was tracked before (and its state
-/// is one this version reads).
-pub async fn tracker(
+/// Where a match's events are told: the key of the real match, the
+/// provider serving it and its ids, as listeners filter on them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MatchRef {
+    /// The canonical event when resolution linked the provider's match to
+    /// one, else `event:PROVIDER:ID` (the id resolution would found it
+    /// under).
+    #[serde(rename = "match")]
+    pub key: String,
+    /// The data source whose id `event` is.
+    pub provider: String,
+    /// The provider's id of the match.
+    pub event: String,
+    /// The canonical competition when linked, else
+    /// `competition:PROVIDER:ID`; `None` when the provider names none.
+    pub competition: Option<String>,
+}
+
+impl MatchRef {
+    /// The key a provider's match has before resolution links it.
+    pub fn unlinked_key(provider: &str, event: &str) -> String {
+        format!("event:{provider}:{event}")
+    }
+}
+
+/// The canonical id of a provider's `kind` (`event`, `competition`) record
+/// `id`, or the id resolution would found it under.
+async fn canonical(
+    db: &mut impl Exec,
+    provider: &str,
+    kind: &str,
+    id: &str,
+) -> Result<String, DbError> {
+    let rows = db
+        .fetch(
+            "SELECT canonical_id FROM provider_ids WHERE provider = ? AND kind = ? AND provider_id = ?",
+            vec![provider.into(), kind.into(), id.into()],
+        )
+        .await
+        .map_err(DbError::query("looking up a live match's canonical id"))?;
+    match rows.first() {
+        Some(row) => text(row, 0, "canonical id"),
+        None => Ok(format!("{kind}:{provider}:{id}")),
+    }
+}
+
+/// The match `event` of `provider` (in `competition`) as the live path
+/// keys it.
+pub async fn match_ref(
     db: &mut impl Exec,
     provider: &str,
     event: &str,
-) -> Result<Option<MatchTracker>, DbError> {
+    competition: Option<&str>,
+) -> Result<MatchRef, DbError> {
+    let key = canonical(db, provider, "event", event).await?;
+    let competition = match competition {
+        Some(id) => Some(canonical(db, provider, "competition", id).await?),
+        None => None,
+    };
+    Ok(MatchRef {
+        key,
+        provider: provider.to_string(),
+        event: event.to_string(),
+        competition,
+    })
+}
+
+/// The stored state of the match `at`: under its key, or under the
+/// provider's own key when it was tracked before resolution linked it (the
+/// row is then moved to the new key by the next [`commit`]).
+pub async fn served(db: &mut impl Exec, at: &MatchRef) -> Result<Option<ServedMatch>, DbError> {
+    let unlinked = MatchRef::unlinked_key(&at.provider, &at.event);
     let rows = db
         .fetch(
-            "SELECT state FROM live_matches WHERE provider = ? AND event = ?",
-            vec![provider.into(), event.into()],
+            "SELECT match_key, state FROM live_matches WHERE match_key = ? OR match_key = ?",
+            vec![at.key.as_str().into(), unlinked.into()],
         )
         .await
         .map_err(DbError::query("reading a live match's state"))?;
-    Ok(rows
-        .first()
-        .map(|r| text(r, 0, "live match"))
-        .transpose()?
-        .and_then(|state| MatchTracker::from_json(&state)))
+    let mut found = None;
+    for row in &rows {
+        let key = text(row, 0, "live match")?;
+        let state = text(row, 1, "live match")?;
+        if key == at.key || found.is_none() {
+            found = ServedMatch::from_json(&state).or(found);
+        }
+    }
+    Ok(found)
 }
 
-/// Stores `tracker` as the match's state and appends `events` to the
+/// Stores `served` as the match's state and appends `events` to the
 /// outbox, inside the caller's transaction; returns their sequence
 /// numbers, in order.
 pub async fn commit(
     db: &mut impl Exec,
-    provider: &str,
-    event: &str,
-    tracker: &MatchTracker,
+    at: &MatchRef,
+    served: &ServedMatch,
     events: &[LiveEvent],
 ) -> Result<Vec<i64>, DbError> {
     let now = now_timestamp();
+    let unlinked = MatchRef::unlinked_key(&at.provider, &at.event);
+    if unlinked != at.key {
+        db.execute(
+            "DELETE FROM live_matches WHERE match_key = ?",
+            vec![unlinked.into()],
+        )
+        .await
+        .map_err(DbError::query("moving a live match to its canonical key"))?;
+    }
+    let accepted = served.accepted();
+    let (provider, event) = served.serving().unwrap_or((&at.provider, &at.event));
+    let status = accepted.map_or("scheduled".to_string(), |s| s.status.as_str().to_string());
+    let changed_at = served
+        .changed_at()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .map_or_else(|| now.clone(), crate::db::timestamp);
     db.execute(
-        "INSERT INTO live_matches (provider, event, state, updated_at) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (provider, event) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-        vec![provider.into(), event.into(), tracker.to_json().into(), now.as_str().into()],
+        "INSERT INTO live_matches (match_key, provider, event, competition, status, minute, \
+         home_score, away_score, state, changed_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (match_key) DO UPDATE SET provider = excluded.provider, \
+         event = excluded.event, competition = excluded.competition, status = excluded.status, \
+         minute = excluded.minute, home_score = excluded.home_score, \
+         away_score = excluded.away_score, state = excluded.state, \
+         changed_at = excluded.changed_at, updated_at = excluded.updated_at",
+        vec![
+            at.key.as_str().into(),
+            provider.into(),
+            event.into(),
+            at.competition.clone().into(),
+            status.into(),
+            accepted.and_then(|s| s.minute).map(i64::from).into(),
+            i64::from(accepted.map_or(0, |s| s.home_score)).into(),
+            i64::from(accepted.map_or(0, |s| s.away_score)).into(),
+            served.to_json().into(),
+            changed_at.into(),
+            now.as_str().into(),
+        ],
     )
     .await
     .map_err(DbError::query("storing a live match's state"))?;
     let mut seqs = Vec::with_capacity(events.len());
+    let serving = MatchRef {
+        provider: provider.to_string(),
+        event: event.to_string(),
+        ..at.clone()
+    };
     for live in events {
-        let payload = serde_json::to_string(live).unwrap_or_default();
         let kind = serde_json::to_value(live.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        let rows = db
-            .fetch(
-                "INSERT INTO live_events (provider, event, kind, subject, payload, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
-                vec![
-                    provider.into(),
-                    event.into(),
-                    kind.into(),
-                    live.subject.as_str().into(),
-                    payload.into(),
-                    now.as_str().into(),
-                ],
-            )
-            .await
-            .map_err(DbError::query("appending to the live outbox"))?;
-        let seq = rows
-            .first()
-            .map(|r| int(r, 0, "live event"))
-            .transpose()?
-            .ok_or_else(|| DbError::Unexpected("the outbox returned no sequence number".into()))?;
-        seqs.push(seq);
+        let payload = Told {
+            at: &serving,
+            told: live,
+        };
+        let payload = serde_json::to_string(&payload).unwrap_or_default();
+        seqs.push(append(db, &serving, &kind, &live.subject, &payload, &now).await?);
     }
     Ok(seqs)
+}
+
+/// An event as the outbox stores it: the match it is about, then what
+/// happened.
+#[derive(serde::Serialize)]
+struct Told<'a> {
+    #[serde(flatten)]
+    at: &'a MatchRef,
+    #[serde(flatten)]
+    told: &'a LiveEvent,
+}
+
+/// Appends one event about the match `at` to the outbox, inside the
+/// caller's transaction; returns its sequence number.
+pub async fn append(
+    db: &mut impl Exec,
+    at: &MatchRef,
+    kind: &str,
+    subject: &str,
+    payload: &str,
+    now: &str,
+) -> Result<i64, DbError> {
+    let rows = db
+        .fetch(
+            "INSERT INTO live_events (match_key, competition, provider, event, kind, subject, \
+             payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+            vec![
+                at.key.as_str().into(),
+                at.competition.clone().into(),
+                at.provider.as_str().into(),
+                at.event.as_str().into(),
+                kind.into(),
+                subject.into(),
+                payload.into(),
+                now.into(),
+            ],
+        )
+        .await
+        .map_err(DbError::query("appending to the live outbox"))?;
+    rows.first()
+        .map(|r| int(r, 0, "live event"))
+        .transpose()?
+        .ok_or_else(|| DbError::Unexpected("the outbox returned no sequence number".into()))
 }
 
 /// One event of the outbox.
@@ -83,6 +218,10 @@ pub async fn commit(
 pub struct OutboxEvent {
     /// Its place in the outbox: what a listener resumes after.
     pub seq: i64,
+    /// The real match it is about (see [`MatchRef::key`]).
+    pub match_key: String,
+    /// The match's competition (see [`MatchRef::competition`]).
+    pub competition: Option<String>,
     /// The data source of the match.
     pub provider: String,
     /// The provider's id of the match.
@@ -101,8 +240,8 @@ pub struct OutboxEvent {
 pub async fn after(db: &mut impl Exec, seq: i64, limit: i64) -> Result<Vec<OutboxEvent>, DbError> {
     let rows = db
         .fetch(
-            "SELECT seq, provider, event, kind, subject, payload, created_at FROM live_events \
-             WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, provider, event, kind, subject, payload, created_at, match_key, \
+             competition FROM live_events WHERE seq > ? ORDER BY seq LIMIT ?",
             vec![seq.into(), limit.into()],
         )
         .await
@@ -118,6 +257,107 @@ pub async fn after(db: &mut impl Exec, seq: i64, limit: i64) -> Result<Vec<Outbo
                 subject: text(r, 4, what)?,
                 payload: text(r, 5, what)?,
                 created_at: text(r, 6, what)?,
+                match_key: text(r, 7, what)?,
+                competition: opt_text(r, 8, what)?,
+            })
+        })
+        .collect()
+}
+
+/// How many matches in play want a live stream's fallback polled: those
+/// the stream's id space `space` serves and has left unchanged while live
+/// since before `cutoff`, and those a fallback (`fallbacks`, id spaces)
+/// serves already.
+pub async fn needing_fallback(
+    db: &mut impl Exec,
+    space: &str,
+    fallbacks: &[String],
+    cutoff: &str,
+) -> Result<u64, DbError> {
+    if fallbacks.is_empty() {
+        return Ok(0);
+    }
+    let marks = vec!["?"; fallbacks.len()].join(", ");
+    let mut args: Vec<crate::db::Value> = vec![space.into(), cutoff.into()];
+    args.extend(fallbacks.iter().map(|f| f.as_str().into()));
+    let rows = db
+        .fetch(
+            &format!(
+                "SELECT count(*) FROM live_matches WHERE \
+                 (provider = ? AND status = 'live' AND changed_at < ?) OR \
+                 (status IN ('live', 'halftime') AND provider IN ({marks}))"
+            ),
+            args,
+        )
+        .await
+        .map_err(DbError::query("looking for stale live matches"))?;
+    Ok(rows
+        .first()
+        .map(|r| int(r, 0, "stale live matches"))
+        .transpose()?
+        .map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+}
+
+/// A match in play as the dashboard and `sluice live` show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InPlay {
+    /// The real match (see [`MatchRef::key`]).
+    #[serde(rename = "match")]
+    pub match_key: String,
+    /// The provider serving it.
+    pub provider: String,
+    /// That provider's id of it.
+    pub event: String,
+    /// Its competition (see [`MatchRef::competition`]).
+    pub competition: Option<String>,
+    /// Home team's name, as the serving provider has it.
+    pub home_team: Option<String>,
+    /// Away team's name.
+    pub away_team: Option<String>,
+    /// `live` or `halftime` (or where it ended, for a match finished
+    /// within the last hours asked for).
+    pub status: String,
+    /// Minute of play.
+    pub minute: Option<i64>,
+    /// Home goals.
+    pub home_score: i64,
+    /// Away goals.
+    pub away_score: i64,
+    /// When what was told of it last changed.
+    pub changed_at: String,
+}
+
+/// The matches in play, and those whose state changed since `since` (a
+/// stored timestamp; finished ones stay listed a while), by competition
+/// then key.
+pub async fn in_play(db: &mut impl Exec, since: &str) -> Result<Vec<InPlay>, DbError> {
+    let rows = db
+        .fetch(
+            "SELECT m.match_key, m.provider, m.event, m.competition, e.home_team_name, \
+             e.away_team_name, m.status, m.minute, m.home_score, m.away_score, m.changed_at \
+             FROM live_matches m LEFT JOIN events e \
+               ON e.provider = m.provider AND e.provider_id = m.event \
+             WHERE m.status IN ('live', 'halftime') OR m.updated_at >= ? \
+             ORDER BY m.competition, m.match_key",
+            vec![since.into()],
+        )
+        .await
+        .map_err(DbError::query("reading the matches in play"))?;
+    let what = "match in play";
+    rows.iter()
+        .map(|r| {
+            Ok(InPlay {
+                match_key: text(r, 0, what)?,
+                provider: text(r, 1, what)?,
+                event: text(r, 2, what)?,
+                competition: opt_text(r, 3, what)?,
+                home_team: opt_text(r, 4, what)?,
+                away_team: opt_text(r, 5, what)?,
+                status: text(r, 6, what)?,
+                minute: crate::db::row::opt_int(r, 7, what)?,
+                home_score: int(r, 8, what)?,
+                away_score: int(r, 9, what)?,
+                changed_at: text(r, 10, what)?,
             })
         })
         .collect()

@@ -115,6 +115,8 @@ pub struct BatchRows {
     /// `live = true`: tracked, and what changed told into the outbox, in
     /// the batch's transaction.
     pub live: Vec<crate::live::LiveSnapshot>,
+    /// How a live stream's matches are watched; `None` when not live.
+    pub live_settings: Option<crate::live::LiveSettings>,
 }
 
 impl BatchRows {
@@ -136,6 +138,7 @@ impl From<Vec<Record>> for BatchRows {
             duplicates,
             producers: Vec::new(),
             live: Vec::new(),
+            live_settings: None,
         }
     }
 }
