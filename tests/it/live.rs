@@ -517,3 +517,60 @@ fn a_live_schedule_never_polls_faster_than_its_provider_refreshes() {
     });
     assert!(log().contains("cadence_s=15"), "{}", log());
 }
+
+/// A free plan's 100 requests a day cannot pay for polling a day of
+/// matches every 15 s: `sluice serve` refuses to start, with the numbers;
+/// a plan of 7,500 a day can, and it starts.
+fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numbers(
+    ctx: crate::common::TestContext,
+) {
+    use crate::common::serving::{Serving, free_addr};
+    let Some((config, _server)) = live_config(&ctx) else {
+        return;
+    };
+    // The matches in play, loaded by one run: what the day's polling is
+    // counted from.
+    crate::common::assert_ok(&ctx.run(&config, "live"));
+    let base = std::fs::read_to_string(&config).expect("config");
+    let with_plan = |credits: &str| {
+        let text = base
+            .replace(
+                "[providers.api-football]\n",
+                &format!("[providers.api-football]\ncredits = \"{credits}\"\n"),
+            )
+            .replace(
+                "[[pipelines.live.streams]]",
+                "[pipelines.live]\nschedule = { live = \"15s\", lead = \"15m\" }\n\n[[pipelines.live.streams]]",
+            );
+        let path = ctx.path(&format!("live-{}.toml", credits.replace('/', "-")));
+        std::fs::write(&path, text).expect("config");
+        path
+    };
+    let free = with_plan("100/day");
+    let free = free.to_str().expect("utf-8");
+    let out = crate::common::sluice_command(&["serve", "--config", free, "--addr", &free_addr()])
+        .env("SLUICE_TEST_ADMIN", "t")
+        .output()
+        .expect("sluice serve");
+    let said = crate::common::stderr(&out);
+    assert!(!out.status.success(), "started on a plan it would overspend: {said}");
+    assert!(said.contains("provider `api-football`"), "{said}");
+    assert!(said.contains("the plan allows 100"), "{said}");
+    assert!(said.contains("every 15 s"), "{said}");
+    // 195 matches in play now: polled from now on, at least two hours.
+    let credits: u64 = said
+        .split("provider `api-football`: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the credits the day would cost");
+    assert!(credits > 2 * 3_600 / 15, "{said}");
+    // A plan that can pay starts.
+    let paid = with_plan("7500/day");
+    let serving = Serving::start(&ctx, &paid, &[], &[("SLUICE_TEST_ADMIN", "t")]);
+    drop(serving);
+}
+
+crate::on_both_databases!(
+    a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numbers
+);

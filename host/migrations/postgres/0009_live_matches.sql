@@ -25,6 +25,7 @@ CREATE INDEX live_matches_by_status ON live_matches (status);
 ALTER TABLE live_events ADD COLUMN match_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE live_events ADD COLUMN competition TEXT;
 CREATE INDEX live_events_by_match_key ON live_events (match_key, seq);
+CREATE INDEX live_events_by_competition ON live_events (competition, seq);
 
 -- In-play markets whose prices stopped moving: marked once, cleared when
 -- a price moves again.

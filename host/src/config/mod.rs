@@ -2,6 +2,7 @@
 //! names the file, the key and what was expected.
 
 mod alerts;
+mod credits;
 mod duration;
 mod pipeline;
 mod rate;
@@ -12,6 +13,7 @@ pub use alerts::{
     AlertsConfig, ChannelConfig, EmailChannelConfig, RuleConfig, RuleKind, SmtpSecurity,
     WebhookChannelConfig,
 };
+pub use credits::CreditBudget;
 pub use duration::HumanDuration;
 pub use pipeline::{
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, ParamValue, PipelineConfig, StreamConfig,
@@ -228,6 +230,10 @@ pub struct ProviderConfig {
     /// when the provider reports this many or fewer left.
     #[serde(default)]
     pub quota_reserve: u64,
+    /// The plan's credits (`"100/day"`, `"500/month"`): `sluice serve`
+    /// refuses to start when the live pipelines' polling of the day's
+    /// matches would cost more, by the plugin's credit model.
+    pub credits: Option<CreditBudget>,
 }
 
 fn default_max_attempts() -> u32 {

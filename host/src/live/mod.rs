@@ -11,6 +11,7 @@
 //! real match behind every provider reporting it: one serves, and another
 //! takes over when it freezes or goes silent, telling nothing twice.
 
+pub mod budget;
 mod served;
 mod snapshot;
 mod tracker;

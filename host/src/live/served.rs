@@ -46,19 +46,25 @@ struct SourceView {
     event: String,
     /// What it said last.
     snapshot: MatchSnapshot,
-    /// When what it says last changed (unix seconds).
+    /// When what it says last changed (unix seconds). A poll that brings
+    /// nothing new leaves the stored state as it was: no write.
     changed_at: i64,
-    /// When it last answered (unix seconds).
-    polled_at: i64,
 }
 
+/// How long a half-time may stay unchanged beyond `stale_after`: the
+/// break lasts 15 minutes.
+const HALF_TIME_SECS: i64 = 20 * 60;
+
 impl SourceView {
-    /// Frozen while in play, or unheard, for `stale_after` seconds.
+    /// Unchanged while in play for `stale_after` seconds (plus the break,
+    /// at half-time), whether the provider froze or stopped answering.
     fn stale(&self, now: i64, stale_after: i64) -> bool {
-        let frozen = self.snapshot.status == EventStatus::Live
-            && now.saturating_sub(self.changed_at) >= stale_after;
-        let unheard = now.saturating_sub(self.polled_at) >= stale_after;
-        frozen || unheard
+        let silent = now.saturating_sub(self.changed_at);
+        match self.snapshot.status {
+            EventStatus::Live => silent >= stale_after,
+            EventStatus::Halftime => silent >= stale_after.saturating_add(HALF_TIME_SECS),
+            _ => false,
+        }
     }
 }
 
@@ -130,8 +136,9 @@ impl ServedMatch {
         self.sources.get(provider).map(|v| v.changed_at)
     }
 
-    /// Whether the serving provider is stale at `now`: another provider's
-    /// snapshot would take over.
+    /// Whether the serving provider is stale at `now` (frozen or silent
+    /// while the match is in play): another provider's news would take
+    /// over.
     pub fn serving_stale(&self, now: i64, stale_after: i64) -> bool {
         self.serving
             .as_deref()
@@ -161,16 +168,15 @@ impl ServedMatch {
                 event: event.to_string(),
                 snapshot: snapshot.clone(),
                 changed_at,
-                polled_at: now,
             },
         );
         let serving = match self.serving.as_deref() {
             None => None,
             Some(serving) if serving == provider => None,
-            Some(serving) => match self.sources.get(serving) {
-                Some(view) => Some((serving.to_string(), view.clone())),
-                None => None,
-            },
+            Some(serving) => self
+                .sources
+                .get(serving)
+                .map(|view| (serving.to_string(), view.clone())),
         };
         let mut handover = None;
         match serving {

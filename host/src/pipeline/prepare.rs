@@ -258,6 +258,7 @@ fn prepare_stream(
         let refresh = plugin
             .manifest()
             .live
+            .as_ref()
             .map(|live| std::time::Duration::from_secs(live.refresh_secs));
         let poll = refresh.map_or(poll, |refresh| poll.max(refresh));
         let secs = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);

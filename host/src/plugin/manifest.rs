@@ -39,11 +39,88 @@ pub struct Manifest {
 
 /// `[live]`: how often the provider refreshes its live data; polling
 /// faster spends quota for nothing, so a live schedule never does.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct LiveSpec {
     /// Seconds between two refreshes of the provider's live data.
     pub refresh_secs: u64,
+    /// What one request costs against the provider's quota, so that a
+    /// live config that would spend more than the plan allows is refused
+    /// at start.
+    #[serde(default)]
+    pub credits: CreditModel,
+    /// Parameters whose value is one of the provider's match ids (`id`,
+    /// `fixture`; a list separated by `,` or `-`): a response cached for
+    /// them is not served once a live event of one of those matches
+    /// committed after it was fetched.
+    #[serde(default)]
+    pub match_params: Vec<String>,
+    /// Parameters whose value is one of the provider's competition ids
+    /// (`league`, `sport`), likewise.
+    #[serde(default)]
+    pub competition_params: Vec<String>,
+}
+
+/// `[live.credits]`: the provider's credit model. A request costs
+/// `per_request`, times, for a stream listed under `multiply`, the number
+/// of comma-separated values of each of its parameters there (The Odds
+/// API's odds cost markets × regions); a stream listed under `with_param`
+/// costs the given amount when that parameter is present instead; a
+/// stream listed under `free` costs nothing.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CreditModel {
+    /// Credits of one request.
+    #[serde(default = "one_credit")]
+    pub per_request: u64,
+    /// Per stream, the parameters whose value counts multiply the cost.
+    #[serde(default)]
+    pub multiply: BTreeMap<String, Vec<String>>,
+    /// Per stream, a parameter whose presence sets the cost.
+    #[serde(default)]
+    pub with_param: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Streams that cost nothing.
+    #[serde(default)]
+    pub free: Vec<String>,
+}
+
+fn one_credit() -> u64 {
+    1
+}
+
+impl Default for CreditModel {
+    fn default() -> Self {
+        CreditModel {
+            per_request: 1,
+            multiply: BTreeMap::new(),
+            with_param: BTreeMap::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl CreditModel {
+    /// Credits one request of `stream` with `params` costs.
+    pub fn cost(&self, stream: &str, params: &[(String, String)]) -> u64 {
+        if self.free.iter().any(|free| free == stream) {
+            return 0;
+        }
+        let value = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        if let Some(set) = self.with_param.get(stream)
+            && let Some(cost) = set.iter().find(|(param, _)| value(param).is_some()).map(|(_, c)| *c)
+        {
+            return cost;
+        }
+        let factor = self.multiply.get(stream).map_or(1, |names| {
+            names
+                .iter()
+                .map(|name| {
+                    value(name).map_or(1, |v| v.split(',').filter(|s| !s.trim().is_empty()).count().max(1) as u64)
+                })
+                .product()
+        });
+        self.per_request.saturating_mul(factor)
+    }
 }
 
 /// What a component is, as its manifest's `kind` says: a normalizer when

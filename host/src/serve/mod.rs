@@ -7,6 +7,7 @@
 //! commit and end within the grace period, and exits.
 
 mod auth;
+pub mod budget;
 mod dashboard;
 mod events;
 mod http;
@@ -66,6 +67,9 @@ pub enum ServeError {
     /// The database could not be read at start.
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
+    /// The live pipelines would spend more than a provider's plan allows.
+    #[error(transparent)]
+    Budget(#[from] budget::BudgetError),
 }
 
 /// Why runs found `running` at start are marked abandoned.
@@ -115,6 +119,16 @@ pub async fn serve(
         .acquire()
         .await
         .map_err(crate::db::DbError::query("acquiring a connection"))?;
+    // Refused before anything is polled: a day of live polling that the
+    // providers' plans cannot pay for.
+    for spend in budget::check(&config, &registry, &mut conn, time::OffsetDateTime::now_utc()).await? {
+        tracing::info!(
+            provider = %spend.provider,
+            credits = spend.credits,
+            allowed = ?spend.allowed,
+            "the day's live polling, by the fixtures loaded"
+        );
+    }
     let abandoned =
         crate::state::runs::abandon_running(&mut conn, ABANDONED_AT_START, None).await?;
     metrics::describe_stored(&config, &mut conn).await?;

@@ -296,8 +296,8 @@ impl Scheduler {
     /// A live schedule: every cadence, a run if a match is in play or
     /// about to start; otherwise none.
     async fn live(self, pipeline: String, every: Duration, lead: Duration) {
-        let mut stopping = self.inner.stopping.subscribe();
         let inner = &self.inner;
+        let pipeline = &pipeline;
         let cadence = super::in_play::cadence(&inner.config, &inner.registry, &pipeline, every);
         if cadence > every {
             tracing::info!(
@@ -307,7 +307,7 @@ impl Scheduler {
                 "live schedule slowed to the providers' refresh interval"
             );
         }
-        loop {
+        let in_play = || async move {
             let spaces = super::in_play::id_spaces(&inner.config, &inner.registry, &pipeline);
             let in_play = match inner.stores.state.pool().acquire().await {
                 Ok(mut conn) => {
@@ -316,18 +316,14 @@ impl Scheduler {
                 }
                 Err(e) => Err(crate::db::DbError::query("acquiring a connection")(e)),
             };
-            match in_play {
-                Ok(true) => self.start_or_skip(&pipeline, "live"),
-                Ok(false) => {}
-                Err(error) => {
-                    tracing::error!(%pipeline, %error, "cannot tell whether a match is in play")
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(cadence) => {}
-                _ = stopping.wait_for(|stop| *stop) => return,
-            }
-        }
+            in_play.unwrap_or_else(|error| {
+                tracing::error!(%pipeline, %error, "cannot tell whether a match is in play");
+                false
+            })
+        };
+        let stopping = self.inner.stopping.subscribe();
+        super::in_play::gate(cadence, in_play, || self.start_or_skip(&pipeline, "live"), stopping)
+            .await;
     }
 
     fn start_or_skip(&self, pipeline: &str, trigger: &str) {
