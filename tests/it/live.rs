@@ -446,11 +446,11 @@ crate::on_both_databases!(
     a_live_stream_tells_the_feed_once_over_sse_and_a_listener_resumes_from_its_last_id
 );
 
-#[test]
-fn a_live_schedule_polls_only_while_a_match_is_in_play_or_about_to_start() {
+fn a_live_schedule_polls_only_while_a_match_is_in_play_or_about_to_start(
+    ctx: crate::common::TestContext,
+) {
     use crate::common::serving::{Serving, wait_for};
     use std::time::Duration;
-    let ctx = crate::common::TestContext::new();
     let server = crate::common::ReplayServer::start(&crate::common::demo_recordings());
     // football-data declares no refresh interval: the cadence is as asked.
     let pipelines = format!(
@@ -493,6 +493,8 @@ fn a_live_schedule_polls_only_while_a_match_is_in_play_or_about_to_start() {
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(runs(), settled, "it went on polling with nothing in play");
 }
+
+crate::on_both_databases!(a_live_schedule_polls_only_while_a_match_is_in_play_or_about_to_start);
 
 #[test]
 fn a_live_schedule_never_polls_faster_than_its_provider_refreshes() {
@@ -553,7 +555,10 @@ fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numb
         .output()
         .expect("sluice serve");
     let said = crate::common::stderr(&out);
-    assert!(!out.status.success(), "started on a plan it would overspend: {said}");
+    assert!(
+        !out.status.success(),
+        "started on a plan it would overspend: {said}"
+    );
     assert!(said.contains("provider `api-football`"), "{said}");
     assert!(said.contains("the plan allows 100"), "{said}");
     assert!(said.contains("every 15 s"), "{said}");

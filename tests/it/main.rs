@@ -16,6 +16,8 @@ mod enrichers;
 mod entity_quota;
 mod extraction;
 mod live;
+mod live_cache;
+mod live_odds;
 mod odds;
 mod path_auth;
 mod plugin_fixtures;

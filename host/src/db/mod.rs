@@ -208,7 +208,14 @@ pub trait Exec {
         sql: &str,
         args: Vec<Value>,
     ) -> impl Future<Output = Result<Vec<Vec<Value>>, sqlx::Error>> + Send;
+    /// The placeholder of a stored timestamp compared with a timestamp
+    /// column: PostgreSQL's columns are `timestamptz` and refuse text,
+    /// SQLite's are text in the same format.
+    fn time_param(&self) -> &'static str;
 }
+
+/// [`Exec::time_param`] on PostgreSQL.
+const PG_TIME_PARAM: &str = "CAST(? AS timestamptz)";
 
 impl Exec for Tx {
     async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64, sqlx::Error> {
@@ -222,6 +229,13 @@ impl Exec for Tx {
         match self {
             Tx::Sqlite(t) => value::fetch_sqlite(t, sql, args).await,
             Tx::Postgres(t) => value::fetch_postgres(t, &numbered(sql), args).await,
+        }
+    }
+
+    fn time_param(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "?",
+            Tx::Postgres(_) => PG_TIME_PARAM,
         }
     }
 }
@@ -238,6 +252,13 @@ impl Exec for Conn {
         match self {
             Conn::Sqlite(c) => value::fetch_sqlite(c, sql, args).await,
             Conn::Postgres(c) => value::fetch_postgres(c, &numbered(sql), args).await,
+        }
+    }
+
+    fn time_param(&self) -> &'static str {
+        match self {
+            Conn::Sqlite(_) => "?",
+            Conn::Postgres(_) => PG_TIME_PARAM,
         }
     }
 }

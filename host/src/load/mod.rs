@@ -258,6 +258,24 @@ async fn tell_live(
     Ok(told)
 }
 
+/// The markets the batch's odds quote, per provider.
+fn quoted_markets(
+    tables: &[(&'static tables::TableSpec, Vec<tables::Row>)],
+) -> std::collections::BTreeSet<state::live_odds::QuotedMarket> {
+    tables
+        .iter()
+        .filter(|(table, _)| **table == tables::ODDS)
+        .flat_map(|(_, rows)| rows.iter())
+        .filter_map(|row| match row.key.first() {
+            Some(crate::db::Value::Key(market_key)) => Some(state::live_odds::QuotedMarket {
+                provider: row.provider.clone(),
+                market_key: *market_key,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Tells `LISTEN sluice_live` listeners the newest sequence number a batch
 /// appended, on PostgreSQL; delivered when the batch commits. Only the
 /// number: a NOTIFY payload is small and not kept; listeners read the
@@ -315,6 +333,20 @@ async fn write_batch(
             let producers = rows.producers;
             let live = rows.live;
             let live_settings = rows.live_settings;
+            // A live stream's odds tell their moves: those recorded after
+            // this mark, by this batch.
+            let odds_live = match live_settings {
+                Some(settings) => {
+                    let markets = quoted_markets(&rows.tables);
+                    if markets.is_empty() {
+                        None
+                    } else {
+                        let mark = state::live_odds::history_mark(tx).await?;
+                        Some((settings, mark, markets))
+                    }
+                }
+                None => None,
+            };
             for (table, rows) in rows.tables {
                 // Rows an enricher added say so; the rest are the normalizer's.
                 let provenance = match producers.iter().find(|p| p.table == table.name) {
@@ -345,6 +377,19 @@ async fn write_batch(
                     .await?;
             if let Some(settings) = live_settings {
                 counts.live_events = tell_live(tx, &live, settings).await?;
+            }
+            if let Some((settings, mark, markets)) = odds_live {
+                let told = state::live_odds::tell(
+                    tx,
+                    mark,
+                    batch.run_id,
+                    &batch.payload_hash,
+                    &markets,
+                    settings.odds_suspended_after_secs,
+                )
+                .await?;
+                counts.live_events += told.events;
+                notify_live(tx, told.newest).await?;
             }
             if mode == RunMode::Run {
                 state::checkpoints::save(

@@ -200,6 +200,39 @@ struct Producer<'a> {
 }
 
 impl Producer<'_> {
+    /// Whether a live event of a match or competition `request` names (by
+    /// the parameters the manifest's `[live]` lists) was committed after
+    /// `fetched_at`: a response cached before it is stale, whatever its
+    /// age.
+    async fn live_news_since(
+        &self,
+        request: &PlannedRequest,
+        fetched_at: &str,
+    ) -> Result<bool, RunError> {
+        let Some(live) = &self.stream.plugin.manifest().live else {
+            return Ok(false);
+        };
+        let ids = |params: &[String]| -> Vec<String> {
+            request
+                .query
+                .iter()
+                .filter(|(name, _)| params.contains(name))
+                .flat_map(|(_, value)| value.split([',', '-']))
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let (events, competitions) = (ids(&live.match_params), ids(&live.competition_params));
+        if events.is_empty() && competitions.is_empty() {
+            return Ok(false);
+        }
+        Ok(self
+            .state
+            .live_told_since(&self.stream.provider, &events, &competitions, fetched_at)
+            .await?)
+    }
+
     /// Fetches (or serves from the archive) and normalizes every request in
     /// order, following the plugin's follow-ups, and hands each batch to
     /// the committing half. Stops after a quarantined response, or when the
@@ -222,9 +255,14 @@ impl Producer<'_> {
             }
             let url = stream.client.url(&request)?.to_string();
             let latest = self.state.latest_response(&stream.key, &url).await?;
-            let fresh_enough = latest
+            let mut fresh_enough = latest
                 .as_ref()
                 .filter(|l| within(stream.cache_ttl, &l.fetched_at));
+            if let Some(cached) = fresh_enough
+                && self.live_news_since(&request, &cached.fetched_at).await?
+            {
+                fresh_enough = None;
+            }
             let (response, source) = match fresh_enough {
                 Some(cached) => (archived(self.state, cached).await?, ResponseSource::Cache),
                 None => {

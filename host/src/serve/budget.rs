@@ -90,7 +90,10 @@ pub async fn day_spend(
     now: OffsetDateTime,
 ) -> Result<Vec<DaySpend>, DbError> {
     let day_start = now.replace_time(time::Time::MIDNIGHT);
-    let (from, until) = (day_start.unix_timestamp(), day_start.unix_timestamp() + 86_400);
+    let (from, until) = (
+        day_start.unix_timestamp(),
+        day_start.unix_timestamp() + 86_400,
+    );
     let mut by_provider: BTreeMap<String, DaySpend> = BTreeMap::new();
     for (name, pipeline) in &config.config.pipelines {
         let Some(Schedule::Live { every, lead }) = &pipeline.schedule else {
@@ -98,7 +101,7 @@ pub async fn day_spend(
         };
         let cadence = super::in_play::cadence(config, registry, name, *every);
         let spaces = super::in_play::id_spaces(config, registry, name);
-        let kickoffs = kickoffs(db, &spaces, from, until).await?;
+        let kickoffs = kickoffs(db, &spaces, from, until, now.unix_timestamp()).await?;
         let lead = i64::try_from(lead.as_secs()).unwrap_or(i64::MAX);
         let windows = polling_windows(&kickoffs, lead, from, until);
         let day_polls = polls(&windows, cadence.as_secs());
@@ -109,7 +112,9 @@ pub async fn day_spend(
             let cost = registry
                 .get(&provider.plugin)
                 .and_then(|plugin| plugin.manifest().live.clone())
-                .map_or(1, |live| live.credits.cost(&stream.stream, &stream.param_pairs()));
+                .map_or(1, |live| {
+                    live.credits.cost(&stream.stream, &stream.param_pairs())
+                });
             let credits = day_polls.saturating_mul(cost);
             let spend = by_provider
                 .entry(stream.provider.clone())
@@ -139,12 +144,15 @@ pub async fn day_spend(
 }
 
 /// Kick-offs (unix seconds) of the matches of `spaces` on the day
-/// `[from, until)`, and of those in play now whenever they kicked off.
+/// `[from, until)`, and of those in play at `now` whenever they kicked
+/// off (as kicking off at `now` when that was longer ago than a match
+/// lasts).
 async fn kickoffs(
     db: &mut impl Exec,
     spaces: &[String],
     from: i64,
     until: i64,
+    now: i64,
 ) -> Result<Vec<i64>, DbError> {
     if spaces.is_empty() {
         return Ok(Vec::new());
@@ -159,12 +167,13 @@ async fn kickoffs(
     let mut args: Vec<Value> = spaces.iter().map(|s| s.as_str().into()).collect();
     args.push(stamp(from).into());
     args.push(stamp(until).into());
+    let at = db.time_param();
     let rows = db
         .fetch(
             &format!(
-                "SELECT kickoff FROM events WHERE provider IN ({marks}) AND kickoff IS NOT NULL AND \
+                "SELECT kickoff, status FROM events WHERE provider IN ({marks}) AND kickoff IS NOT NULL AND \
                  status NOT IN ('postponed', 'cancelled', 'abandoned') AND \
-                 ((kickoff >= ? AND kickoff < ?) OR status IN ('live', 'halftime'))"
+                 ((kickoff >= {at} AND kickoff < {at}) OR status IN ('live', 'halftime'))"
             ),
             args,
         )
@@ -173,8 +182,14 @@ async fn kickoffs(
     let mut kickoffs = Vec::with_capacity(rows.len());
     for row in &rows {
         let kickoff = text(row, 0, "kick-off")?;
+        let in_play = matches!(text(row, 1, "kick-off")?.as_str(), "live" | "halftime");
         if let Ok(at) = OffsetDateTime::parse(&kickoff, &Rfc3339) {
-            kickoffs.push(at.unix_timestamp());
+            let at = at.unix_timestamp();
+            // A match still in play past its usual span (late, suspended,
+            // or its provider slow to say it ended) is polled as if it had
+            // just kicked off.
+            let late = at.saturating_add(crate::live::budget::MATCH_SPAN_SECS) <= now;
+            kickoffs.push(if in_play && late { now } else { at });
         }
     }
     Ok(kickoffs)

@@ -102,7 +102,7 @@ pub async fn served(db: &mut impl Exec, at: &MatchRef) -> Result<Option<ServedMa
 /// outbox, inside the caller's transaction; returns their sequence
 /// numbers, in order.
 pub async fn commit(
-    db: &mut impl Exec,
+    db: &mut crate::db::Tx,
     at: &MatchRef,
     served: &ServedMatch,
     events: &[LiveEvent],
@@ -149,6 +149,9 @@ pub async fn commit(
     )
     .await
     .map_err(DbError::query("storing a live match's state"))?;
+    if !events.is_empty() {
+        lock_outbox(db).await?;
+    }
     let mut seqs = Vec::with_capacity(events.len());
     let serving = MatchRef {
         provider: provider.to_string(),
@@ -180,8 +183,27 @@ struct Told<'a> {
     told: &'a LiveEvent,
 }
 
+/// Makes the caller's transaction the only one appending to the outbox
+/// until it ends, on PostgreSQL: its sequence numbers are then taken after
+/// those of every transaction that committed before it, so a listener
+/// reading after the newest number it saw never skips an event committed
+/// later under a smaller one. SQLite has one writer at a time anyway.
+/// Taking it again in the same transaction is free.
+pub async fn lock_outbox(db: &mut crate::db::Tx) -> Result<(), DbError> {
+    if let crate::db::Tx::Postgres(_) = db {
+        db.execute("SELECT pg_advisory_xact_lock(?)", vec![OUTBOX_LOCK.into()])
+            .await
+            .map_err(DbError::query("taking the live outbox's lock"))?;
+    }
+    Ok(())
+}
+
+/// The advisory lock [`lock_outbox`] takes: "sluice_live" in ASCII.
+const OUTBOX_LOCK: i64 = 0x736c_7569_6365_6c76;
+
 /// Appends one event about the match `at` to the outbox, inside the
-/// caller's transaction; returns its sequence number.
+/// caller's transaction (which holds [`lock_outbox`]); returns its
+/// sequence number.
 pub async fn append(
     db: &mut impl Exec,
     at: &MatchRef,
@@ -361,4 +383,56 @@ pub async fn in_play(db: &mut impl Exec, since: &str) -> Result<Vec<InPlay>, DbE
             })
         })
         .collect()
+}
+
+/// Whether an event of one of `provider`'s matches `events`, or of one of
+/// its competitions `competitions` (the provider's ids), was committed to
+/// the outbox after `since` (a stored timestamp): a response cached
+/// before it no longer says how those matches stand.
+pub async fn told_since(
+    db: &mut impl Exec,
+    provider: &str,
+    events: &[String],
+    competitions: &[String],
+    since: &str,
+) -> Result<bool, DbError> {
+    if events.is_empty() && competitions.is_empty() {
+        return Ok(false);
+    }
+    let mut matches = Vec::with_capacity(events.len());
+    for event in events {
+        matches.push(canonical(db, provider, "event", event).await?);
+    }
+    let mut leagues = Vec::with_capacity(competitions.len());
+    for competition in competitions {
+        leagues.push(canonical(db, provider, "competition", competition).await?);
+    }
+    let marks = |n: usize| vec!["?"; n.max(1)].join(", ");
+    let mut args: Vec<crate::db::Value> = vec![since.into()];
+    // An empty list matches nothing: NULL is in no IN list.
+    let list = |values: Vec<String>, args: &mut Vec<crate::db::Value>| {
+        if values.is_empty() {
+            args.push(crate::db::Value::Null);
+        } else {
+            args.extend(values.into_iter().map(crate::db::Value::from));
+        }
+    };
+    let (n_matches, n_leagues) = (matches.len(), leagues.len());
+    list(matches, &mut args);
+    list(leagues, &mut args);
+    let rows = db
+        .fetch(
+            &format!(
+                "SELECT 1 FROM live_events WHERE created_at > ? AND \
+                 (match_key IN ({}) OR competition IN ({})) LIMIT 1",
+                marks(n_matches),
+                marks(n_leagues)
+            ),
+            args,
+        )
+        .await
+        .map_err(DbError::query(
+            "looking for live events since a cached response",
+        ))?;
+    Ok(!rows.is_empty())
 }

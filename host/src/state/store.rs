@@ -109,6 +109,25 @@ impl StateStore {
         super::archive::latest(&mut self.conn().await?, stream_key, url).await
     }
 
+    /// Whether a live event of the provider's `events` or `competitions`
+    /// committed after `since` (see [`super::live::told_since`]).
+    pub async fn live_told_since(
+        &self,
+        provider: &str,
+        events: &[String],
+        competitions: &[String],
+        since: &str,
+    ) -> Result<bool, DbError> {
+        super::live::told_since(
+            &mut self.conn().await?,
+            provider,
+            events,
+            competitions,
+            since,
+        )
+        .await
+    }
+
     /// An archived body.
     pub async fn payload(&self, payload_hash: &str) -> Result<Vec<u8>, DbError> {
         super::archive::payload(&mut self.conn().await?, payload_hash).await
