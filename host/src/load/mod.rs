@@ -112,6 +112,9 @@ impl Sink {
         tx.commit()
             .await
             .map_err(DbError::query("committing the batch"))?;
+        if counts.live_events > 0 {
+            state::live::outbox_committed();
+        }
         Ok(counts)
     }
 

@@ -14,9 +14,10 @@ use futures_util::Stream;
 use serde::Deserialize;
 
 use super::state::AppState;
-use crate::state::live::{OutboxEvent, after};
+use crate::state::live::{OutboxEvent, after, outbox_commits};
 
-/// How often the outbox is read for what is new.
+/// How often the outbox is read for what is new when no commit of this
+/// process said so (another process's commits).
 const POLL: Duration = Duration::from_millis(200);
 /// Most events one read takes.
 const BATCH: i64 = 500;
@@ -73,20 +74,23 @@ pub async fn events(
     let seq = resume.or(query.after).unwrap_or(0);
     let stopping = state.scheduler.stopping();
     let pending: std::collections::VecDeque<OutboxEvent> = Default::default();
+    let commits = outbox_commits();
     let stream = futures_util::stream::unfold(
-        (state, query, seq, pending, stopping),
-        |(state, query, mut seq, mut pending, mut stopping)| async move {
+        (state, query, seq, pending, stopping, commits),
+        |(state, query, mut seq, mut pending, mut stopping, mut commits)| async move {
             loop {
                 if let Some(next) = pending.pop_front() {
                     let event = Event::default()
                         .id(next.seq.to_string())
                         .event(next.kind.clone())
                         .data(data_of(&next));
-                    return Some((Ok(event), (state, query, seq, pending, stopping)));
+                    return Some((Ok(event), (state, query, seq, pending, stopping, commits)));
                 }
                 if *stopping.borrow() {
                     return None;
                 }
+                // Seen before reading: a commit after this wakes the wait.
+                commits.borrow_and_update();
                 let read = match state.stores.state.pool().acquire().await {
                     Ok(mut conn) => after(&mut conn, seq, BATCH).await.ok(),
                     Err(_) => None,
@@ -99,6 +103,7 @@ pub async fn events(
                 pending.extend(read.into_iter().filter(|e| query.wants(e)));
                 if empty {
                     tokio::select! {
+                        _ = commits.changed() => {}
                         _ = tokio::time::sleep(POLL) => {}
                         _ = stopping.wait_for(|stop| *stop) => return None,
                     }

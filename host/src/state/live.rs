@@ -183,6 +183,24 @@ struct Told<'a> {
     told: &'a LiveEvent,
 }
 
+/// Counts, in this process, the batches that appended to the outbox and
+/// committed: readers of the outbox (the SSE stream, sinks) wait on it to
+/// read at once rather than at their next poll. Another process's commits
+/// are seen at that poll.
+static OUTBOX_COMMITS: std::sync::LazyLock<tokio::sync::watch::Sender<u64>> =
+    std::sync::LazyLock::new(|| tokio::sync::watch::channel(0).0);
+
+/// Says that a batch which appended to the outbox has committed.
+pub fn outbox_committed() {
+    OUTBOX_COMMITS.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// A receiver that changes when a batch appending to the outbox commits in
+/// this process (see [`outbox_committed`]).
+pub fn outbox_commits() -> tokio::sync::watch::Receiver<u64> {
+    OUTBOX_COMMITS.subscribe()
+}
+
 /// Makes the caller's transaction the only one appending to the outbox
 /// until it ends, on PostgreSQL: its sequence numbers are then taken after
 /// those of every transaction that committed before it, so a listener
