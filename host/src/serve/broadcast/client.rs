@@ -1,7 +1,11 @@
 //! `POST {url}/realtime/v1/api/broadcast` with the project's key in both
 //! `apikey` and `Authorization: Bearer`, as Supabase's REST Broadcast
-//! endpoint takes it; it answers 202 when it accepted the messages and
-//! 429 when the project's rate was exceeded.
+//! endpoint takes it. The shape follows Supabase's own client (realtime-js
+//! sends `{"messages":[{"topic","event","payload","private"}]}` with those
+//! two headers when it is not connected) and server (Realtime's broadcast
+//! controller answers 202 once it took the batch, and 429 when the
+//! project's messages per second, counting every message of a POST, would
+//! pass its limit).
 
 use std::time::{Duration, SystemTime};
 
