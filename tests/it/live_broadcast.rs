@@ -254,6 +254,21 @@ fn every_match_gets_its_latest_state_on_its_own_topic_within_the_rate_and_a_rest
     let busiest = busiest_second(&got);
     assert!(busiest <= 80, "{busiest} messages within one second");
 
+    // Counted as sent.
+    let (_, metrics) = serving.get("/metrics").expect("metrics");
+    assert!(
+        metrics.contains(&format!(
+            "sluice_live_sink_messages_total{{sink=\"supabase\"}} {MATCHES}"
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "sluice_live_sink_events_total{{sink=\"supabase\"}} {EVENTS}"
+        )),
+        "{metrics}"
+    );
+
     // Stopped and started again: nothing is sent twice; a new goal in a
     // new match is sent once.
     assert!(serving.signal(libc::SIGTERM).success());

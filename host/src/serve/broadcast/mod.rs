@@ -94,6 +94,13 @@ impl SupabaseSink {
             max_payload_bytes = self.settings.max_payload_bytes,
             "publishing the live outbox to Supabase Realtime"
         );
+        // At 0 from the start, so the first failure is an increase
+        // Prometheus can see.
+        for failure in ["rate_limited", "refused", "unreachable", "database"] {
+            metrics::counter!("sluice_live_sink_failures_total", "sink" => SINK, "failure" => failure)
+                .increment(0);
+        }
+        metrics::counter!("sluice_live_sink_messages_total", "sink" => SINK).increment(0);
         let publisher = publisher::Publisher::new(pool, self.client, self.settings, stopping);
         tokio::spawn(publisher.run());
     }
