@@ -2,7 +2,6 @@
 //! `sluice alerts check` evaluating them as `sluice serve` does, and what a
 //! local webhook receiver and a local SMTP server got, in order and count.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
@@ -10,56 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+use crate::common::server::Server;
 use crate::common::{TestContext, assert_ok, error_line, sluice_command, stderr, stdout};
 use crate::on_both_databases;
-
-/// A server on its own thread and runtime, stopped when dropped.
-struct Server {
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start<F, Fut>(listener: std::net::TcpListener, serve: F) -> Server
-    where
-        F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
-        Fut: Future<Output = ()>,
-    {
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                tokio::select! {
-                    _ = serve(listener) => {}
-                    _ = rx => {}
-                }
-            });
-        });
-        Server {
-            addr,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 /// What the webhook receiver got: the path and the JSON body of each POST.
 type Posts = Arc<Mutex<Vec<(String, serde_json::Value)>>>;

@@ -173,7 +173,7 @@ fn a_goal_re_timed_and_a_goal_ruled_out_in_the_real_feed_are_one_update_and_one_
 
 /// A match in play as three polls report it: a goal, the goal re-timed,
 /// then ruled out.
-fn three_polls() -> Vec<MatchSnapshot> {
+pub(crate) fn three_polls() -> Vec<MatchSnapshot> {
     use sluice::live::{Moment, MomentClass};
     use sluice::model::{EventStatus, IncidentKind};
     let goal = |minute| Moment {
@@ -202,7 +202,11 @@ fn three_polls() -> Vec<MatchSnapshot> {
 /// with its events in one transaction (or drops the transaction when
 /// `commit` is false, as a crash would); returns the events' sequence
 /// numbers.
-async fn poll_once(pool: &sluice::db::Pool, snapshot: &MatchSnapshot, commit: bool) -> Vec<i64> {
+pub(crate) async fn poll_once(
+    pool: &sluice::db::Pool,
+    snapshot: &MatchSnapshot,
+    commit: bool,
+) -> Vec<i64> {
     use sluice::state::live;
     let mut tx = pool.begin().await.expect("begin");
     let at = live::match_ref(&mut tx, "api-football", "1001", Some("39"))
@@ -328,7 +332,7 @@ fn read_sse(addr: &str, path: &str, last: Option<i64>, want: usize) -> Vec<(i64,
 /// A config with one live stream over the recorded `live=all` feed, served
 /// by a replay provider (kept alive by the caller); `None` when the
 /// recording may be missing and is.
-fn live_config(
+pub(crate) fn live_config(
     ctx: &crate::common::TestContext,
 ) -> Option<(std::path::PathBuf, crate::common::ReplayServer)> {
     let body = recordings::read(LIVE_ALL)?;

@@ -16,6 +16,7 @@ mod enrichers;
 mod entity_quota;
 mod extraction;
 mod live;
+mod live_broadcast;
 mod live_cache;
 mod live_odds;
 mod odds;

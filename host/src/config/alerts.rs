@@ -402,7 +402,7 @@ fn validate_email(
 /// An environment variable's name: letters, digits and `_`, not starting
 /// with a digit. A URL or a token written here is refused, so a secret
 /// pasted by mistake is never used (or shown) as a name.
-fn check_env_name(name: &str) -> Result<(), String> {
+pub(super) fn check_env_name(name: &str) -> Result<(), String> {
     let valid = !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

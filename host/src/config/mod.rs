@@ -4,6 +4,7 @@
 mod alerts;
 mod credits;
 mod duration;
+mod live;
 mod pipeline;
 mod rate;
 mod schedule;
@@ -15,6 +16,7 @@ pub use alerts::{
 };
 pub use credits::CreditBudget;
 pub use duration::HumanDuration;
+pub use live::{DEFAULT_MAX_PAYLOAD_BYTES, LiveConfig, MIN_MAX_PAYLOAD_BYTES, SupabaseConfig};
 pub use pipeline::{
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, ParamValue, PipelineConfig, StreamConfig,
     WriteDisposition,
@@ -89,6 +91,9 @@ pub struct Config {
     /// What is worth telling someone about, and through which channels.
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// Where the live outbox is published besides SSE.
+    #[serde(default)]
+    pub live: LiveConfig,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,
@@ -456,6 +461,7 @@ impl LoadedConfig {
             }
         }
         self.config.alerts.validate(self)?;
+        self.config.live.validate(self)?;
         Ok(())
     }
 

@@ -12,4 +12,4 @@ pub use breaker::{BreakerPhase, BreakerRefusal, BreakerSnapshot, CircuitBreaker}
 pub use client::{ClientSettings, FetchError, Fetched, ProviderAuth, ProviderClient, Validators};
 pub use quota::{QuotaExhausted, QuotaReport, QuotaSpend, QuotaTracker};
 pub use rate_limit::RateBudget;
-pub use retry::RetryPolicy;
+pub use retry::{RetryPolicy, parse_retry_after};

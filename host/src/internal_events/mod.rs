@@ -7,6 +7,7 @@
 mod alerts;
 mod extract;
 mod live;
+mod live_sink;
 mod pipeline;
 mod plugin;
 mod serve;
@@ -17,6 +18,10 @@ pub use extract::{
     RateLimited, RequestRetried, RequestSent, ResponseReceived,
 };
 pub use live::{LiveFallbackPolled, LiveHandover, OddsSuspensionsChanged};
+pub use live_sink::{
+    LiveSinkDbFailed, LiveSinkDelivered, LiveSinkEventsDropped, LiveSinkFailed, LiveSinkFailure,
+    LiveSinkMessageSkipped,
+};
 pub use pipeline::{
     BatchCommitted, BatchNormalized, BatchQuarantined, CheckpointCleared, ConcurrentLoadMerged,
     FallbackServing, RecordsQuarantined, RecordsResolved, ReplaceCommitted, ReplaceIncomplete,

@@ -7,6 +7,7 @@
 //! commit and end within the grace period, and exits.
 
 mod auth;
+mod broadcast;
 pub mod budget;
 mod dashboard;
 mod events;
@@ -18,6 +19,7 @@ mod scheduler;
 mod state;
 mod watch;
 
+pub use broadcast::{BroadcastError, SupabaseSink};
 pub use events::ServeEvent;
 pub use scheduler::{Scheduler, StartError};
 pub use state::{AppState, ReloadRecord, Reloads};
@@ -70,6 +72,9 @@ pub enum ServeError {
     /// The live pipelines would spend more than a provider's plan allows.
     #[error(transparent)]
     Budget(#[from] budget::BudgetError),
+    /// A live sink could not start (its key missing).
+    #[error(transparent)]
+    Broadcast(#[from] BroadcastError),
 }
 
 /// Why runs found `running` at start are marked abandoned.
@@ -110,6 +115,12 @@ pub async fn serve(
             Ok(token) if !token.is_empty() => Some(Arc::<str>::from(token)),
             _ => return Err(ServeError::MissingAdminToken(var.clone())),
         },
+    };
+    // Checked before anything starts: a sink configured without its key
+    // would otherwise fail only once there is something to send.
+    let supabase = match &config.config.live.supabase {
+        Some(supabase) => Some(SupabaseSink::new(supabase)?),
+        None => None,
     };
     let metrics = metrics::install();
     metrics::describe_start(&config, &registry);
@@ -171,6 +182,9 @@ pub async fn serve(
         Some(alerter.clone()),
     );
     scheduler.spawn_schedules();
+    if let Some(sink) = supabase {
+        sink.spawn(stores.state.pool().clone(), scheduler.stopping());
+    }
     tokio::spawn(prune_run_logs(
         stores.clone(),
         config.config.serve.keep_run_logs.0,

@@ -9,6 +9,7 @@ mod counts;
 pub mod history;
 pub mod live;
 pub mod live_odds;
+pub mod live_sink;
 pub mod providers;
 pub mod quarantine;
 pub mod quotas;
