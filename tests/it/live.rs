@@ -11,7 +11,7 @@ use sluice_test_support::recordings;
 
 use crate::common::built_plugin;
 
-const LIVE_ALL: &str = "api-football/v3_fixtures_live_all_2023-05-13.json";
+pub(crate) const LIVE_ALL: &str = "api-football/v3_fixtures_live_all_2023-05-13.json";
 
 /// Each match of the recorded feed as one poll's snapshot, by fixture id.
 fn snapshots(body: &[u8]) -> BTreeMap<String, MatchSnapshot> {
@@ -328,7 +328,7 @@ fn read_sse(addr: &str, path: &str, last: Option<i64>, want: usize) -> Vec<(i64,
 /// A config with one live stream over the recorded `live=all` feed, served
 /// by a replay provider (kept alive by the caller); `None` when the
 /// recording may be missing and is.
-fn live_config(
+pub(crate) fn live_config(
     ctx: &crate::common::TestContext,
 ) -> Option<(std::path::PathBuf, crate::common::ReplayServer)> {
     let body = recordings::read(LIVE_ALL)?;
@@ -553,7 +553,10 @@ fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numb
         .output()
         .expect("sluice serve");
     let said = crate::common::stderr(&out);
-    assert!(!out.status.success(), "started on a plan it would overspend: {said}");
+    assert!(
+        !out.status.success(),
+        "started on a plan it would overspend: {said}"
+    );
     assert!(said.contains("provider `api-football`"), "{said}");
     assert!(said.contains("the plan allows 100"), "{said}");
     assert!(said.contains("every 15 s"), "{said}");

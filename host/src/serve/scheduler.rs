@@ -298,7 +298,7 @@ impl Scheduler {
     async fn live(self, pipeline: String, every: Duration, lead: Duration) {
         let inner = &self.inner;
         let pipeline = &pipeline;
-        let cadence = super::in_play::cadence(&inner.config, &inner.registry, &pipeline, every);
+        let cadence = super::in_play::cadence(&inner.config, &inner.registry, pipeline, every);
         if cadence > every {
             tracing::info!(
                 %pipeline,
@@ -308,7 +308,7 @@ impl Scheduler {
             );
         }
         let in_play = || async move {
-            let spaces = super::in_play::id_spaces(&inner.config, &inner.registry, &pipeline);
+            let spaces = super::in_play::id_spaces(&inner.config, &inner.registry, pipeline);
             let in_play = match inner.stores.state.pool().acquire().await {
                 Ok(mut conn) => {
                     super::in_play::any_in_play(&mut conn, &spaces, OffsetDateTime::now_utc(), lead)
@@ -322,8 +322,13 @@ impl Scheduler {
             })
         };
         let stopping = self.inner.stopping.subscribe();
-        super::in_play::gate(cadence, in_play, || self.start_or_skip(&pipeline, "live"), stopping)
-            .await;
+        super::in_play::gate(
+            cadence,
+            in_play,
+            || self.start_or_skip(pipeline, "live"),
+            stopping,
+        )
+        .await;
     }
 
     fn start_or_skip(&self, pipeline: &str, trigger: &str) {

@@ -8,6 +8,7 @@ pub mod checkpoints;
 mod counts;
 pub mod history;
 pub mod live;
+pub mod live_views;
 pub mod providers;
 pub mod quarantine;
 pub mod quotas;
