@@ -125,12 +125,12 @@ impl Server {
         let mut url = self.url("live/matches")?;
         url.query_pairs_mut()
             .append_pair("minutes", &minutes.to_string());
-        let response = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .with_context(|| format!("cannot reach sluice serve at {}", self.base))?;
+        let response = self.client.get(url.clone()).send().await.with_context(|| {
+            format!(
+                "cannot reach sluice serve at {} (is it running?)",
+                self.base
+            )
+        })?;
         let status = response.status();
         let body = response
             .bytes()
