@@ -3,7 +3,7 @@
 //! payload opens, and replay needs the admin token. `SLUICE_SCREENSHOT=1`
 //! also writes `docs/dashboard.png`.
 
-mod cdp;
+pub(crate) mod cdp;
 
 use std::time::Duration;
 

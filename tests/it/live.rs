@@ -11,7 +11,7 @@ use sluice_test_support::recordings;
 
 use crate::common::built_plugin;
 
-const LIVE_ALL: &str = "api-football/v3_fixtures_live_all_2023-05-13.json";
+pub(crate) const LIVE_ALL: &str = "api-football/v3_fixtures_live_all_2023-05-13.json";
 
 /// Each match of the recorded feed as one poll's snapshot, by fixture id.
 fn snapshots(body: &[u8]) -> BTreeMap<String, MatchSnapshot> {

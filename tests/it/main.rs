@@ -19,6 +19,7 @@ mod live;
 mod live_broadcast;
 mod live_cache;
 mod live_odds;
+mod live_views;
 mod odds;
 mod path_auth;
 mod plugin_fixtures;

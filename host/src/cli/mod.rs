@@ -2,6 +2,7 @@
 //! library errors into one clear line and an exit code.
 
 mod alerts;
+mod live;
 pub mod logging;
 mod logs;
 mod metrics;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Run scheduled pipelines, serve /healthz and /plugins, and reload
     /// plugins when their files change.
     Serve(serve::ServeArgs),
+    /// Watch the matches in play on a running `sluice serve`: their score
+    /// and minute, then one line per goal, card or status as it happens.
+    Live(live::LiveArgs),
     /// Serve recorded provider responses on a local port, with faults on
     /// demand (for demos and tests).
     ReplayProvider(replay::ProviderArgs),
@@ -119,6 +123,7 @@ impl Cli {
             Command::Plugin(PluginCommand::Check(args)) => plugin_kit::check(&args),
             Command::ReplayProvider(args) => replay::serve_recordings(args).await,
             Command::Serve(args) => serve::execute(args).await,
+            Command::Live(args) => live::execute(args).await,
         }
     }
 }

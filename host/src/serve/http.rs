@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}", get(show_run).post(start_run))
         .route("/events", get(events))
         .route("/live/events", get(super::live::events))
+        .route("/live/matches", get(super::live::matches))
         .merge(super::dashboard::routes())
         .with_state(state)
 }

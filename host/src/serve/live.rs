@@ -3,18 +3,23 @@
 //! `Last-Event-ID` (or `?after=SEQ`) gets what it missed, with no gap and
 //! no duplicate; `?competition=`, `?match=`, `?event=` (the provider's id)
 //! and `?kind=goal,goal_cancelled` filter, each a comma-separated list.
+//! `GET /live/matches`: the matches in play as JSON, with the sequence
+//! number to follow `/live/events` from.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde::Deserialize;
 
+use super::http::{ApiError, db_error};
 use super::state::AppState;
 use crate::state::live::{OutboxEvent, after, outbox_commits};
+use crate::state::live_views::{self, LiveBoard};
 
 /// How often the outbox is read for what is new when no commit of this
 /// process said so (another process's commits).
@@ -112,4 +117,36 @@ pub async fn events(
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT))
+}
+
+/// Minutes a finished match stays on `/live/matches` unless `?minutes=` says.
+const ENDED_MINUTES: i64 = 30;
+/// The longest `?minutes=` (a week).
+const MAX_ENDED_MINUTES: i64 = 7 * 24 * 60;
+
+/// `?minutes=N`: how long a finished match stays listed.
+#[derive(Debug, Default, Deserialize)]
+pub struct MatchesQuery {
+    minutes: Option<i64>,
+}
+
+/// The matches in play and those finished within the last `minutes`, with
+/// the outbox's newest `seq` read in the same snapshot: following
+/// `/live/events?after=SEQ` from it continues exactly where they stand.
+pub async fn matches(
+    State(state): State<AppState>,
+    Query(query): Query<MatchesQuery>,
+) -> Result<Json<LiveBoard>, ApiError> {
+    let minutes = query.minutes.unwrap_or(ENDED_MINUTES);
+    if !(0..=MAX_ENDED_MINUTES).contains(&minutes) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("`minutes` must be between 0 and {MAX_ENDED_MINUTES}, not {minutes}\n"),
+        ));
+    }
+    let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(minutes);
+    let board = live_views::board(state.stores.state.pool(), &crate::db::timestamp(since))
+        .await
+        .map_err(db_error)?;
+    Ok(Json(board))
 }

@@ -10,6 +10,7 @@ pub mod history;
 pub mod live;
 pub mod live_odds;
 pub mod live_sink;
+pub mod live_views;
 pub mod providers;
 pub mod quarantine;
 pub mod quotas;

@@ -59,7 +59,19 @@ impl Serving {
     /// stderr appended to `serve.log` in the test's folder, and waits for
     /// `/healthz`.
     pub fn start(ctx: &TestContext, config: &Path, args: &[&str], env: &[(&str, &str)]) -> Serving {
-        let addr = free_addr();
+        Serving::start_on(ctx, config, &free_addr(), args, env)
+    }
+
+    /// [`Serving::start`] listening on `addr` (to start a server again
+    /// where its clients expect it).
+    pub fn start_on(
+        ctx: &TestContext,
+        config: &Path,
+        addr: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Serving {
+        let addr = addr.to_string();
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -108,6 +120,11 @@ impl Serving {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Sends `signal` to the child process `child`; 0 when it was sent.
+pub fn signal_child(child: &Child, signal: i32) -> i32 {
+    i32::try_from(child.id()).map_or(-1, |pid| kill(pid, signal))
 }
 
 #[allow(unsafe_code)]

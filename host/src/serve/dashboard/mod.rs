@@ -1,7 +1,8 @@
 //! The dashboard: `GET /` and its assets, embedded in the binary, and the
 //! JSON it reads beyond the run history: quarantine (and its replay),
 //! providers' breakers and quotas, stream freshness, firing alerts and
-//! plugin reloads. Every list is one bounded query.
+//! plugin reloads. Every list is one bounded query. The Live panel
+//! (`assets/live.js`) reads `/live/matches` and follows `/live/events`.
 
 mod alerts;
 mod page;

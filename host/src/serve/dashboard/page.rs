@@ -17,6 +17,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("assets/dashboard.js"),
     ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/live.js"),
+    ),
 ];
 
 /// Allows only the page's own script, style and connections: data the page
