@@ -553,7 +553,10 @@ fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numb
         .output()
         .expect("sluice serve");
     let said = crate::common::stderr(&out);
-    assert!(!out.status.success(), "started on a plan it would overspend: {said}");
+    assert!(
+        !out.status.success(),
+        "started on a plan it would overspend: {said}"
+    );
     assert!(said.contains("provider `api-football`"), "{said}");
     assert!(said.contains("the plan allows 100"), "{said}");
     assert!(said.contains("every 15 s"), "{said}");

@@ -16,6 +16,7 @@ mod enrichers;
 mod entity_quota;
 mod extraction;
 mod live;
+mod live_sim;
 mod odds;
 mod path_auth;
 mod plugin_fixtures;

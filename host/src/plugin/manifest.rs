@@ -105,9 +105,17 @@ impl CreditModel {
         if self.free.iter().any(|free| free == stream) {
             return 0;
         }
-        let value = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let value = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         if let Some(set) = self.with_param.get(stream)
-            && let Some(cost) = set.iter().find(|(param, _)| value(param).is_some()).map(|(_, c)| *c)
+            && let Some(cost) = set
+                .iter()
+                .find(|(param, _)| value(param).is_some())
+                .map(|(_, c)| *c)
         {
             return cost;
         }
@@ -115,7 +123,9 @@ impl CreditModel {
             names
                 .iter()
                 .map(|name| {
-                    value(name).map_or(1, |v| v.split(',').filter(|s| !s.trim().is_empty()).count().max(1) as u64)
+                    value(name).map_or(1, |v| {
+                        v.split(',').filter(|s| !s.trim().is_empty()).count().max(1) as u64
+                    })
                 })
                 .product()
         });

@@ -90,7 +90,10 @@ pub async fn day_spend(
     now: OffsetDateTime,
 ) -> Result<Vec<DaySpend>, DbError> {
     let day_start = now.replace_time(time::Time::MIDNIGHT);
-    let (from, until) = (day_start.unix_timestamp(), day_start.unix_timestamp() + 86_400);
+    let (from, until) = (
+        day_start.unix_timestamp(),
+        day_start.unix_timestamp() + 86_400,
+    );
     let mut by_provider: BTreeMap<String, DaySpend> = BTreeMap::new();
     for (name, pipeline) in &config.config.pipelines {
         let Some(Schedule::Live { every, lead }) = &pipeline.schedule else {
@@ -109,7 +112,9 @@ pub async fn day_spend(
             let cost = registry
                 .get(&provider.plugin)
                 .and_then(|plugin| plugin.manifest().live.clone())
-                .map_or(1, |live| live.credits.cost(&stream.stream, &stream.param_pairs()));
+                .map_or(1, |live| {
+                    live.credits.cost(&stream.stream, &stream.param_pairs())
+                });
             let credits = day_polls.saturating_mul(cost);
             let spend = by_provider
                 .entry(stream.provider.clone())

@@ -36,7 +36,13 @@ pub fn cadence(
 ) -> Duration {
     plugins_of(config, pipeline)
         .filter_map(|plugin| registry.get(plugin))
-        .filter_map(|plugin| plugin.manifest().live.as_ref().map(|live| live.refresh_secs))
+        .filter_map(|plugin| {
+            plugin
+                .manifest()
+                .live
+                .as_ref()
+                .map(|live| live.refresh_secs)
+        })
         .map(Duration::from_secs)
         .fold(asked, Duration::max)
 }
@@ -168,13 +174,19 @@ mod tests {
         let windows = polling_windows(&[kickoff], lead, 0, two_hours);
         let counted = polls(&windows, cadence.as_secs());
         assert!(polled <= counted, "polled {polled}, counted {counted}");
-        assert!(counted <= polled + 1, "counted {counted} for {polled} polls");
+        assert!(
+            counted <= polled + 1,
+            "counted {counted} for {polled} polls"
+        );
         let paid: crate::config::CreditBudget = "7500/day".parse().expect("budget");
         let free: crate::config::CreditBudget = "100/day".parse().expect("budget");
         assert!(counted <= paid.daily() && polled <= paid.daily());
         assert!(counted > free.daily() && polled > free.daily());
         // Over the whole match the count is the window's: lead + 2 h.
         let whole = polls(&polling_windows(&[kickoff], lead, 0, 86_400), 15);
-        assert_eq!(whole, u64::try_from((lead + MATCH_SPAN_SECS) / 15 + 1).unwrap_or(0));
+        assert_eq!(
+            whole,
+            u64::try_from((lead + MATCH_SPAN_SECS) / 15 + 1).unwrap_or(0)
+        );
     }
 }

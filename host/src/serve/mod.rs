@@ -121,7 +121,14 @@ pub async fn serve(
         .map_err(crate::db::DbError::query("acquiring a connection"))?;
     // Refused before anything is polled: a day of live polling that the
     // providers' plans cannot pay for.
-    for spend in budget::check(&config, &registry, &mut conn, time::OffsetDateTime::now_utc()).await? {
+    for spend in budget::check(
+        &config,
+        &registry,
+        &mut conn,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?
+    {
         tracing::info!(
             provider = %spend.provider,
             credits = spend.credits,

@@ -322,8 +322,13 @@ impl Scheduler {
             })
         };
         let stopping = self.inner.stopping.subscribe();
-        super::in_play::gate(cadence, in_play, || self.start_or_skip(&pipeline, "live"), stopping)
-            .await;
+        super::in_play::gate(
+            cadence,
+            in_play,
+            || self.start_or_skip(&pipeline, "live"),
+            stopping,
+        )
+        .await;
     }
 
     fn start_or_skip(&self, pipeline: &str, trigger: &str) {

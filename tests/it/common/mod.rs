@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod links;
+pub mod live_sim;
 pub mod serving;
 pub mod snapshot;
 
