@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::Value;
 use sluice::replay_provider::live_sim::{
-    self, LiveSim, LiveSimSpec, ServedResponse, SimProvider, TruthEvent, TruthKind,
+    self, LiveSim, LiveSimSpec, Phase, ServedResponse, SimProvider, TruthEvent, TruthKind,
 };
 
 const DATABASE: &str = "sluice_bench_live";
@@ -136,7 +136,16 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let received = lock(&received).clone();
     let listened = lock(&listened).clone();
-    let judged = judge(sim.truth(), &served, &received);
+    let in_play = |fixture: u64, generation: u64| {
+        sim.matches().iter().any(|m| {
+            m.fixture_id == fixture
+                && matches!(
+                    sim.phase_of(m, SimProvider::ApiFootball, generation),
+                    Phase::FirstHalf(_) | Phase::HalfTime | Phase::SecondHalf(_)
+                )
+        })
+    };
+    let judged = judge(sim.truth(), &served, &received, &in_play);
     println!(
         "live bench: {} polls served, {} events over SSE, {} NOTIFYs on sluice_live",
         served.len(),
@@ -158,7 +167,7 @@ fn main() -> anyhow::Result<()> {
     for (what, latencies) in [("goals", &judged.goal_ms), ("all events", &judged.all_ms)] {
         print_latency(&format!("SSE, {what}"), latencies, GOAL_P95_MS);
     }
-    let notify_ms = notify_latencies(&received, &listened, &served, &judged);
+    let notify_ms = notify_latencies(&received, &listened, &judged);
     print_latency("NOTIFY, all events", &notify_ms, GOAL_P95_MS);
     println!(
         "live bench: sluice serve peak RSS (VmHWM) {:.1} MiB",
@@ -277,14 +286,20 @@ fn first_served(served: &[ServedResponse], g: u64) -> Option<&ServedResponse> {
         .min_by_key(|s| s.at)
 }
 
-/// Whether a response showing a generation in `from..until` was served.
-fn shown(served: &[ServedResponse], from: u64, until: u64) -> bool {
+/// Whether a response showing a generation in `from..until` with the
+/// match in it (`live=all` lists matches in play only) was served.
+fn shown(served: &[ServedResponse], in_play: &dyn Fn(u64) -> bool, from: u64, until: u64) -> bool {
     served
         .iter()
-        .any(|s| s.generation >= from && s.generation < until)
+        .any(|s| s.generation >= from && s.generation < until && in_play(s.generation))
 }
 
-fn judge(truth: &[TruthEvent], served: &[ServedResponse], received: &[Received]) -> Judged {
+fn judge(
+    truth: &[TruthEvent],
+    served: &[ServedResponse],
+    received: &[Received],
+    in_play: &dyn Fn(u64, u64) -> bool,
+) -> Judged {
     let mut judged = Judged::default();
     // The truth per goal: its scoring, correction and ruling out.
     let mut goals: BTreeMap<(u64, u32), [Option<&TruthEvent>; 3]> = BTreeMap::new();
@@ -304,24 +319,26 @@ fn judge(truth: &[TruthEvent], served: &[ServedResponse], received: &[Received])
     for [goal, retimed, cancelled] in goals.values() {
         let Some(goal) = goal else { continue };
         let end = cancelled.map_or(u64::MAX, |c| c.generation);
-        if !shown(served, goal.generation, end) {
+        let listed = |g: u64| in_play(goal.fixture_id, g);
+        if !shown(served, &listed, goal.generation, end) {
             continue;
         }
         expected.push(("goal", goal.fixture_id, goal));
         if let Some(r) = retimed
-            && shown(served, goal.generation, r.generation)
-            && shown(served, r.generation, end)
+            && shown(served, &listed, goal.generation, r.generation)
+            && shown(served, &listed, r.generation, end)
         {
             expected.push(("goal_updated", goal.fixture_id, r));
         }
         if let Some(c) = cancelled
-            && shown(served, c.generation, u64::MAX)
+            && shown(served, &listed, c.generation, u64::MAX)
         {
             expected.push(("goal_cancelled", goal.fixture_id, c));
         }
     }
     for card in truth.iter().filter(|e| e.kind == TruthKind::Card) {
-        if shown(served, card.generation, u64::MAX) {
+        let listed = |g: u64| in_play(card.fixture_id, g);
+        if shown(served, &listed, card.generation, u64::MAX) {
             expected.push(("card", card.fixture_id, card));
         }
     }
@@ -371,6 +388,15 @@ fn judge(truth: &[TruthEvent], served: &[ServedResponse], received: &[Received])
                     )),
                     _ => {
                         judged.wrong_corrections += 1;
+                        if judged.wrong_corrections <= 3 {
+                            println!(
+                                "live bench: a wrong correction, e.g. {} (truth of the goal: {:?})",
+                                r.data,
+                                subject_goal
+                                    .get(&(fixture, subject.clone()))
+                                    .and_then(|key| goals.get(key))
+                            );
+                        }
                         None
                     }
                 }
@@ -413,7 +439,7 @@ fn judge(truth: &[TruthEvent], served: &[ServedResponse], received: &[Received])
             judged.served_at.insert(r.seq, first.at);
         }
     }
-    judged.missed = expected
+    let missed: Vec<_> = expected
         .iter()
         .filter(|(kind, fixture, e)| {
             !heard.contains_key(&(
@@ -422,7 +448,14 @@ fn judge(truth: &[TruthEvent], served: &[ServedResponse], received: &[Received])
                 format!("{}:{}:{}", e.goal.unwrap_or(0), e.player, e.minute),
             ))
         })
-        .count();
+        .collect();
+    for (kind, _, e) in missed.iter().take(3) {
+        println!(
+            "live bench: a missed {kind}, e.g. fixture {} {:?} {} {}' at {:.1}' of play",
+            e.fixture_id, e.side, e.player, e.minute, e.play
+        );
+    }
+    judged.missed = missed.len();
     judged
 }
 
@@ -431,7 +464,6 @@ fn judge(truth: &[TruthEvent], served: &[ServedResponse], received: &[Received])
 fn notify_latencies(
     received: &[Received],
     listened: &[(i64, Instant)],
-    _served: &[ServedResponse],
     judged: &Judged,
 ) -> Vec<f64> {
     received
@@ -509,8 +541,7 @@ impl Server {
         )
         .is_ok()
             && stream.read_to_string(&mut text).is_ok()
-            && text.starts_with("HTTP/1.0 200")
-            || text.starts_with("HTTP/1.1 200")
+            && (text.starts_with("HTTP/1.0 200") || text.starts_with("HTTP/1.1 200"))
     }
 
     /// The process's peak resident set so far (`VmHWM`).
