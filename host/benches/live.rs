@@ -378,7 +378,7 @@ fn judge(
                     .and_then(|key| goals.get(key))
                     .and_then(|g| g[slot]);
                 match truth {
-                    Some(t) if slot == 2 || moment["minute"] == Value::from(t.minute) => Some((
+                    Some(t) if slot == 2 || moment["minute"] == t.minute => Some((
                         if slot == 1 {
                             "goal_updated"
                         } else {
