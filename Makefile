@@ -18,7 +18,7 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench wasm-target help tools-observability check-prometheus
+.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus
 
 help:
 	@echo "make demo     build the host and one plugin, run the demo pipeline (no network, no key)"
@@ -27,6 +27,7 @@ help:
 	@echo "make plugins  build the first-party plugins into $(PLUGIN_DIR)/"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make bench    performance figures (release build; the limit test alone takes a minute)"
+	@echo "make bench-live  live path under 500 simulated matches: missed/duplicate events, latency, peak RSS (PostgreSQL)"
 
 demo: first-build-note host
 	@$(MAKE) --no-print-directory plugins PLUGINS="$(DEMO_PLUGINS)"
@@ -108,3 +109,9 @@ lint:
 # Figures, not pass/fail: extraction throughput and rate-limit utilisation.
 bench: plugins test-plugins
 	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench plugins --bench extraction --bench backfill --bench odds_load --bench serve_history
+
+# The live path under a simulated match day: 500 matches at once
+# (SLUICE_BENCH_LIVE_MATCHES) at 60x (SLUICE_BENCH_LIVE_SPEED), polled by
+# `sluice serve` into PostgreSQL, heard over SSE and LISTEN. Figures only.
+bench-live: plugins
+	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench live

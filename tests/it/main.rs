@@ -20,6 +20,7 @@ mod live_broadcast;
 mod live_cache;
 mod live_odds;
 mod live_views;
+mod live_sim;
 mod odds;
 mod path_auth;
 mod plugin_fixtures;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::config::LoadedConfig;
 use crate::pipeline;
 use crate::plugin::{PluginEngine, SandboxLimits};
+use crate::replay_provider::live_sim::{self, LiveSim, LiveSimSpec};
 use crate::replay_provider::{self, Recordings};
 use crate::state::ReplaySelection;
 
@@ -53,22 +54,47 @@ pub async fn execute(args: ReplayArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct ProviderArgs {
     /// Folder with the recorded responses and their `index.toml`.
+    #[arg(
+        long,
+        required_unless_present = "live_sim",
+        conflicts_with = "live_sim"
+    )]
+    dir: Option<PathBuf>,
+    /// Play a simulated live match day instead of recordings:
+    /// `matches=500,seed=7,speed=60,refresh=2s,half_time=15,stagger=0`,
+    /// plus faults `freeze=api-football@60` (the feed stops at that minute
+    /// of play) and `fail=the-odds-api@70` (HTTP 500 from then on). Serves
+    /// `/fixtures`, `/v4/sports/{sport}/scores` and `/_sim/truth`.
     #[arg(long)]
-    dir: PathBuf,
+    live_sim: Option<LiveSimSpec>,
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:18321")]
     addr: SocketAddr,
 }
 
 pub async fn serve_recordings(args: ProviderArgs) -> anyhow::Result<()> {
-    let recordings = Arc::new(Recordings::load(&args.dir)?);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    println!("replaying {} on http://{addr}", args.dir.display());
+    let served = match (args.live_sim, args.dir) {
+        (Some(spec), _) => {
+            println!(
+                "simulating {} live matches (seed {}, {}x) on http://{addr}",
+                spec.matches, spec.seed, spec.speed
+            );
+            let sim = Arc::new(LiveSim::start(spec));
+            futures_util::future::Either::Left(live_sim::serve(listener, sim))
+        }
+        (None, Some(dir)) => {
+            let recordings = Arc::new(Recordings::load(&dir)?);
+            println!("replaying {} on http://{addr}", dir.display());
+            futures_util::future::Either::Right(replay_provider::serve(listener, recordings))
+        }
+        (None, None) => anyhow::bail!("give --dir or --live-sim"),
+    };
     tokio::select! {
-        served = replay_provider::serve(listener, recordings) => served.context("replay provider stopped")?,
+        served = served => served.context("replay provider stopped")?,
         _ = tokio::signal::ctrl_c() => {}
     }
     Ok(())

@@ -137,6 +137,20 @@ fn a_scorer_corrected_is_an_update_of_the_same_goal() {
 }
 
 #[test]
+fn a_goal_ruled_out_and_another_scored_between_two_polls_are_a_cancellation_and_a_goal() {
+    let mut tracker = MatchTracker::new(TrackerSettings::default());
+    tracker.observe(&live(15, (0, 1), vec![goal("a", "Costa", 13)]));
+    let events = tracker.observe(&live(19, (0, 1), vec![goal("a", "Jovic", 18)]));
+    assert_eq!(
+        told(&events),
+        [
+            (GoalCancelled, "goal-1".to_string()),
+            (Goal, "goal-2".to_string())
+        ]
+    );
+}
+
+#[test]
 fn a_card_withdrawn_is_cancelled() {
     let mut tracker = MatchTracker::new(TrackerSettings::default());
     tracker.observe(&live(30, (0, 0), vec![card("a", "Rice", 28)]));

@@ -205,14 +205,16 @@ impl MatchTracker {
 
     /// Matches the new moments with the tracked ones: the same moment
     /// first, then the same team, class and player, then the same team and
-    /// class at the nearest minute. Unmatched tracked moments are
+    /// class at the nearest minute, at most two minutes away. Unmatched tracked moments are
     /// cancelled, unmatched new ones are new; returns the changes,
     /// cancellations first, then the rest in order of play.
     fn reconcile(&mut self, moments: Vec<Moment>) -> Vec<Change> {
         let passes: [fn(&Moment, &Moment) -> bool; 3] = [
             |old, new| old == new,
             |old, new| same_side(old, new) && old.player.is_some() && old.player == new.player,
-            same_side,
+            // Another player and another minute is another goal: one ruled
+            // out and one scored between two polls, not a correction.
+            |old, new| same_side(old, new) && distance(old, new) <= CORRECTION_MINUTES * 100,
         ];
         let mut taken = vec![false; moments.len()];
         let mut matched: Vec<Option<usize>> = vec![None; self.tracked.len()];
@@ -280,6 +282,11 @@ impl MatchTracker {
         cancelled
     }
 }
+
+/// How far a goal or card may move, with another player named, and still
+/// be the one seen before (a feed's clock a minute apart, a scorer
+/// corrected at the same minute).
+const CORRECTION_MINUTES: u64 = 2;
 
 /// A change to one goal or card: what, its id, how it stands, how it was.
 type Change = (LiveEventKind, String, Moment, Option<Moment>);

@@ -39,9 +39,13 @@
 //! Every route has an `ETag`; a matching `If-None-Match` gets a 304.
 //! `GET /_replay/requests` lists every request served with its time, and
 //! `POST /_replay/faults` arms a fault given as JSON.
+//!
+//! Instead of a recordings folder it can play a live match day
+//! ([`live_sim`]): simulated matches served as providers' in-play feeds.
 
 mod faults;
 mod limit;
+pub mod live_sim;
 mod recordings;
 
 pub use faults::{FaultBook, FaultKind, FaultSpec};

@@ -15,7 +15,8 @@ use crate::db::{Exec, Value};
 const ROWS_PER_INSERT: usize = 500;
 
 /// Every competition, team and event of every provider. A team that only
-/// events name (providers without a teams endpoint) is a record too.
+/// events name (providers without a teams endpoint, or without team ids)
+/// is a record too.
 pub async fn records(db: &mut impl Exec) -> Result<Records, DbError> {
     let fetch = |what: &'static str| DbError::query(format!("reading {what} to resolve"));
     let mut records = Records::default();
@@ -63,7 +64,7 @@ pub async fn records(db: &mut impl Exec) -> Result<Records, DbError> {
     {
         let what = "event";
         let kickoff = opt_text(&row, 9, what)?;
-        let event = EventRecord {
+        let mut event = EventRecord {
             provider: text(&row, 0, what)?,
             provider_id: text(&row, 1, what)?,
             name: opt_text(&row, 2, what)?,
@@ -78,6 +79,15 @@ pub async fn records(db: &mut impl Exec) -> Result<Records, DbError> {
                 .and_then(|k| OffsetDateTime::parse(k, &Rfc3339).ok())
                 .map(OffsetDateTime::unix_timestamp),
         };
+        // A provider without team ids (The Odds API names its teams only)
+        // has the name stand for the id: its teams are records too, and
+        // its events are linked by them like any other provider's.
+        if event.home_team.is_none() {
+            event.home_team = event.home_team_name.clone();
+        }
+        if event.away_team.is_none() {
+            event.away_team = event.away_team_name.clone();
+        }
         for (id, name) in [
             (&event.home_team, &event.home_team_name),
             (&event.away_team, &event.away_team_name),

@@ -6,6 +6,7 @@
 
 pub mod links;
 pub mod server;
+pub mod live_sim;
 pub mod serving;
 pub mod snapshot;
 
