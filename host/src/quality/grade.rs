@@ -33,17 +33,17 @@ pub async fn grade_run(
             .map(|(_, c)| *c)
             .filter(|c| table_checks::in_database(c, false))
             .collect();
-        let found = if in_db.is_empty() {
-            Vec::new()
+        let (loaded, found) = if in_db.is_empty() {
+            (0, Vec::new())
         } else {
-            table_checks::run(db, table, &in_db).await?.1
+            table_checks::run(db, table, &in_db).await?
         };
         let mut found = found.into_iter();
         let mut outcomes = Vec::new();
         for (index, check) in &checks {
             let outcome = if table_checks::in_database(check, false) {
                 let Some(found) = found.next() else { continue };
-                from_database(check, figures.rows, found)
+                from_database(check, loaded, found)
             } else {
                 match check.check {
                     CheckKind::Volume => {

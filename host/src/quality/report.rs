@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::config::{CheckKind, Dimension, Severity, Threshold};
+use crate::config::{CheckKind, Dimension, Severity};
 
 /// One check's figures for one run (or one `sluice check`).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,8 +147,8 @@ impl QualityReport {
                     check.threshold,
                     check.unit
                 );
-                for sample in &check.samples {
-                    let _ = writeln!(out, "         e.g. {sample}");
+                if let Some(sample) = check.samples.first() {
+                    let _ = writeln!(out, "         e.g. {}", shorten(sample, SAMPLE_WIDTH));
                 }
             }
         }
@@ -156,7 +156,13 @@ impl QualityReport {
     }
 }
 
-/// How a threshold reads in a report.
-pub fn threshold_text(threshold: Threshold) -> String {
-    threshold.to_string()
+/// How much of a failing row's JSON a report line shows.
+const SAMPLE_WIDTH: usize = 160;
+
+/// `text` cut to `width` characters, with `…` when cut.
+fn shorten(text: &str, width: usize) -> String {
+    match text.char_indices().nth(width) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
