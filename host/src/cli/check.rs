@@ -54,9 +54,7 @@ pub async fn execute(args: CheckArgs) -> anyhow::Result<()> {
     let skipped: Vec<&str> = quality
         .checks
         .iter()
-        .filter(|c| {
-            c.table == args.table && !crate::quality::table_checks::in_database(c, true)
-        })
+        .filter(|c| c.table == args.table && !crate::quality::table_checks::in_database(c, true))
         .map(|c| c.name.as_str())
         .collect();
     if !skipped.is_empty() {

@@ -262,17 +262,20 @@ impl TryFrom<ThresholdText> for Threshold {
 
     fn try_from(value: ThresholdText) -> Result<Self, String> {
         match value {
-            ThresholdText::Count(n) => u64::try_from(n)
-                .map(Threshold::Count)
-                .map_err(|_| format!("expected a count of rows of 0 or more, got {n}")),
-            ThresholdText::Text(text) => parse_share(&text).map(Threshold::Fraction),
+            ThresholdText::Count(n) => u64::try_from(n).map(Threshold::Count).map_err(|_| {
+                format!("max_failing: expected a count of rows of 0 or more, got {n}")
+            }),
+            ThresholdText::Text(text) => parse_share(&text)
+                .map(Threshold::Fraction)
+                .map_err(|e| format!("max_failing: {e}")),
         }
     }
 }
 
 /// `"2%"` as 0.02; a share outside 0–100% is refused.
 pub fn parse_share(text: &str) -> Result<f64, String> {
-    let expected = || format!("expected a count such as 10 or a share such as \"2%\", got `{text}`");
+    let expected =
+        || format!("expected a count such as 10 or a share such as \"2%\", got `{text}`");
     let number = text.trim().strip_suffix('%').ok_or_else(expected)?;
     let percent: f64 = number.trim().parse().map_err(|_| expected())?;
     if !(0.0..=100.0).contains(&percent) {
@@ -322,10 +325,7 @@ impl QualityConfig {
             if !seen.insert((check.table.as_str(), check.name.as_str())) {
                 return Some((
                     format!("{at}.name"),
-                    format!(
-                        "`{}` is used twice for table `{}`",
-                        check.name, check.table
-                    ),
+                    format!("`{}` is used twice for table `{}`", check.name, check.table),
                 ));
             }
             if let Some(problem) = check.problem() {
@@ -380,7 +380,10 @@ impl CheckConfig {
         let needs_column = !matches!(kind, CheckKind::Volume | CheckKind::Sql | CheckKind::Unique);
         match &self.column {
             None if needs_column => {
-                return fail("column", format!("a `{}` check needs a column", kind.as_str()));
+                return fail(
+                    "column",
+                    format!("a `{}` check needs a column", kind.as_str()),
+                );
             }
             Some(column) if !is_identifier(column) => {
                 return fail("column", format!("`{column}` is not a column name"));
@@ -416,7 +419,9 @@ impl CheckConfig {
                 }
             }
             CheckKind::Range => match (self.min, self.max) {
-                (None, None) => return fail("min", "a `range` check needs min, max or both".into()),
+                (None, None) => {
+                    return fail("min", "a `range` check needs min, max or both".into());
+                }
                 (Some(min), Some(max)) if min > max => {
                     return fail("max", format!("max {max} is below min {min}"));
                 }
@@ -433,18 +438,23 @@ impl CheckConfig {
                     }
                 }
             },
-            CheckKind::Referential => match self.references.as_deref().and_then(|r| r.split_once('.'))
-            {
-                Some((table, column)) if is_identifier(table) && is_identifier(column) => {}
-                _ => {
-                    return fail(
-                        "references",
-                        "a `referential` check needs `references = \"table.column\"`".to_string(),
-                    );
+            CheckKind::Referential => {
+                match self.references.as_deref().and_then(|r| r.split_once('.')) {
+                    Some((table, column)) if is_identifier(table) && is_identifier(column) => {}
+                    _ => {
+                        return fail(
+                            "references",
+                            "a `referential` check needs `references = \"table.column\"`"
+                                .to_string(),
+                        );
+                    }
                 }
-            },
+            }
             CheckKind::Freshness if self.max_age.is_none() => {
-                return fail("max_age", "a `freshness` check needs max_age (\"6h\")".into());
+                return fail(
+                    "max_age",
+                    "a `freshness` check needs max_age (\"6h\")".into(),
+                );
             }
             CheckKind::Volume => {
                 if self.runs == Some(0) {
@@ -484,7 +494,10 @@ impl CheckConfig {
 
 /// The canonical table named `name`, if it is one.
 fn canonical(name: &str) -> Option<&'static crate::load::tables::TableSpec> {
-    crate::load::tables::ALL.iter().copied().find(|t| t.name == name)
+    crate::load::tables::ALL
+        .iter()
+        .copied()
+        .find(|t| t.name == name)
 }
 
 /// Whether a canonical table has `column` among the values its rows carry.

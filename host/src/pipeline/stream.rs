@@ -356,10 +356,9 @@ impl Producer<'_> {
                             };
                             (outcome, None)
                         }
-                        Verdict::FailBatch(reason) => (
-                            failed(reason.clone()),
-                            Some(RunError::QualityBatch(reason)),
-                        ),
+                        Verdict::FailBatch(reason) => {
+                            (failed(reason.clone()), Some(RunError::QualityBatch(reason)))
+                        }
                         Verdict::FailRun(reason) => {
                             (failed(reason.clone()), Some(RunError::QualityRun(reason)))
                         }

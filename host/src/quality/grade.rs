@@ -63,8 +63,8 @@ pub async fn grade_run(
             };
             outcomes.push(outcome);
         }
-        let gate = (figures.null_keys > 0)
-            .then(|| format!("{} rows with a null key", figures.null_keys));
+        let gate =
+            (figures.null_keys > 0).then(|| format!("{} rows with a null key", figures.null_keys));
         tables.push(table_report(plan, table, figures.rows, outcomes, gate));
     }
     Ok(run_report(plan, tables))
@@ -134,7 +134,13 @@ fn run_report(plan: &QualityPlan, tables: Vec<TableReport>) -> QualityReport {
     }
 }
 
-fn outcome(check: &CheckConfig, rows: u64, failing: u64, used: f64, detail: String) -> CheckOutcome {
+fn outcome(
+    check: &CheckConfig,
+    rows: u64,
+    failing: u64,
+    used: f64,
+    detail: String,
+) -> CheckOutcome {
     CheckOutcome {
         name: check.name.clone(),
         kind: check.check,

@@ -255,7 +255,11 @@ fn judge(
             let parts: Vec<String> = pass
                 .columns
                 .iter()
-                .map(|at| value_at(row, *at).map(|v| json(&v).to_string()).unwrap_or_default())
+                .map(|at| {
+                    value_at(row, *at)
+                        .map(|v| json(&v).to_string())
+                        .unwrap_or_default()
+                })
                 .collect();
             !pass.seen.insert(parts.join("\u{1f}"))
         }

@@ -24,9 +24,7 @@ pub enum Found {
 pub fn in_database(check: &CheckConfig, row_kinds: bool) -> bool {
     match check.check {
         CheckKind::Referential | CheckKind::Freshness | CheckKind::Sql => true,
-        CheckKind::NotNull | CheckKind::Range | CheckKind::Allowed | CheckKind::Unique => {
-            row_kinds
-        }
+        CheckKind::NotNull | CheckKind::Range | CheckKind::Allowed | CheckKind::Unique => row_kinds,
         CheckKind::Regex | CheckKind::Outliers | CheckKind::Drift | CheckKind::Volume => false,
     }
 }
