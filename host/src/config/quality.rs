@@ -388,17 +388,7 @@ impl CheckConfig {
             Some(column) if !is_identifier(column) => {
                 return fail("column", format!("`{column}` is not a column name"));
             }
-            Some(known) => {
-                if let Some(table) = canonical(&self.table)
-                    && !has_column(table, known)
-                {
-                    return fail(
-                        "column",
-                        format!("table `{}` has no column `{known}`", self.table),
-                    );
-                }
-            }
-            None => {}
+            _ => {}
         }
         if self.severity == Severity::Quarantine && !kind.is_row_level() {
             return fail(
@@ -490,21 +480,4 @@ impl CheckConfig {
         }
         None
     }
-}
-
-/// The canonical table named `name`, if it is one.
-fn canonical(name: &str) -> Option<&'static crate::load::tables::TableSpec> {
-    crate::load::tables::ALL
-        .iter()
-        .copied()
-        .find(|t| t.name == name)
-}
-
-/// Whether a canonical table has `column` among the values its rows carry.
-fn has_column(table: &crate::load::tables::TableSpec, column: &str) -> bool {
-    column == "provider"
-        || table.key.contains(&column)
-        || table.content.contains(&column)
-        || crate::load::tables::PROVENANCE_COLUMNS.contains(&column)
-        || matches!(column, "created_at" | "updated_at")
 }

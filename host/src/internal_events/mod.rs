@@ -32,7 +32,7 @@ pub use plugin::{
     PluginCalled, PluginNotLoaded, PluginPrinted, PluginPublished, PluginReloadAborted,
     PluginReloadRefused, PluginReloaded, PluginSwitchedOff,
 };
-pub use quality::QualityGraded;
+pub use quality::{QualityGraded, TableGraded};
 pub use serve::{RunNotStarted, RunTriggered, RunsAbandoned, TickSkipped};
 
 /// Something that happened, observed once.

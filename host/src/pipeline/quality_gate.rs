@@ -6,7 +6,7 @@
 use super::concurrency::RunContext;
 use super::{Failure, RunError, RunReport, Stores};
 use crate::db::DbError;
-use crate::internal_events::{InternalEvent, QualityGraded};
+use crate::internal_events::{InternalEvent, QualityGraded, TableGraded};
 use crate::quality::{QualityPlan, grade, store};
 use crate::state::RunMode;
 
@@ -30,7 +30,22 @@ pub(super) async fn grade(
     }
     QualityGraded {
         pipeline: &run.pipeline,
-        report: &quality,
+        grade: quality.grade,
+        score: quality.score,
+        tables: quality
+            .tables
+            .iter()
+            .map(|t| TableGraded {
+                table: &t.table,
+                score: t.score,
+                failed: t
+                    .checks
+                    .iter()
+                    .filter(|c| !c.passed)
+                    .map(|c| (c.name.as_str(), c.severity.as_str(), c.detail.as_str()))
+                    .collect(),
+            })
+            .collect(),
     }
     .emit();
     let checks = |names: Vec<String>| names.join(", ");

@@ -24,6 +24,14 @@ pub use row_checks::Verdict;
 /// Why the checks could not be readied.
 #[derive(Debug, thiserror::Error)]
 pub enum QualityError {
+    /// A check names what its table does not have.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The offending key (`quality.checks[2].column`).
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A `regex` check's pattern does not compile.
     #[error("quality check {check}: the pattern is not a regular expression: {message}")]
     Pattern {

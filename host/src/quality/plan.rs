@@ -10,7 +10,7 @@ use super::QualityError;
 use super::report::ColumnStats;
 use super::row_checks::{self, Verdict};
 use crate::config::{CheckConfig, CheckKind, QualityConfig};
-use crate::load::tables::BatchRows;
+use crate::load::tables::{BatchRows, TableSpec};
 use crate::model::Reject;
 
 /// The configured checks, their compiled patterns, the bands and the
@@ -26,6 +26,19 @@ pub struct QualityPlan {
 impl QualityPlan {
     /// The plan of `config`'s `[quality]` with a pipeline's `min_grade`.
     pub fn new(config: &QualityConfig, min_grade: Option<&str>) -> Result<Self, QualityError> {
+        for (i, check) in config.checks.iter().enumerate() {
+            let Some(table) = canonical(&check.table) else {
+                continue;
+            };
+            let named = check.column.iter().map(|c| (".column", c));
+            let listed = check.columns.iter().map(|c| (".columns", c));
+            if let Some((key, column)) = named.chain(listed).find(|(_, c)| !has_column(table, c)) {
+                return Err(QualityError::Invalid {
+                    key: format!("quality.checks[{i}]{key}"),
+                    message: format!("table `{}` has no column `{column}`", check.table),
+                });
+            }
+        }
         let regexes = config
             .checks
             .iter()
@@ -212,4 +225,21 @@ impl RunQuality {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
+}
+
+/// The canonical table named `name`, if it is one.
+fn canonical(name: &str) -> Option<&'static TableSpec> {
+    crate::load::tables::ALL
+        .iter()
+        .copied()
+        .find(|t| t.name == name)
+}
+
+/// Whether a canonical table has `column`.
+fn has_column(table: &TableSpec, column: &str) -> bool {
+    column == "provider"
+        || table.key.contains(&column)
+        || table.content.contains(&column)
+        || crate::load::tables::PROVENANCE_COLUMNS.contains(&column)
+        || matches!(column, "created_at" | "updated_at")
 }
