@@ -22,6 +22,7 @@ pub mod load;
 pub mod model;
 pub mod pipeline;
 pub mod plugin;
+pub mod quality;
 pub mod replay_provider;
 pub mod resolve;
 pub mod serve;

@@ -26,6 +26,7 @@ mod path_auth;
 mod plugin_fixtures;
 mod plugin_kit;
 mod plugin_run;
+mod quality;
 mod quarantine;
 mod recorded_api_football;
 mod recorded_espn;

@@ -2,6 +2,7 @@
 //! library errors into one clear line and an exit code.
 
 mod alerts;
+mod check;
 mod live;
 pub mod logging;
 mod logs;
@@ -63,6 +64,9 @@ pub enum Command {
     /// List the alerts firing now, or send a test message through the
     /// alert channels (`sluice alerts test`).
     Alerts(alerts::AlertsArgs),
+    /// Run a table's quality checks over what is already loaded and print
+    /// the report.
+    Check(check::CheckArgs),
     /// Inspect what could not be loaded, and load it once the plugin is fixed.
     Quarantine(quarantine::QuarantineArgs),
     /// Link every provider's records to canonical teams, competitions and
@@ -112,6 +116,7 @@ impl Cli {
             Command::Logs(args) => logs::execute(args).await,
             Command::Metrics(args) => metrics::execute(args).await,
             Command::Alerts(args) => alerts::execute(args).await,
+            Command::Check(args) => check::execute(args).await,
             Command::Quarantine(args) => quarantine::execute(args).await,
             Command::Resolve(args) => resolve::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,

@@ -24,6 +24,11 @@ pub struct RunArgs {
     /// Fetch and normalize, load nothing, and print what would have changed.
     #[arg(long)]
     dry_run: bool,
+    /// Fetch, normalize and run the quality checks; load nothing, move no
+    /// checkpoint, print the quality report, and fail below the pipeline's
+    /// min_grade.
+    #[arg(long, conflicts_with = "dry_run")]
+    validate_only: bool,
     /// Stop after this many requests to providers (responses served from the
     /// archive's cache do not count).
     #[arg(long, value_name = "N")]
@@ -48,7 +53,7 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
     let stores = pipeline::Stores::connect(database).await?;
     super::logging::attach_database(stores.state.pool(), config.config.serve.log_lines_per_run);
     let options = RunOptions {
-        mode: if args.dry_run {
+        mode: if args.dry_run || args.validate_only {
             RunMode::DryRun
         } else {
             RunMode::Run
@@ -59,8 +64,29 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
     let report = pipeline::run(&prepared, &stores, options).await;
     super::logging::end_progress();
     let report = report?;
+    if args.validate_only {
+        return validated(&report);
+    }
     print!("{}", super::summary::render(&report, database));
     outcome(&report)
+}
+
+/// `--validate-only`: the quality report, and whether the run's data would
+/// pass.
+fn validated(report: &RunReport) -> anyhow::Result<()> {
+    match &report.quality {
+        Some(quality) => print!("{}", quality.render()),
+        None => println!("quality: no checks are configured ([quality] in the config)"),
+    }
+    println!("validate only: nothing was loaded and no checkpoint moved");
+    match report.failures.iter().find(|f| !f.quarantined) {
+        Some(failure) => Err(anyhow::anyhow!(
+            "validation of pipeline `{}` failed: {}",
+            report.pipeline,
+            failure.error
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Success, or the run's one error line.

@@ -232,6 +232,7 @@ async fn show_run(args: ShowArgs) -> anyhow::Result<()> {
         .with_context(|| format!("there is no run {}", args.id))?;
     let streams = stream_runs::of_run(&mut conn, args.id).await?;
     let lines = run_logs::of_run(&mut conn, args.id, None, args.lines).await?;
+    let quality = crate::quality::store::load(&mut conn, args.id).await?;
     drop(conn);
     let mut out = String::new();
     let r = &run;
@@ -264,6 +265,9 @@ async fn show_run(args: ShowArgs) -> anyhow::Result<()> {
     }
     if let Some(note) = &r.note {
         let _ = writeln!(out, "  note: {note}");
+    }
+    if let Some(quality) = &quality {
+        let _ = write!(out, "\n{}", quality.render());
     }
     let _ = writeln!(out, "\nstreams");
     if streams.is_empty() {

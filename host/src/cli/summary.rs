@@ -115,6 +115,11 @@ pub fn render(report: &RunReport, database: &str) -> String {
     if let Some(resolution) = report.resolution.as_ref().filter(|r| r.linked() > 0) {
         let _ = writeln!(out, "  {}", resolution_line(resolution));
     }
+    if let Some(quality) = &report.quality {
+        for line in quality.render().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     for failure in &report.failures {
         let _ = writeln!(out, "  ! {}: {}", failure.stream_key, failure.error);
     }

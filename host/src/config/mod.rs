@@ -6,6 +6,7 @@ mod credits;
 mod duration;
 mod live;
 mod pipeline;
+mod quality;
 mod rate;
 mod schedule;
 mod serve;
@@ -20,6 +21,10 @@ pub use live::{DEFAULT_MAX_PAYLOAD_BYTES, LiveConfig, MIN_MAX_PAYLOAD_BYTES, Sup
 pub use pipeline::{
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, ParamValue, PipelineConfig, StreamConfig,
     WriteDisposition,
+};
+pub use quality::{
+    CheckConfig, CheckKind, DEFAULT_BANDS, Dimension, OutlierMethod, QualityConfig, Severity,
+    Threshold, is_identifier,
 };
 pub use rate::{RateLimit, RateLimits};
 pub use schedule::Schedule;
@@ -94,6 +99,9 @@ pub struct Config {
     /// Where the live outbox is published besides SSE.
     #[serde(default)]
     pub live: LiveConfig,
+    /// The checks each table's data is graded by.
+    #[serde(default)]
+    pub quality: QualityConfig,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,
@@ -404,7 +412,18 @@ impl LoadedConfig {
                 ));
             }
         }
+        if let Some((key, message)) = self.config.quality.problem() {
+            return Err(self.invalid(key, message));
+        }
         for (name, pipeline) in &self.config.pipelines {
+            if let Some(grade) = &pipeline.min_grade
+                && !matches!(grade.as_str(), "A" | "B" | "C" | "D" | "F")
+            {
+                return Err(self.invalid(
+                    format!("pipelines.{name}.min_grade"),
+                    format!("expected one of A, B, C, D, F, got `{grade}`"),
+                ));
+            }
             if pipeline.streams.is_empty() {
                 return Err(self.invalid(
                     format!("pipelines.{name}.streams"),

@@ -34,6 +34,9 @@ pub struct PipelineConfig {
     /// Stream data older than this is stale: `sluice status`, the
     /// dashboard and the freshness alert say so.
     pub freshness: Option<HumanDuration>,
+    /// The lowest quality grade (`A` to `F`) a run may get: a run graded
+    /// below it fails.
+    pub min_grade: Option<String>,
 }
 
 /// One stream of one provider with its parameters.

@@ -61,6 +61,11 @@ const SQLITE: &[Embedded] = &[
         "live matches",
         include_str!("../../migrations/sqlite/0009_live_matches.sql"),
     ),
+    (
+        10,
+        "quality",
+        include_str!("../../migrations/sqlite/0010_quality.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -109,6 +114,11 @@ const POSTGRES: &[Embedded] = &[
         9,
         "live matches",
         include_str!("../../migrations/postgres/0009_live_matches.sql"),
+    ),
+    (
+        10,
+        "quality",
+        include_str!("../../migrations/postgres/0010_quality.sql"),
     ),
 ];
 

@@ -10,6 +10,7 @@ mod live;
 mod live_sink;
 mod pipeline;
 mod plugin;
+mod quality;
 mod serve;
 
 pub use alerts::{AlertNotification, AlertsFiring, AlertsNotEvaluated, NotificationOutcome};
@@ -31,6 +32,7 @@ pub use plugin::{
     PluginCalled, PluginNotLoaded, PluginPrinted, PluginPublished, PluginReloadAborted,
     PluginReloadRefused, PluginReloaded, PluginSwitchedOff,
 };
+pub use quality::{QualityGraded, TableGraded};
 pub use serve::{RunNotStarted, RunTriggered, RunsAbandoned, TickSkipped};
 
 /// Something that happened, observed once.

@@ -51,17 +51,26 @@ pub struct RunContext {
     /// committing together could lock each other or both record the same
     /// odds move. Fetching and normalizing are what run side by side.
     write_turn: Semaphore,
+    /// The run's quality checks and what its batches added up to.
+    pub quality: crate::quality::RunQuality,
 }
 
 impl RunContext {
     /// The shared state of run `run_id` of `pipeline`.
-    pub fn new(run_id: RunId, pipeline: &str, options: RunOptions, stop: StopSignal) -> Self {
+    pub fn new(
+        run_id: RunId,
+        pipeline: &str,
+        options: RunOptions,
+        stop: StopSignal,
+        quality: Arc<crate::quality::QualityPlan>,
+    ) -> Self {
         RunContext {
             run_id,
             pipeline: pipeline.to_string(),
             options,
             requests: RequestAllowance::new(options.max_requests, stop),
             write_turn: Semaphore::new(1),
+            quality: crate::quality::RunQuality::new(quality),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod concurrency;
 mod prepare;
+mod quality_gate;
 mod quarantine_replay;
 mod replay;
 mod stream;
@@ -90,6 +91,16 @@ pub enum RunError {
     /// Nothing was archived for what `sluice replay` was asked.
     #[error("nothing to replay: {0}")]
     NothingToReplay(String),
+    /// The quality checks could not be readied.
+    #[error(transparent)]
+    Quality(#[from] crate::quality::QualityError),
+    /// A `fail_batch` quality check failed: the batch was quarantined.
+    #[error("{0}; the batch was quarantined")]
+    QualityBatch(String),
+    /// A `fail_run` quality check failed, or the run's grade is below the
+    /// pipeline's `min_grade`.
+    #[error("{0}")]
+    QualityRun(String),
     /// A blocking plugin call could not be joined.
     #[error("plugin call aborted: {0}")]
     Aborted(String),
@@ -154,6 +165,8 @@ pub struct RunReport {
     pub resolution: Option<ResolveReport>,
     /// Streams whose provider was unavailable, and the fallback that served.
     pub fallbacks: Vec<FallbackServed>,
+    /// The run's quality report, when the config declares checks.
+    pub quality: Option<crate::quality::QualityReport>,
 }
 
 /// A stream served by a fallback provider.
@@ -190,6 +203,7 @@ impl RunReport {
             stopped: false,
             resolution: None,
             fallbacks: Vec::new(),
+            quality: None,
         }
     }
 
@@ -277,7 +291,13 @@ pub async fn run_until(
     let span =
         tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
     let mut report = RunReport::new(run_id, &prepared.name, options.mode);
-    let context = RunContext::new(run_id, &prepared.name, options, stop.clone());
+    let context = RunContext::new(
+        run_id,
+        &prepared.name,
+        options,
+        stop.clone(),
+        prepared.quality.clone(),
+    );
     let outcomes =
         concurrency::run_streams(&prepared.streams, stores, &context, prepared.concurrency)
             .instrument(span.clone())
@@ -302,6 +322,14 @@ pub async fn run_until(
         if let Err(error) = saved.await {
             // The run's batches are committed; it is recorded as failed,
             // never left `running`.
+            return Err(fail_run(stores, run_id, error.into()).await);
+        }
+    }
+    if !prepared.quality.is_empty() {
+        let graded = quality_gate::grade(stores, &prepared.quality, &context, &mut report)
+            .instrument(span.clone())
+            .await;
+        if let Err(error) = graded {
             return Err(fail_run(stores, run_id, error.into()).await);
         }
     }

@@ -63,6 +63,8 @@ pub struct PreparedPipeline {
     pub concurrency: usize,
     /// How records are linked to canonical entities after the run.
     pub resolution: Resolution,
+    /// The quality checks the run's data is graded by.
+    pub quality: Arc<crate::quality::QualityPlan>,
 }
 
 /// Where a pipeline's plugins come from.
@@ -116,6 +118,10 @@ pub fn prepare(
         clients: loaded.clients.into_values().collect(),
         concurrency: usize::try_from(pipeline_config.concurrency).unwrap_or(1),
         resolution: Resolution::from_config(config)?,
+        quality: Arc::new(crate::quality::QualityPlan::new(
+            &config.config.quality,
+            pipeline_config.min_grade.as_deref(),
+        )?),
     })
 }
 

@@ -25,6 +25,7 @@ use crate::load::tables::{BatchRows, TableProducer, table_of};
 use crate::load::{BatchOutcome, LoadBatch};
 use crate::model::{HttpResponse, NormalizedBatch, PlannedRequest};
 use crate::plugin::{NormalizerPlugin, PluginError};
+use crate::quality::Verdict;
 use crate::state::archive::LatestResponse;
 use crate::state::{ArchivedResponse, ResponseSource, RunMode, StateStore, StoredBody};
 
@@ -145,12 +146,16 @@ pub async fn run(
                 }
                 report.counts.add(&counts);
                 if let Some(error) = failure {
-                    // Its follow-ups are unknown: the stream ends here.
+                    let goes_on = matches!(error, RunError::QualityBatch(_));
                     report.failures.push(Failure {
                         stream_key: stream.key.clone(),
-                        quarantined: true,
+                        quarantined: !matches!(error, RunError::QualityRun(_)),
                         error,
                     });
+                    if goes_on {
+                        continue;
+                    }
+                    // Its follow-ups are unknown: the stream ends here.
                     return Ok::<bool, RunError>(false);
                 }
             }
@@ -337,12 +342,27 @@ impl Producer<'_> {
                     }
                     .emit();
                     queue.extend(batch.follow_ups);
-                    let outcome = BatchOutcome::Loaded {
-                        rows,
-                        rejects: batch.rejects,
-                        cursor: batch.cursor,
+                    let (mut rows, mut rejects) = (rows, batch.rejects);
+                    let failed = |reason: String| BatchOutcome::Failed {
+                        reason,
+                        raw: String::from_utf8_lossy(&response.body).into_owned(),
                     };
-                    (outcome, None)
+                    match self.run.quality.check_batch(&mut rows, &mut rejects) {
+                        Verdict::Load => {
+                            let outcome = BatchOutcome::Loaded {
+                                rows,
+                                rejects,
+                                cursor: batch.cursor,
+                            };
+                            (outcome, None)
+                        }
+                        Verdict::FailBatch(reason) => {
+                            (failed(reason.clone()), Some(RunError::QualityBatch(reason)))
+                        }
+                        Verdict::FailRun(reason) => {
+                            (failed(reason.clone()), Some(RunError::QualityRun(reason)))
+                        }
+                    }
                 }
                 Err(source_error) => {
                     BatchQuarantined {
@@ -363,7 +383,11 @@ impl Producer<'_> {
                     )
                 }
             };
-            let ends_stream = failure.is_some();
+            // A batch a quality check failed ends nothing: its follow-ups
+            // are known.
+            let ends_stream = failure
+                .as_ref()
+                .is_some_and(|f| !matches!(f, RunError::QualityBatch(_)));
             let batch = LoadBatch {
                 run_id: self.run.run_id,
                 pipeline: self.run.pipeline.clone(),

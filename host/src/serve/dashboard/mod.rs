@@ -1,12 +1,13 @@
 //! The dashboard: `GET /` and its assets, embedded in the binary, and the
 //! JSON it reads beyond the run history: quarantine (and its replay),
-//! providers' breakers and quotas, stream freshness, firing alerts and
-//! plugin reloads. Every list is one bounded query. The Live panel
+//! providers' breakers and quotas, stream freshness, firing alerts,
+//! plugin reloads and the latest quality grade per table. Every list is one bounded query. The Live panel
 //! (`assets/live.js`) reads `/live/matches` and follows `/live/events`.
 
 mod alerts;
 mod page;
 mod providers;
+mod quality;
 mod quarantine;
 mod reloads;
 mod streams;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/providers", get(providers::list))
         .route("/streams", get(streams::list))
         .route("/alerts", get(alerts::firing))
+        .route("/quality", get(quality::latest))
         .route("/plugins/reloads", get(reloads::list))
 }
 

@@ -306,9 +306,18 @@ async function loadAlerts() {
   $("alerts-list").replaceChildren(...items);
 }
 
+async function loadQuality() {
+  const grades = await getJson("/quality");
+  const items = grades.map((g) => el("li", { "data-testid": "quality-grade" },
+    badge("grade-" + g.grade.toLowerCase(), g.grade), " ", el("strong", {}, g.table), " ",
+    el("span", { class: "muted" }, "score " + g.score.toFixed(3) + " · run " + g.run_id)));
+  if (items.length === 0) items.push(el("li", { class: "muted" }, "No table graded yet ([quality] in the config)."));
+  $("quality-list").replaceChildren(...items);
+}
+
 // ---- refreshing -------------------------------------------------------------
 
-const LOADERS = { runs: loadRuns, quarantine: loadQuarantine, providers: loadProviders, streams: loadStreams, plugins: loadPlugins, alerts: loadAlerts };
+const LOADERS = { runs: loadRuns, quarantine: loadQuarantine, providers: loadProviders, streams: loadStreams, plugins: loadPlugins, alerts: loadAlerts, quality: loadQuality };
 
 async function refresh(parts) {
   const results = await Promise.allSettled(parts.map((part) => LOADERS[part]()));
@@ -321,7 +330,7 @@ async function refresh(parts) {
 function partsFor(event) {
   switch (event.type) {
     case "run_started": return ["runs"];
-    case "run_finished": return ["runs", "quarantine", "streams", "providers", "alerts"];
+    case "run_finished": return ["runs", "quarantine", "streams", "providers", "alerts", "quality"];
     case "changed":
       if (event.what in LOADERS) return [event.what];
       return Object.keys(LOADERS);

@@ -1,0 +1,346 @@
+//! Row-level checks: every check of a batch's tables judged in one pass
+//! over its rows in memory, before the load. Failing rows of `quarantine`
+//! checks leave the batch as rejects named after the check; a `fail_batch`
+//! or `fail_run` check over its allowance fails the batch or the run.
+
+use std::collections::HashSet;
+
+use super::plan::{QualityPlan, RunTally};
+use crate::config::{CheckConfig, CheckKind, OutlierMethod, Severity, Threshold};
+use crate::db::Value;
+use crate::load::tables::{BatchRows, Row, TableSpec};
+use crate::model::Reject;
+
+/// Most failing rows kept as samples per check and run.
+pub const MAX_SAMPLES: usize = 5;
+
+/// What the checks make of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Load it (its quarantined rows, if any, are among its rejects now).
+    Load,
+    /// Quarantine the whole batch, for this reason.
+    FailBatch(String),
+    /// Fail the run, for this reason.
+    FailRun(String),
+}
+
+/// Where a column's value sits in a [`Row`].
+#[derive(Debug, Clone, Copy)]
+enum Position {
+    Provider,
+    Key(usize),
+    Content(usize),
+}
+
+fn position(table: &TableSpec, column: &str) -> Option<Position> {
+    if column == "provider" {
+        return Some(Position::Provider);
+    }
+    if let Some(i) = table.key.iter().position(|c| *c == column) {
+        return Some(Position::Key(i));
+    }
+    table
+        .content
+        .iter()
+        .position(|c| *c == column)
+        .map(Position::Content)
+}
+
+fn value_at(row: &Row, at: Position) -> Option<Value> {
+    match at {
+        Position::Provider => Some(Value::Text(row.provider.clone())),
+        Position::Key(i) => row.key.get(i).cloned(),
+        Position::Content(i) => row.values.get(i).cloned(),
+    }
+}
+
+/// Whether `value` is a NULL of any type.
+pub fn is_null(value: &Value) -> bool {
+    matches!(value, Value::Null | Value::NullInt | Value::NullFloat)
+}
+
+/// The value as a number, when it is one.
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Text(t) => t.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The value as text, as an `allowed` or `regex` check compares it.
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::Text(t) => Some(t.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Key(k) => Some(hex::encode(k)),
+        _ => None,
+    }
+}
+
+/// A value as JSON, for samples and quarantined rows.
+fn json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null | Value::NullInt | Value::NullFloat => serde_json::Value::Null,
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Text(t) => t.clone().into(),
+        Value::Blob(b) => hex::encode(b).into(),
+        Value::Key(k) => hex::encode(k).into(),
+    }
+}
+
+/// A row as a JSON object of its columns.
+pub fn row_json(row: &Row) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("provider".into(), row.provider.clone().into());
+    for (column, value) in row.table.key.iter().zip(&row.key) {
+        object.insert((*column).into(), json(value));
+    }
+    for (column, value) in row.table.content.iter().zip(&row.values) {
+        object.insert((*column).into(), json(value));
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+/// Rows a check may fail out of `rows`.
+pub fn allowed(threshold: Threshold, rows: u64) -> f64 {
+    match threshold {
+        Threshold::Count(n) => n as f64,
+        Threshold::Fraction(share) => share * rows as f64,
+    }
+}
+
+/// One check's work over one batch's rows of its table.
+struct Pass<'a> {
+    index: usize,
+    check: &'a CheckConfig,
+    columns: Vec<Position>,
+    failing: Vec<usize>,
+    seen: HashSet<String>,
+    values: Vec<(usize, f64)>,
+}
+
+/// Judges every row of `rows` against the plan's row-level checks in one
+/// pass, adds the figures to `tally`, moves the rows failing `quarantine`
+/// checks to `rejects`, and says what becomes of the batch.
+pub fn check_batch(
+    plan: &QualityPlan,
+    rows: &mut BatchRows,
+    rejects: &mut Vec<Reject>,
+    tally: &mut RunTally,
+) -> Verdict {
+    let mut verdict = Verdict::Load;
+    for (table, table_rows) in &mut rows.tables {
+        let table_tally = tally.table(table.name);
+        table_tally.rows += table_rows.len() as u64;
+        let mut passes: Vec<Pass> = plan
+            .in_memory(table.name)
+            .filter_map(|(index, check)| {
+                let names: Vec<&str> = match check.check {
+                    CheckKind::Unique => check.columns.iter().map(String::as_str).collect(),
+                    _ => check.column.iter().map(String::as_str).collect(),
+                };
+                let columns: Option<Vec<Position>> =
+                    names.iter().map(|c| position(table, c)).collect();
+                // A column the rows do not carry (a provenance column) is
+                // judged in the database only.
+                Some(Pass {
+                    index,
+                    check,
+                    columns: columns?,
+                    failing: Vec::new(),
+                    seen: HashSet::new(),
+                    values: Vec::new(),
+                })
+            })
+            .collect();
+        for (i, row) in table_rows.iter().enumerate() {
+            if row.key.iter().any(is_null) {
+                table_tally.null_keys += 1;
+            }
+            for pass in &mut passes {
+                judge(plan, pass, i, row, table_tally.drift(pass.index));
+            }
+        }
+        let mut quarantined: Vec<Option<String>> = vec![None; table_rows.len()];
+        for pass in &mut passes {
+            if pass.check.check == CheckKind::Outliers {
+                pass.failing = outliers(pass.check, &pass.values);
+            }
+            if pass.check.check == CheckKind::Drift {
+                continue;
+            }
+            let figures = table_tally.check(pass.index);
+            figures.rows += table_rows.len() as u64;
+            figures.failing += pass.failing.len() as u64;
+            for &i in &pass.failing {
+                if figures.samples.len() >= MAX_SAMPLES {
+                    break;
+                }
+                figures.samples.push(row_json(&table_rows[i]));
+            }
+            let threshold = pass.check.max_failing.unwrap_or_default();
+            let over = pass.failing.len() as f64 > allowed(threshold, table_rows.len() as u64);
+            let reason = || {
+                format!(
+                    "quality check `{}` on {}: {} of {} rows failed (max {threshold})",
+                    pass.check.name,
+                    table.name,
+                    pass.failing.len(),
+                    table_rows.len()
+                )
+            };
+            match pass.check.severity {
+                Severity::Warn => {}
+                Severity::Quarantine => {
+                    for &i in &pass.failing {
+                        quarantined[i].get_or_insert_with(|| pass.check.name.clone());
+                    }
+                }
+                Severity::FailBatch if over && verdict == Verdict::Load => {
+                    verdict = Verdict::FailBatch(reason());
+                }
+                Severity::FailRun if over && !matches!(verdict, Verdict::FailRun(_)) => {
+                    verdict = Verdict::FailRun(reason());
+                }
+                _ => {}
+            }
+        }
+        if quarantined.iter().any(Option::is_some) {
+            let kept = std::mem::take(table_rows);
+            for (row, check) in kept.into_iter().zip(quarantined) {
+                match check {
+                    None => table_rows.push(row),
+                    Some(name) => rejects.push(Reject {
+                        provider_id: row.key.first().and_then(text),
+                        reason: format!("quality check `{name}` failed"),
+                        raw: row_json(&row),
+                    }),
+                }
+            }
+        }
+    }
+    rows.tables.retain(|(_, rows)| !rows.is_empty());
+    verdict
+}
+
+/// Judges one row for one check.
+fn judge(
+    plan: &QualityPlan,
+    pass: &mut Pass,
+    i: usize,
+    row: &Row,
+    drift: &mut super::plan::Moments,
+) {
+    let value = || pass.columns.first().and_then(|at| value_at(row, *at));
+    let fails = match pass.check.check {
+        CheckKind::NotNull => value().is_none_or(|v| is_null(&v)),
+        CheckKind::Range => value().and_then(|v| number(&v)).is_some_and(|x| {
+            pass.check.min.is_some_and(|min| x < min) || pass.check.max.is_some_and(|max| x > max)
+        }),
+        CheckKind::Allowed => value()
+            .filter(|v| !is_null(v))
+            .and_then(|v| text(&v))
+            .is_some_and(|t| !pass.check.values.contains(&t)),
+        CheckKind::Regex => match (value().and_then(|v| text(&v)), plan.regex(pass.index)) {
+            (Some(t), Some(pattern)) => !pattern.is_match(&t),
+            _ => false,
+        },
+        CheckKind::Unique => {
+            let parts: Vec<String> = pass
+                .columns
+                .iter()
+                .map(|at| {
+                    value_at(row, *at)
+                        .map(|v| json(&v).to_string())
+                        .unwrap_or_default()
+                })
+                .collect();
+            !pass.seen.insert(parts.join("\u{1f}"))
+        }
+        CheckKind::Outliers => {
+            if let Some(x) = value().and_then(|v| number(&v)).filter(|x| x.is_finite()) {
+                pass.values.push((i, x));
+            }
+            false
+        }
+        CheckKind::Drift => {
+            if let Some(x) = value().and_then(|v| number(&v)).filter(|x| x.is_finite()) {
+                drift.add(x);
+            }
+            false
+        }
+        _ => false,
+    };
+    if fails {
+        pass.failing.push(i);
+    }
+}
+
+/// The rows whose values are outliers by the check's method.
+fn outliers(check: &CheckConfig, values: &[(usize, f64)]) -> Vec<usize> {
+    if values.len() < 3 {
+        return Vec::new();
+    }
+    match check.method.unwrap_or(OutlierMethod::Zscore) {
+        OutlierMethod::Zscore => {
+            let limit = check.limit.unwrap_or(3.0);
+            let n = values.len() as f64;
+            let mean = values.iter().map(|(_, x)| x).sum::<f64>() / n;
+            let variance = values.iter().map(|(_, x)| (x - mean).powi(2)).sum::<f64>() / n;
+            let sd = variance.sqrt();
+            if sd == 0.0 {
+                return Vec::new();
+            }
+            values
+                .iter()
+                .filter(|(_, x)| ((x - mean) / sd).abs() > limit)
+                .map(|(i, _)| *i)
+                .collect()
+        }
+        OutlierMethod::Iqr => {
+            let limit = check.limit.unwrap_or(1.5);
+            let mut sorted: Vec<f64> = values.iter().map(|(_, x)| *x).collect();
+            sorted.sort_by(f64::total_cmp);
+            let q1 = quantile(&sorted, 0.25);
+            let q3 = quantile(&sorted, 0.75);
+            let (low, high) = (q1 - limit * (q3 - q1), q3 + limit * (q3 - q1));
+            values
+                .iter()
+                .filter(|(_, x)| *x < low || *x > high)
+                .map(|(i, _)| *i)
+                .collect()
+        }
+    }
+}
+
+/// The `q` quantile of sorted values, interpolated linearly.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let at = q * (sorted.len() - 1) as f64;
+    let (low, high) = (at.floor() as usize, at.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (at - low as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zscore_and_iqr_find_the_far_values() {
+        let mut values: Vec<(usize, f64)> = (0..20).map(|i| (i, 10.0 + (i % 3) as f64)).collect();
+        values.push((20, 100.0));
+        let mut check: CheckConfig = toml::from_str(
+            "table = \"events\"\nname = \"o\"\ncheck = \"outliers\"\ncolumn = \"home_score\"",
+        )
+        .expect("a check");
+        assert_eq!(outliers(&check, &values), [20]);
+        check.method = Some(OutlierMethod::Iqr);
+        assert_eq!(outliers(&check, &values), [20]);
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+    }
+}
