@@ -2,6 +2,7 @@
 //! library errors into one clear line and an exit code.
 
 mod alerts;
+mod lineage;
 mod live;
 pub mod logging;
 mod logs;
@@ -75,6 +76,10 @@ pub enum Command {
     /// Run scheduled pipelines, serve /healthz and /plugins, and reload
     /// plugins when their files change.
     Serve(serve::ServeArgs),
+    /// Where a loaded row came from (`sluice lineage events PROVIDER ID`):
+    /// the runs, the archived request, the plugins and its canonical
+    /// entity; or the config's graph (`sluice lineage graph`).
+    Lineage(lineage::LineageArgs),
     /// Watch the matches in play on a running `sluice serve`: their score
     /// and minute, then one line per goal, card or status as it happens.
     Live(live::LiveArgs),
@@ -124,6 +129,7 @@ impl Cli {
             Command::ReplayProvider(args) => replay::serve_recordings(args).await,
             Command::Serve(args) => serve::execute(args).await,
             Command::Live(args) => live::execute(args).await,
+            Command::Lineage(args) => lineage::execute(args).await,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
 };
+use crate::lineage::LineageTransport;
 use crate::live::LiveSettings;
 use crate::plugin::{
     AuthSpec, EnricherPlugin, Lookups, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry,
@@ -63,6 +64,8 @@ pub struct PreparedPipeline {
     pub concurrency: usize,
     /// How records are linked to canonical entities after the run.
     pub resolution: Resolution,
+    /// Where the run's OpenLineage events go; `None` without `[lineage]`.
+    pub lineage: Option<Arc<LineageTransport>>,
 }
 
 /// Where a pipeline's plugins come from.
@@ -116,6 +119,11 @@ pub fn prepare(
         clients: loaded.clients.into_values().collect(),
         concurrency: usize::try_from(pipeline_config.concurrency).unwrap_or(1),
         resolution: Resolution::from_config(config)?,
+        lineage: config
+            .config
+            .lineage
+            .as_ref()
+            .map(|lineage| Arc::new(LineageTransport::new(lineage, config.lineage_file()))),
     })
 }
 
