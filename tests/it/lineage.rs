@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common::server::Server;
+use crate::common::serving::{Serving, wait_for};
 use crate::common::{
     DEMO_PIPELINE, ReplayServer, TestContext, assert_ok, demo_recordings, error_line,
     one_route_recordings, repo_root, stdout,
@@ -257,6 +258,15 @@ fn runs_send_start_and_complete_events_that_follow_the_spec(ctx: TestContext) {
             .all(|i| i["namespace"] == provider_host.as_str()),
         "{inputs:#?}"
     );
+    let names: Vec<&str> = inputs.iter().filter_map(|i| i["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "matches?competition=CL&season=2022",
+            "teams?competition=CL&season=2022",
+            "matches?competition=BL1&season=2022"
+        ]
+    );
     let assertion = &inputs[0]["inputFacets"]["dataQualityAssertions"]["assertions"][0];
     assert_eq!(assertion["assertion"], "no_quarantined_rows");
     assert_eq!(assertion["success"], true);
@@ -465,6 +475,36 @@ fn lineage_json_graph(ctx: &TestContext, config: &str) -> serde_json::Value {
     let out = ctx.sluice(&["lineage", "graph", "--config", config, "--format", "json"]);
     assert_ok(&out);
     serde_json::from_str(&stdout(&out)).expect("json")
+}
+
+#[test]
+fn runs_started_by_serve_send_their_events_too() {
+    let ctx = TestContext::new();
+    let provider = ReplayServer::start(&demo_recordings());
+    let (lineage, received) = lineage_server();
+    let pipelines = format!(
+        "[pipelines.demo]\nschedule = \"1s\"\n{DEMO_PIPELINE}\n[lineage]\nurl = \"http://{}\"\n",
+        lineage.addr
+    );
+    let config = ctx.write_config(&provider.base_url(), "", &pipelines);
+    let _serving = Serving::start(&ctx, &config, &[], &[]);
+    wait_for("a run's COMPLETE event", Duration::from_secs(60), || {
+        events(&received)
+            .iter()
+            .any(|e| e["eventType"] == "COMPLETE")
+    });
+    let events = events(&received);
+    let start = events
+        .iter()
+        .find(|e| e["eventType"] == "START")
+        .expect("START");
+    let complete = events
+        .iter()
+        .find(|e| e["eventType"] == "COMPLETE")
+        .expect("COMPLETE");
+    assert_eq!(start["run"]["runId"], complete["run"]["runId"]);
+    assert_eq!(complete["job"]["name"], "demo");
+    assert_valid(complete);
 }
 
 #[test]

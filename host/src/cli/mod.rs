@@ -76,9 +76,8 @@ pub enum Command {
     /// Run scheduled pipelines, serve /healthz and /plugins, and reload
     /// plugins when their files change.
     Serve(serve::ServeArgs),
-    /// Where a loaded row came from (`sluice lineage events PROVIDER ID`):
-    /// the runs, the archived request, the plugins and its canonical
-    /// entity; or the config's graph (`sluice lineage graph`).
+    /// Trace a loaded row to its runs, request, plugins and canonical entity,
+    /// or draw the config's lineage graph (`sluice lineage graph`).
     Lineage(lineage::LineageArgs),
     /// Watch the matches in play on a running `sluice serve`: their score
     /// and minute, then one line per goal, card or status as it happens.

@@ -96,3 +96,44 @@ impl LineageConfig {
         Some(format!("{}{}", url.trim_end_matches('/'), self.endpoint))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::LoadedConfig;
+    use std::path::Path;
+
+    fn parse(section: &str) -> Result<LoadedConfig, String> {
+        LoadedConfig::parse(Path::new("sluice.toml"), &format!("[lineage]\n{section}\n"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_are_marquez_five_seconds_and_the_sluice_namespace() {
+        let loaded = parse("url = \"http://localhost:5000/\"").expect("valid");
+        let lineage = loaded.config.lineage.expect("section");
+        assert_eq!(
+            lineage.endpoint_url().as_deref(),
+            Some("http://localhost:5000/api/v1/lineage")
+        );
+        assert_eq!(lineage.timeout.0, std::time::Duration::from_secs(5));
+        assert_eq!(lineage.namespace, "sluice");
+    }
+
+    #[test]
+    fn a_wrong_key_is_named() {
+        for (section, key) in [
+            ("", "lineage.url"),
+            ("url = \"ftp://x\"", "lineage.url"),
+            ("url = \"http://x\"\nendpoint = \"api\"", "lineage.endpoint"),
+            (
+                "file = \"l.ndjson\"\napi_key_env = \"a b\"",
+                "lineage.api_key_env",
+            ),
+            ("file = \"l.ndjson\"\ntimeout = \"0s\"", "lineage.timeout"),
+            ("file = \"l.ndjson\"\nendpont = \"/x\"", "endpont"),
+        ] {
+            let error = parse(section).expect_err(section);
+            assert!(error.contains(key), "{section}: {error}");
+        }
+    }
+}

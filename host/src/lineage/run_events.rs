@@ -19,7 +19,7 @@ use crate::internal_events::{InternalEvent, LineageEventNotSent};
 pub struct StreamRead {
     /// The provider's base URL.
     pub base_url: String,
-    /// The stream's name.
+    /// The stream's name, with its parameters (`matches?season=2022`).
     pub stream: String,
     /// The checks on what was read (today: nothing quarantined).
     pub assertions: Vec<Assertion>,

@@ -48,9 +48,16 @@ fn read(stream: &PreparedStream, counts: Option<&LoadCounts>) -> StreamRead {
             }]
         })
         .unwrap_or_default();
+    // The stream with its parameters: two streams of one provider that
+    // differ only by them read different datasets.
+    let name = stream
+        .key
+        .strip_prefix(&format!("{}/", stream.provider))
+        .unwrap_or(&stream.key)
+        .trim_end_matches('?');
     StreamRead {
         base_url: stream.client.base_url().to_string(),
-        stream: stream.stream.clone(),
+        stream: name.to_string(),
         assertions,
     }
 }
