@@ -9,6 +9,7 @@ mod graph;
 mod naming;
 mod row;
 mod run_events;
+mod sources;
 mod transport;
 
 pub use event::{
@@ -17,9 +18,7 @@ pub use event::{
 };
 pub use graph::{Edge, LineageGraph, Node, build as build_graph, tables_by_plugin};
 pub use naming::{DatabaseNaming, provider_namespace, run_uuid};
-pub use row::{
-    ArchivedRequest, CanonicalLink, RowLineage, RowLineageError, RowQuery, RowWrite, row_lineage,
-    table_spec,
-};
+pub use row::{RowLineage, RowLineageError, RowQuery, RowWrite, row_lineage, table_spec};
 pub use run_events::{RunEnd, RunRef, StreamRead, TableWritten};
+pub use sources::{ArchivedRequest, CanonicalLink};
 pub use transport::LineageTransport;
