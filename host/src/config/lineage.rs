@@ -1,6 +1,6 @@
 //! `[lineage]`: where each run's OpenLineage events go: POSTed to a
-//! lineage server (Marquez, DataHub, OpenMetadata), appended to a file, or
-//! both. Without the section nothing is emitted.
+//! lineage server (Marquez, DataHub, any OpenLineage HTTP endpoint),
+//! appended to a file, or both. Without the section nothing is emitted.
 
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ pub struct LineageConfig {
     /// POSTed to `{url}{endpoint}`.
     pub url: Option<String>,
     /// The path events are POSTed to: `/api/v1/lineage` (Marquez), or
-    /// DataHub's `/openapi/openlineage/api/v1/lineage`.
+    /// another server's (DataHub's `/openapi/openlineage/api/v1/lineage`).
     #[serde(default = "default_endpoint")]
     pub endpoint: String,
     /// The environment variable holding a token sent as `Authorization:

@@ -1,5 +1,5 @@
 //! Where data came from and where it went: OpenLineage run events for
-//! lineage servers (Marquez, DataHub, OpenMetadata), the lineage of one
+//! lineage servers (Marquez, DataHub, any OpenLineage HTTP endpoint), the lineage of one
 //! loaded row (`sluice lineage TABLE KEY…`), and the graph of a config's
 //! providers, streams, plugins and tables (`sluice lineage graph`).
 
