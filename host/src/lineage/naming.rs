@@ -75,11 +75,12 @@ pub fn provider_namespace(base_url: &str) -> String {
 }
 
 /// A run's OpenLineage id: a UUID (version 8, name-based on SHA-256) of the
-/// database and the run's id there, so every event of a run, and
-/// `sluice lineage` later, give the same one without storing it.
-pub fn run_uuid(database: &DatabaseNaming, run_id: i64) -> String {
+/// database, the run's id there and when it started, so every event of a
+/// run, and `sluice lineage` later, give the same one without storing it,
+/// and a database made again at the same place gives its runs new ones.
+pub fn run_uuid(database: &DatabaseNaming, run_id: i64, started_at: &str) -> String {
     let digest = Sha256::digest(format!(
-        "{}/{}#{run_id}",
+        "{}/{}#{run_id}@{started_at}",
         database.namespace, database.prefix
     ));
     let mut bytes = [0u8; 16];
@@ -110,9 +111,11 @@ mod tests {
 
     #[test]
     fn a_run_has_one_uuid_and_another_run_another() {
-        let id = run_uuid(&naming(), 7);
-        assert_eq!(id, run_uuid(&naming(), 7));
-        assert_ne!(id, run_uuid(&naming(), 8));
+        let at = "2026-01-10T15:00:00Z";
+        let id = run_uuid(&naming(), 7, at);
+        assert_eq!(id, run_uuid(&naming(), 7, at));
+        assert_ne!(id, run_uuid(&naming(), 8, at));
+        assert_ne!(id, run_uuid(&naming(), 7, "2026-01-11T15:00:00Z"));
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "8", "version 8: {id}");
         assert!(

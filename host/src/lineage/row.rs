@@ -314,7 +314,11 @@ fn write(
         action: action.to_string(),
         at: at.to_string(),
         run_id,
-        openlineage_run_id: run_uuid(naming, run_id),
+        openlineage_run_id: run_uuid(
+            naming,
+            run_id,
+            run.as_ref().map_or("", |r| r.started_at.as_str()),
+        ),
         run,
     }
 }

@@ -11,8 +11,9 @@ use super::event::{
 };
 use super::naming::{DatabaseNaming, provider_namespace, run_uuid};
 use super::transport::LineageTransport;
-use crate::db::Pool;
+use crate::db::{DbError, Pool};
 use crate::internal_events::{InternalEvent, LineageEventNotSent};
+use crate::state::runs;
 
 /// One provider stream a run read: an input dataset.
 #[derive(Debug, Clone)]
@@ -94,8 +95,21 @@ impl LineageTransport {
         inputs: &[StreamRead],
         outputs: &[TableWritten],
     ) -> Option<RunEvent> {
-        let naming = match DatabaseNaming::of(run.pool).await {
-            Ok(naming) => naming,
+        let named = async {
+            let naming = DatabaseNaming::of(run.pool).await?;
+            let mut conn = run
+                .pool
+                .acquire()
+                .await
+                .map_err(DbError::query("connect"))?;
+            let started_at = runs::get(&mut conn, run.run_id)
+                .await?
+                .map(|r| r.started_at)
+                .unwrap_or_default();
+            Ok::<_, DbError>((naming, started_at))
+        };
+        let (naming, started_at) = match named.await {
+            Ok(named) => named,
             Err(error) => {
                 LineageEventNotSent {
                     transport: "any",
@@ -115,7 +129,7 @@ impl LineageTransport {
             event_type,
             event_time: crate::db::now_timestamp(),
             run: Run {
-                run_id: run_uuid(&naming, run.run_id),
+                run_id: run_uuid(&naming, run.run_id, &started_at),
             },
             job: Job {
                 namespace: self.namespace.clone(),
