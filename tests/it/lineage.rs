@@ -478,6 +478,38 @@ fn lineage_json_graph(ctx: &TestContext, config: &str) -> serde_json::Value {
 }
 
 #[test]
+fn a_row_an_enricher_made_names_the_enricher_and_the_request_it_came_from() {
+    let ctx = TestContext::new();
+    let recordings = ctx.path("recordings");
+    crate::odds::odds_recordings(
+        &recordings,
+        &[("soccer_test", crate::enrichers::three_way(true))],
+        "h2h",
+        "",
+    );
+    let server = ReplayServer::start(&recordings);
+    let config = crate::enrichers::odds_maths_config(&ctx, &server.base_url());
+    assert_ok(&ctx.run(&config, "odds"));
+    let key = ctx.query(
+        "SELECT provider, event_id, market, selection_key FROM market_consensus \
+         ORDER BY selection LIMIT 1",
+    );
+    let config = config.to_str().expect("utf-8 path");
+    let mut args = vec!["market_consensus"];
+    args.extend(key[0].iter().map(String::as_str));
+    let row = lineage_json(&ctx, config, &args);
+    assert_eq!(row["plugin"], "odds-maths", "{row:#}");
+    assert_eq!(row["enrichers"], serde_json::json!(["odds-maths"]));
+    assert_eq!(row["request"]["plugin"], "the-odds-api");
+    assert!(
+        row["request"]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/v4/sports/soccer_test/odds")),
+        "{row:#}"
+    );
+}
+
+#[test]
 fn runs_started_by_serve_send_their_events_too() {
     let ctx = TestContext::new();
     let provider = ReplayServer::start(&demo_recordings());
