@@ -17,6 +17,7 @@ pub mod extract;
 pub mod internal_events;
 #[cfg(test)]
 mod layers;
+pub mod lineage;
 pub mod live;
 pub mod load;
 pub mod model;

@@ -11,7 +11,7 @@ use crate::common::{
 use crate::odds::{bookmaker, event, odds_recordings};
 use crate::on_both_databases;
 
-fn odds_maths_config(ctx: &TestContext, base_url: &str) -> PathBuf {
+pub(crate) fn odds_maths_config(ctx: &TestContext, base_url: &str) -> PathBuf {
     let config = format!(
         r#"database = "{db}"
 plugin_dir = "{plugins}"
@@ -36,7 +36,7 @@ enrich = ["odds-maths"]
 
 /// Alpha prices Arsenal 2.10, Chelsea 3.40, Draw 3.30; beta 2.05, 3.50 and,
 /// when `beta_draw`, 3.25.
-fn three_way(beta_draw: bool) -> String {
+pub(crate) fn three_way(beta_draw: bool) -> String {
     let alpha = bookmaker(
         "alpha",
         &[(

@@ -15,6 +15,7 @@ mod end_to_end;
 mod enrichers;
 mod entity_quota;
 mod extraction;
+mod lineage;
 mod live;
 mod live_broadcast;
 mod live_cache;

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod check;
+mod lineage;
 mod live;
 pub mod logging;
 mod logs;
@@ -79,6 +80,9 @@ pub enum Command {
     /// Run scheduled pipelines, serve /healthz and /plugins, and reload
     /// plugins when their files change.
     Serve(serve::ServeArgs),
+    /// Trace a loaded row to its runs, request, plugins and canonical entity,
+    /// or draw the config's lineage graph (`sluice lineage graph`).
+    Lineage(lineage::LineageArgs),
     /// Watch the matches in play on a running `sluice serve`: their score
     /// and minute, then one line per goal, card or status as it happens.
     Live(live::LiveArgs),
@@ -129,6 +133,7 @@ impl Cli {
             Command::ReplayProvider(args) => replay::serve_recordings(args).await,
             Command::Serve(args) => serve::execute(args).await,
             Command::Live(args) => live::execute(args).await,
+            Command::Lineage(args) => lineage::execute(args).await,
         }
     }
 }

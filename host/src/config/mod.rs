@@ -4,6 +4,7 @@
 mod alerts;
 mod credits;
 mod duration;
+mod lineage;
 mod live;
 mod pipeline;
 mod quality;
@@ -17,6 +18,7 @@ pub use alerts::{
 };
 pub use credits::CreditBudget;
 pub use duration::HumanDuration;
+pub use lineage::{DEFAULT_LINEAGE_ENDPOINT, LineageConfig};
 pub use live::{DEFAULT_MAX_PAYLOAD_BYTES, LiveConfig, MIN_MAX_PAYLOAD_BYTES, SupabaseConfig};
 pub use pipeline::{
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, ParamValue, PipelineConfig, StreamConfig,
@@ -102,6 +104,8 @@ pub struct Config {
     /// The checks each table's data is graded by.
     #[serde(default)]
     pub quality: QualityConfig,
+    /// Where each run's OpenLineage events go; none are emitted when absent.
+    pub lineage: Option<LineageConfig>,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,
@@ -326,6 +330,18 @@ impl LoadedConfig {
             .unwrap_or(DEFAULT_DATABASE)
     }
 
+    /// `[lineage] file`, resolved against the config file's folder.
+    pub fn lineage_file(&self) -> Option<PathBuf> {
+        let path = self.config.lineage.as_ref()?.file.as_ref()?;
+        if path.is_absolute() {
+            return Some(path.clone());
+        }
+        Some(match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.join(path),
+            _ => path.clone(),
+        })
+    }
+
     /// The alias file, resolved against the config file's folder.
     pub fn aliases_path(&self) -> Option<PathBuf> {
         let path = self.config.resolution.aliases.as_ref()?;
@@ -481,6 +497,9 @@ impl LoadedConfig {
         }
         self.config.alerts.validate(self)?;
         self.config.live.validate(self)?;
+        if let Some(lineage) = &self.config.lineage {
+            lineage.validate(self)?;
+        }
         Ok(())
     }
 

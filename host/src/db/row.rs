@@ -43,3 +43,14 @@ pub fn opt_int(row: &[Value], i: usize, what: &str) -> Result<Option<i64>, DbErr
             .ok_or_else(|| DbError::Unexpected(format!("{what}: column {i} is not an integer"))),
     }
 }
+
+/// Column `i` as a float (an integer column reads as one too).
+pub fn float(row: &[Value], i: usize, what: &str) -> Result<f64, DbError> {
+    match column(row, i, what)? {
+        Value::Float(f) => Ok(*f),
+        Value::Int(n) => Ok(*n as f64),
+        _ => Err(DbError::Unexpected(format!(
+            "{what}: column {i} is not a number"
+        ))),
+    }
+}

@@ -251,6 +251,12 @@ impl ProviderClient {
         &self.name
     }
 
+    /// The provider's base URL, as the config gives it (lineage names the
+    /// provider's datasets by its scheme and host).
+    pub fn base_url(&self) -> &reqwest::Url {
+        &self.base_url
+    }
+
     /// The provider's breaker, for status and persistence.
     pub fn breaker(&self) -> &CircuitBreaker {
         &self.breaker

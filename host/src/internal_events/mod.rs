@@ -6,6 +6,7 @@
 
 mod alerts;
 mod extract;
+mod lineage;
 mod live;
 mod live_sink;
 mod pipeline;
@@ -18,6 +19,7 @@ pub use extract::{
     BreakerChange, BreakerChanged, QuotaObserved, QuotaReserveReached, QuotaWindowSpent,
     RateLimited, RequestRetried, RequestSent, ResponseReceived,
 };
+pub use lineage::{LineageEventNotSent, LineageEventSent};
 pub use live::{LiveFallbackPolled, LiveHandover, OddsSuspensionsChanged};
 pub use live_sink::{
     LiveSinkDbFailed, LiveSinkDelivered, LiveSinkEventsDropped, LiveSinkFailed, LiveSinkFailure,

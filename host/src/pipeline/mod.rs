@@ -4,6 +4,7 @@
 //! response. It coordinates the stages; each stage lives in its own module.
 
 mod concurrency;
+mod lineage;
 mod prepare;
 mod quality_gate;
 mod quarantine_replay;
@@ -291,6 +292,7 @@ pub async fn run_until(
     let span =
         tracing::info_span!("run", run_id, pipeline = %prepared.name, mode = options.mode.as_str());
     let mut report = RunReport::new(run_id, &prepared.name, options.mode);
+    lineage::started(prepared, stores, run_id, options.mode).await;
     let context = RunContext::new(
         run_id,
         &prepared.name,
@@ -302,6 +304,7 @@ pub async fn run_until(
         concurrency::run_streams(&prepared.streams, stores, &context, prepared.concurrency)
             .instrument(span.clone())
             .await;
+    let reads = lineage::ReadStreams::ran(prepared, &outcomes);
     for outcome in outcomes {
         report.counts.add(&outcome.counts);
         report.failures.extend(outcome.failures);
@@ -322,7 +325,17 @@ pub async fn run_until(
         if let Err(error) = saved.await {
             // The run's batches are committed; it is recorded as failed,
             // never left `running`.
-            return Err(fail_run(stores, run_id, error.into()).await);
+            let error = fail_run(stores, run_id, error.into()).await;
+            lineage::failed(
+                prepared,
+                stores,
+                run_id,
+                options.mode,
+                &reads,
+                &report.counts,
+            )
+            .await;
+            return Err(error);
         }
     }
     if !prepared.quality.is_empty() {
@@ -394,8 +407,21 @@ pub async fn run_until(
         // Marked `abandoned` meanwhile (a grace period ran out): it stays
         // so, and was counted then.
         Ok(false) => report.status = RunStatus::Abandoned,
-        Err(error) => return Err(fail_run(stores, run_id, error.into()).await),
+        Err(error) => {
+            let error = fail_run(stores, run_id, error.into()).await;
+            lineage::failed(
+                prepared,
+                stores,
+                run_id,
+                options.mode,
+                &reads,
+                &report.counts,
+            )
+            .await;
+            return Err(error);
+        }
     }
+    lineage::ended(prepared, stores, &report, &reads).await;
     Ok(report)
 }
 

@@ -11,6 +11,7 @@ use crate::extract::{
     CircuitBreaker, ClientSettings, ProviderAuth, ProviderClient, QuotaTracker, RateBudget,
     RetryPolicy,
 };
+use crate::lineage::LineageTransport;
 use crate::live::LiveSettings;
 use crate::plugin::{
     AuthSpec, EnricherPlugin, Lookups, NormalizerPlugin, PluginEngine, PluginError, PluginRegistry,
@@ -65,6 +66,8 @@ pub struct PreparedPipeline {
     pub resolution: Resolution,
     /// The quality checks the run's data is graded by.
     pub quality: Arc<crate::quality::QualityPlan>,
+    /// Where the run's OpenLineage events go; `None` without `[lineage]`.
+    pub lineage: Option<Arc<LineageTransport>>,
 }
 
 /// Where a pipeline's plugins come from.
@@ -122,6 +125,11 @@ pub fn prepare(
             &config.config.quality,
             pipeline_config.min_grade.as_deref(),
         )?),
+        lineage: config
+            .config
+            .lineage
+            .as_ref()
+            .map(|lineage| Arc::new(LineageTransport::new(lineage, config.lineage_file()))),
     })
 }
 
