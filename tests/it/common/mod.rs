@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 pub mod links;
-pub mod server;
 pub mod live_sim;
+pub mod server;
 pub mod serving;
 pub mod snapshot;
 
