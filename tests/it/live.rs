@@ -224,6 +224,11 @@ pub(crate) async fn poll_once(
         .expect("commit");
     if commit {
         tx.commit().await.expect("commit");
+    } else {
+        // What a crash leaves: nothing of the transaction. Rolled back
+        // here rather than dropped, so that the next poll does not race a
+        // rollback sqlx defers to the connection's next use.
+        tx.rollback().await.expect("rollback");
     }
     seqs
 }

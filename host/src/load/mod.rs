@@ -225,13 +225,16 @@ async fn tell_live(
     let mut told = 0;
     let mut newest = None;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let lookup = state::live_lookup::LiveLookup::read(tx, live).await?;
+    // States this batch committed: a match listed twice is tracked on.
+    let mut committed: std::collections::HashMap<String, ServedMatch> = Default::default();
     for item in live {
-        let at =
-            state::live::match_ref(tx, &item.provider, &item.event, item.competition.as_deref())
-                .await?;
-        let mut served = state::live::served(tx, &at)
-            .await?
-            .unwrap_or_else(|| ServedMatch::new(TrackerSettings::default()));
+        let at = lookup.match_ref(item);
+        let (stored, under_unlinked) = match committed.get(&at.key) {
+            Some(state) => (Some(state.clone()), false),
+            None => lookup.served(&at),
+        };
+        let mut served = stored.unwrap_or_else(|| ServedMatch::new(TrackerSettings::default()));
         let before = served.clone();
         let observed = served.observe(
             &item.provider,
@@ -253,7 +256,9 @@ async fn tell_live(
             }
             .emit();
         }
-        let seqs = state::live::commit(tx, &at, &served, &observed.events).await?;
+        let seqs =
+            state::live::commit_moving(tx, &at, &served, &observed.events, under_unlinked).await?;
+        committed.insert(at.key.clone(), served);
         told += seqs.len() as u64;
         newest = seqs.last().copied().or(newest);
     }

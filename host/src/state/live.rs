@@ -107,9 +107,22 @@ pub async fn commit(
     served: &ServedMatch,
     events: &[LiveEvent],
 ) -> Result<Vec<i64>, DbError> {
+    commit_moving(db, at, served, events, true).await
+}
+
+/// [`commit`], told whether a row under the provider's own key may be
+/// left to move (`move_unlinked`): a batch that read its matches' rows
+/// knows.
+pub async fn commit_moving(
+    db: &mut crate::db::Tx,
+    at: &MatchRef,
+    served: &ServedMatch,
+    events: &[LiveEvent],
+    move_unlinked: bool,
+) -> Result<Vec<i64>, DbError> {
     let now = now_timestamp();
     let unlinked = MatchRef::unlinked_key(&at.provider, &at.event);
-    if unlinked != at.key {
+    if move_unlinked && unlinked != at.key {
         db.execute(
             "DELETE FROM live_matches WHERE match_key = ?",
             vec![unlinked.into()],

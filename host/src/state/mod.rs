@@ -8,6 +8,7 @@ pub mod checkpoints;
 mod counts;
 pub mod history;
 pub mod live;
+pub mod live_lookup;
 pub mod live_odds;
 pub mod live_sink;
 pub mod live_views;
