@@ -325,17 +325,15 @@ pub async fn run_until(
         if let Err(error) = saved.await {
             // The run's batches are committed; it is recorded as failed,
             // never left `running`.
-            let error = fail_run(stores, run_id, error.into()).await;
-            lineage::failed(
+            let failed = Failed {
                 prepared,
                 stores,
                 run_id,
-                options.mode,
-                &reads,
-                &report.counts,
-            )
-            .await;
-            return Err(error);
+                mode: options.mode,
+                reads: &reads,
+                counts: &report.counts,
+            };
+            return Err(failed.record(error.into()).await);
         }
     }
     if !prepared.quality.is_empty() {
@@ -343,7 +341,15 @@ pub async fn run_until(
             .instrument(span.clone())
             .await;
         if let Err(error) = graded {
-            return Err(fail_run(stores, run_id, error.into()).await);
+            let failed = Failed {
+                prepared,
+                stores,
+                run_id,
+                mode: options.mode,
+                reads: &reads,
+                counts: &report.counts,
+            };
+            return Err(failed.record(error.into()).await);
         }
     }
     if prepared.resolution.enabled && options.mode != RunMode::DryRun {
@@ -408,17 +414,15 @@ pub async fn run_until(
         // so, and was counted then.
         Ok(false) => report.status = RunStatus::Abandoned,
         Err(error) => {
-            let error = fail_run(stores, run_id, error.into()).await;
-            lineage::failed(
+            let failed = Failed {
                 prepared,
                 stores,
                 run_id,
-                options.mode,
-                &reads,
-                &report.counts,
-            )
-            .await;
-            return Err(error);
+                mode: options.mode,
+                reads: &reads,
+                counts: &report.counts,
+            };
+            return Err(failed.record(error.into()).await);
         }
     }
     lineage::ended(prepared, stores, &report, &reads).await;
@@ -427,6 +431,33 @@ pub async fn run_until(
 
 /// Records run `run_id` as failed with `error`, as far as the database
 /// lets it, and gives the error back.
+/// A run ending in an error once it started reading: recorded as failed,
+/// and told FAIL to the lineage server.
+struct Failed<'a> {
+    prepared: &'a PreparedPipeline,
+    stores: &'a Stores,
+    run_id: RunId,
+    mode: RunMode,
+    reads: &'a lineage::ReadStreams,
+    counts: &'a crate::state::LoadCounts,
+}
+
+impl Failed<'_> {
+    async fn record(self, error: RunError) -> RunError {
+        let error = fail_run(self.stores, self.run_id, error).await;
+        lineage::failed(
+            self.prepared,
+            self.stores,
+            self.run_id,
+            self.mode,
+            self.reads,
+            self.counts,
+        )
+        .await;
+        error
+    }
+}
+
 async fn fail_run(stores: &Stores, run_id: RunId, error: RunError) -> RunError {
     let line = error.to_string();
     if let Err(not_recorded) = stores

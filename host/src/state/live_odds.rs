@@ -252,22 +252,14 @@ async fn in_play_events(
     now: i64,
 ) -> Result<BTreeSet<String>, DbError> {
     let mut found = BTreeSet::new();
-    if events.is_empty() {
-        return Ok(found);
-    }
-    let marks = vec!["?"; events.len()].join(", ");
-    let mut args: Vec<Value> = vec![provider.into()];
-    args.extend(events.iter().map(|e| Value::from(e.as_str())));
-    let rows = tx
-        .fetch(
-            &format!(
-                "SELECT provider_id, status, kickoff FROM events \
-                 WHERE provider = ? AND provider_id IN ({marks})"
-            ),
-            args,
-        )
-        .await
-        .map_err(DbError::query("reading which quoted matches are in play"))?;
+    let rows = of_events(
+        tx,
+        "SELECT provider_id, status, kickoff FROM events WHERE provider = ? AND provider_id",
+        provider,
+        events,
+        "reading which quoted matches are in play",
+    )
+    .await?;
     for row in &rows {
         let what = "quoted match";
         let status = text(row, 1, what)?;
@@ -288,22 +280,15 @@ async fn suspended_markets(
     events: &BTreeSet<&String>,
 ) -> Result<BTreeSet<(String, String, String)>, DbError> {
     let mut found = BTreeSet::new();
-    if events.is_empty() {
-        return Ok(found);
-    }
-    let marks = vec!["?"; events.len()].join(", ");
-    let mut args: Vec<Value> = vec![provider.into()];
-    args.extend(events.iter().map(|e| Value::from(e.as_str())));
-    let rows = tx
-        .fetch(
-            &format!(
-                "SELECT event_id, bookmaker, market FROM live_odds_suspensions \
-                 WHERE provider = ? AND event_id IN ({marks})"
-            ),
-            args,
-        )
-        .await
-        .map_err(DbError::query("reading the suspended markets"))?;
+    let rows = of_events(
+        tx,
+        "SELECT event_id, bookmaker, market FROM live_odds_suspensions \
+         WHERE provider = ? AND event_id",
+        provider,
+        events,
+        "reading the suspended markets",
+    )
+    .await?;
     for row in &rows {
         let what = "suspended market";
         found.insert((
@@ -313,6 +298,26 @@ async fn suspended_markets(
         ));
     }
     Ok(found)
+}
+
+/// The rows of `select` (ending in the event column compared) for
+/// `provider`'s `events`; none when there are none.
+async fn of_events(
+    tx: &mut Tx,
+    select: &str,
+    provider: &str,
+    events: &BTreeSet<&String>,
+    doing: &'static str,
+) -> Result<Vec<Vec<Value>>, DbError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; events.len()].join(", ");
+    let mut args: Vec<Value> = vec![provider.into()];
+    args.extend(events.iter().map(|e| Value::from(e.as_str())));
+    tx.fetch(&format!("{select} IN ({marks})"), args)
+        .await
+        .map_err(DbError::query(doing))
 }
 
 /// Each odds event's match, looked up once per batch.

@@ -10,8 +10,7 @@ use sluice::replay_provider::live_sim::{self, LiveSim, LiveSimSpec};
 pub struct SimServer {
     pub addr: SocketAddr,
     pub sim: Arc<LiveSim>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: super::server::Server,
 }
 
 impl SimServer {
@@ -19,43 +18,18 @@ impl SimServer {
     pub fn start(spec: LiveSimSpec) -> Self {
         let sim = Arc::new(LiveSim::start(spec));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel();
         let served = sim.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                tokio::select! {
-                    _ = live_sim::serve(listener, served) => {}
-                    _ = rx => {}
-                }
-            });
+        let server = super::server::Server::start(listener, move |l| async move {
+            let _ = live_sim::serve(l, served).await;
         });
         SimServer {
-            addr,
+            addr: server.addr,
             sim,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for SimServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }

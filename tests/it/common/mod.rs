@@ -61,52 +61,26 @@ pub fn football_data_wasm() -> PathBuf {
 pub struct ReplayServer {
     pub addr: SocketAddr,
     pub recordings: Arc<Recordings>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: server::Server,
 }
 
 impl ReplayServer {
     pub fn start(dir: &Path) -> Self {
         let recordings = Arc::new(Recordings::load(dir).expect("recordings load"));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel();
         let served = recordings.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                tokio::select! {
-                    _ = replay_provider::serve(listener, served) => {}
-                    _ = rx => {}
-                }
-            });
+        let server = server::Server::start(listener, move |l| async move {
+            let _ = replay_provider::serve(l, served).await;
         });
         ReplayServer {
-            addr,
+            addr: server.addr,
             recordings,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for ReplayServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
