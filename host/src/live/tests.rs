@@ -159,6 +159,24 @@ fn a_card_withdrawn_is_cancelled() {
 }
 
 #[test]
+fn a_provider_without_the_minute_is_not_held_as_behind() {
+    let mut tracker = MatchTracker::new(TrackerSettings { hold_polls: 3 });
+    tracker.observe(&live(60, (1, 0), vec![goal("home", "Saka", 55)]));
+    // The Odds API's scores name no minute: its first poll is believed,
+    // and a goal it reports is told at once.
+    let no_minute = |score| MatchSnapshot {
+        minute: None,
+        moments: None,
+        ..live(0, score, Vec::new())
+    };
+    assert_eq!(told(&tracker.observe(&no_minute((1, 0)))), []);
+    assert_eq!(
+        told(&tracker.observe(&no_minute((2, 0)))),
+        [(Goal, "goal-2".to_string())]
+    );
+}
+
+#[test]
 fn a_clock_going_backwards_is_held_until_enough_polls_say_so() {
     let mut tracker = MatchTracker::new(TrackerSettings { hold_polls: 3 });
     tracker.observe(&live(60, (1, 0), vec![goal("h", "Saka", 55)]));

@@ -117,10 +117,19 @@ impl MatchTracker {
             self.backwards = 0;
             return Vec::new();
         }
+        // A provider that gives no minute (The Odds API's scores) says
+        // nothing of the clock while the match is in play: not behind.
+        let minute_unknown = snapshot.status == EventStatus::Live
+            && snapshot.minute.is_none()
+            && self
+                .accepted
+                .as_ref()
+                .is_some_and(|a| a.status == EventStatus::Live);
         if let (Some(accepted), Some(now)) = (
             self.accepted.as_ref().and_then(MatchSnapshot::clock),
             snapshot.clock(),
         ) && now < accepted
+            && !minute_unknown
         {
             self.backwards += 1;
             if self.backwards < self.settings.hold_polls {
