@@ -539,6 +539,44 @@ fn runs_started_by_serve_send_their_events_too() {
     assert_valid(complete);
 }
 
+/// The run's quality checks travel as each table's
+/// `dataQualityAssertions`: one that held, one that did not.
+#[test]
+fn quality_checks_are_the_outputs_data_quality_assertions() {
+    let ctx = TestContext::new();
+    let provider = ReplayServer::start(&demo_recordings());
+    let checks = "file = \"events.ndjson\"\n\n\
+        [[quality.checks]]\ntable = \"events\"\nname = \"ids_present\"\n\
+        check = \"not_null\"\ncolumn = \"provider_id\"\n\n\
+        [[quality.checks]]\ntable = \"events\"\nname = \"early_matchdays\"\n\
+        check = \"range\"\ncolumn = \"matchday\"\nmax = 1\n";
+    let config = config_with_lineage(&ctx, &provider.base_url(), checks);
+    assert_ok(&ctx.run(&config, "demo"));
+    let text = std::fs::read_to_string(ctx.path("events.ndjson")).expect("file beside the config");
+    let complete: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json line"))
+        .find(|e| e["eventType"] == "COMPLETE")
+        .expect("a COMPLETE event");
+    assert_valid(&complete);
+    let events = complete["outputs"]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .find(|o| o["name"].as_str().is_some_and(|n| n.ends_with("events")))
+        .expect("the events table")
+        .clone();
+    let assertions = &events["outputFacets"]["dataQualityAssertions"]["assertions"];
+    assert_eq!(
+        assertions,
+        &serde_json::json!([
+            { "assertion": "ids_present", "success": true },
+            { "assertion": "early_matchdays", "success": false },
+        ]),
+        "{events:#}"
+    );
+}
+
 #[test]
 fn the_file_transport_writes_one_line_per_event() {
     let ctx = TestContext::new();

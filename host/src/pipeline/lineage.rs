@@ -86,6 +86,26 @@ fn tables_written(counts: &LoadCounts) -> Vec<TableWritten> {
     tables
 }
 
+/// Each written table's quality checks, as its `dataQualityAssertions`;
+/// a table checked but not written this run is listed too.
+fn with_checks(tables: &mut Vec<TableWritten>, quality: &crate::quality::QualityReport) {
+    for checked in &quality.tables {
+        let assertions = checked.checks.iter().map(|check| Assertion {
+            assertion: check.name.clone(),
+            success: check.passed,
+            column: None,
+        });
+        match tables.iter_mut().find(|t| t.table == checked.table) {
+            Some(table) => table.assertions.extend(assertions),
+            None => tables.push(TableWritten {
+                table: checked.table.clone(),
+                rows: 0,
+                assertions: assertions.collect(),
+            }),
+        }
+    }
+}
+
 /// Sends START for a run that is not a dry run.
 pub(super) async fn started(
     prepared: &PreparedPipeline,
@@ -126,9 +146,11 @@ pub(super) async fn ended(
         _ => RunEnd::Complete,
     };
     let run = run_ref(prepared, stores, report.run_id);
-    transport
-        .run_ended(run, end, &reads.0, &tables_written(&report.counts))
-        .await;
+    let mut tables = tables_written(&report.counts);
+    if let Some(quality) = &report.quality {
+        with_checks(&mut tables, quality);
+    }
+    transport.run_ended(run, end, &reads.0, &tables).await;
 }
 
 /// Sends FAIL for a run that ended in an error before its report.
