@@ -10,7 +10,7 @@
 # packages prometheus (promtool) and chromium (apt-get install).
 
 CARGO      ?= cargo
-PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases
+PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases kickoff-in-season
 # What each demo loads: only these are built for it; `make plugins` builds all.
 DEMO_PLUGINS       := football-data
 BUNDESLIGA_PLUGINS := openfootball api-football
@@ -88,12 +88,14 @@ plugins: wasm-target
 		echo "plugin $$p -> $(PLUGIN_DIR)/$$p.wasm"; \
 	done
 
-# Plugins that exist for the tests only: one built against the first
-# contract version (sluice:plugin@0.1.0), which the host must keep running;
+# Plugins that exist for the tests only: ones built against the earlier
+# contract versions (sluice:plugin@0.1.0, 0.2.0, 0.3.0), which the host
+# must keep running;
 # one that misbehaves in every way the sandbox must contain; one built for a
-# contract version the host does not accept; and the trivial normalizer
-# `make bench` times a plugin call with.
-TEST_PLUGINS := legacy-v0-1 legacy-v0-2 hostile future-contract trivial
+# contract version the host does not accept; the trivial normalizer
+# `make bench` times a plugin call with; and a validator whose verdicts
+# (and misbehaviour) the tests choose.
+TEST_PLUGINS := legacy-v0-1 legacy-v0-2 legacy-v0-3 hostile future-contract trivial validator-probe
 test-plugins: wasm-target
 	$(CARGO) build --target wasm32-wasip2 --profile plugin $(addprefix -p ,$(TEST_PLUGINS))
 	@mkdir -p target/test-plugins

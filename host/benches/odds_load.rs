@@ -12,7 +12,9 @@
 //! `rest_api` source (`dlt_odds.py`, merge into PostgreSQL) and `psql
 //! \copy` of the rows the cold load wrote into an empty `odds` table; and
 //! the floor, a plain binary `COPY` of those rows, PostgreSQL's fastest way
-//! in.
+//! in. And what quality checks cost: the one-stream cold load with every
+//! built-in check kind declared on `odds` against the same load without,
+//! alternated, each the best of two.
 //!
 //! Needs `../shared/bench` (the generator, the server and the dlt script),
 //! python3 (the bench installs dlt into `target/bench-tools/dlt` on first
@@ -39,6 +41,84 @@ const SPORTS: usize = 10;
 const EVENTS: usize = 200;
 const BOOKMAKERS: usize = 20;
 const OUTCOMES: usize = SPORTS * EVENTS * BOOKMAKERS * 7;
+
+/// Every built-in check kind on `odds`, as `warn` so that the load is the
+/// same with and without them: the row-level ones judged in one pass over
+/// each batch, the table-level ones in one aggregate query after the run.
+const ODDS_CHECKS: &str = r#"
+[[quality.checks]]
+table = "odds"
+name = "price_present"
+check = "not_null"
+column = "price"
+
+[[quality.checks]]
+table = "odds"
+name = "one_quote_per_selection"
+check = "unique"
+columns = ["event_id", "bookmaker", "market", "selection", "participant", "line"]
+
+[[quality.checks]]
+table = "odds"
+name = "decimal_odds"
+check = "range"
+column = "price"
+min = 1.0
+max = 1000.0
+
+[[quality.checks]]
+table = "odds"
+name = "known_market"
+check = "allowed"
+column = "market"
+values = ["h2h", "spreads", "totals"]
+
+[[quality.checks]]
+table = "odds"
+name = "bookmaker_key"
+check = "regex"
+column = "bookmaker"
+pattern = "^[a-z0-9_]+$"
+
+[[quality.checks]]
+table = "odds"
+name = "price_outliers"
+check = "outliers"
+column = "price"
+method = "iqr"
+max_failing = "5%"
+
+[[quality.checks]]
+table = "odds"
+name = "price_drift"
+check = "drift"
+column = "price"
+
+[[quality.checks]]
+table = "odds"
+name = "volume"
+check = "volume"
+
+[[quality.checks]]
+table = "odds"
+name = "event_exists"
+check = "referential"
+column = "event_id"
+references = "events.provider_id"
+
+[[quality.checks]]
+table = "odds"
+name = "fresh"
+check = "freshness"
+column = "provider_updated_at"
+max_age = "3650d"
+
+[[quality.checks]]
+table = "odds"
+name = "price_above_one"
+check = "sql"
+expression = "price > 1"
+"#;
 
 /// How a shape lists the ten sports in its pipeline.
 #[derive(Clone, Copy)]
@@ -150,7 +230,17 @@ fn main() -> anyhow::Result<()> {
         runtime: &runtime,
     };
     let result = bench_run.measure();
-    for name in ["one", "ten", "turns", "dlt", "copy"] {
+    for name in [
+        "one",
+        "ten",
+        "turns",
+        "dlt",
+        "copy",
+        "plain_a",
+        "plain_b",
+        "checked_a",
+        "checked_b",
+    ] {
         runtime.block_on(databases.drop(name))?;
     }
     result
@@ -256,7 +346,53 @@ impl BenchRun<'_> {
                 ten.cold.as_secs_f64() / one.cold.as_secs_f64()
             );
         }
+        self.quality_cost()
+    }
+
+    /// The one-stream cold load with every built-in check kind on `odds`
+    /// against the same load without, alternated so that both see the same
+    /// machine, the best of two each.
+    fn quality_cost(&self) -> anyhow::Result<()> {
+        let pipeline = Shape::OneStream.pipeline(self.sports);
+        let checked = format!("{pipeline}\n{ODDS_CHECKS}");
+        let mut plain = Duration::MAX;
+        let mut with_checks = Duration::MAX;
+        let mut report = String::new();
+        for round in ["a", "b"] {
+            let url = self
+                .runtime
+                .block_on(self.databases.create(&format!("plain_{round}")))?;
+            plain = plain.min(self.load_config(&url, &pipeline)?.0);
+            let url = self
+                .runtime
+                .block_on(self.databases.create(&format!("checked_{round}")))?;
+            let (wall, summary) = self.load_config(&url, &checked)?;
+            with_checks = with_checks.min(wall);
+            report = summary;
+        }
+        println!(
+            "odds e2e, quality checks: {OUTCOMES} outcomes with all 11 built-in check kinds on odds in {:.2} s, without {:.2} s: +{:.1}% wall time (best of 2 each, alternated)",
+            with_checks.as_secs_f64(),
+            plain.as_secs_f64(),
+            (with_checks.as_secs_f64() / plain.as_secs_f64() - 1.0) * 100.0
+        );
+        for line in report
+            .lines()
+            .filter(|l| l.starts_with("quality") || l.starts_with("  "))
+        {
+            println!("    {}", line.trim_end());
+        }
         Ok(())
+    }
+
+    /// One cold `sluice run` of `pipeline` into `url`; its wall time and
+    /// summary.
+    fn load_config(&self, url: &str, pipeline: &str) -> anyhow::Result<(Duration, String)> {
+        let port = free_port()?;
+        let _server = Server::start(self.bench, &self.work.join("odds"), port)?;
+        let config = self.config(url, port, pipeline)?;
+        let (wall, _, summary) = timed_run(&config)?;
+        Ok((wall, summary))
     }
 
     /// One `sluice run` of `shape` into `url`, serving the data in `dir`;

@@ -1,7 +1,8 @@
 //! The host runs plugins built for every contract version it accepts: a
 //! plugin built against `sluice:plugin@0.1.0`, before odds joined the
-//! contract, and one built against 0.2.0, before standings and incidents,
-//! load their records next to 0.3.0 plugins; a plugin whose
+//! contract, one built against 0.2.0, before standings and incidents, and
+//! one built against 0.3.0, before validators, load their records next to
+//! 0.4.0 plugins; a plugin whose
 //! manifest disagrees with its component is refused with a clear message.
 
 use std::path::PathBuf;
@@ -95,6 +96,40 @@ fn a_plugin_built_for_0_2_0_still_loads(ctx: TestContext) {
 }
 
 on_both_databases!(a_plugin_built_for_0_2_0_still_loads);
+
+/// A plugin built against 0.3.0, whose record types 0.4.0 kept, still
+/// loads its standings.
+fn a_plugin_built_for_0_3_0_still_loads(ctx: TestContext) {
+    one_route_recordings(
+        &ctx.path("recordings"),
+        "/v1/table",
+        "",
+        200,
+        br#"[{"team": "t1", "rank": 1, "points": 30}, {"team": "t2", "rank": 2, "points": 27}]"#,
+    );
+    let server = ReplayServer::start(&ctx.path("recordings"));
+    let config = format!(
+        "database = \"{db}\"\nplugin_dir = \"{plugins}\"\n\n[providers.legacy3]\nplugin = \"legacy-v0-3\"\nbase_url = \"{base_url}\"\n\n[[pipelines.table.streams]]\nprovider = \"legacy3\"\nstream = \"table\"\n",
+        db = ctx.database_url(),
+        plugins = test_plugin_dir().display(),
+        base_url = server.base_url(),
+    );
+    let config_path = ctx.path("sluice.toml");
+    std::fs::write(&config_path, config).expect("config");
+    let out = ctx.run(&config_path, "table");
+    assert_ok(&out);
+    assert_eq!(
+        ctx.query("SELECT team, rank, points, plugin, plugin_version FROM standings ORDER BY rank"),
+        [
+            ["t1", "1", "30", "legacy-v0-3", "0.3.0"],
+            ["t2", "2", "27", "legacy-v0-3", "0.3.0"]
+        ]
+        .map(|r| r.map(str::to_string).to_vec())
+        .to_vec()
+    );
+}
+
+on_both_databases!(a_plugin_built_for_0_3_0_still_loads);
 
 #[test]
 fn a_manifest_claiming_another_contract_version_is_refused() {

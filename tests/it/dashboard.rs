@@ -1,6 +1,7 @@
 //! The dashboard of `sluice serve` in a real browser: the page loads, a run
 //! started through the API appears without a reload, a quarantined item's
-//! payload opens, and replay needs the admin token. `SLUICE_SCREENSHOT=1`
+//! payload opens, replay needs the admin token, and the run's quality grade
+//! shows in the Quality panel, at `GET /quality` and in the metrics. `SLUICE_SCREENSHOT=1`
 //! also writes `docs/dashboard.png`.
 
 pub(crate) mod cdp;
@@ -14,6 +15,15 @@ use crate::common::{
 use cdp::Browser;
 
 const TOKEN: &str = "dashboard-test-token";
+
+/// One check on the demo's matches, which all pass it: grade A, score 1.
+const QUALITY: &str = r#"
+[[quality.checks]]
+table = "events"
+name = "kickoff_present"
+check = "not_null"
+column = "kickoff"
+"#;
 
 #[test]
 fn the_dashboard_follows_runs_live_and_replays_quarantine_with_the_token() {
@@ -29,7 +39,7 @@ fn the_dashboard_follows_runs_live_and_replays_quarantine_with_the_token() {
     let server = ReplayServer::start(&recordings);
     let pipelines = format!(
         "[serve]\nadmin_token_env = \"SLUICE_DASHBOARD_TEST_TOKEN\"\n\n\
-         [pipelines.demo]\nfreshness = \"1h\"\n{DEMO_PIPELINE}"
+         [pipelines.demo]\nfreshness = \"1h\"\n{DEMO_PIPELINE}\n{QUALITY}"
     );
     let config = ctx.write_config(&server.base_url(), "", &pipelines);
     let serving = Serving::start(
@@ -94,6 +104,25 @@ fn the_dashboard_follows_runs_live_and_replays_quarantine_with_the_token() {
         .sum();
     assert_eq!(records_in.parse::<i64>().ok(), Some(sum), "{balance}");
     assert!(sum > 491, "{balance}");
+    // Its quality grade shows in the Quality panel, at /quality and in the
+    // metrics.
+    browser.wait_until(
+        "the events table's grade",
+        "[...document.querySelectorAll('[data-testid=quality-grade]')] \
+         .some(li => li.textContent.includes('events') && li.textContent.includes('A'))",
+    );
+    let (status, body) = http(&addr, "GET", "/quality", None).expect("GET /quality");
+    assert_eq!(status, 200, "{body}");
+    let grades: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(grades[0]["table"], "events", "{body}");
+    assert_eq!(grades[0]["grade"], "A", "{body}");
+    assert_eq!(grades[0]["score"], 1.0, "{body}");
+    assert_eq!(grades[0]["run_id"], 1, "{body}");
+    let (_, metrics) = http(&addr, "GET", "/metrics", None).expect("GET /metrics");
+    assert!(
+        metrics.contains("sluice_quality_score{pipeline=\"demo\",table=\"events\"} 1"),
+        "{metrics}"
+    );
     // Its streams open on click.
     browser.eval("document.querySelector('[data-run-id=\"1\"]').click()");
     browser.wait_until(
@@ -170,7 +199,7 @@ fn the_dashboard_follows_runs_live_and_replays_quarantine_with_the_token() {
     assert_eq!(
         browser.eval(
             "[...document.querySelectorAll('[data-testid=plugin-row]')] \
-             .some(r => r.cells[0].textContent === 'football-data' && r.cells[2].textContent === '0.3.0')"
+             .some(r => r.cells[0].textContent === 'football-data' && r.cells[2].textContent === '0.4.0')"
         ),
         true
     );

@@ -28,6 +28,7 @@ mod plugin_fixtures;
 mod plugin_kit;
 mod plugin_run;
 mod quality;
+mod quality_plugins;
 mod quarantine;
 mod recorded_api_football;
 mod recorded_espn;

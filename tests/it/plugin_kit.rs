@@ -111,7 +111,7 @@ fn check_refuses_what_a_host_would_refuse() {
     std::fs::copy(&wasm, plugins.join("football-data.wasm")).expect("copy");
     let manifest = std::fs::read_to_string(wasm.with_extension("toml"))
         .expect("manifest")
-        .replace("wit = \"0.3.0\"", "wit = \"0.1.0\"");
+        .replace("wit = \"0.4.0\"", "wit = \"0.1.0\"");
     std::fs::write(plugins.join("football-data.toml"), manifest).expect("manifest");
     let wasm = plugins.join("football-data.wasm");
     let check = ["plugin", "check", wasm.to_str().expect("utf-8")];

@@ -51,7 +51,7 @@ fn a_plugin_swapped_while_its_pipeline_runs_loses_and_duplicates_nothing() {
     let listed = plugins_json();
     assert_eq!(listed[0]["name"], "football-data");
     assert_eq!(listed[0]["version"], "0.1.0");
-    assert_eq!(listed[0]["wit"], "0.3.0");
+    assert_eq!(listed[0]["wit"], "0.4.0");
     let first_sha = listed[0]["sha256"].clone();
 
     let finished = || ctx.count("SELECT count(*) FROM sluice_runs WHERE status <> 'running'");

@@ -58,6 +58,10 @@ pub struct CheckConfig {
     pub references: Option<String>,
     /// Data older than this is stale (`freshness`).
     pub max_age: Option<HumanDuration>,
+    /// Judge freshness by the last success of this stream
+    /// (`provider/stream`, any parameters, or a whole stream key with them)
+    /// instead of a column's newest value (`freshness`).
+    pub stream: Option<String>,
     /// Earlier runs the row count is compared with (`volume`; default 5).
     pub runs: Option<u32>,
     /// How far from the earlier runs' mean the row count may be, as a
@@ -73,6 +77,12 @@ pub struct CheckConfig {
     pub max_shift: Option<f64>,
     /// A boolean SQL expression over a row that must hold (`sql`).
     pub expression: Option<String>,
+    /// The validator component in the plugin folder that judges the rows
+    /// (`plugin`).
+    pub plugin: Option<String>,
+    /// Parameters handed to the validator with every batch (`plugin`).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
 }
 
 /// The kinds of check.
@@ -101,6 +111,8 @@ pub enum CheckKind {
     Drift,
     /// A custom SQL expression holds for every row.
     Sql,
+    /// A validator plugin judges every row.
+    Plugin,
 }
 
 impl CheckKind {
@@ -118,6 +130,7 @@ impl CheckKind {
             CheckKind::Outliers => "outliers",
             CheckKind::Drift => "drift",
             CheckKind::Sql => "sql",
+            CheckKind::Plugin => "plugin",
         }
     }
 
@@ -133,6 +146,7 @@ impl CheckKind {
                 | CheckKind::Allowed
                 | CheckKind::Regex
                 | CheckKind::Outliers
+                | CheckKind::Plugin
         )
     }
 
@@ -145,7 +159,8 @@ impl CheckKind {
             | CheckKind::Allowed
             | CheckKind::Regex
             | CheckKind::Outliers
-            | CheckKind::Sql => Dimension::Validity,
+            | CheckKind::Sql
+            | CheckKind::Plugin => Dimension::Validity,
             CheckKind::Referential | CheckKind::Drift => Dimension::Consistency,
             CheckKind::Freshness => Dimension::Freshness,
             CheckKind::Volume => Dimension::Volume,
@@ -377,12 +392,37 @@ impl CheckConfig {
             return fail("name", "a check needs a name".to_string());
         }
         let kind = self.check;
-        let needs_column = !matches!(kind, CheckKind::Volume | CheckKind::Sql | CheckKind::Unique);
+        let by_stream = kind == CheckKind::Freshness && self.stream.is_some();
+        let needs_column = !matches!(
+            kind,
+            CheckKind::Volume | CheckKind::Sql | CheckKind::Unique | CheckKind::Plugin
+        ) && !by_stream;
+        if by_stream && self.column.is_some() {
+            return fail(
+                "stream",
+                "a `freshness` check reads a column's newest value or a stream's last success: set `column` or `stream`, not both"
+                    .to_string(),
+            );
+        }
+        if self.stream.is_some() && kind != CheckKind::Freshness {
+            return fail(
+                "stream",
+                format!(
+                    "only a `freshness` check takes `stream`; this is a `{}` check",
+                    kind.as_str()
+                ),
+            );
+        }
         match &self.column {
             None if needs_column => {
+                let or_stream = if kind == CheckKind::Freshness {
+                    " (or a `stream` whose last success it judges)"
+                } else {
+                    ""
+                };
                 return fail(
                     "column",
-                    format!("a `{}` check needs a column", kind.as_str()),
+                    format!("a `{}` check needs a column{or_stream}", kind.as_str()),
                 );
             }
             Some(column) if !is_identifier(column) => {
@@ -394,7 +434,7 @@ impl CheckConfig {
             return fail(
                 "severity",
                 format!(
-                    "`quarantine` needs a row-level check (not_null, unique, range, allowed, regex, outliers); `{}` runs over the table",
+                    "`quarantine` needs a row-level check (not_null, unique, range, allowed, regex, outliers, plugin); `{}` runs over the table",
                     kind.as_str()
                 ),
             );
@@ -476,8 +516,47 @@ impl CheckConfig {
                     );
                 }
             }
+            CheckKind::Plugin => match self.plugin.as_deref() {
+                None => {
+                    return fail(
+                        "plugin",
+                        "a `plugin` check needs the validator's name (`plugin = \"kickoff-in-season\"`)"
+                            .into(),
+                    );
+                }
+                Some(name) if !is_plugin_name(name) => {
+                    return fail(
+                        "plugin",
+                        format!("`{name}` is not a plugin name (lower-case letters, digits, -)"),
+                    );
+                }
+                Some(_) => {}
+            },
             _ => {}
+        }
+        if kind != CheckKind::Plugin && (self.plugin.is_some() || !self.params.is_empty()) {
+            let key = if self.plugin.is_some() {
+                "plugin"
+            } else {
+                "params"
+            };
+            return fail(
+                key,
+                format!(
+                    "only a `plugin` check takes `{key}`; this is a `{}` check",
+                    kind.as_str()
+                ),
+            );
         }
         None
     }
+}
+
+/// Whether `name` names a component of the plugin folder (`NAME.wasm`):
+/// lower-case letters, digits and `-`, so it can be no path.
+fn is_plugin_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

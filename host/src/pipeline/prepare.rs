@@ -121,10 +121,19 @@ pub fn prepare(
         clients: loaded.clients.into_values().collect(),
         concurrency: usize::try_from(pipeline_config.concurrency).unwrap_or(1),
         resolution: Resolution::from_config(config)?,
-        quality: Arc::new(crate::quality::QualityPlan::new(
-            &config.config.quality,
-            pipeline_config.min_grade.as_deref(),
-        )?),
+        quality: Arc::new(
+            crate::quality::QualityPlan::new(
+                &config.config.quality,
+                pipeline_config.min_grade.as_deref(),
+            )?
+            .with_validators(
+                match source {
+                    PluginSource::Dir(engine) => engine,
+                    PluginSource::Registry(registry) => registry.engine(),
+                },
+                &config.plugin_dir(),
+            )?,
+        ),
         lineage: config
             .config
             .lineage

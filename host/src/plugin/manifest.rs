@@ -141,6 +141,9 @@ pub enum PluginKind {
     Normalizer,
     /// Records in, records out (world `enricher`).
     Enricher,
+    /// Rows of a table in, verdicts out: a custom quality check (world
+    /// `validator`, since 0.4.0).
+    Validator,
 }
 
 /// The `kind` a manifest's text declares; none when it is not TOML or
@@ -150,6 +153,7 @@ pub fn kind_of(text: &str) -> Option<PluginKind> {
     match table.get("kind").and_then(|k| k.as_str()) {
         None => Some(PluginKind::Normalizer),
         Some("enricher") => Some(PluginKind::Enricher),
+        Some("validator") => Some(PluginKind::Validator),
         Some(_) => None,
     }
 }
@@ -207,6 +211,52 @@ impl EnricherManifest {
             return Err(invalid(format!(
                 "asks for lookup table `{unknown}`; this host offers: {}",
                 offered.join(", ")
+            )));
+        }
+        Ok(manifest)
+    }
+}
+
+/// A validator's manifest (`kind = "validator"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorManifest {
+    /// Plugin name; must match the file name.
+    pub name: String,
+    /// The plugin's own version.
+    pub version: String,
+    /// Always `validator`.
+    pub kind: String,
+    /// The `sluice:plugin` version it was built against.
+    pub wit: String,
+    /// One line for people.
+    pub description: Option<String>,
+    /// Tighter sandbox limits for this plugin than the host's ceilings.
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+impl ValidatorManifest {
+    /// Reads the manifest at `path` and checks it is a validator's naming
+    /// the plugin `name`.
+    pub fn load(path: &Path, name: &str) -> Result<Self, PluginError> {
+        let invalid = |message: String| PluginError::InvalidManifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        let manifest: ValidatorManifest =
+            toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        if manifest.kind != "validator" {
+            return Err(invalid(format!(
+                "kind = \"{}\": a validator's manifest says kind = \"validator\"",
+                manifest.kind
+            )));
+        }
+        if manifest.name != name {
+            return Err(invalid(format!(
+                "names the plugin `{}` but the file is for `{name}`",
+                manifest.name
             )));
         }
         Ok(manifest)
@@ -275,6 +325,13 @@ impl Manifest {
             return Err(invalid(
                 "is an enricher's manifest (kind = \"enricher\"): list the enricher in a \
                  stream's `enrich`, not as a provider's plugin"
+                    .to_string(),
+            ));
+        }
+        if kind_of(&text) == Some(PluginKind::Validator) {
+            return Err(invalid(
+                "is a validator's manifest (kind = \"validator\"): name the validator in a \
+                 quality check (`check = \"plugin\"`, `plugin = ...`), not as a provider's plugin"
                     .to_string(),
             ));
         }

@@ -15,6 +15,7 @@ mod output;
 mod registry;
 pub(crate) mod runner;
 pub(crate) mod sandbox;
+mod validator;
 
 pub use bindings::{ACCEPTED_WIT_VERSIONS, NEWEST_WIT_VERSION};
 pub use engine::{PluginEngine, SandboxLimits};
@@ -22,8 +23,10 @@ pub use enricher::{ACCEPTED_ENRICHER_VERSIONS, EnricherPlugin};
 pub use error::PluginError;
 pub use lookup::Lookups;
 pub use manifest::{
-    AuthSpec, EnricherManifest, LimitsSpec, Manifest, PluginKind, StreamSpec, kind_of,
+    AuthSpec, EnricherManifest, LimitsSpec, Manifest, PluginKind, StreamSpec, ValidatorManifest,
+    kind_of,
 };
 pub use normalizer::NormalizerPlugin;
 pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
 pub use runner::SWITCH_OFF_AFTER;
+pub use validator::{ACCEPTED_VALIDATOR_VERSIONS, ROWS_PER_CALL, RowValue, ValidatorPlugin};

@@ -119,9 +119,13 @@ impl PluginRegistry {
     /// version was published (false when the file is unchanged).
     pub fn reload(&self, name: &str) -> Result<bool, ReloadError> {
         let wasm = self.dir.join(format!("{name}.wasm"));
-        // Enrichers are loaded by the pipelines that list them, each run.
+        // Enrichers and validators are loaded by the pipelines that use
+        // them, each run.
         let manifest = std::fs::read_to_string(wasm.with_extension("toml")).unwrap_or_default();
-        if super::kind_of(&manifest) == Some(super::PluginKind::Enricher) {
+        if matches!(
+            super::kind_of(&manifest),
+            Some(super::PluginKind::Enricher | super::PluginKind::Validator)
+        ) {
             return Ok(false);
         }
         let candidate = NormalizerPlugin::load(&self.engine, &wasm)?;

@@ -186,9 +186,13 @@ fn from_database(check: &CheckConfig, rows: u64, found: Found) -> CheckOutcome {
                 Some(age) if limit > 0.0 => age / limit,
                 _ => f64::INFINITY,
             };
-            let detail = match age {
-                Some(age) => format!("newest value {} old", humanize(age)),
-                None => "no value at all".to_string(),
+            let detail = match (age, check.stream.as_deref()) {
+                (Some(age), None) => format!("newest value {} old", humanize(age)),
+                (None, None) => "no value at all".to_string(),
+                (Some(age), Some(stream)) => {
+                    format!("last success of {stream} {} ago", humanize(age))
+                }
+                (None, Some(stream)) => format!("{stream} never succeeded"),
             };
             let mut out = outcome(check, rows, u64::from(used > 1.0), used, detail);
             out.threshold = check

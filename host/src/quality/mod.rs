@@ -5,7 +5,8 @@
 //! figures.
 //!
 //! `plan.rs` readies the config's checks, `row_checks.rs` judges a batch,
-//! `table_checks.rs` writes the aggregate queries, `score.rs` holds the
+//! `table_checks.rs` writes the aggregate queries, `validators.rs` runs
+//! `plugin` checks' validator components, `score.rs` holds the
 //! scoring formula and bands, `grade.rs` assembles a report, `report.rs`
 //! holds and prints it, and `store.rs` keeps it.
 
@@ -16,6 +17,7 @@ pub mod row_checks;
 pub mod score;
 pub mod store;
 pub mod table_checks;
+pub mod validators;
 
 pub use plan::{QualityPlan, RunQuality};
 pub use report::{CheckOutcome, QualityReport, TableReport};
@@ -39,5 +41,14 @@ pub enum QualityError {
         check: String,
         /// What the regex compiler said.
         message: String,
+    },
+    /// A `plugin` check's validator could not be loaded.
+    #[error("quality check {check}: {source}")]
+    Validator {
+        /// The check's name.
+        check: String,
+        /// Why the validator could not be loaded.
+        #[source]
+        source: crate::plugin::PluginError,
     },
 }

@@ -9,6 +9,7 @@ use regex::Regex;
 use super::QualityError;
 use super::report::ColumnStats;
 use super::row_checks::{self, Verdict};
+use super::validators::Validators;
 use crate::config::{CheckConfig, CheckKind, QualityConfig};
 use crate::load::tables::{BatchRows, TableSpec};
 use crate::model::Reject;
@@ -21,6 +22,7 @@ pub struct QualityPlan {
     regexes: Vec<Option<Regex>>,
     bands: Vec<(char, f64)>,
     min_grade: Option<char>,
+    validators: Validators,
 }
 
 impl QualityPlan {
@@ -57,7 +59,25 @@ impl QualityPlan {
             regexes,
             bands: config.bands(),
             min_grade: min_grade.and_then(|g| g.chars().next()),
+            validators: Validators::default(),
         })
+    }
+
+    /// This plan with the validators of its `plugin` checks loaded from
+    /// `plugin_dir`: a run judges rows with them; `sluice check`, which
+    /// judges what is loaded, has no need of them.
+    pub fn with_validators(
+        mut self,
+        engine: &crate::plugin::PluginEngine,
+        plugin_dir: &std::path::Path,
+    ) -> Result<Self, QualityError> {
+        self.validators = Validators::load(self.checks(), engine, plugin_dir)?;
+        Ok(self)
+    }
+
+    /// The validator of `plugin` check `index`, once loaded.
+    pub fn validator(&self, index: usize) -> Option<&crate::plugin::ValidatorPlugin> {
+        self.validators.get(index)
     }
 
     /// Whether no check is configured (and no grade asked for).

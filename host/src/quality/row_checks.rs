@@ -3,7 +3,7 @@
 //! checks leave the batch as rejects named after the check; a `fail_batch`
 //! or `fail_run` check over its allowance fails the batch or the run.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use super::plan::{QualityPlan, RunTally};
 use crate::config::{CheckConfig, CheckKind, OutlierMethod, Severity, Threshold};
@@ -123,6 +123,8 @@ struct Pass<'a> {
     failing: Vec<usize>,
     seen: HashSet<String>,
     values: Vec<(usize, f64)>,
+    /// A validator's reasons, by failing row (`plugin`).
+    reasons: BTreeMap<usize, String>,
 }
 
 /// Judges every row of `rows` against the plan's row-level checks in one
@@ -156,6 +158,7 @@ pub fn check_batch(
                     failing: Vec::new(),
                     seen: HashSet::new(),
                     values: Vec::new(),
+                    reasons: BTreeMap::new(),
                 })
             })
             .collect();
@@ -167,10 +170,25 @@ pub fn check_batch(
                 judge(plan, pass, i, row, table_tally.drift(pass.index));
             }
         }
+        // Why each row is quarantined, by the first check that says so.
         let mut quarantined: Vec<Option<String>> = vec![None; table_rows.len()];
         for pass in &mut passes {
             if pass.check.check == CheckKind::Outliers {
                 pass.failing = outliers(pass.check, &pass.values);
+            }
+            if pass.check.check == CheckKind::Plugin
+                && let Err(error) = run_validator(plan, pass, table_rows)
+            {
+                // A validator that cannot judge the batch fails it all:
+                // nothing it was to judge loads unjudged.
+                pass.failing = (0..table_rows.len()).collect();
+                let reason = format!(
+                    "quality check `{}` on {}: the validator could not judge the batch: {error}",
+                    pass.check.name, table.name
+                );
+                if !matches!(verdict, Verdict::FailRun(_)) {
+                    verdict = Verdict::FailBatch(reason);
+                }
             }
             if pass.check.check == CheckKind::Drift {
                 continue;
@@ -199,7 +217,13 @@ pub fn check_batch(
                 Severity::Warn => {}
                 Severity::Quarantine => {
                     for &i in &pass.failing {
-                        quarantined[i].get_or_insert_with(|| pass.check.name.clone());
+                        quarantined[i].get_or_insert_with(|| {
+                            let name = &pass.check.name;
+                            match pass.reasons.get(&i) {
+                                Some(why) => format!("quality check `{name}` failed: {why}"),
+                                None => format!("quality check `{name}` failed"),
+                            }
+                        });
                     }
                 }
                 Severity::FailBatch if over && verdict == Verdict::Load => {
@@ -213,12 +237,12 @@ pub fn check_batch(
         }
         if quarantined.iter().any(Option::is_some) {
             let kept = std::mem::take(table_rows);
-            for (row, check) in kept.into_iter().zip(quarantined) {
-                match check {
+            for (row, reason) in kept.into_iter().zip(quarantined) {
+                match reason {
                     None => table_rows.push(row),
-                    Some(name) => rejects.push(Reject {
+                    Some(reason) => rejects.push(Reject {
                         provider_id: row.key.first().and_then(text),
-                        reason: format!("quality check `{name}` failed"),
+                        reason,
                         raw: row_json(&row),
                     }),
                 }
@@ -227,6 +251,24 @@ pub fn check_batch(
     }
     rows.tables.retain(|(_, rows)| !rows.is_empty());
     verdict
+}
+
+/// Has the validator of a `plugin` check judge the table's rows: its
+/// failing rows and reasons go into the pass.
+fn run_validator(
+    plan: &QualityPlan,
+    pass: &mut Pass,
+    rows: &[Row],
+) -> Result<(), crate::plugin::PluginError> {
+    let validator =
+        plan.validator(pass.index)
+            .ok_or_else(|| crate::plugin::PluginError::NotLoaded {
+                name: pass.check.plugin.clone().unwrap_or_default(),
+                dir: std::path::PathBuf::from("(the run's plugin folder)"),
+            })?;
+    pass.reasons = super::validators::judge(validator, &pass.check.params, rows)?;
+    pass.failing = pass.reasons.keys().copied().collect();
+    Ok(())
 }
 
 /// Judges one row for one check.

@@ -25,7 +25,11 @@ pub fn in_database(check: &CheckConfig, row_kinds: bool) -> bool {
     match check.check {
         CheckKind::Referential | CheckKind::Freshness | CheckKind::Sql => true,
         CheckKind::NotNull | CheckKind::Range | CheckKind::Allowed | CheckKind::Unique => row_kinds,
-        CheckKind::Regex | CheckKind::Outliers | CheckKind::Drift | CheckKind::Volume => false,
+        CheckKind::Regex
+        | CheckKind::Outliers
+        | CheckKind::Drift
+        | CheckKind::Volume
+        | CheckKind::Plugin => false,
     }
 }
 
@@ -91,7 +95,22 @@ fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
                 Vec::new(),
             )
         }
-        CheckKind::Freshness => (format!("MAX(t.{col})"), Vec::new()),
+        CheckKind::Freshness => match check.stream.as_deref() {
+            // The stream's last success, read from its one row per stream
+            // key within the same query.
+            Some(stream) => {
+                let with_params = format!("{stream}?");
+                (
+                    format!(
+                        "(SELECT MAX(f.last_success) FROM sluice_stream_freshness f \
+                         WHERE f.stream_key = ? OR substr(f.stream_key, 1, {}) = ?)",
+                        with_params.chars().count()
+                    ),
+                    vec![Value::from(stream), Value::Text(with_params)],
+                )
+            }
+            None => (format!("MAX(t.{col})"), Vec::new()),
+        },
         CheckKind::Sql => (
             failing(format!(
                 "NOT ({})",
@@ -99,9 +118,11 @@ fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
             )),
             Vec::new(),
         ),
-        CheckKind::Regex | CheckKind::Outliers | CheckKind::Drift | CheckKind::Volume => {
-            ("0".to_string(), Vec::new())
-        }
+        CheckKind::Regex
+        | CheckKind::Outliers
+        | CheckKind::Drift
+        | CheckKind::Volume
+        | CheckKind::Plugin => ("0".to_string(), Vec::new()),
     }
 }
 

@@ -1,7 +1,7 @@
 // my-provider: a sluice normalizer written in JavaScript.
 //
 // componentize-js turns this ES module into a WebAssembly component exporting
-// `sluice:plugin/source@0.3.0`. Binding conventions (those of jco):
+// `sluice:plugin/source@0.4.0`. Binding conventions (those of jco):
 //
 // - The exported interface `source` is the exported object `source`; its
 //   methods are the interface's functions (`%stream` arrives as `stream`).

@@ -1,7 +1,7 @@
 """my-provider: a sluice normalizer written in Python.
 
 componentize-py turns this module into a WebAssembly component exporting
-`sluice:plugin/source@0.3.0`. Binding conventions (generated into `wit_world`):
+`sluice:plugin/source@0.4.0`. Binding conventions (generated into `wit_world`):
 
 - The exported interface `source` is implemented by a class named `Source`
   in this module, subclassing `wit_world.exports.Source`. Every call runs in

@@ -2,8 +2,9 @@
 //!
 //! It carries the bindings of the newest `sluice:plugin` WIT contract (the
 //! canonical record types, the [`Source`] trait a normalizer implements and
-//! the [`Enrich`] trait an enricher implements), the [`export_normalizer!`]
-//! and [`export_enricher!`] macros that export an implementation from a
+//! the [`Enrich`] trait an enricher implements, the [`Validate`] trait a
+//! validator implements), the [`export_normalizer!`], [`export_enricher!`]
+//! and [`export_validator!`] macros that export an implementation from a
 //! component, and small helpers plugins share: reading parameters, parsing
 //! a JSON body with a readable error, writing timestamps in the canonical
 //! RFC 3339 UTC form, splitting scores by period, and ranking tables.
@@ -35,7 +36,7 @@ pub mod bindings {
     #![allow(missing_docs)]
     wit_bindgen::generate!({
         world: "normalizer",
-        path: "../../wit/since_v0.3.0",
+        path: "../../wit/since_v0.4.0",
         pub_export_macro: true,
         export_macro_name: "export_normalizer",
         default_bindings_module: "sluice_plugin_sdk::bindings",
@@ -52,11 +53,26 @@ pub mod enricher_bindings {
     #![allow(missing_docs)]
     wit_bindgen::generate!({
         world: "enricher",
-        path: "../../wit/since_v0.3.0",
+        path: "../../wit/since_v0.4.0",
         pub_export_macro: true,
         export_macro_name: "export_enricher",
         default_bindings_module: "sluice_plugin_sdk::enricher_bindings",
-        with: { "sluice:plugin/types@0.3.0": crate::bindings::sluice::plugin::types },
+        with: { "sluice:plugin/types@0.4.0": crate::bindings::sluice::plugin::types },
+    });
+}
+
+/// Bindings of the `validator` world (since 0.4.0), sharing the types of
+/// the normalizer's: rows of a table in, verdicts out.
+#[doc(hidden)]
+pub mod validator_bindings {
+    #![allow(missing_docs)]
+    wit_bindgen::generate!({
+        world: "validator",
+        path: "../../wit/since_v0.4.0",
+        pub_export_macro: true,
+        export_macro_name: "export_validator",
+        default_bindings_module: "sluice_plugin_sdk::validator_bindings",
+        with: { "sluice:plugin/types@0.4.0": crate::bindings::sluice::plugin::types },
     });
 }
 
@@ -64,6 +80,7 @@ pub mod json;
 pub mod params;
 pub mod rank;
 mod records;
+mod rows;
 pub mod scores;
 mod streams;
 pub mod testing;
@@ -71,6 +88,7 @@ pub mod timestamp;
 
 pub use bindings::export_normalizer;
 pub use enricher_bindings::export_enricher;
+pub use validator_bindings::export_validator;
 
 pub use bindings::exports::sluice::plugin::source::Guest as Source;
 pub use bindings::sluice::plugin::types::{
@@ -81,11 +99,13 @@ pub use bindings::sluice::plugin::types::{
 pub use enricher_bindings::exports::sluice::plugin::enrich::Guest as Enrich;
 pub use enricher_bindings::sluice::plugin::lookup;
 pub use streams::Streams;
+pub use validator_bindings::exports::sluice::plugin::validate::Guest as Validate;
+pub use validator_bindings::sluice::plugin::rows::{RowBatch, Value, Verdict};
 
 /// The version of the `sluice:plugin` WIT package these bindings were built
-/// from (`wit/since_v0.3.0`), which a plugin's manifest states as `wit`; a
+/// from (`wit/since_v0.4.0`), which a plugin's manifest states as `wit`; a
 /// host accepts plugins built for this version and the ones before it.
-pub const WIT_VERSION: &str = "0.3.0";
+pub const WIT_VERSION: &str = "0.4.0";
 
 impl HttpRequest {
     /// A GET of `path` (below the provider's base URL) with `query`.

@@ -23,7 +23,7 @@ use crate::plugin::runner::Runner;
 use crate::plugin::sandbox::SandboxState;
 
 pub use bound::{Binder, BoundNormalizer};
-pub use newest::{enricher, wit};
+pub use newest::{enricher, validator, wit};
 pub use size::{approximate_size, records_size};
 pub use to_model::{batch, describe, records};
 
@@ -73,6 +73,7 @@ contract_versions! {
     "0.1.0" => since_v0_1_0,
     "0.2.0" => since_v0_2_0,
     "0.3.0" => since_v0_3_0,
+    "0.4.0" => since_v0_4_0,
 }
 
 #[cfg(test)]
