@@ -1,6 +1,9 @@
 //! `sluice replay`: archived responses through the current plugins, loaded
 //! again with no request to any provider. This is how a fixed normalizer
-//! repairs history.
+//! repairs history. The config's row-level quality checks judge the
+//! replayed rows as they judged the run's: a row a `quarantine` check
+//! failed stays in quarantine until it passes, and a batch a `fail_batch`
+//! check failed stays whole. Replays are not graded.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,6 +54,10 @@ pub async fn replay(
     let mode = RunMode::Replay(replay_of);
     let run_id = stores.state.start_run(&first.pipeline, mode).await?;
     let mut report = RunReport::new(run_id, &first.pipeline, mode);
+    let quality = crate::quality::RunQuality::new(Arc::new(
+        crate::quality::QualityPlan::new(&config.config.quality, None)?
+            .with_validators(engine, &config.plugin_dir())?,
+    ));
     let mut plugins: HashMap<String, Arc<NormalizerPlugin>> = HashMap::new();
     let mut enrichers: HashMap<String, HashMap<String, Vec<Arc<EnricherPlugin>>>> = HashMap::new();
     for item in items {
@@ -100,16 +107,21 @@ pub async fn replay(
             (result, response)
         })
         .await?;
+        let result = result.map(|(mut batch, mut rows)| {
+            let verdict = quality.check_batch(&mut rows, &mut batch.rejects);
+            (batch, rows, verdict)
+        });
         let still_rejected: Vec<Option<String>> = match &result {
-            Ok((batch, _)) => batch
+            Ok((batch, _, _)) => batch
                 .rejects
                 .iter()
                 .map(|r| r.provider_id.clone())
                 .collect(),
             Err(_) => Vec::new(),
         };
+        let raw = || String::from_utf8_lossy(&response.body).into_owned();
         let (outcome, failure) = match result {
-            Ok((batch, rows)) => (
+            Ok((batch, rows, crate::quality::Verdict::Load)) => (
                 BatchOutcome::Loaded {
                     rows,
                     rejects: batch.rejects,
@@ -117,12 +129,23 @@ pub async fn replay(
                 },
                 None,
             ),
-            Err(error) => (
+            Ok((_, _, crate::quality::Verdict::FailBatch(reason)))
+            | Ok((_, _, crate::quality::Verdict::FailRun(reason))) => (
                 BatchOutcome::Failed {
-                    reason: error.to_string(),
-                    raw: String::from_utf8_lossy(&response.body).into_owned(),
+                    reason: reason.clone(),
+                    raw: raw(),
                 },
-                Some(error),
+                Some(RunError::QualityBatch(reason)),
+            ),
+            Err(source) => (
+                BatchOutcome::Failed {
+                    reason: source.to_string(),
+                    raw: raw(),
+                },
+                Some(RunError::Normalize {
+                    url: format!("archived response {}", item.id),
+                    source,
+                }),
             ),
         };
         let counts = stores
@@ -160,14 +183,11 @@ pub async fn replay(
                 &still_rejected,
             )
             .await?;
-        if let Some(source) = failure {
+        if let Some(error) = failure {
             report.failures.push(Failure {
                 stream_key: item.stream_key.clone(),
                 quarantined: true,
-                error: RunError::Normalize {
-                    url: format!("archived response {}", item.id),
-                    source,
-                },
+                error,
             });
         }
     }
