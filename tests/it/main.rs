@@ -12,6 +12,7 @@ mod contract_versions;
 mod crash;
 mod dashboard;
 mod end_to_end;
+mod export;
 mod enrichers;
 mod entity_quota;
 mod extraction;

@@ -209,9 +209,9 @@ pub fn options_problem(
     max_file_size: Option<ByteSize>,
     rows: Option<u32>,
 ) -> Option<(&'static str, String)> {
-    let parquet_only = |what: &str| format!("applies to the parquet format only, not {format}");
+    let parquet_only = || format!("applies to the parquet format only, not {format}");
     if !partition_by.is_empty() && format != ExportFormat::Parquet {
-        return Some(("partition_by", parquet_only("partition_by")));
+        return Some(("partition_by", parquet_only()));
     }
     let mut seen = std::collections::BTreeSet::new();
     for column in partition_by {
@@ -224,14 +224,14 @@ pub fn options_problem(
     }
     if let Some(limit) = max_partitions {
         if format != ExportFormat::Parquet {
-            return Some(("max_partitions", parquet_only("max_partitions")));
+            return Some(("max_partitions", parquet_only()));
         }
         if limit == 0 {
             return Some(("max_partitions", "must be at least 1".to_string()));
         }
     }
     if max_file_size.is_some() && format != ExportFormat::Parquet {
-        return Some(("max_file_size", parquet_only("max_file_size")));
+        return Some(("max_file_size", parquet_only()));
     }
     if let Some(rows) = rows {
         if !format.is_report() {

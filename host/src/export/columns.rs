@@ -262,7 +262,8 @@ fn decimal(precision: Option<i32>, scale: Option<i32>) -> ColumnType {
 
 /// A SQLite column's declared type, read as SQLite's affinity rules read
 /// it, with the names that say more (`BOOLEAN`, `DATE`, `TIMESTAMP`,
-/// `DECIMAL(p, s)`). An expression without one is `Undeclared`.
+/// `DECIMAL(p, s)`). An expression without one, or `BLOB` (no affinity),
+/// is `Undeclared`: its values settle it.
 pub fn sqlite_type(declared: &str) -> ColumnType {
     let d = declared.trim().to_ascii_uppercase();
     if d.is_empty() {
@@ -289,7 +290,10 @@ pub fn sqlite_type(declared: &str) -> ColumnType {
     } else if d.contains("CHAR") || d.contains("CLOB") || d.contains("TEXT") {
         ColumnType::Text
     } else if d.contains("BLOB") {
-        ColumnType::Bytes
+        // BLOB is SQLite's "no affinity": values keep whatever they were
+        // stored as (`CREATE TABLE … AS SELECT` declares its expressions
+        // so), so the values say.
+        ColumnType::Undeclared
     } else if d.contains("REAL") || d.contains("FLOA") || d.contains("DOUB") {
         ColumnType::Float
     } else {
@@ -346,6 +350,7 @@ mod tests {
         assert_eq!(sqlite_type("NUMERIC"), ColumnType::Text);
         assert_eq!(sqlite_type("DECIMAL(50,2)"), ColumnType::Text);
         assert_eq!(sqlite_type(""), ColumnType::Undeclared);
+        assert_eq!(sqlite_type("BLOB"), ColumnType::Undeclared);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! into place or uploaded. A staging folder is removed when dropped, so an
 //! export that fails leaves nothing behind.
 
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::{ObjectStoreExt, WriteMultipart};
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncReadExt;
 
@@ -233,7 +233,7 @@ impl UploadError {
 /// environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
 /// `AWS_ENDPOINT_URL` or `AWS_ENDPOINT`); plain HTTP allowed when the
 /// endpoint is an `http://` URL (a local S3-compatible server).
-pub fn s3_store(bucket: &str) -> Result<impl ObjectStore + ObjectStoreExt, ExportError> {
+pub fn s3_store(bucket: &str) -> Result<AmazonS3, ExportError> {
     let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .or_else(|_| std::env::var("AWS_ENDPOINT"))
@@ -255,7 +255,7 @@ pub fn s3_store(bucket: &str) -> Result<impl ObjectStore + ObjectStoreExt, Expor
 /// Streams the file at `path` to `location` in parts (never the whole file
 /// in memory).
 async fn upload(
-    store: &(impl ObjectStore + ObjectStoreExt),
+    store: &AmazonS3,
     path: &Path,
     location: &ObjectPath,
 ) -> Result<(), UploadError> {

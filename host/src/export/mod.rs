@@ -371,3 +371,6 @@ async fn write_rows(
     let published = staging.publish(&files).await?;
     Ok((read_rows, published))
 }
+
+#[cfg(test)]
+mod tests;
