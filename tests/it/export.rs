@@ -160,6 +160,7 @@ fn read_parquet(path: &Path) -> Vec<arrow_array::RecordBatch> {
 }
 
 fn parquet_types_and_values(ctx: TestContext) {
+    use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Date32Type, Decimal128Type, Float64Type, Int64Type, TimestampMicrosecondType};
     use arrow_schema::{DataType, TimeUnit};
@@ -274,7 +275,7 @@ fn xlsx_typed_cells(ctx: TestContext) {
         other => panic!("day is not a date: {other:?}"),
     }
     let styles = workbook.worksheet_style("Sheet1").expect("the sheet's styles");
-    let bold = |cell: (usize, usize)| {
+    let bold = |cell: (u32, u32)| {
         styles
             .get(cell)
             .and_then(|style| style.font.as_ref())
@@ -396,8 +397,7 @@ fn too_many_partitions_are_refused(ctx: TestContext) {
         err.contains("would write 3 partitions, more than the limit of 2"),
         "{err}"
     );
-    assert!(!ctx.path("lake/by_id").exists(), "nothing is written");
-    assert_no_staging(&ctx.path("lake"));
+    assert!(!ctx.path("lake").exists(), "nothing is written");
 }
 
 fn errors_name_what_is_wrong(ctx: TestContext) {

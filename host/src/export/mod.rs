@@ -300,18 +300,24 @@ async fn write_rows(
     let mut stream = read::RowStream::open(conn, &sql);
     let mut read_rows = 0u64;
     let first = stream.next_batch(columns, &mut read_rows, gauge).await?;
-    if columns.iter().any(|c| c.kind == ColumnType::Undeclared) {
-        columns::settle(columns, first.as_ref().map_or(&[][..], |b| &b.rows));
-    }
+    // The first batch holds undeclared columns' values as stored; once
+    // they settle a type, those values are converted to it.
+    let undeclared: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].kind == ColumnType::Undeclared)
+        .collect();
+    columns::settle(columns, first.as_ref().map_or(&[][..], |b| &b.rows));
     let first = match first {
         Some(mut batch) => {
-            for row in &mut batch.rows {
-                for (cell, column) in row.iter_mut().zip(columns.iter()) {
+            for (n, row) in (1u64..).zip(batch.rows.iter_mut()) {
+                for &i in &undeclared {
+                    let (Some(cell), Some(column)) = (row.get_mut(i), columns.get(i)) else {
+                        continue;
+                    };
                     let native = std::mem::replace(cell, cells::Cell::Null);
                     *cell = read::coerce(native, column.kind).map_err(|message| {
                         ExportError::Value {
                             column: column.name.clone(),
-                            row: 1,
+                            row: n,
                             message,
                         }
                     })?;
