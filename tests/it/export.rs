@@ -66,14 +66,20 @@ fn exported(ctx: &TestContext, config: &Path, args: &[&str]) -> String {
 
 fn failed(ctx: &TestContext, config: &Path, args: &[&str]) -> String {
     let out = export(ctx, config, args);
-    assert!(!out.status.success(), "expected a failure: {}", stdout(&out));
+    assert!(
+        !out.status.success(),
+        "expected a failure: {}",
+        stdout(&out)
+    );
     stderr(&out)
 }
 
 /// The CSV rows every table export writes, header first.
 fn expected_csv() -> Vec<Vec<&'static str>> {
     vec![
-        vec!["id", "season", "home", "goals", "xg", "stake", "played", "kickoff", "day"],
+        vec![
+            "id", "season", "home", "goals", "xg", "stake", "played", "kickoff", "day",
+        ],
         vec![
             "1",
             "2023",
@@ -115,13 +121,22 @@ fn read_csv(reader: impl std::io::Read) -> Vec<Vec<String>> {
         .has_headers(false)
         .from_reader(reader)
         .records()
-        .map(|r| r.expect("a CSV record").iter().map(str::to_string).collect())
+        .map(|r| {
+            r.expect("a CSV record")
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
         .collect()
 }
 
 fn csv_and_gzip(ctx: TestContext) {
     let config = seeded(&ctx);
-    let printed = exported(&ctx, &config, &["matches", "--format", "csv", "--out", "out/matches.csv"]);
+    let printed = exported(
+        &ctx,
+        &config,
+        &["matches", "--format", "csv", "--out", "out/matches.csv"],
+    );
     assert!(
         printed.starts_with("exported 3 rows of table matches as csv: 1 file"),
         "{printed}"
@@ -129,7 +144,11 @@ fn csv_and_gzip(ctx: TestContext) {
     let rows = read_csv(std::fs::File::open(ctx.path("out/matches.csv")).expect("csv written"));
     assert_eq!(rows, expected_csv());
 
-    exported(&ctx, &config, &["matches", "-f", "csv.gz", "-o", "out/matches.csv.gz"]);
+    exported(
+        &ctx,
+        &config,
+        &["matches", "-f", "csv.gz", "-o", "out/matches.csv.gz"],
+    );
     let gz = std::fs::File::open(ctx.path("out/matches.csv.gz")).expect("csv.gz written");
     assert_eq!(read_csv(flate2::read::GzDecoder::new(gz)), expected_csv());
     assert_no_staging(&ctx.path("out"));
@@ -162,10 +181,16 @@ fn read_parquet(path: &Path) -> Vec<arrow_array::RecordBatch> {
 fn parquet_types_and_values(ctx: TestContext) {
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Date32Type, Decimal128Type, Float64Type, Int64Type, TimestampMicrosecondType};
+    use arrow_array::types::{
+        Date32Type, Decimal128Type, Float64Type, Int64Type, TimestampMicrosecondType,
+    };
     use arrow_schema::{DataType, TimeUnit};
     let config = seeded(&ctx);
-    exported(&ctx, &config, &["matches", "--format", "parquet", "--out", "matches.parquet"]);
+    exported(
+        &ctx,
+        &config,
+        &["matches", "--format", "parquet", "--out", "matches.parquet"],
+    );
     let file = ctx.path("matches.parquet");
     let metadata = parquet::file::reader::SerializedFileReader::new(
         std::fs::File::open(&file).expect("parquet written"),
@@ -202,7 +227,10 @@ fn parquet_types_and_values(ctx: TestContext) {
     assert_eq!(batch.num_rows(), 3);
     let ids = batch.column(0).as_primitive::<Int64Type>();
     assert_eq!(ids.values().to_vec(), [1, 2, 3]);
-    assert_eq!(batch.column(2).as_string::<i32>().value(0), "Arsenal, \"The Gunners\"");
+    assert_eq!(
+        batch.column(2).as_string::<i32>().value(0),
+        "Arsenal, \"The Gunners\""
+    );
     assert!(batch.column(3).is_null(1), "Chelsea's goals are NULL");
     assert_eq!(batch.column(4).as_primitive::<Float64Type>().value(2), 2.25);
     let stakes = batch.column(5).as_primitive::<Decimal128Type>();
@@ -211,16 +239,26 @@ fn parquet_types_and_values(ctx: TestContext) {
     assert!(batch.column(6).as_boolean().value(0));
     assert!(!batch.column(6).as_boolean().value(1));
     assert_eq!(
-        batch.column(7).as_primitive::<TimestampMicrosecondType>().value(0),
+        batch
+            .column(7)
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(0),
         KICKOFF_1
     );
     // 2023-08-12 is day 19,581 after 1970-01-01.
-    assert_eq!(batch.column(8).as_primitive::<Date32Type>().value(0), 19_581);
+    assert_eq!(
+        batch.column(8).as_primitive::<Date32Type>().value(0),
+        19_581
+    );
 }
 
 fn json_and_ndjson(ctx: TestContext) {
     let config = seeded(&ctx);
-    exported(&ctx, &config, &["matches", "--format", "json", "--out", "matches.json"]);
+    exported(
+        &ctx,
+        &config,
+        &["matches", "--format", "json", "--out", "matches.json"],
+    );
     let text = std::fs::read_to_string(ctx.path("matches.json")).expect("json written");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&text).expect("one JSON array");
     assert_eq!(rows.len(), 3);
@@ -234,7 +272,11 @@ fn json_and_ndjson(ctx: TestContext) {
     let keys: Vec<&String> = rows[0].as_object().expect("an object").keys().collect();
     assert_eq!(keys.len(), 9);
 
-    exported(&ctx, &config, &["matches", "--format", "ndjson", "--out", "matches.ndjson"]);
+    exported(
+        &ctx,
+        &config,
+        &["matches", "--format", "ndjson", "--out", "matches.ndjson"],
+    );
     let text = std::fs::read_to_string(ctx.path("matches.ndjson")).expect("ndjson written");
     let lines: Vec<serde_json::Value> = text
         .lines()
@@ -246,7 +288,11 @@ fn json_and_ndjson(ctx: TestContext) {
 fn xlsx_typed_cells(ctx: TestContext) {
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let config = seeded(&ctx);
-    exported(&ctx, &config, &["matches", "--format", "xlsx", "--out", "matches.xlsx"]);
+    exported(
+        &ctx,
+        &config,
+        &["matches", "--format", "xlsx", "--out", "matches.xlsx"],
+    );
     let mut workbook: Xlsx<_> = open_workbook(ctx.path("matches.xlsx")).expect("an xlsx workbook");
     let sheet = workbook
         .worksheet_range_at(0)
@@ -259,22 +305,28 @@ fn xlsx_typed_cells(ctx: TestContext) {
         sheet.get((1, 2)),
         Some(&Data::String("Arsenal, \"The Gunners\"".into()))
     );
-    assert_eq!(sheet.get((2, 3)), Some(&Data::Empty), "NULL is an empty cell");
+    assert_eq!(
+        sheet.get((2, 3)),
+        Some(&Data::Empty),
+        "NULL is an empty cell"
+    );
     assert_eq!(sheet.get((1, 4)), Some(&Data::Float(1.75)));
     assert_eq!(sheet.get((2, 5)), Some(&Data::Float(-3.05)));
     assert_eq!(sheet.get((1, 6)), Some(&Data::Bool(true)));
     match sheet.get((1, 7)) {
         Some(Data::DateTime(at)) => {
             // 2023-08-12 12:30 as an Excel serial date.
-            assert!((at.as_f64() - 45150.520_833).abs() < 1e-5, "{at:?}");
+            assert!((at.as_f64() - 45_150.520_833).abs() < 1e-5, "{at:?}");
         }
         other => panic!("kickoff is not a date: {other:?}"),
     }
     match sheet.get((1, 8)) {
-        Some(Data::DateTime(at)) => assert_eq!(at.as_f64(), 45150.0),
+        Some(Data::DateTime(at)) => assert_eq!(at.as_f64(), 45_150.0),
         other => panic!("day is not a date: {other:?}"),
     }
-    let styles = workbook.worksheet_style("Sheet1").expect("the sheet's styles");
+    let styles = workbook
+        .worksheet_style("Sheet1")
+        .expect("the sheet's styles");
     let bold = |cell: (u32, u32)| {
         styles
             .get(cell)
@@ -287,23 +339,53 @@ fn xlsx_typed_cells(ctx: TestContext) {
 
 fn html_and_markdown_reports(ctx: TestContext) {
     let config = seeded(&ctx);
-    exported(&ctx, &config, &["matches", "--format", "html", "--out", "matches.html", "--rows", "2"]);
+    exported(
+        &ctx,
+        &config,
+        &[
+            "matches",
+            "--format",
+            "html",
+            "--out",
+            "matches.html",
+            "--rows",
+            "2",
+        ],
+    );
     let html = std::fs::read_to_string(ctx.path("matches.html")).expect("html written");
     assert!(html.contains("<title>Table matches</title>"), "{html}");
     assert!(html.contains("3 rows; the first 2 shown."), "{html}");
-    assert!(html.contains("<td>Arsenal, &quot;The Gunners&quot;</td>"), "{html}");
+    assert!(
+        html.contains("<td>Arsenal, &quot;The Gunners&quot;</td>"),
+        "{html}"
+    );
     assert!(html.contains("<td>Chelsea</td>"), "{html}");
-    assert!(!html.contains("Liverpool"), "only the first two rows: {html}");
+    assert!(
+        !html.contains("Liverpool"),
+        "only the first two rows: {html}"
+    );
     assert!(html.contains("Quality: grade B"), "{html}");
-    assert!(html.contains("goals_present") && html.contains("1 of 3 rows is NULL"), "{html}");
+    assert!(
+        html.contains("goals_present") && html.contains("1 of 3 rows is NULL"),
+        "{html}"
+    );
 
-    exported(&ctx, &config, &["matches", "--format", "md", "--out", "matches.md"]);
+    exported(
+        &ctx,
+        &config,
+        &["matches", "--format", "md", "--out", "matches.md"],
+    );
     let md = std::fs::read_to_string(ctx.path("matches.md")).expect("md written");
     assert!(md.starts_with("# Table matches\n\n3 rows.\n"), "{md}");
     assert!(md.contains("## Quality: grade B"), "{md}");
-    assert!(md.contains("| goals_present | completeness | failed | 1 of 3 |"), "{md}");
     assert!(
-        md.contains("| 3 | 2024 | Liverpool | 3 | 2.25 |  | true | 2024-08-17T14:00:00Z | 2024-08-17 |"),
+        md.contains("| goals_present | completeness | failed | 1 of 3 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "| 3 | 2024 | Liverpool | 3 | 2.25 |  | true | 2024-08-17T14:00:00Z | 2024-08-17 |"
+        ),
         "{md}"
     );
 }
@@ -334,26 +416,51 @@ fn parquet_partitions(ctx: TestContext) {
     let printed = exported(
         &ctx,
         &config,
-        &["matches", "--format", "parquet", "--out", "lake/matches", "--partition-by", "season,played"],
+        &[
+            "matches",
+            "--format",
+            "parquet",
+            "--out",
+            "lake/matches",
+            "--partition-by",
+            "season,played",
+        ],
     );
     assert!(printed.contains("3 files"), "{printed}");
     let files = files_under(&ctx.path("lake/matches"));
     assert_eq!(files.len(), 3, "{files:?}");
-    let dirs: Vec<&str> = files.iter().map(|f| f.rsplit_once('/').map_or("", |(d, _)| d)).collect();
+    let dirs: Vec<&str> = files
+        .iter()
+        .map(|f| f.rsplit_once('/').map_or("", |(d, _)| d))
+        .collect();
     assert_eq!(
         dirs,
-        ["season=2023/played=false", "season=2023/played=true", "season=2024/played=true"]
+        [
+            "season=2023/played=false",
+            "season=2023/played=true",
+            "season=2024/played=true"
+        ]
     );
     for file in &files {
         let name = file.rsplit('/').next().unwrap_or_default();
-        assert!(name.starts_with("part-") && name.ends_with("-0.parquet"), "{name}");
+        assert!(
+            name.starts_with("part-") && name.ends_with("-0.parquet"),
+            "{name}"
+        );
     }
     let batches = read_parquet(&ctx.path("lake/matches").join(&files[1]));
     let batch = &batches[0];
     let schema = batch.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    assert!(!names.contains(&"season") && !names.contains(&"played"), "{names:?}");
-    assert_eq!(batch.column(0).as_primitive::<Int64Type>().value(0), 1, "Arsenal's row");
+    assert!(
+        !names.contains(&"season") && !names.contains(&"played"),
+        "{names:?}"
+    );
+    assert_eq!(
+        batch.column(0).as_primitive::<Int64Type>().value(0),
+        1,
+        "Arsenal's row"
+    );
     assert_no_staging(&ctx.path("lake"));
 }
 
@@ -364,20 +471,38 @@ fn parquet_files_roll_over_at_the_size_limit(ctx: TestContext) {
     exported(
         &ctx,
         &config,
-        &["--query", query, "--format", "parquet", "--out", "big", "--max-file-size", "1KiB"],
+        &[
+            "--query",
+            query,
+            "--format",
+            "parquet",
+            "--out",
+            "big",
+            "--max-file-size",
+            "1KiB",
+        ],
     );
     let files = files_under(&ctx.path("big"));
     assert!(files.len() >= 2, "{files:?}");
-    let label = files[0].split('-').nth(1).expect("part-LABEL-N").to_string();
+    let label = files[0]
+        .split('-')
+        .nth(1)
+        .expect("part-LABEL-N")
+        .to_string();
     let mut numbers: Vec<u32> = files
         .iter()
         .map(|f| {
-            let rest = f.strip_prefix(&format!("part-{label}-")).expect("one label");
+            let rest = f
+                .strip_prefix(&format!("part-{label}-"))
+                .expect("one label");
             rest.trim_end_matches(".parquet").parse().expect("a number")
         })
         .collect();
     numbers.sort();
-    assert_eq!(numbers, (0..u32::try_from(files.len()).expect("few")).collect::<Vec<_>>());
+    assert_eq!(
+        numbers,
+        (0..u32::try_from(files.len()).expect("few")).collect::<Vec<_>>()
+    );
     let rows: usize = files
         .iter()
         .flat_map(|f| read_parquet(&ctx.path("big").join(f)))
@@ -391,7 +516,17 @@ fn too_many_partitions_are_refused(ctx: TestContext) {
     let err = failed(
         &ctx,
         &config,
-        &["matches", "--format", "parquet", "--out", "lake/by_id", "--partition-by", "id", "--max-partitions", "2"],
+        &[
+            "matches",
+            "--format",
+            "parquet",
+            "--out",
+            "lake/by_id",
+            "--partition-by",
+            "id",
+            "--max-partitions",
+            "2",
+        ],
     );
     assert!(
         err.contains("would write 3 partitions, more than the limit of 2"),
@@ -402,28 +537,87 @@ fn too_many_partitions_are_refused(ctx: TestContext) {
 
 fn errors_name_what_is_wrong(ctx: TestContext) {
     let config = seeded(&ctx);
-    let err = failed(&ctx, &config, &["--query", "SELEC nope", "--format", "csv", "--out", "q.csv"]);
-    assert!(err.contains("--query `SELEC nope`: the database refused it"), "{err}");
+    let err = failed(
+        &ctx,
+        &config,
+        &["--query", "SELEC nope", "--format", "csv", "--out", "q.csv"],
+    );
+    assert!(
+        err.contains("--query `SELEC nope`: the database refused it"),
+        "{err}"
+    );
     assert!(err.contains("syntax error"), "{err}");
 
-    let err = failed(&ctx, &config, &["--query", "SELECT * FROM nowhere", "-f", "csv", "-o", "q.csv"]);
+    let err = failed(
+        &ctx,
+        &config,
+        &[
+            "--query",
+            "SELECT * FROM nowhere",
+            "-f",
+            "csv",
+            "-o",
+            "q.csv",
+        ],
+    );
     assert!(err.contains("nowhere"), "{err}");
 
-    let err = failed(&ctx, &config, &["matchs", "--format", "csv", "--out", "m.csv"]);
+    let err = failed(
+        &ctx,
+        &config,
+        &["matchs", "--format", "csv", "--out", "m.csv"],
+    );
     assert!(
         err.contains("no table or view named `matchs` in the database (did you mean `matches`?)"),
         "{err}"
     );
 
     std::fs::write(ctx.path("a-file"), "not a folder").expect("write");
-    let err = failed(&ctx, &config, &["matches", "--format", "csv", "--out", "a-file/m.csv"]);
-    assert!(err.contains("cannot write") && err.contains("a-file"), "{err}");
+    let err = failed(
+        &ctx,
+        &config,
+        &["matches", "--format", "csv", "--out", "a-file/m.csv"],
+    );
+    assert!(
+        err.contains("cannot write") && err.contains("a-file"),
+        "{err}"
+    );
 
-    let err = failed(&ctx, &config, &["matches", "-f", "csv", "-o", "m.csv", "--partition-by", "season"]);
-    assert!(err.contains("--partition-by: applies to the parquet format only"), "{err}");
+    let err = failed(
+        &ctx,
+        &config,
+        &[
+            "matches",
+            "-f",
+            "csv",
+            "-o",
+            "m.csv",
+            "--partition-by",
+            "season",
+        ],
+    );
+    assert!(
+        err.contains("--partition-by: applies to the parquet format only"),
+        "{err}"
+    );
 
-    let err = failed(&ctx, &config, &["matches", "-f", "parquet", "-o", "p", "--partition-by", "colour"]);
-    assert!(err.contains("partition column `colour` is not exported"), "{err}");
+    let err = failed(
+        &ctx,
+        &config,
+        &[
+            "matches",
+            "-f",
+            "parquet",
+            "-o",
+            "p",
+            "--partition-by",
+            "colour",
+        ],
+    );
+    assert!(
+        err.contains("partition column `colour` is not exported"),
+        "{err}"
+    );
     assert!(!ctx.path("m.csv").exists() && !ctx.path("q.csv").exists());
     assert_no_staging(ctx.dir.path());
 }
@@ -522,14 +716,36 @@ fn to_s3(ctx: TestContext) {
             .output()
             .expect("run sluice")
     };
-    let out = run(&["matches", "-f", "parquet", "-o", "s3://lake/exports/matches", "--partition-by", "season"]);
+    let out = run(&[
+        "matches",
+        "-f",
+        "parquet",
+        "-o",
+        "s3://lake/exports/matches",
+        "--partition-by",
+        "season",
+    ]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("s3://lake/exports/matches/season=2023/part-"), "{}", stdout(&out));
-    let out = run(&["matches", "-f", "csv", "-o", "s3://lake/exports/matches.csv"]);
+    assert!(
+        stdout(&out).contains("s3://lake/exports/matches/season=2023/part-"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "matches",
+        "-f",
+        "csv",
+        "-o",
+        "s3://lake/exports/matches.csv",
+    ]);
     assert_ok(&out);
     let out = run(&["matches", "-f", "csv", "-o", "s3://nobucket/matches.csv"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("s3://nobucket/matches.csv"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("s3://nobucket/matches.csv"),
+        "{}",
+        stderr(&out)
+    );
 
     let store = object_store::aws::AmazonS3Builder::new()
         .with_bucket_name("lake")
@@ -551,8 +767,14 @@ fn to_s3(ctx: TestContext) {
         keys.sort();
         assert_eq!(keys.len(), 3, "{keys:?}");
         assert_eq!(keys[0], "exports/matches.csv");
-        assert!(keys[1].starts_with("exports/matches/season=2023/part-"), "{keys:?}");
-        assert!(keys[2].starts_with("exports/matches/season=2024/part-"), "{keys:?}");
+        assert!(
+            keys[1].starts_with("exports/matches/season=2023/part-"),
+            "{keys:?}"
+        );
+        assert!(
+            keys[2].starts_with("exports/matches/season=2024/part-"),
+            "{keys:?}"
+        );
         let csv = store
             .get(&object_store::path::Path::from("exports/matches.csv"))
             .await
@@ -638,7 +860,10 @@ changed_only = true
     let out = ctx.run(&config, "demo");
     assert_ok(&out);
     let printed = stdout(&out);
-    assert!(printed.contains("exported events: 0 rows, 1 file to"), "{printed}");
+    assert!(
+        printed.contains("exported events: 0 rows, 1 file to"),
+        "{printed}"
+    );
     let rows = read_csv(std::fs::File::open(ctx.path("exports/events.csv")).expect("csv"));
     assert_eq!(rows.len(), 1, "the header only: run 2 changed nothing");
     let parquet = files_under(&ctx.path("exports/events"));

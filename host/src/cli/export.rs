@@ -149,7 +149,8 @@ pub(super) fn render_exports(outcomes: &[StepOutcome]) -> (String, Option<String
                     "  export of {} to {} failed: {error}\n",
                     outcome.table, outcome.out
                 ));
-                failed.get_or_insert_with(|| format!("export of {} failed: {error}", outcome.table));
+                failed
+                    .get_or_insert_with(|| format!("export of {} failed: {error}", outcome.table));
             }
         }
     }

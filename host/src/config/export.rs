@@ -379,7 +379,10 @@ mod tests {
                 "table = \"t\"\nformat = \"parquet\"\nout = \"x\"\nmax_file_size = \"12 parsecs\"",
                 "unknown unit",
             ),
-            ("table = \"t\"\nformat = \"csv\"\nout = \"x\"\nchanged = true", "changed"),
+            (
+                "table = \"t\"\nformat = \"csv\"\nout = \"x\"\nchanged = true",
+                "changed",
+            ),
         ] {
             let error = parse(export).expect_err(export);
             assert!(error.contains(key), "{export}: {error}");

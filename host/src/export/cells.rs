@@ -177,7 +177,9 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
         || normal.ends_with('z')
         || normal
             .get(normal.len().saturating_sub(6)..)
-            .is_some_and(|tail| tail.starts_with(['+', '-']) && tail.as_bytes().get(3) == Some(&b':'));
+            .is_some_and(|tail| {
+                tail.starts_with(['+', '-']) && tail.as_bytes().get(3) == Some(&b':')
+            });
     if !has_offset {
         normal.push('Z');
     }
@@ -237,9 +239,9 @@ impl Cell {
             }
             Cell::Text(s) => Cow::Borrowed(s),
             Cell::Bytes(b) => Cow::Owned(hex::encode(b)),
-            Cell::Date(days) => Cow::Owned(
-                date_of(*days).map_or_else(|| days.to_string(), |d| d.to_string()),
-            ),
+            Cell::Date(days) => {
+                Cow::Owned(date_of(*days).map_or_else(|| days.to_string(), |d| d.to_string()))
+            }
             Cell::Timestamp(micros) => {
                 let utc = !matches!(kind, ColumnType::Timestamp { utc: false });
                 Cow::Owned(timestamp_text(*micros, utc))
@@ -271,9 +273,15 @@ mod tests {
         assert_eq!(parse_timestamp("2024-08-01 12:00:00"), Ok(noon));
         assert_eq!(parse_timestamp("2024-08-01T14:00:00+02:00"), Ok(noon));
         assert_eq!(timestamp_text(noon, true), "2024-08-01T12:00:00Z");
-        assert_eq!(timestamp_text(noon + 500_000, false), "2024-08-01 12:00:00.5");
+        assert_eq!(
+            timestamp_text(noon + 500_000, false),
+            "2024-08-01 12:00:00.5"
+        );
         assert!(parse_timestamp("yesterday").is_err());
         let day = parse_date("2024-08-01").expect("date");
-        assert_eq!(Cell::Date(day).text(ColumnType::Date).as_deref(), Some("2024-08-01"));
+        assert_eq!(
+            Cell::Date(day).text(ColumnType::Date).as_deref(),
+            Some("2024-08-01")
+        );
     }
 }

@@ -30,17 +30,15 @@ fn view_body(source: &Source) -> String {
 /// The names of the tables and views of the database, for messages.
 async fn table_names(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
     let rows = match conn {
-        Conn::Sqlite(c) => {
-            sqlx::query(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
+        Conn::Sqlite(c) => sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
                  AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
-            )
-            .fetch_all(&mut **c)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<Vec<_>, _>>()?
-        }
+        )
+        .fetch_all(&mut **c)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?,
         Conn::Postgres(c) => sqlx::query(
             "SELECT table_name::text FROM information_schema.tables \
                  WHERE table_schema = ANY (current_schemas(false)) \
@@ -274,7 +272,10 @@ pub fn sqlite_type(declared: &str) -> ColumnType {
             .split_once('(')
             .and_then(|(_, rest)| rest.split_once(')'))
             .map(|(inside, _)| inside);
-        let mut parts = inside.unwrap_or_default().split(',').map(|p| p.trim().parse::<i32>().ok());
+        let mut parts = inside
+            .unwrap_or_default()
+            .split(',')
+            .map(|p| p.trim().parse::<i32>().ok());
         let precision = parts.next().flatten();
         let scale = parts.next().flatten().or(precision.map(|_| 0));
         return decimal(precision, scale);
@@ -339,7 +340,10 @@ mod tests {
         assert_eq!(sqlite_type("VARCHAR(20)"), ColumnType::Text);
         assert_eq!(sqlite_type("BOOLEAN"), ColumnType::Bool);
         assert_eq!(sqlite_type("DATE"), ColumnType::Date);
-        assert_eq!(sqlite_type("TIMESTAMP"), ColumnType::Timestamp { utc: true });
+        assert_eq!(
+            sqlite_type("TIMESTAMP"),
+            ColumnType::Timestamp { utc: true }
+        );
         assert_eq!(
             sqlite_type("DECIMAL(10, 2)"),
             ColumnType::Decimal {

@@ -15,7 +15,7 @@ use crate::config::ExportFormat;
 /// Where the CSV bytes go.
 enum Sink {
     Plain(BufWriter<File>),
-    Gzip(GzEncoder<BufWriter<File>>),
+    Gzip(Box<GzEncoder<BufWriter<File>>>),
 }
 
 impl Write for Sink {
@@ -48,7 +48,7 @@ impl CsvWriter {
         let path = options.file();
         let file = create(&path)?;
         let sink = if options.format == ExportFormat::CsvGz {
-            Sink::Gzip(GzEncoder::new(file, Compression::default()))
+            Sink::Gzip(Box::new(GzEncoder::new(file, Compression::default())))
         } else {
             Sink::Plain(file)
         };
@@ -87,13 +87,10 @@ impl FormatWriter for CsvWriter {
 
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, ExportError> {
         let path = self.path.clone();
-        let sink = self
-            .writer
-            .into_inner()
-            .map_err(|e| ExportError::Write {
-                path: path.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
+        let sink = self.writer.into_inner().map_err(|e| ExportError::Write {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         let file = match sink {
             Sink::Plain(file) => file,
             Sink::Gzip(gzip) => gzip.finish().map_err(io_error(&path))?,

@@ -129,10 +129,9 @@ impl Staging {
                 let name = destination.file_name().unwrap_or_else(|| "export".into());
                 parent.join(format!(".{name}.{label}.sluice-tmp"))
             }
-            Destination::S3 { .. } => std::env::temp_dir().join(format!(
-                "sluice-export-{}-{label}",
-                std::process::id()
-            )),
+            Destination::S3 { .. } => {
+                std::env::temp_dir().join(format!("sluice-export-{}-{label}", std::process::id()))
+            }
         };
         std::fs::create_dir(&dir).map_err(io_error(&dir))?;
         Ok(Staging {
@@ -150,7 +149,9 @@ impl Staging {
             let staged = self.dir.join(file);
             let size = std::fs::metadata(&staged).map_err(io_error(&staged))?.len();
             published.bytes += size;
-            published.files.push(self.destination.target(file, self.folder));
+            published
+                .files
+                .push(self.destination.target(file, self.folder));
         }
         match &self.destination {
             Destination::Local(path) => self.publish_local(path, files)?,
@@ -175,7 +176,12 @@ impl Staging {
         Ok(())
     }
 
-    async fn publish_s3(&self, bucket: &str, key: &str, files: &[PathBuf]) -> Result<(), ExportError> {
+    async fn publish_s3(
+        &self,
+        bucket: &str,
+        key: &str,
+        files: &[PathBuf],
+    ) -> Result<(), ExportError> {
         let store = s3_store(bucket)?;
         let mut uploaded: Vec<ObjectPath> = Vec::new();
         for file in files {
@@ -254,11 +260,7 @@ pub fn s3_store(bucket: &str) -> Result<AmazonS3, ExportError> {
 
 /// Streams the file at `path` to `location` in parts (never the whole file
 /// in memory).
-async fn upload(
-    store: &AmazonS3,
-    path: &Path,
-    location: &ObjectPath,
-) -> Result<(), UploadError> {
+async fn upload(store: &AmazonS3, path: &Path, location: &ObjectPath) -> Result<(), UploadError> {
     const CHUNK: usize = 8 * 1024 * 1024;
     let mut file = tokio::fs::File::open(path)
         .await

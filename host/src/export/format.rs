@@ -58,8 +58,12 @@ impl WriterOptions {
 /// The writer of `options.format`.
 pub fn open(options: WriterOptions) -> Result<Box<dyn FormatWriter>, ExportError> {
     Ok(match options.format {
-        ExportFormat::Csv | ExportFormat::CsvGz => Box::new(super::delimited::CsvWriter::new(options)?),
-        ExportFormat::Json | ExportFormat::Ndjson => Box::new(super::json::JsonWriter::new(options)?),
+        ExportFormat::Csv | ExportFormat::CsvGz => {
+            Box::new(super::delimited::CsvWriter::new(options)?)
+        }
+        ExportFormat::Json | ExportFormat::Ndjson => {
+            Box::new(super::json::JsonWriter::new(options)?)
+        }
         ExportFormat::Parquet => Box::new(super::parquet::ParquetWriter::new(options)?),
         ExportFormat::Xlsx => Box::new(super::xlsx::XlsxWriter::new(options)?),
         ExportFormat::Html | ExportFormat::Markdown => {

@@ -99,9 +99,7 @@ impl FormatWriter for JsonWriter {
 
     fn finish(mut self: Box<Self>) -> Result<Vec<PathBuf>, ExportError> {
         if self.array {
-            self.out
-                .write_all(b"\n]\n")
-                .map_err(io_error(&self.path))?;
+            self.out.write_all(b"\n]\n").map_err(io_error(&self.path))?;
         }
         self.out.flush().map_err(io_error(&self.path))?;
         Ok(vec![self.relative])

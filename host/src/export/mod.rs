@@ -78,7 +78,9 @@ pub enum ExportError {
         at_least: bool,
     },
     /// More rows than the format can hold.
-    #[error("{format} holds at most {limit} data rows in a sheet and the export has more; export it as csv or parquet, or narrow it with --query; nothing was written")]
+    #[error(
+        "{format} holds at most {limit} data rows in a sheet and the export has more; export it as csv or parquet, or narrow it with --query; nothing was written"
+    )]
     TooManyRows {
         /// The format.
         format: &'static str,
@@ -268,7 +270,7 @@ async fn write_rows(
     conn: &mut crate::db::Conn,
     request: &ExportRequest,
     view: &str,
-    columns: &mut Vec<Column>,
+    columns: &mut [Column],
     folder: bool,
     gauge: &RowGauge,
 ) -> Result<(u64, destination::Published), ExportError> {
@@ -329,9 +331,13 @@ async fn write_rows(
     };
     let options = WriterOptions {
         format: request.format,
-        columns: columns.clone(),
+        columns: columns.to_vec(),
         staging: staging.dir.clone(),
-        file_name: if folder { None } else { request.out.file_name() },
+        file_name: if folder {
+            None
+        } else {
+            request.out.file_name()
+        },
         partition_by: request.partition_by.clone(),
         max_partitions: request.max_partitions,
         max_file_size: request.max_file_size,

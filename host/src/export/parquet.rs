@@ -148,7 +148,13 @@ impl ParquetWriter {
                 },
             );
         }
-        let batch = record_batch(&self.schema, &self.options.columns, &self.fields, rows, picked)?;
+        let batch = record_batch(
+            &self.schema,
+            &self.options.columns,
+            &self.fields,
+            rows,
+            picked,
+        )?;
         let (taken, n) = match self.parts.get_mut(dir) {
             Some(part) => (part.writer.take(), part.next),
             None => return Ok(()),
@@ -200,7 +206,10 @@ impl FormatWriter for ParquetWriter {
     fn write(&mut self, rows: &[Vec<Cell>]) -> Result<(), ExportError> {
         let mut partitions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, row) in rows.iter().enumerate() {
-            partitions.entry(self.partition_of(row)).or_default().push(i);
+            partitions
+                .entry(self.partition_of(row))
+                .or_default()
+                .push(i);
         }
         for (dir, picked) in partitions {
             self.write_part(&dir, rows, &picked)?;

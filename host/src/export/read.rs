@@ -191,7 +191,10 @@ pub fn coerce(native: Cell, kind: ColumnType) -> Result<Cell, String> {
         (ColumnType::Decimal { precision, scale }, value) => {
             let text = match &value {
                 Cell::Int(i) => i.to_string(),
-                Cell::Float(f) => format!("{f:.prec$}", prec = usize::try_from(scale.max(0)).unwrap_or(0)),
+                Cell::Float(f) => format!(
+                    "{f:.prec$}",
+                    prec = usize::try_from(scale.max(0)).unwrap_or(0)
+                ),
                 Cell::Text(t) => t.clone(),
                 other => return Err(not("a decimal", other)),
             };
@@ -259,12 +262,10 @@ fn postgres_value(row: &PgRow, i: usize, kind: ColumnType) -> Decoded {
         ColumnType::Bool => cell(row.try_get::<Option<bool>, _>(i)?, Cell::Bool),
         ColumnType::Int => cell(row.try_get::<Option<i64>, _>(i)?, Cell::Int),
         ColumnType::Float => cell(row.try_get::<Option<f64>, _>(i)?, Cell::Float),
-        ColumnType::Decimal { precision, scale } => {
-            match row.try_get::<Option<String>, _>(i)? {
-                Some(text) => parse_decimal(&text, precision, scale).map(Cell::Decimal),
-                None => Ok(Cell::Null),
-            }
-        }
+        ColumnType::Decimal { precision, scale } => match row.try_get::<Option<String>, _>(i)? {
+            Some(text) => parse_decimal(&text, precision, scale).map(Cell::Decimal),
+            None => Ok(Cell::Null),
+        },
         ColumnType::Text | ColumnType::Undeclared => {
             cell(row.try_get::<Option<String>, _>(i)?, Cell::Text)
         }
@@ -272,10 +273,11 @@ fn postgres_value(row: &PgRow, i: usize, kind: ColumnType) -> Decoded {
         ColumnType::Date => cell(row.try_get::<Option<time::Date>, _>(i)?, |d| {
             Cell::Date(days_since_epoch(d))
         }),
-        ColumnType::Timestamp { utc: true } => cell(
-            row.try_get::<Option<time::OffsetDateTime>, _>(i)?,
-            |at| Cell::Timestamp(micros_since_epoch(at)),
-        ),
+        ColumnType::Timestamp { utc: true } => {
+            cell(row.try_get::<Option<time::OffsetDateTime>, _>(i)?, |at| {
+                Cell::Timestamp(micros_since_epoch(at))
+            })
+        }
         ColumnType::Timestamp { utc: false } => cell(
             row.try_get::<Option<time::PrimitiveDateTime>, _>(i)?,
             |at| Cell::Timestamp(micros_since_epoch(at.assume_utc())),
@@ -295,7 +297,10 @@ mod tests {
         };
         assert_eq!(coerce(Cell::Float(2.5), decimal), Ok(Cell::Decimal(250)));
         assert_eq!(coerce(Cell::Int(1), ColumnType::Bool), Ok(Cell::Bool(true)));
-        assert_eq!(coerce(Cell::Int(7), ColumnType::Text), Ok(Cell::Text("7".into())));
+        assert_eq!(
+            coerce(Cell::Int(7), ColumnType::Text),
+            Ok(Cell::Text("7".into()))
+        );
         assert_eq!(
             coerce(Cell::Text("2024-08-01".into()), ColumnType::Date),
             Ok(Cell::Date(19936))

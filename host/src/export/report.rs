@@ -37,7 +37,11 @@ impl FormatWriter for ReportWriter {
                 self.shown.push(
                     row.iter()
                         .zip(&self.options.columns)
-                        .map(|(cell, c)| cell.text(c.kind).map(|t| t.into_owned()).unwrap_or_default())
+                        .map(|(cell, c)| {
+                            cell.text(c.kind)
+                                .map(|t| t.into_owned())
+                                .unwrap_or_default()
+                        })
                         .collect(),
                 );
             }
@@ -108,7 +112,12 @@ fn html(report: &ReportWriter) -> String {
         html_quality(&mut out, quality);
     }
     out.push_str("<h2>Rows</h2>\n<table>\n<thead><tr>");
-    for (column, kind) in report.options.columns.iter().zip(types(&report.options.columns)) {
+    for (column, kind) in report
+        .options
+        .columns
+        .iter()
+        .zip(types(&report.options.columns))
+    {
         let _ = write!(
             out,
             "<th>{}<br><small>{}</small></th>",
@@ -188,7 +197,9 @@ fn markdown(report: &ReportWriter) -> String {
             quality.grade, quality.score, quality.rows_checked, quality.run_id, quality.at
         );
         if !quality.checks.is_empty() {
-            out.push_str("| check | dimension | result | failing | detail |\n|---|---|---|---|---|\n");
+            out.push_str(
+                "| check | dimension | result | failing | detail |\n|---|---|---|---|---|\n",
+            );
             for check in &quality.checks {
                 out.push_str(&markdown_row(
                     [

@@ -90,7 +90,9 @@ pub async fn after_run(pool: &Pool, steps: &[ExportStep], run_id: i64) -> Vec<St
                 files = summary.files.len(),
                 "exported"
             ),
-            Err(error) => tracing::error!(table = %config.table, out = %step.out.shown(), %error, "export failed"),
+            Err(error) => {
+                tracing::error!(table = %config.table, out = %step.out.shown(), %error, "export failed")
+            }
         }
         outcomes.push(StepOutcome {
             table: config.table.clone(),
@@ -110,7 +112,9 @@ async fn has_run_column(pool: &Pool, table: &str) -> bool {
         return false;
     };
     let sql = match &conn {
-        crate::db::Conn::Sqlite(_) => "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = 'run_id'",
+        crate::db::Conn::Sqlite(_) => {
+            "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = 'run_id'"
+        }
         crate::db::Conn::Postgres(_) => {
             "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = ? \
              AND table_schema = ANY (current_schemas(false)) AND column_name = 'run_id'"

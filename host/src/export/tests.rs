@@ -45,13 +45,20 @@ async fn rows_held_at_once_stay_bounded_whatever_the_table_size() {
     assert_eq!(summary.rows, ROWS);
     let written = std::fs::read_to_string(&out).expect("the file");
     assert_eq!(written.lines().count() as u64, ROWS);
-    assert!(gauge.peak() >= BATCH_ROWS, "batches are full: {}", gauge.peak());
+    assert!(
+        gauge.peak() >= BATCH_ROWS,
+        "batches are full: {}",
+        gauge.peak()
+    );
     assert!(
         gauge.peak() <= MAX_ROWS_HELD,
         "{} rows held at once, more than {MAX_ROWS_HELD}",
         gauge.peak()
     );
-    assert!((MAX_ROWS_HELD as u64) * 10 < ROWS, "the table dwarfs the bound");
+    assert!(
+        (MAX_ROWS_HELD as u64) * 10 < ROWS,
+        "the table dwarfs the bound"
+    );
 }
 
 #[tokio::test]
@@ -76,10 +83,11 @@ async fn an_xlsx_past_its_row_limit_is_refused() {
     };
     let mut writer = xlsx::XlsxWriter::with_limit(options, 3).expect("a workbook");
     let rows: Vec<Vec<cells::Cell>> = (0..4).map(|i| vec![cells::Cell::Int(i)]).collect();
-    let error = writer.write(&rows).expect_err("four rows past a limit of three");
+    let error = writer
+        .write(&rows)
+        .expect_err("four rows past a limit of three");
     assert_eq!(
         error.to_string(),
         "xlsx holds at most 3 data rows in a sheet and the export has more; export it as csv or parquet, or narrow it with --query; nothing was written"
     );
 }
-

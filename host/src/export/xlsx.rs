@@ -45,7 +45,9 @@ impl XlsxWriter {
         let mut workbook = Workbook::new();
         let bold = Format::new().set_bold();
         {
-            let sheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx)?;
+            let sheet = workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(xlsx)?;
             for (i, column) in options.columns.iter().enumerate() {
                 let col = u16::try_from(i).map_err(|_| ExportError::Xlsx {
                     path: path.clone(),
@@ -64,9 +66,12 @@ impl XlsxWriter {
                 ColumnType::Timestamp { .. } => {
                     Some(Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"))
                 }
-                ColumnType::Decimal { scale, .. } if scale > 0 => Some(Format::new().set_num_format(
-                    format!("0.{}", "0".repeat(usize::try_from(scale).unwrap_or(0))),
-                )),
+                ColumnType::Decimal { scale, .. } if scale > 0 => {
+                    Some(Format::new().set_num_format(format!(
+                        "0.{}",
+                        "0".repeat(usize::try_from(scale).unwrap_or(0))
+                    )))
+                }
                 _ => None,
             })
             .collect();
@@ -155,7 +160,11 @@ impl FormatWriter for XlsxWriter {
                             Ok(at) => sheet.write_datetime_with_format(r, c, at, format).map(drop),
                             // Before 1900 Excel has no dates: the text.
                             Err(_) => sheet
-                                .write_string(r, c, cell.text(column.kind).unwrap_or_default().as_ref())
+                                .write_string(
+                                    r,
+                                    c,
+                                    cell.text(column.kind).unwrap_or_default().as_ref(),
+                                )
                                 .map(drop),
                         }
                     }
@@ -174,9 +183,7 @@ impl FormatWriter for XlsxWriter {
 
     fn finish(mut self: Box<Self>) -> Result<Vec<PathBuf>, ExportError> {
         let path = self.path.clone();
-        self.workbook
-            .save(&path)
-            .map_err(|e| self.xlsx_error(e))?;
+        self.workbook.save(&path).map_err(|e| self.xlsx_error(e))?;
         Ok(vec![self.relative])
     }
 }
