@@ -849,7 +849,7 @@ changed_only = true
         "{printed}"
     );
     assert!(
-        printed.contains("exported sluice_runs: 1 rows (no run_id column: the whole table)"),
+        printed.contains("exported sluice_runs: 1 row (no run_id column: the whole table)"),
         "{printed}"
     );
     let rows = read_csv(std::fs::File::open(ctx.path("exports/events.csv")).expect("csv"));

@@ -101,8 +101,18 @@ pub async fn execute(args: ExportArgs) -> anyhow::Result<()> {
         plural(summary.files.len(), "file"),
         size(summary.bytes)
     );
-    for file in &summary.files {
+    // A partitioned export may write thousands of files: a few say where.
+    const LISTED: usize = 10;
+    let shown = if summary.files.len() > LISTED {
+        3
+    } else {
+        LISTED
+    };
+    for file in summary.files.iter().take(shown) {
         println!("  {file}");
+    }
+    if summary.files.len() > shown {
+        println!("  … and {} more", summary.files.len() - shown);
     }
     Ok(())
 }
@@ -136,9 +146,10 @@ pub(super) fn render_exports(outcomes: &[StepOutcome]) -> (String, Option<String
                     ""
                 };
                 out.push_str(&format!(
-                    "  exported {}: {} rows{whole}, {} file{} to {}\n",
+                    "  exported {}: {} row{}{whole}, {} file{} to {}\n",
                     outcome.table,
                     summary.rows,
+                    if summary.rows == 1 { "" } else { "s" },
                     summary.files.len(),
                     if summary.files.len() == 1 { "" } else { "s" },
                     outcome.out
