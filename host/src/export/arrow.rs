@@ -42,11 +42,11 @@ pub fn schema(columns: &[Column]) -> Arc<Schema> {
 /// A cell that is not of its column's type: the reader coerces every value,
 /// so this is a fault of the host, reported rather than written wrong.
 fn mismatch(column: &Column, cell: &Cell) -> ExportError {
-    ExportError::Value {
-        column: column.name.clone(),
-        row: 0,
-        message: format!("{cell:?} is not a {}", column.kind.name()),
-    }
+    ExportError::Parquet(format!(
+        "column `{}`: {cell:?} reached the writer as a value of another type than {}",
+        column.name,
+        column.kind.name()
+    ))
 }
 
 /// The cells `rows[..][index]` of column `column` as one Arrow array.

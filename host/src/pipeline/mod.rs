@@ -103,8 +103,8 @@ pub enum RunError {
     #[error("{0}")]
     QualityRun(String),
     /// An export of the pipeline cannot be readied.
-    #[error("exports: {0}")]
-    Export(String),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// A blocking plugin call could not be joined.
     #[error("plugin call aborted: {0}")]
     Aborted(String),

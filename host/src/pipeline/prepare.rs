@@ -132,8 +132,7 @@ pub fn prepare(
             .lineage
             .as_ref()
             .map(|lineage| Arc::new(LineageTransport::new(lineage, config.lineage_file()))),
-        exports: crate::export::ExportStep::of_pipeline(config, pipeline)
-            .map_err(|e| RunError::Export(e.to_string()))?,
+        exports: crate::export::ExportStep::of_pipeline(config, pipeline)?,
     })
 }
 
