@@ -634,6 +634,33 @@ crate::on_both_databases!(
     errors_name_what_is_wrong,
 );
 
+/// A value SQLite stored against its column's declared type fails the
+/// export naming the row and the column, after other rows were already
+/// written, and nothing is left: neither the file nor its staging folder.
+#[test]
+fn a_value_that_does_not_fit_its_column_fails_and_leaves_nothing() {
+    let ctx = TestContext::new();
+    let config = seeded(&ctx);
+    ctx.query("CREATE TABLE counts (n INTEGER)");
+    ctx.query(
+        "INSERT INTO counts (n) WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 9000) \
+         SELECT i FROM s",
+    );
+    ctx.query("INSERT INTO counts (n) VALUES ('many')");
+    std::fs::create_dir_all(ctx.path("out")).expect("mkdir");
+    let err = failed(
+        &ctx,
+        &config,
+        &["counts", "--format", "csv", "--out", "out/counts.csv"],
+    );
+    assert!(
+        err.contains("row 9001, column `n`: `many` is not an integer"),
+        "{err}"
+    );
+    assert!(!ctx.path("out/counts.csv").exists(), "no half-written file");
+    assert_no_staging(&ctx.path("out"));
+}
+
 /// A local S3-compatible server (moto) on a free port, stopped when
 /// dropped.
 struct S3Server {
