@@ -7,7 +7,9 @@
 #
 # What this Makefile installs when missing: the Rust target wasm32-wasip2
 # (rustup target add), for building plugins; for `make test`, the Debian
-# packages prometheus (promtool) and chromium (apt-get install).
+# packages prometheus (promtool) and chromium (apt-get install); and
+# moto[server] from PyPI (pip, in a virtualenv under target/moto), the local
+# S3-compatible server the export tests start.
 
 CARGO      ?= cargo
 PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases kickoff-in-season
@@ -18,7 +20,7 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus
+.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3
 
 help:
 	@echo "make demo     build the host and one plugin, run the demo pipeline (no network, no key)"
@@ -50,7 +52,7 @@ first-build-note:
 # tests run, with the test build's features: a separate `cargo build` first
 # would compile wasmtime twice. A test whose recording is missing fails:
 # the developer's opt-out (SLUICE_ALLOW_MISSING_RECORDINGS) is unset here.
-test: tools-observability check-prometheus plugins test-plugins
+test: tools-observability tools-s3 check-prometheus plugins test-plugins
 	url="$$(scripts/postgres-for-tests.sh)" && env -u SLUICE_ALLOW_MISSING_RECORDINGS SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
 
 host:
@@ -72,6 +74,14 @@ tools-observability:
 		echo "installing Debian package chromium (the headless browser the tests of the serve dashboard drive) ..."; \
 		$(APT_GET) install -y chromium || { echo "apt-get install failed: updating the package lists and trying again"; \
 			$(APT_GET) update && $(APT_GET) install -y chromium; }; }
+
+# The local S3 server of the export tests (tests/it/export.rs starts
+# target/moto/bin/moto_server on a free port), installed when missing.
+MOTO_SERVER := target/moto/bin/moto_server
+tools-s3:
+	@[ -x $(MOTO_SERVER) ] || { \
+		echo "installing moto[server] from PyPI into target/moto (the local S3 server the export tests start) ..."; \
+		python3 -m venv target/moto && target/moto/bin/pip install --quiet 'moto[server]'; }
 
 # The alerting rules parse, and fire (or stay quiet) as their unit tests say.
 check-prometheus: tools-observability

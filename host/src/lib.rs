@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod extract;
 pub mod internal_events;
 #[cfg(test)]

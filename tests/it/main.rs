@@ -14,6 +14,7 @@ mod dashboard;
 mod end_to_end;
 mod enrichers;
 mod entity_quota;
+mod export;
 mod extraction;
 mod lineage;
 mod live;

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod check;
+mod export;
 mod lineage;
 mod live;
 pub mod logging;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Run a table's quality checks over what is already loaded and print
     /// the report.
     Check(check::CheckArgs),
+    /// Write a table or a query's rows as CSV, Parquet, JSON, Excel, or an
+    /// HTML or Markdown report, to a local path or S3.
+    Export(export::ExportArgs),
     /// Inspect what could not be loaded, and load it once the plugin is fixed.
     Quarantine(quarantine::QuarantineArgs),
     /// Link every provider's records to canonical teams, competitions and
@@ -121,6 +125,7 @@ impl Cli {
             Command::Metrics(args) => metrics::execute(args).await,
             Command::Alerts(args) => alerts::execute(args).await,
             Command::Check(args) => check::execute(args).await,
+            Command::Export(args) => export::execute(args).await,
             Command::Quarantine(args) => quarantine::execute(args).await,
             Command::Resolve(args) => resolve::execute(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::execute(args).await,

@@ -68,7 +68,16 @@ pub async fn execute(args: RunArgs) -> anyhow::Result<()> {
         return validated(&report);
     }
     print!("{}", super::summary::render(&report, database));
-    outcome(&report)
+    let (exports, failed_export) = super::export::render_exports(&report.exports);
+    print!("{exports}");
+    outcome(&report)?;
+    match failed_export {
+        Some(line) => Err(anyhow::anyhow!(
+            "{} succeeded, but {line}",
+            super::summary::title(&report)
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `--validate-only`: the quality report, and whether the run's data would

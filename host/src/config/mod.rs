@@ -4,6 +4,7 @@
 mod alerts;
 mod credits;
 mod duration;
+mod export;
 mod lineage;
 mod live;
 mod pipeline;
@@ -18,6 +19,10 @@ pub use alerts::{
 };
 pub use credits::CreditBudget;
 pub use duration::HumanDuration;
+pub use export::{
+    ByteSize, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_PARTITIONS, DEFAULT_REPORT_ROWS, ExportFormat,
+    ExportStepConfig, options_problem as export_options_problem,
+};
 pub use lineage::{DEFAULT_LINEAGE_ENDPOINT, LineageConfig};
 pub use live::{DEFAULT_MAX_PAYLOAD_BYTES, LiveConfig, MIN_MAX_PAYLOAD_BYTES, SupabaseConfig};
 pub use pipeline::{
@@ -455,6 +460,7 @@ impl LoadedConfig {
                     ),
                 ));
             }
+            self.validate_exports(name, &pipeline.exports)?;
             for (i, stream) in pipeline.streams.iter().enumerate() {
                 let at = format!("pipelines.{name}.streams[{i}]");
                 self.check_provider(&at, stream)?;

@@ -37,6 +37,9 @@ pub struct PipelineConfig {
     /// The lowest quality grade (`A` to `F`) a run may get: a run graded
     /// below it fails.
     pub min_grade: Option<String>,
+    /// Tables written out after each successful run, in order.
+    #[serde(default)]
+    pub exports: Vec<super::ExportStepConfig>,
 }
 
 /// One stream of one provider with its parameters.

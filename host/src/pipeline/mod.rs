@@ -102,6 +102,9 @@ pub enum RunError {
     /// pipeline's `min_grade`.
     #[error("{0}")]
     QualityRun(String),
+    /// An export of the pipeline cannot be readied.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// A blocking plugin call could not be joined.
     #[error("plugin call aborted: {0}")]
     Aborted(String),
@@ -168,6 +171,8 @@ pub struct RunReport {
     pub fallbacks: Vec<FallbackServed>,
     /// The run's quality report, when the config declares checks.
     pub quality: Option<crate::quality::QualityReport>,
+    /// The pipeline's exports after the run, when it succeeded.
+    pub exports: Vec<crate::export::StepOutcome>,
 }
 
 /// A stream served by a fallback provider.
@@ -205,6 +210,7 @@ impl RunReport {
             resolution: None,
             fallbacks: Vec::new(),
             quality: None,
+            exports: Vec::new(),
         }
     }
 
@@ -426,6 +432,14 @@ pub async fn run_until(
         }
     }
     lineage::ended(prepared, stores, &report, &reads).await;
+    if report.status == RunStatus::Succeeded
+        && options.mode == RunMode::Run
+        && !prepared.exports.is_empty()
+    {
+        report.exports = crate::export::after_run(stores.state.pool(), &prepared.exports, run_id)
+            .instrument(span.clone())
+            .await;
+    }
     Ok(report)
 }
 

@@ -68,6 +68,8 @@ pub struct PreparedPipeline {
     pub quality: Arc<crate::quality::QualityPlan>,
     /// Where the run's OpenLineage events go; `None` without `[lineage]`.
     pub lineage: Option<Arc<LineageTransport>>,
+    /// The tables written out after each successful run.
+    pub exports: Vec<crate::export::ExportStep>,
 }
 
 /// Where a pipeline's plugins come from.
@@ -139,6 +141,7 @@ pub fn prepare(
             .lineage
             .as_ref()
             .map(|lineage| Arc::new(LineageTransport::new(lineage, config.lineage_file()))),
+        exports: crate::export::ExportStep::of_pipeline(config, pipeline)?,
     })
 }
 
