@@ -20,7 +20,7 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3
+.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3 bench-crm
 
 help:
 	@echo "make demo     build the host and one plugin, run the demo pipeline (no network, no key)"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make bench    performance figures (release build; the limit test alone takes a minute)"
 	@echo "make bench-live  live path under 500 simulated matches: missed/duplicate events, latency, peak RSS (PostgreSQL)"
+	@echo "make bench-crm   CRM user features from 10M transactions: sluice against pandas, Polars, DuckDB (PostgreSQL)"
 
 demo: first-build-note host
 	@$(MAKE) --no-print-directory plugins PLUGINS="$(DEMO_PLUGINS)"
@@ -127,3 +128,11 @@ bench: plugins test-plugins
 # `sluice serve` into PostgreSQL, heard over SSE and LISTEN. Figures only.
 bench-live: plugins
 	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench live
+
+# CRM user features: SLUICE_BENCH_CRM_TRANSACTIONS (default 10,000,000) of
+# SLUICE_BENCH_CRM_USERS (default 500,000) generated into PostgreSQL, then
+# sluice against pandas, Polars and DuckDB on the same data, outputs checked
+# equal. The peers are installed from PyPI under target/bench-tools/crm.
+bench-crm:
+	$(CARGO) build --release -p sluice
+	url="$$(scripts/postgres-for-tests.sh)" && scripts/bench-crm.sh target/release/sluice "$$url"

@@ -12,6 +12,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod config;
+pub mod crm;
 pub mod db;
 pub mod export;
 pub mod extract;

@@ -10,6 +10,7 @@ mod common;
 mod concurrent_streams;
 mod contract_versions;
 mod crash;
+mod crm;
 mod dashboard;
 mod end_to_end;
 mod enrichers;

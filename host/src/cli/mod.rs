@@ -3,6 +3,7 @@
 
 mod alerts;
 mod check;
+mod crm;
 mod export;
 mod lineage;
 mod live;
@@ -93,6 +94,9 @@ pub enum Command {
     /// Serve recorded provider responses on a local port, with faults on
     /// demand (for demos and tests).
     ReplayProvider(replay::ProviderArgs),
+    /// A betting CRM's per-user features: generate transactions, compute
+    /// and load the features (`sluice crm features`).
+    Crm(crm::CrmArgs),
 }
 
 /// `sluice plugin …`.
@@ -139,6 +143,7 @@ impl Cli {
             Command::Serve(args) => serve::execute(args).await,
             Command::Live(args) => live::execute(args).await,
             Command::Lineage(args) => lineage::execute(args).await,
+            Command::Crm(args) => crm::execute(args).await,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod credits;
+mod crm;
 mod duration;
 mod export;
 mod lineage;
@@ -18,6 +19,7 @@ pub use alerts::{
     WebhookChannelConfig,
 };
 pub use credits::CreditBudget;
+pub use crm::{CrmConfig, CrmFeaturesConfig, CrmWrite, is_table_name, parse_day};
 pub use duration::HumanDuration;
 pub use export::{
     ByteSize, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_PARTITIONS, DEFAULT_REPORT_ROWS, ExportFormat,
@@ -111,6 +113,9 @@ pub struct Config {
     pub quality: QualityConfig,
     /// Where each run's OpenLineage events go; none are emitted when absent.
     pub lineage: Option<LineageConfig>,
+    /// The CRM's per-user features pipeline (`sluice crm features`).
+    #[serde(default)]
+    pub crm: CrmConfig,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,
@@ -506,6 +511,7 @@ impl LoadedConfig {
         if let Some(lineage) = &self.config.lineage {
             lineage.validate(self)?;
         }
+        self.config.crm.validate(self)?;
         Ok(())
     }
 

@@ -1,0 +1,229 @@
+//! User features for a betting CRM: one row of about fifty features per
+//! user, computed from a transactions table where it lives and loaded into
+//! a features table for clustering.
+//!
+//! The database does the heavy part: `query.rs` writes one grouped query
+//! (per user and local day, then per user, with a window function for the
+//! gaps between active days) and `source.rs` streams its rows, one per
+//! user, into [`UserAggregates`]. The host then reads the population's
+//! quantiles (`scores.rs`, `quantile.rs`), computes each user's behaviour
+//! and time features (`features.rs`) and scores (`scores.rs`), and streams
+//! the rows (`row.rs`) to the target with the configured disposition
+//! (`target.rs`, `write_postgres.rs`, `write_sqlite.rs`). `zone.rs` gives
+//! SQLite the time zone's offsets; `generate/` makes realistic
+//! transactions to try it all on.
+
+pub mod aggregates;
+pub mod connection;
+pub mod features;
+pub mod generate;
+pub mod quantile;
+pub mod query;
+pub mod row;
+pub mod scores;
+pub mod source;
+pub mod target;
+pub mod write_postgres;
+pub mod write_sqlite;
+pub mod zone;
+
+pub use aggregates::UserAggregates;
+pub use scores::{Population, Segment};
+pub use target::Target;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::TimeZone;
+use time::{Date, OffsetDateTime};
+
+use crate::config::CrmFeaturesConfig;
+use crate::db::Pool;
+
+/// Why the features could not be computed or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum CrmError {
+    /// A statement failed.
+    #[error("database error while {doing}: {source}")]
+    Query {
+        /// What was being done.
+        doing: String,
+        /// What sqlx said.
+        source: sqlx::Error,
+    },
+    /// A value read back did not have the expected shape.
+    #[error("unexpected value from the database: {0}")]
+    Unexpected(String),
+    /// The config asks for what the database cannot do.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The config key (`crm.features.target`).
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The generator could not write its output.
+    #[error("{0}")]
+    Generate(String),
+}
+
+impl CrmError {
+    /// A [`CrmError::Unexpected`] for column `at` of the aggregate query.
+    fn decode(at: usize) -> impl FnOnce(sqlx::Error) -> Self {
+        move |e| CrmError::Unexpected(format!("column {at} of the aggregate query: {e}"))
+    }
+}
+
+/// Everything one computation of the features needs, resolved from the
+/// config and the command line.
+#[derive(Debug, Clone)]
+pub struct FeaturesJob {
+    /// The transactions table.
+    pub source: String,
+    /// Where the features go and how.
+    pub target: Target,
+    /// The day the features are as of.
+    pub reference_date: Date,
+    /// The time zone of days and hours.
+    pub zone: chrono_tz::Tz,
+    /// The quantiles splitting tickets into low, medium, high.
+    pub ticket_quantiles: [f64; 2],
+    /// The statuses that count.
+    pub statuses: Vec<String>,
+    /// How many weekdays `preferred_weekdays` lists.
+    pub top_weekdays: usize,
+}
+
+impl FeaturesJob {
+    /// The job `[crm.features]` declares, as of `reference_date`.
+    pub fn from_config(config: &CrmFeaturesConfig, reference_date: Date) -> Result<Self, CrmError> {
+        let invalid = |key: &str, message: String| CrmError::Invalid {
+            key: format!("crm.features.{key}"),
+            message,
+        };
+        let zone = config.zone().map_err(|m| invalid("time_zone", m))?;
+        let [low, high] = match config.ticket_quantiles.as_slice() {
+            [low, high] => [*low, *high],
+            other => {
+                return Err(invalid(
+                    "ticket_quantiles",
+                    format!("expected two quantiles, got {other:?}"),
+                ));
+            }
+        };
+        Ok(FeaturesJob {
+            source: config.source.clone(),
+            target: Target::new(&config.target, config.write),
+            reference_date,
+            zone,
+            ticket_quantiles: [low, high],
+            statuses: config.completed_statuses.clone(),
+            top_weekdays: usize::from(config.top_weekdays),
+        })
+    }
+
+    /// The first instant after the reference date, in the job's time zone:
+    /// transactions from then on do not count.
+    pub fn cutoff(&self) -> Result<OffsetDateTime, CrmError> {
+        let next = self
+            .reference_date
+            .next_day()
+            .ok_or_else(|| CrmError::Invalid {
+                key: "crm.features.reference_date".to_string(),
+                message: "no day follows it".to_string(),
+            })?;
+        let midnight = chrono::NaiveDate::from_ymd_opt(
+            next.year(),
+            u32::from(u8::from(next.month())),
+            u32::from(next.day()),
+        )
+        .and_then(|d| d.and_hms_opt(0, 0, 0));
+        let local = midnight.map(|m| self.zone.from_local_datetime(&m).earliest());
+        let epoch = match local {
+            Some(Some(at)) => at.timestamp(),
+            // Midnight skipped by a daylight-saving change: an hour later.
+            _ => {
+                let naive = midnight.map(|m| m + chrono::Duration::hours(1));
+                naive
+                    .and_then(|m| self.zone.from_local_datetime(&m).earliest())
+                    .map(|at| at.timestamp())
+                    .ok_or_else(|| CrmError::Invalid {
+                        key: "crm.features.time_zone".to_string(),
+                        message: format!("no midnight on {next} in {}", self.zone.name()),
+                    })?
+            }
+        };
+        OffsetDateTime::from_unix_timestamp(epoch)
+            .map_err(|e| CrmError::Unexpected(format!("the cutoff {epoch}: {e}")))
+    }
+}
+
+/// What one computation did, for the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeaturesSummary {
+    /// Users with at least one completed transaction.
+    pub users: u64,
+    /// Rows written.
+    pub written: u64,
+    /// Users per segment, every segment listed.
+    pub segments: BTreeMap<Segment, u64>,
+    /// Time spent in the aggregate query.
+    pub aggregate_time: Duration,
+    /// Time spent computing and writing.
+    pub write_time: Duration,
+}
+
+/// Computes the features of every user the job's source has and writes
+/// them to its target.
+pub async fn compute_and_load(pool: &Pool, job: &FeaturesJob) -> Result<FeaturesSummary, CrmError> {
+    if matches!(pool, Pool::Sqlite(_)) && job.target.schema.is_some() {
+        return Err(CrmError::Invalid {
+            key: "crm.features.target".to_string(),
+            message: format!(
+                "SQLite has no schemas: name a plain table (such as `{}`), not `{}`",
+                job.target.table,
+                job.target.name()
+            ),
+        });
+    }
+    let started = Instant::now();
+    let users = source::read_users(
+        pool,
+        &source::SourceQuery {
+            source: job.source.clone(),
+            zone: job.zone,
+            cutoff: job.cutoff()?,
+            statuses: job.statuses.clone(),
+        },
+    )
+    .await?;
+    let aggregate_time = started.elapsed();
+    tracing::info!(
+        users = users.len(),
+        seconds = aggregate_time.as_secs_f64(),
+        "aggregated transactions per user"
+    );
+    let started = Instant::now();
+    let population = Population::of(&users, job.reference_date, job.ticket_quantiles);
+    let mut segments: BTreeMap<Segment, u64> = Segment::ALL.iter().map(|s| (*s, 0)).collect();
+    let rows = users.iter().map(|user| {
+        let row = row::FeatureRow::new(user, &population, job.top_weekdays);
+        *segments.entry(row.scores.rfm_segment).or_default() += 1;
+        row.cells(job.reference_date)
+    });
+    let written = match pool {
+        Pool::Postgres(pg) => {
+            write_postgres::write(pg, &job.target, job.reference_date, rows).await?
+        }
+        Pool::Sqlite(lite) => {
+            write_sqlite::write(lite, &job.target, job.reference_date, rows).await?
+        }
+    };
+    Ok(FeaturesSummary {
+        users: users.len() as u64,
+        written,
+        segments,
+        aggregate_time,
+        write_time: started.elapsed(),
+    })
+}

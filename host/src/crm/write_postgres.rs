@@ -1,0 +1,209 @@
+//! Writing the features into PostgreSQL: rows streamed through text `COPY`
+//! in chunks (never all held at once), into a staging table for a merge,
+//! into a table built beside the old one for a replace, or straight into
+//! the table for an append; each disposition in one transaction.
+
+use sqlx::{Connection, PgConnection, PgPool};
+use std::fmt::Write as _;
+use time::Date;
+
+use super::CrmError;
+use super::query::Backend;
+use super::row::{COLUMNS, Cell, cents_text};
+use super::target::{Target, column_list};
+use crate::config::CrmWrite;
+
+/// Bytes of COPY text sent per message.
+const CHUNK: usize = 1 << 20;
+
+/// Writes `rows` (each in the order of [`COLUMNS`]) to `target` as of
+/// `snapshot`; returns how many were written.
+pub async fn write<'a>(
+    pool: &PgPool,
+    target: &Target,
+    snapshot: Date,
+    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+) -> Result<u64, CrmError> {
+    let name = target.name();
+    let err = |doing: &str| {
+        let doing = format!("{doing} {name}");
+        move |source| CrmError::Query { doing, source }
+    };
+    let mut conn = super::connection::postgres(pool)
+        .await
+        .map_err(err("connecting to write"))?;
+    let mut tx = conn.begin().await.map_err(err("starting to write"))?;
+    if let Some(schema) = &target.schema {
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .execute(&mut *tx)
+            .await
+            .map_err(err("creating the schema of"))?;
+    }
+    let written = match target.write {
+        CrmWrite::Merge => {
+            sqlx::query(&target.create(Backend::Postgres, &name, true))
+                .execute(&mut *tx)
+                .await
+                .map_err(err("creating"))?;
+            sqlx::query(&format!(
+                "CREATE TEMP TABLE sluice_crm_staged (LIKE {name}) ON COMMIT DROP"
+            ))
+            .execute(&mut *tx)
+            .await
+            .map_err(err("staging rows for"))?;
+            let copied = copy(&mut tx, "sluice_crm_staged", rows).await?;
+            sqlx::query(&target.merge_from("sluice_crm_staged"))
+                .execute(&mut *tx)
+                .await
+                .map_err(err(
+                    "merging into (a merge needs user_id as the table's key; an appended table has another)",
+                ))?;
+            copied
+        }
+        CrmWrite::Replace => {
+            let building = target.qualified(&target.building());
+            sqlx::query(&format!("DROP TABLE IF EXISTS {building}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(err("clearing the replacement of"))?;
+            sqlx::query(&target.create(Backend::Postgres, &building, false))
+                .execute(&mut *tx)
+                .await
+                .map_err(err("building the replacement of"))?;
+            let copied = copy(&mut tx, &building, rows).await?;
+            // The swap: readers keep the old table until the commit.
+            for statement in [
+                format!("DROP TABLE IF EXISTS {name}"),
+                format!("ALTER TABLE {building} RENAME TO {}", target.table),
+                format!(
+                    "ALTER INDEX {} RENAME TO {}_pkey",
+                    target.qualified(&format!("{}_pkey", target.building())),
+                    target.table
+                ),
+            ] {
+                sqlx::query(&statement)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err("swapping in the new"))?;
+            }
+            copied
+        }
+        CrmWrite::Append => {
+            sqlx::query(&target.create(Backend::Postgres, &name, true))
+                .execute(&mut *tx)
+                .await
+                .map_err(err("creating"))?;
+            sqlx::query(&format!(
+                "DELETE FROM {name} WHERE snapshot_date = CAST($1 AS date)"
+            ))
+            .bind(snapshot.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(err("clearing this day's snapshot in"))?;
+            copy(&mut tx, &name, rows).await?
+        }
+    };
+    tx.commit().await.map_err(err("committing"))?;
+    conn.close()
+        .await
+        .map_err(err("closing the connection to"))?;
+    Ok(written)
+}
+
+/// Streams `rows` into `table` by text COPY; returns how many.
+async fn copy<'a>(
+    conn: &mut PgConnection,
+    table: &str,
+    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+) -> Result<u64, CrmError> {
+    let doing = format!("copying features into {table}");
+    let err = |source| CrmError::Query {
+        doing: doing.clone(),
+        source,
+    };
+    let mut copy = conn
+        .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", column_list()))
+        .await
+        .map_err(err)?;
+    let mut buffer = String::with_capacity(CHUNK + 4096);
+    let mut count = 0u64;
+    for row in rows {
+        debug_assert_eq!(row.len(), COLUMNS.len());
+        encode(&mut buffer, &row);
+        count += 1;
+        if buffer.len() >= CHUNK {
+            if let Err(e) = copy.send(buffer.as_bytes()).await {
+                let _ = copy.abort("sluice: a chunk could not be sent").await;
+                return Err(err(e));
+            }
+            buffer.clear();
+        }
+    }
+    if let Err(e) = copy.send(buffer.as_bytes()).await {
+        let _ = copy.abort("sluice: a chunk could not be sent").await;
+        return Err(err(e));
+    }
+    copy.finish().await.map_err(err)?;
+    Ok(count)
+}
+
+/// Appends `row` as one line of COPY's text format.
+fn encode(out: &mut String, row: &[Cell<'_>]) {
+    for (i, cell) in row.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        match cell {
+            Cell::Null => out.push_str("\\N"),
+            Cell::Text(text) => escape(out, text),
+            Cell::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Cell::Cents(c) => out.push_str(&cents_text(*c)),
+            Cell::Float(x) => {
+                let _ = write!(out, "{x}");
+            }
+            Cell::Date(d) => {
+                let _ = write!(out, "{d}");
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// Text with COPY's escapes for backslash, tab, newline and carriage return.
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+    use time::macros::date;
+
+    #[test]
+    fn copy_text_escapes_and_marks_nulls() {
+        let mut out = String::new();
+        encode(
+            &mut out,
+            &[
+                Cell::Text(Cow::Borrowed("a\tb\\c")),
+                Cell::Null,
+                Cell::Int(-3),
+                Cell::Cents(1205),
+                Cell::Float(0.5),
+                Cell::Date(date!(2025 - 06 - 30)),
+            ],
+        );
+        assert_eq!(out, "a\\tb\\\\c\t\\N\t-3\t12.05\t0.5\t2025-06-30\n");
+    }
+}
