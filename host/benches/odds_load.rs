@@ -14,7 +14,8 @@
 //! the floor, a plain binary `COPY` of those rows, PostgreSQL's fastest way
 //! in. And what quality checks cost: the one-stream cold load with every
 //! built-in check kind declared on `odds` against the same load without,
-//! alternated, each the best of two.
+//! alternated, each the best of two (`SLUICE_BENCH_ODDS_ONLY=quality`
+//! measures that alone).
 //!
 //! Needs `../shared/bench` (the generator, the server and the dlt script),
 //! python3 (the bench installs dlt into `target/bench-tools/dlt` on first
@@ -275,6 +276,10 @@ struct BenchRun<'a> {
 
 impl BenchRun<'_> {
     fn measure(&self) -> anyhow::Result<()> {
+        // `SLUICE_BENCH_ODDS_ONLY=quality`: only what the checks cost.
+        if std::env::var("SLUICE_BENCH_ODDS_ONLY").is_ok_and(|only| only == "quality") {
+            return self.quality_cost();
+        }
         let mut shapes = Vec::new();
         let mut floor = None;
         let mut copy_file = None;

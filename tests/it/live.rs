@@ -529,7 +529,7 @@ fn a_live_schedule_never_polls_faster_than_its_provider_refreshes() {
     assert!(log().contains("cadence_s=15"), "{}", log());
 }
 
-/// A free plan's 100 requests a day cannot pay for polling a day of
+/// A plan of 50 requests a day cannot pay for polling a day of
 /// matches every 15 s: `sluice serve` refuses to start, with the numbers;
 /// a plan of 7,500 a day can, and it starts.
 fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numbers(
@@ -557,8 +557,17 @@ fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numb
         std::fs::write(&path, text).expect("config");
         path
     };
-    let free = with_plan("100/day");
+    // A plan of 50 a day: less than even the last minutes of a UTC day
+    // cost (15 min of lead at 15 s is 60 polls).
+    let free = with_plan("50/day");
     let free = free.to_str().expect("utf-8");
+    // The plan's day ends at midnight UTC: polling past it is the next
+    // day's, so the matches in play are counted until then at most.
+    let now = time::OffsetDateTime::now_utc();
+    let left_today = 86_400
+        - i64::from(now.hour()) * 3_600
+        - i64::from(now.minute()) * 60
+        - i64::from(now.second());
     let out = crate::common::sluice_command(&["serve", "--config", free, "--addr", &free_addr()])
         .env("SLUICE_TEST_ADMIN", "t")
         .output()
@@ -569,16 +578,20 @@ fn a_live_config_that_would_overspend_the_plan_is_refused_at_start_with_the_numb
         "started on a plan it would overspend: {said}"
     );
     assert!(said.contains("provider `api-football`"), "{said}");
-    assert!(said.contains("the plan allows 100"), "{said}");
+    assert!(said.contains("the plan allows 50"), "{said}");
     assert!(said.contains("every 15 s"), "{said}");
-    // 195 matches in play now: polled from now on, at least two hours.
-    let credits: u64 = said
+    // 195 matches in play now: polled from now on, two hours or until the
+    // day ends, whichever comes first, and the 15 minutes of lead.
+    let credits: i64 = said
         .split("provider `api-football`: ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
         .expect("the credits the day would cost");
-    assert!(credits > 2 * 3_600 / 15, "{said}");
+    assert!(
+        credits >= (2 * 3_600).min(left_today) / 15,
+        "{left_today} s left in the day: {said}"
+    );
     // A plan that can pay starts.
     let paid = with_plan("7500/day");
     let serving = Serving::start(&ctx, &paid, &[], &[("SLUICE_TEST_ADMIN", "t")]);

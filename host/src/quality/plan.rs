@@ -140,6 +140,13 @@ impl Moments {
         self.squares += x * x;
     }
 
+    /// Adds every value `other` holds.
+    pub fn merge(&mut self, other: &Moments) {
+        self.count += other.count;
+        self.sum += other.sum;
+        self.squares += other.squares;
+    }
+
     /// Count, mean and (population) standard deviation.
     pub fn stats(&self) -> ColumnStats {
         if self.count == 0 {

@@ -3,9 +3,13 @@
 //! checks leave the batch as rejects named after the check; a `fail_batch`
 //! or `fail_run` check over its allowance fails the batch or the run.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 
-use super::plan::{QualityPlan, RunTally};
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use super::plan::{Moments, QualityPlan, RunTally};
 use crate::config::{CheckConfig, CheckKind, OutlierMethod, Severity, Threshold};
 use crate::db::Value;
 use crate::load::tables::{BatchRows, Row, TableSpec};
@@ -47,27 +51,108 @@ fn position(table: &TableSpec, column: &str) -> Option<Position> {
         .map(Position::Content)
 }
 
-fn value_at(row: &Row, at: Position) -> Option<Value> {
+/// A column's value in a row, borrowed: judging a row copies nothing.
+#[derive(Debug, Clone, Copy)]
+enum Cell<'a> {
+    /// The `provider` column.
+    Provider(&'a str),
+    /// Any other column.
+    Value(&'a Value),
+}
+
+impl<'a> Cell<'a> {
+    /// The text of a `provider` or text cell.
+    fn as_str(self) -> Option<&'a str> {
+        match self {
+            Cell::Provider(t) => Some(t),
+            Cell::Value(Value::Text(t)) => Some(t.as_str()),
+            Cell::Value(_) => None,
+        }
+    }
+
+    fn is_null(self) -> bool {
+        matches!(self, Cell::Value(v) if is_null(v))
+    }
+
+    /// The value as a number, when it is one.
+    fn number(self) -> Option<f64> {
+        match self {
+            Cell::Value(Value::Int(i)) => Some(*i as f64),
+            Cell::Value(Value::Float(f)) => Some(*f),
+            _ => self.as_str().and_then(|t| t.trim().parse().ok()),
+        }
+    }
+
+    /// The value as text, as an `allowed` or `regex` check compares it.
+    fn text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Cell::Provider(t) => Some(Cow::Borrowed(t)),
+            Cell::Value(Value::Text(t)) => Some(Cow::Borrowed(t)),
+            Cell::Value(v) => text(v).map(Cow::Owned),
+        }
+    }
+
+    /// Feeds the value to `state`, consistently with [`Cell::same`].
+    fn hash(self, state: &mut impl Hasher) {
+        if let Some(t) = self.as_str() {
+            state.write_u8(1);
+            t.hash(state);
+            return;
+        }
+        match self {
+            Cell::Provider(_) | Cell::Value(Value::Text(_)) => {}
+            Cell::Value(Value::Null | Value::NullInt | Value::NullFloat) => state.write_u8(0),
+            Cell::Value(Value::Int(i)) => {
+                state.write_u8(2);
+                i.hash(state);
+            }
+            Cell::Value(Value::Float(f)) => {
+                state.write_u8(3);
+                f.to_bits().hash(state);
+            }
+            Cell::Value(Value::Blob(b)) => {
+                state.write_u8(4);
+                b.hash(state);
+            }
+            Cell::Value(Value::Key(k)) => {
+                state.write_u8(5);
+                k.hash(state);
+            }
+        }
+    }
+
+    /// Whether two values repeat each other for a `unique` check: NULLs of
+    /// any type are one value, and a number is never equal to a text.
+    fn same(self, other: Cell) -> bool {
+        if let (Some(a), Some(b)) = (self.as_str(), other.as_str()) {
+            return a == b;
+        }
+        match (self, other) {
+            (Cell::Value(Value::Float(a)), Cell::Value(Value::Float(b))) => {
+                a.to_bits() == b.to_bits()
+            }
+            (Cell::Value(a), Cell::Value(b)) => (is_null(a) && is_null(b)) || a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The cells of `columns` in `row`.
+fn cells<'r>(columns: &'r [Position], row: &'r Row) -> impl Iterator<Item = Option<Cell<'r>>> + 'r {
+    columns.iter().map(move |at| cell(row, *at))
+}
+
+fn cell(row: &Row, at: Position) -> Option<Cell<'_>> {
     match at {
-        Position::Provider => Some(Value::Text(row.provider.clone())),
-        Position::Key(i) => row.key.get(i).cloned(),
-        Position::Content(i) => row.values.get(i).cloned(),
+        Position::Provider => Some(Cell::Provider(&row.provider)),
+        Position::Key(i) => row.key.get(i).map(Cell::Value),
+        Position::Content(i) => row.values.get(i).map(Cell::Value),
     }
 }
 
 /// Whether `value` is a NULL of any type.
 pub fn is_null(value: &Value) -> bool {
     matches!(value, Value::Null | Value::NullInt | Value::NullFloat)
-}
-
-/// The value as a number, when it is one.
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        Value::Text(t) => t.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// The value as text, as an `allowed` or `regex` check compares it.
@@ -121,8 +206,11 @@ struct Pass<'a> {
     check: &'a CheckConfig,
     columns: Vec<Position>,
     failing: Vec<usize>,
-    seen: HashSet<String>,
+    /// Rows seen so far, by the hash of their columns' values (`unique`).
+    seen: HashTable<usize>,
     values: Vec<(usize, f64)>,
+    /// The column's sums over the batch (`drift`).
+    moments: Moments,
     /// A validator's reasons, by failing row (`plugin`).
     reasons: BTreeMap<usize, String>,
 }
@@ -156,18 +244,20 @@ pub fn check_batch(
                     check,
                     columns: columns?,
                     failing: Vec::new(),
-                    seen: HashSet::new(),
+                    seen: HashTable::new(),
                     values: Vec::new(),
+                    moments: Moments::default(),
                     reasons: BTreeMap::new(),
                 })
             })
             .collect();
+        let hasher = DefaultHashBuilder::default();
         for (i, row) in table_rows.iter().enumerate() {
             if row.key.iter().any(is_null) {
                 table_tally.null_keys += 1;
             }
             for pass in &mut passes {
-                judge(plan, pass, i, row, table_tally.drift(pass.index));
+                judge(plan, pass, i, table_rows, &hasher);
             }
         }
         // Why each row is quarantined, by the first check that says so.
@@ -191,6 +281,7 @@ pub fn check_batch(
                 }
             }
             if pass.check.check == CheckKind::Drift {
+                table_tally.drift(pass.index).merge(&pass.moments);
                 continue;
             }
             let figures = table_tally.check(pass.index);
@@ -271,49 +362,61 @@ fn run_validator(
     Ok(())
 }
 
-/// Judges one row for one check.
-fn judge(
-    plan: &QualityPlan,
-    pass: &mut Pass,
-    i: usize,
-    row: &Row,
-    drift: &mut super::plan::Moments,
-) {
-    let value = || pass.columns.first().and_then(|at| value_at(row, *at));
+/// Judges row `i` of `rows` for one check.
+fn judge(plan: &QualityPlan, pass: &mut Pass, i: usize, rows: &[Row], hasher: &DefaultHashBuilder) {
+    let row = &rows[i];
+    let value = || pass.columns.first().and_then(|at| cell(row, *at));
     let fails = match pass.check.check {
-        CheckKind::NotNull => value().is_none_or(|v| is_null(&v)),
-        CheckKind::Range => value().and_then(|v| number(&v)).is_some_and(|x| {
+        CheckKind::NotNull => value().is_none_or(Cell::is_null),
+        CheckKind::Range => value().and_then(Cell::number).is_some_and(|x| {
             pass.check.min.is_some_and(|min| x < min) || pass.check.max.is_some_and(|max| x > max)
         }),
         CheckKind::Allowed => value()
-            .filter(|v| !is_null(v))
-            .and_then(|v| text(&v))
-            .is_some_and(|t| !pass.check.values.contains(&t)),
-        CheckKind::Regex => match (value().and_then(|v| text(&v)), plan.regex(pass.index)) {
+            .filter(|v| !v.is_null())
+            .and_then(Cell::text)
+            .is_some_and(|t| !pass.check.values.iter().any(|allowed| *allowed == *t)),
+        CheckKind::Regex => match (value().and_then(Cell::text), plan.regex(pass.index)) {
             (Some(t), Some(pattern)) => !pattern.is_match(&t),
             _ => false,
         },
         CheckKind::Unique => {
-            let parts: Vec<String> = pass
-                .columns
-                .iter()
-                .map(|at| {
-                    value_at(row, *at)
-                        .map(|v| json(&v).to_string())
-                        .unwrap_or_default()
-                })
-                .collect();
-            !pass.seen.insert(parts.join("\u{1f}"))
+            let columns = &pass.columns;
+            let hash = |r: &Row| {
+                let mut state = hasher.build_hasher();
+                for c in cells(columns, r) {
+                    match c {
+                        Some(c) => c.hash(&mut state),
+                        None => state.write_u8(0),
+                    }
+                }
+                state.finish()
+            };
+            let same = |j: &usize| {
+                cells(columns, &rows[*j])
+                    .zip(cells(columns, row))
+                    .all(|pair| match pair {
+                        (Some(a), Some(b)) => a.same(b),
+                        (None, None) => true,
+                        (Some(c), None) | (None, Some(c)) => c.is_null(),
+                    })
+            };
+            let h = hash(row);
+            if pass.seen.find(h, same).is_some() {
+                true
+            } else {
+                pass.seen.insert_unique(h, i, |j| hash(&rows[*j]));
+                false
+            }
         }
         CheckKind::Outliers => {
-            if let Some(x) = value().and_then(|v| number(&v)).filter(|x| x.is_finite()) {
+            if let Some(x) = value().and_then(Cell::number).filter(|x| x.is_finite()) {
                 pass.values.push((i, x));
             }
             false
         }
         CheckKind::Drift => {
-            if let Some(x) = value().and_then(|v| number(&v)).filter(|x| x.is_finite()) {
-                drift.add(x);
+            if let Some(x) = value().and_then(Cell::number).filter(|x| x.is_finite()) {
+                pass.moments.add(x);
             }
             false
         }
@@ -384,5 +487,36 @@ mod tests {
         check.method = Some(OutlierMethod::Iqr);
         assert_eq!(outliers(&check, &values), [20]);
         assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+    }
+
+    fn hash_of(hasher: &DefaultHashBuilder, cell: Cell) -> u64 {
+        let mut state = hasher.build_hasher();
+        cell.hash(&mut state);
+        state.finish()
+    }
+
+    #[test]
+    fn unique_cells_repeat_as_their_values_do() {
+        let (null, null_int) = (Value::Null, Value::NullInt);
+        let (one, one_float) = (Value::Int(1), Value::Float(1.0));
+        let (text, same_text) = (Value::Text("a".into()), Value::Text("a".into()));
+        let pairs = [
+            (Cell::Value(&null), Cell::Value(&null_int), true),
+            (Cell::Value(&text), Cell::Value(&same_text), true),
+            (Cell::Provider("a"), Cell::Value(&text), true),
+            (Cell::Value(&one), Cell::Value(&one_float), false),
+            (Cell::Value(&one), Cell::Value(&null), false),
+        ];
+        let hasher = DefaultHashBuilder::default();
+        for (a, b, same) in pairs {
+            assert_eq!(a.same(b), same, "{a:?} and {b:?}");
+            if same {
+                assert_eq!(
+                    hash_of(&hasher, a),
+                    hash_of(&hasher, b),
+                    "{a:?} and {b:?} hash alike"
+                );
+            }
+        }
     }
 }

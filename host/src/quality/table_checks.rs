@@ -39,12 +39,32 @@ fn canonical(table: &str) -> bool {
     crate::load::tables::ALL.iter().any(|t| t.name == table)
 }
 
-/// The aggregate column judging `check`, and the values it binds.
-fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
+/// How the aggregate query judges one check.
+struct Judged {
+    /// The aggregate column.
+    aggregate: String,
+    /// A join the column reads (a `referential` check's other table).
+    join: Option<String>,
+    /// The values the column binds.
+    args: Vec<Value>,
+}
+
+impl Judged {
+    fn column(aggregate: String, args: Vec<Value>) -> Self {
+        Judged {
+            aggregate,
+            join: None,
+            args,
+        }
+    }
+}
+
+/// How the aggregate query judges `check`, the `at`-th check of `table`.
+fn column(table: &str, at: usize, check: &CheckConfig) -> Judged {
     let col = check.column.as_deref().unwrap_or("provider");
     let failing = |condition: String| format!("SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)");
     match check.check {
-        CheckKind::NotNull => (failing(format!("t.{col} IS NULL")), Vec::new()),
+        CheckKind::NotNull => Judged::column(failing(format!("t.{col} IS NULL")), Vec::new()),
         CheckKind::Range => {
             let mut out = Vec::new();
             if let Some(min) = check.min {
@@ -53,12 +73,12 @@ fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
             if let Some(max) = check.max {
                 out.push(format!("t.{col} > {max:?}"));
             }
-            (failing(out.join(" OR ")), Vec::new())
+            Judged::column(failing(out.join(" OR ")), Vec::new())
         }
         CheckKind::Allowed => {
             let marks = vec!["?"; check.values.len()].join(", ");
             let args = check.values.iter().map(Value::from).collect();
-            (
+            Judged::column(
                 failing(format!(
                     "t.{col} IS NOT NULL AND CAST(t.{col} AS TEXT) NOT IN ({marks})"
                 )),
@@ -71,36 +91,40 @@ fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
                 .iter()
                 .map(|c| format!("COALESCE(CAST(t.{c} AS TEXT), '')"))
                 .collect();
-            (
+            Judged::column(
                 format!("COUNT(*) - COUNT(DISTINCT {})", parts.join(" || '|' || ")),
                 Vec::new(),
             )
         }
         CheckKind::Referential => {
+            // A hash join with the other table's distinct values: a
+            // correlated NOT EXISTS would probe the other table once per row.
             let (other, other_col) = check
                 .references
                 .as_deref()
                 .and_then(|r| r.split_once('.'))
                 .unwrap_or(("", ""));
-            let same_provider = if canonical(table) && canonical(other) {
-                " AND r.provider = t.provider"
+            let r = format!("r{at}");
+            let (provider, same_provider) = if canonical(table) && canonical(other) {
+                (", provider", format!(" AND {r}.provider = t.provider"))
             } else {
-                ""
+                ("", String::new())
             };
-            (
-                failing(format!(
-                    "t.{col} IS NOT NULL AND NOT EXISTS \
-                     (SELECT 1 FROM {other} r WHERE r.{other_col} = t.{col}{same_provider})"
+            Judged {
+                aggregate: failing(format!("t.{col} IS NOT NULL AND {r}.v IS NULL")),
+                join: Some(format!(
+                    "LEFT JOIN (SELECT DISTINCT {other_col} AS v{provider} FROM {other}) {r} \
+                     ON {r}.v = t.{col}{same_provider}"
                 )),
-                Vec::new(),
-            )
+                args: Vec::new(),
+            }
         }
         CheckKind::Freshness => match check.stream.as_deref() {
             // The stream's last success, read from its one row per stream
             // key within the same query.
             Some(stream) => {
                 let with_params = format!("{stream}?");
-                (
+                Judged::column(
                     format!(
                         "(SELECT MAX(f.last_success) FROM sluice_stream_freshness f \
                          WHERE f.stream_key = ? OR substr(f.stream_key, 1, {}) = ?)",
@@ -109,9 +133,9 @@ fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
                     vec![Value::from(stream), Value::Text(with_params)],
                 )
             }
-            None => (format!("MAX(t.{col})"), Vec::new()),
+            None => Judged::column(format!("MAX(t.{col})"), Vec::new()),
         },
-        CheckKind::Sql => (
+        CheckKind::Sql => Judged::column(
             failing(format!(
                 "NOT ({})",
                 check.expression.as_deref().unwrap_or("TRUE")
@@ -122,7 +146,7 @@ fn column(table: &str, check: &CheckConfig) -> (String, Vec<Value>) {
         | CheckKind::Outliers
         | CheckKind::Drift
         | CheckKind::Volume
-        | CheckKind::Plugin => ("0".to_string(), Vec::new()),
+        | CheckKind::Plugin => Judged::column("0".to_string(), Vec::new()),
     }
 }
 
@@ -134,13 +158,19 @@ pub async fn run(
     checks: &[&CheckConfig],
 ) -> Result<(u64, Vec<Found>), DbError> {
     let mut columns = vec!["COUNT(*)".to_string()];
+    let mut joins = Vec::new();
     let mut args = Vec::new();
-    for check in checks {
-        let (sql, values) = column(table, check);
-        columns.push(sql);
-        args.extend(values);
+    for (at, check) in checks.iter().enumerate() {
+        let judged = column(table, at, check);
+        columns.push(judged.aggregate);
+        joins.extend(judged.join);
+        args.extend(judged.args);
     }
-    let sql = format!("SELECT {} FROM {table} t", columns.join(", "));
+    let sql = format!(
+        "SELECT {} FROM {table} t {}",
+        columns.join(", "),
+        joins.join(" ")
+    );
     let rows = db
         .fetch(&sql, args)
         .await
