@@ -1,0 +1,464 @@
+//! Running a pipeline's file sources: each source's files are listed,
+//! those loaded before unchanged are skipped, and each other file is loaded
+//! in a transaction with its checkpoint and run counters (a `replace`
+//! source: all its files in one, the old rows deleted in it).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tracing::Instrument;
+
+use super::checkpoint::{self, FileStamp};
+use super::load::{FileCounts, FileJob, load_file};
+use super::locate::{self, FoundFile, Location};
+use super::read::ReadSpec;
+use super::report::SourceReport;
+use super::table::{self, column_name};
+use super::{DEFAULT_BATCH_ROWS, FileError};
+use crate::config::{
+    Compression, FileFormat, LoadedConfig, SourceConfig, TableSchema, WriteDisposition,
+};
+use crate::db::{DbError, Pool, Tx, now_timestamp};
+use crate::state::{LoadCounts, RunId, TableCounts};
+
+/// The key of file rows in a run's [`LoadCounts`]: the run's counters and
+/// balance take them with the streams' records.
+const FILE_ROWS: &str = "file sources";
+
+/// A file source ready to run: its config, its table's schema, and the
+/// folder its paths are relative to.
+#[derive(Debug, Clone)]
+pub struct PreparedSource {
+    /// The pipeline.
+    pub pipeline: String,
+    /// The source's key (`table <- path`).
+    pub key: String,
+    /// The table's declared schema.
+    pub schema: TableSchema,
+    /// The source's config.
+    pub config: SourceConfig,
+    /// The folder relative paths start from.
+    pub base: PathBuf,
+}
+
+/// A source or a file of it that failed.
+#[derive(Debug)]
+pub struct SourceFailure {
+    /// The source.
+    pub source_key: String,
+    /// What happened.
+    pub error: FileError,
+}
+
+/// What a pipeline's file sources did in a run.
+#[derive(Debug, Default)]
+pub struct FilesOutcome {
+    /// Per source.
+    pub reports: Vec<SourceReport>,
+    /// What failed, in order.
+    pub failures: Vec<SourceFailure>,
+    /// The rows' counts, all sources together.
+    pub counts: LoadCounts,
+}
+
+/// The file sources of `pipeline`, their tables' schemas read.
+pub fn prepare_sources(
+    config: &LoadedConfig,
+    pipeline: &str,
+) -> Result<Vec<PreparedSource>, FileError> {
+    let pipeline_config = config.pipeline(pipeline)?;
+    let base = config.path.parent().map(PathBuf::from).unwrap_or_default();
+    let mut sources = Vec::new();
+    for (i, source) in pipeline_config.sources.iter().enumerate() {
+        let schema = config.table_schema(&source.table)?;
+        if source.write == WriteDisposition::Merge && schema.primary_key().is_empty() {
+            return Err(config
+                .invalid(
+                    format!("pipelines.{pipeline}.sources[{i}].write"),
+                    format!(
+                        "merge upserts on the primary key, and table `{}` has none",
+                        source.table
+                    ),
+                )
+                .into());
+        }
+        sources.push(PreparedSource {
+            pipeline: pipeline.to_string(),
+            key: source.key(),
+            schema,
+            config: source.clone(),
+            base: base.clone(),
+        });
+    }
+    Ok(sources)
+}
+
+/// Runs `sources` in order into `pool` for run `run_id`; a dry run loads
+/// each file and rolls it back.
+pub async fn run_sources(
+    sources: &[PreparedSource],
+    pool: &Pool,
+    run_id: RunId,
+    dry_run: bool,
+) -> FilesOutcome {
+    let mut outcome = FilesOutcome::default();
+    for source in sources {
+        let span = tracing::info_span!("file_source", source = %source.key);
+        let mut run = SourceRun {
+            source,
+            pool,
+            run_id,
+            dry_run,
+            report: SourceReport::new(&source.key),
+            counts: LoadCounts::default(),
+            failures: Vec::new(),
+        };
+        if let Err(error) = run.run().instrument(span).await {
+            run.failures.push(error);
+        }
+        tracing::info!(source = %source.key, summary = %run.report.line(), "file source done");
+        outcome.counts.add(&run.counts);
+        outcome.reports.push(run.report);
+        outcome
+            .failures
+            .extend(run.failures.into_iter().map(|error| SourceFailure {
+                source_key: source.key.clone(),
+                error,
+            }));
+    }
+    outcome
+}
+
+/// One source's run.
+struct SourceRun<'a> {
+    source: &'a PreparedSource,
+    pool: &'a Pool,
+    run_id: RunId,
+    dry_run: bool,
+    report: SourceReport,
+    counts: LoadCounts,
+    failures: Vec<FileError>,
+}
+
+impl SourceRun<'_> {
+    async fn run(&mut self) -> Result<(), FileError> {
+        let config = &self.source.config;
+        let files = locate::list(&config.path, &self.source.base, config.endpoint.as_deref())
+            .await
+            .map_err(|message| FileError::List {
+                source_key: self.source.key.clone(),
+                path: config.path.clone(),
+                message,
+            })?;
+        if files.is_empty() {
+            tracing::warn!(path = %config.path, "no file matches the source's path");
+        }
+        let loaded = {
+            let mut conn = self
+                .pool
+                .acquire()
+                .await
+                .map_err(DbError::query("acquiring a connection"))?;
+            checkpoint::loaded(&mut conn, &self.source.pipeline, &self.source.key).await?
+        };
+        if config.write == WriteDisposition::Replace {
+            return self.replace(files, &loaded).await;
+        }
+        for mut file in files {
+            let stored = loaded.get(&file.name);
+            if s3_unchanged(&file, stored) {
+                self.report.files_skipped += 1;
+                continue;
+            }
+            let copy = self.fetch_hashed(&mut file).await?;
+            if stored.is_some_and(|s| s.size == file.stamp.size && s.sha256 == file.stamp.sha256) {
+                tracing::debug!(file = %file.name, "unchanged since it was loaded; skipped");
+                self.report.files_skipped += 1;
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            let result = self.load_one(&mut tx, &file, &copy.path).await;
+            self.settle(tx, &file, result).await?;
+        }
+        Ok(())
+    }
+
+    /// A replace source: when any file changed (or went), every file is
+    /// loaded again in one transaction that first empties the table.
+    async fn replace(
+        &mut self,
+        mut files: Vec<FoundFile>,
+        loaded: &HashMap<String, FileStamp>,
+    ) -> Result<(), FileError> {
+        let mut copies = Vec::with_capacity(files.len());
+        let mut changed = files.len() != loaded.len();
+        for file in &mut files {
+            let stored = loaded.get(&file.name);
+            if s3_unchanged(file, stored) {
+                copies.push(None);
+                continue;
+            }
+            let copy = self.fetch_hashed(file).await?;
+            changed |=
+                !stored.is_some_and(|s| s.size == file.stamp.size && s.sha256 == file.stamp.sha256);
+            copies.push(Some(copy));
+        }
+        if !changed {
+            self.report.files_skipped += files.len() as u64;
+            return Ok(());
+        }
+        let before = (self.report.clone(), self.counts.clone());
+        let mut tx = self.begin().await?;
+        let (shape, added) =
+            table::ensure(&mut tx, &self.source.config.table, &self.source.schema).await?;
+        self.report.columns_added.extend(added);
+        let deleted = crate::files::write::delete_all(&mut tx, &shape).await?;
+        self.report.deleted += deleted;
+        self.counts.tables.entry(FILE_ROWS).or_default().deleted += deleted;
+        tx_exec(
+            &mut tx,
+            "DELETE FROM sluice_source_files WHERE pipeline = ? AND source = ?",
+            vec![
+                self.source.pipeline.clone().into(),
+                self.source.key.clone().into(),
+            ],
+        )
+        .await?;
+        for (file, copy) in files.iter_mut().zip(copies) {
+            let copy = match copy {
+                Some(copy) => copy,
+                None => self.fetch_hashed(file).await?,
+            };
+            if let Err(error) = self.load_one(&mut tx, file, &copy.path).await {
+                let _ = tx.rollback().await;
+                (self.report, self.counts) = before;
+                self.refuse(file, error).await?;
+                return Ok(());
+            }
+        }
+        self.finish(tx).await?;
+        self.report.files_loaded += files.len() as u64;
+        Ok(())
+    }
+
+    /// Loads `file` into `tx`, recording it as loaded and adding its counts
+    /// to the run, in `tx`.
+    async fn load_one(
+        &mut self,
+        tx: &mut Tx,
+        file: &FoundFile,
+        local: &std::path::Path,
+    ) -> Result<FileCounts, FileError> {
+        let config = &self.source.config;
+        let (mut shape, added) = table::ensure(tx, &config.table, &self.source.schema).await?;
+        let mut columns_added = added;
+        let job = FileJob {
+            pipeline: &self.source.pipeline,
+            source_key: &self.source.key,
+            run_id: self.run_id,
+            name: &file.name,
+            local,
+            sha256: &file.stamp.sha256,
+            spec: self.spec(
+                &file.name,
+                &shape
+                    .columns
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            batch_rows: config.batch_rows.unwrap_or(DEFAULT_BATCH_ROWS),
+            write: config.write,
+            on_bad_row: config.on_bad_row,
+        };
+        let counts = load_file(tx, &mut shape, &job, &mut columns_added).await?;
+        let w = counts.written;
+        let file_counts = LoadCounts {
+            tables: [(
+                FILE_ROWS,
+                TableCounts {
+                    records: w.inserted + w.updated + w.unchanged,
+                    inserted: w.inserted,
+                    updated: w.updated,
+                    unchanged: w.unchanged,
+                    ..TableCounts::default()
+                },
+            )]
+            .into_iter()
+            .collect(),
+            duplicates: w.duplicates,
+            quarantined: counts.quarantined,
+            ..LoadCounts::default()
+        };
+        let rows = w.inserted + w.updated + w.unchanged + w.duplicates;
+        checkpoint::record(
+            tx,
+            &self.source.pipeline,
+            &self.source.key,
+            &file.name,
+            &file.stamp,
+            rows,
+            self.run_id,
+        )
+        .await?;
+        crate::state::runs::add_batch(tx, self.run_id, &file_counts).await?;
+        for column in columns_added {
+            if !self.report.columns_added.contains(&column) {
+                tracing::info!(table = %config.table, column = %column, file = %file.name, "schema evolved: column added");
+                self.report.columns_added.push(column);
+            }
+        }
+        self.counts.add(&file_counts);
+        self.report.inserted += w.inserted;
+        self.report.updated += w.updated;
+        self.report.unchanged += w.unchanged;
+        self.report.duplicates += w.duplicates;
+        self.report.quarantined += counts.quarantined;
+        Ok(counts)
+    }
+
+    /// Commits (or, the file having failed, rolls back and refuses) one
+    /// file's transaction.
+    async fn settle(
+        &mut self,
+        tx: Tx,
+        file: &FoundFile,
+        result: Result<FileCounts, FileError>,
+    ) -> Result<(), FileError> {
+        match result {
+            Ok(_) => {
+                self.finish(tx).await?;
+                self.report.files_loaded += 1;
+                tracing::info!(file = %file.name, "file loaded");
+                Ok(())
+            }
+            Err(error) => {
+                let _ = tx.rollback().await;
+                self.refuse(file, error).await
+            }
+        }
+    }
+
+    /// Records a refused file (quarantined whole, counted in the run) and
+    /// keeps its error; an error that is not the file's own ends the source.
+    async fn refuse(&mut self, file: &FoundFile, error: FileError) -> Result<(), FileError> {
+        if !error.is_bad_input() {
+            return Err(error);
+        }
+        tracing::warn!(file = %file.name, error = %error, "file refused");
+        self.report.files_refused += 1;
+        self.counts.failed_batches += 1;
+        if !self.dry_run {
+            let mut tx = self.begin().await?;
+            let job_spec = self.spec(&file.name, &[]);
+            let ctx = crate::state::archive::ResponseContext {
+                run_id: self.run_id,
+                pipeline: &self.source.pipeline,
+                stream_key: &self.source.key,
+                provider: "file",
+                stream: &self.source.key,
+                plugin: "file",
+                plugin_version: job_spec.format.as_str(),
+            };
+            crate::state::quarantine::store_failed_batch(
+                &mut tx,
+                &ctx,
+                &file.stamp.sha256,
+                &error.to_string(),
+                &file.name,
+                &now_timestamp(),
+            )
+            .await?;
+            let refused = LoadCounts {
+                failed_batches: 1,
+                ..LoadCounts::default()
+            };
+            crate::state::runs::add_batch(&mut tx, self.run_id, &refused).await?;
+            tx.commit()
+                .await
+                .map_err(DbError::query("recording a refused file"))?;
+        }
+        self.failures.push(error);
+        Ok(())
+    }
+
+    async fn begin(&self) -> Result<Tx, FileError> {
+        Ok(self
+            .pool
+            .begin()
+            .await
+            .map_err(DbError::query("starting a file's transaction"))?)
+    }
+
+    /// Commits, or rolls back in a dry run.
+    async fn finish(&self, tx: Tx) -> Result<(), FileError> {
+        let done = if self.dry_run {
+            tx.rollback().await
+        } else {
+            tx.commit().await
+        };
+        done.map_err(DbError::query("committing a file"))?;
+        Ok(())
+    }
+
+    /// The file's local copy, its checksum put in its stamp.
+    async fn fetch_hashed(&self, file: &mut FoundFile) -> Result<locate::LocalCopy, FileError> {
+        let copy = locate::fetch(file)
+            .await
+            .map_err(|reason| FileError::Refused {
+                file: file.name.clone(),
+                reason: format!("cannot fetch it: {reason}"),
+            })?;
+        file.stamp.sha256 = locate::sha256(&copy.path)
+            .await
+            .map_err(|source| FileError::Io {
+                path: copy.path.clone(),
+                source,
+            })?;
+        Ok(copy)
+    }
+
+    /// How to read `name`, given the table's columns (a file without a
+    /// header holds them in order).
+    fn spec(&self, name: &str, columns: &[String]) -> ReadSpec {
+        let config = &self.source.config;
+        ReadSpec {
+            format: config
+                .format
+                .or_else(|| FileFormat::from_name(name))
+                .or_else(|| FileFormat::from_name(&config.path))
+                .unwrap_or(FileFormat::Csv),
+            compression: config
+                .compression
+                .unwrap_or_else(|| Compression::from_name(name)),
+            delimiter: config.delimiter.map_or(b',', |c| c as u8),
+            quote: config.quote.map_or(b'"', |c| c as u8),
+            header: config.header,
+            encoding: config.encoding,
+            sheet: config.sheet.clone(),
+            range: config
+                .range
+                .as_deref()
+                .and_then(|r| crate::config::CellRange::parse(r).ok()),
+            positional: columns
+                .iter()
+                .map(|c| Arc::from(column_name(c).as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// Whether an S3 object is the one loaded before: same size and
+/// modification time (an object is rewritten whole, never edited).
+fn s3_unchanged(file: &FoundFile, stored: Option<&FileStamp>) -> bool {
+    matches!(file.location, Location::S3 { .. })
+        && stored.is_some_and(|s| s.size == file.stamp.size && s.modified == file.stamp.modified)
+}
+
+async fn tx_exec(tx: &mut Tx, sql: &str, args: Vec<crate::db::Value>) -> Result<u64, FileError> {
+    use crate::db::Exec;
+    Ok(tx
+        .execute(sql, args)
+        .await
+        .map_err(DbError::query("updating the loaded files"))?)
+}
