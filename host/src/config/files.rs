@@ -382,6 +382,15 @@ impl LoadedConfig {
             if !is_identifier(name) {
                 return Err(self.invalid(key, "expected a SQL identifier".to_string()));
             }
+            let lower = name.to_ascii_lowercase();
+            if lower.starts_with("sluice_") || HOST_TABLES.contains(&lower.as_str()) {
+                return Err(self.invalid(
+                    key,
+                    format!(
+                        "`{name}` is one of the host's own tables: give the file table another name"
+                    ),
+                ));
+            }
             match (&table.schema, table.columns.is_empty()) {
                 (Some(_), false) => {
                     return Err(
@@ -479,6 +488,38 @@ impl LoadedConfig {
     }
 }
 
+/// The host's own tables besides `sluice_*`: a generic table may not take
+/// their names.
+const HOST_TABLES: &[&str] = &[
+    "competitions",
+    "teams",
+    "events",
+    "odds",
+    "odds_history",
+    "competitions_log",
+    "teams_log",
+    "events_log",
+    "odds_log",
+    "provider_ids",
+    "resolution_priority",
+    "standings",
+    "participants",
+    "incidents",
+    "fair_prices",
+    "market_consensus",
+    "standings_log",
+    "participants_log",
+    "incidents_log",
+    "fair_prices_log",
+    "market_consensus_log",
+    "live_matches",
+    "live_events",
+    "live_odds_suspensions",
+    "live_sink_cursors",
+    "quality_reports",
+    "quality_checks",
+];
+
 /// Whether a table's columns are well formed: identifiers, each once.
 fn check_columns(columns: &[ColumnConfig]) -> Result<(), String> {
     let mut seen = BTreeSet::new();
@@ -508,6 +549,63 @@ mod tests {
         assert!(range.contains((1, 1)) && !range.contains((0, 1)));
         assert!(CellRange::parse("F1:A1").is_err());
         assert!(CellRange::parse("A0:B2").is_err());
+    }
+
+    /// A table a migration creates is named in [`HOST_TABLES`] (or is a
+    /// `sluice_` one), so no file table can take its name.
+    #[test]
+    fn every_host_table_is_reserved() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        for entry in std::fs::read_dir(&dir).expect("migrations") {
+            let sql = std::fs::read_to_string(entry.expect("entry").path()).expect("sql");
+            for part in sql.split("CREATE TABLE ").skip(1) {
+                let name: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    name.starts_with("sluice_") || HOST_TABLES.contains(&name.as_str()),
+                    "{name} is not in HOST_TABLES"
+                );
+            }
+        }
+    }
+
+    fn problem(text: &str) -> String {
+        match LoadedConfig::parse(std::path::Path::new("sluice.toml"), text) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn tables_and_sources_are_checked_naming_the_key() {
+        let columns = "columns = [{ name = \"id\", type = \"int\", primary_key = true }]";
+        assert!(
+            problem(&format!("[tables.odds]\n{columns}"))
+                .contains("tables.odds: `odds` is one of the host's own tables")
+        );
+        assert!(
+            problem("[tables.t]\ncolumns = [{ name = \"id\", type = \"integer\" }]")
+                .contains("unknown variant `integer`")
+        );
+        let source = |extra: &str| {
+            format!(
+                "[tables.t]\n{columns}\n[[pipelines.p.sources]]\ntable = \"t\"\npath = \"in/*.csv\"\n{extra}"
+            )
+        };
+        assert_eq!(problem(&source("")), "");
+        assert!(
+            problem(&source("sheet = \"A\""))
+                .contains("pipelines.p.sources[0].sheet: applies to xlsx only")
+        );
+        assert!(problem(&source("on_bad_row = \"skip\"")).contains("unknown variant `skip`"));
+        assert!(problem(&source("range = \"A1:B2\"\nformat = \"xlsx\"")).is_empty());
+        assert!(problem("[tables.t]\ncolumns = [{ name = \"id\", type = \"int\" }]\n[[pipelines.p.sources]]\ntable = \"t\"\npath = \"a.csv\"").contains("merge upserts on the primary key"));
+        assert!(
+            problem("[[pipelines.p.sources]]\ntable = \"nope\"\npath = \"a.csv\"")
+                .contains("unknown table `nope`")
+        );
     }
 
     #[test]

@@ -152,6 +152,15 @@ impl SourceRun<'_> {
             })?;
         if files.is_empty() {
             tracing::warn!(path = %config.path, "no file matches the source's path");
+        } else if !self.dry_run {
+            // The table exists from the first run on, even when every file
+            // of it is refused.
+            let mut tx = self.begin().await?;
+            let (_, added) = table::ensure(&mut tx, &config.table, &self.source.schema).await?;
+            tx.commit()
+                .await
+                .map_err(DbError::query("creating the source's table"))?;
+            self.note_added(added, "the config");
         }
         let loaded = {
             let mut conn = self
@@ -211,7 +220,7 @@ impl SourceRun<'_> {
         let mut tx = self.begin().await?;
         let (shape, added) =
             table::ensure(&mut tx, &self.source.config.table, &self.source.schema).await?;
-        self.report.columns_added.extend(added);
+        self.note_added(added, "the config");
         let deleted = crate::files::write::delete_all(&mut tx, &shape).await?;
         self.report.deleted += deleted;
         self.counts.tables.entry(FILE_ROWS).or_default().deleted += deleted;
@@ -302,12 +311,7 @@ impl SourceRun<'_> {
         )
         .await?;
         crate::state::runs::add_batch(tx, self.run_id, &file_counts).await?;
-        for column in columns_added {
-            if !self.report.columns_added.contains(&column) {
-                tracing::info!(table = %config.table, column = %column, file = %file.name, "schema evolved: column added");
-                self.report.columns_added.push(column);
-            }
-        }
+        self.note_added(columns_added, &file.name);
         self.counts.add(&file_counts);
         self.report.inserted += w.inserted;
         self.report.updated += w.updated;
@@ -315,6 +319,16 @@ impl SourceRun<'_> {
         self.report.duplicates += w.duplicates;
         self.report.quarantined += counts.quarantined;
         Ok(counts)
+    }
+
+    /// Tells and reports the columns `by` added to the table.
+    fn note_added(&mut self, columns: Vec<String>, by: &str) {
+        for column in columns {
+            if !self.report.columns_added.contains(&column) {
+                tracing::info!(table = %self.source.config.table, column = %column, by, "schema evolved: column added");
+                self.report.columns_added.push(column);
+            }
+        }
     }
 
     /// Commits (or, the file having failed, rolls back and refuses) one
@@ -382,12 +396,24 @@ impl SourceRun<'_> {
         Ok(())
     }
 
+    /// Starts a transaction that holds the write lock from its first
+    /// statement: on SQLite, a transaction that reads first and writes later
+    /// fails when another connection (the run's log lines) wrote meanwhile.
     async fn begin(&self) -> Result<Tx, FileError> {
-        Ok(self
+        let mut tx = self
             .pool
             .begin()
             .await
-            .map_err(DbError::query("starting a file's transaction"))?)
+            .map_err(DbError::query("starting a file's transaction"))?;
+        if matches!(tx, Tx::Sqlite(_)) {
+            tx_exec(
+                &mut tx,
+                "UPDATE sluice_runs SET status = status WHERE id = ?",
+                vec![self.run_id.into()],
+            )
+            .await?;
+        }
+        Ok(tx)
     }
 
     /// Commits, or rolls back in a dry run.
