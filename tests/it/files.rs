@@ -172,6 +172,48 @@ columns = [
         ctx.count("SELECT count(*) FROM sluice_runs WHERE status = 'succeeded'"),
         3
     );
+
+    // A dry run loads a changed file and keeps nothing of it.
+    write(
+        &ctx,
+        "in/a.csv",
+        "id,home,xg,played,day,kickoff,stake,meta
+9,Leeds,,,,,,
+",
+    );
+    let config_path = config.to_str().expect("utf-8");
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config_path,
+        "--pipeline",
+        "load",
+        "--dry-run",
+    ]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("1 loaded, 1 skipped, 0 refused; rows: 1 inserted"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM fixtures WHERE id = 9"), 0);
+
+    // --clear-checkpoint loads every file again.
+    let out = ctx.sluice(&[
+        "run",
+        "--config",
+        config_path,
+        "--pipeline",
+        "load",
+        "--clear-checkpoint",
+    ]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out)
+            .contains("2 loaded, 0 skipped, 0 refused; rows: 1 inserted, 0 updated, 2 unchanged"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 fn csv_options_delimiter_quote_latin1_and_no_header(ctx: TestContext) {
@@ -466,7 +508,7 @@ fn ragged_rows_and_invalid_utf8_are_quarantined_by_line(ctx: TestContext) {
     write(
         &ctx,
         "in/b.ndjson",
-        b"{\"id\": 5, \"home\": \"Leeds\"}\n{\"id\": 6, \"home\": \n{\"id\": 7, \"home\": \"L\xE9eds\"}\n".to_vec(),
+        b"{\"id\": 5, \"home\": \"Leeds\"}\n{\"id\": 6, \"home\": \n{\"id\": 7, \"home\": \"L\xE9eds\"}\n",
     );
     let sources = format!(
         "{}{}",

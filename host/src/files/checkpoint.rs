@@ -78,3 +78,14 @@ pub async fn record(
     .map_err(DbError::query(format!("recording {path} as loaded")))?;
     Ok(())
 }
+
+/// Forgets every file the source has loaded: the next run loads them all.
+pub async fn forget(db: &mut impl Exec, pipeline: &str, source: &str) -> Result<(), DbError> {
+    db.execute(
+        "DELETE FROM sluice_source_files WHERE pipeline = ? AND source = ?",
+        vec![pipeline.into(), source.into()],
+    )
+    .await
+    .map_err(DbError::query("forgetting the loaded files"))?;
+    Ok(())
+}

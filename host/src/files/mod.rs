@@ -19,7 +19,9 @@ mod write;
 pub use cell::{Cell, Place};
 pub use infer::{InferOptions, infer_schema, schema_toml};
 pub use report::SourceReport;
-pub use source::{FilesOutcome, PreparedSource, SourceFailure, prepare_sources, run_sources};
+pub use source::{
+    FilesOutcome, PreparedSource, SourceFailure, SourceOptions, prepare_sources, run_sources,
+};
 pub use table::column_name;
 
 use std::path::PathBuf;

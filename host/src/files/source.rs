@@ -93,14 +93,24 @@ pub fn prepare_sources(
     Ok(sources)
 }
 
-/// Runs `sources` in order into `pool` for run `run_id`; a dry run loads
-/// each file and rolls it back.
+/// How a run treats its file sources.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SourceOptions {
+    /// Load each file and roll it back.
+    pub dry_run: bool,
+    /// Forget the files loaded before (`--clear-checkpoint`): every file is
+    /// loaded again.
+    pub clear_checkpoints: bool,
+}
+
+/// Runs `sources` in order into `pool` for run `run_id`.
 pub async fn run_sources(
     sources: &[PreparedSource],
     pool: &Pool,
     run_id: RunId,
-    dry_run: bool,
+    options: SourceOptions,
 ) -> FilesOutcome {
+    let dry_run = options.dry_run;
     let mut outcome = FilesOutcome::default();
     for source in sources {
         let span = tracing::info_span!("file_source", source = %source.key);
@@ -113,7 +123,7 @@ pub async fn run_sources(
             counts: LoadCounts::default(),
             failures: Vec::new(),
         };
-        if let Err(error) = run.run().instrument(span).await {
+        if let Err(error) = run.run(options.clear_checkpoints).instrument(span).await {
             run.failures.push(error);
         }
         tracing::info!(source = %source.key, summary = %run.report.line(), "file source done");
@@ -141,7 +151,7 @@ struct SourceRun<'a> {
 }
 
 impl SourceRun<'_> {
-    async fn run(&mut self) -> Result<(), FileError> {
+    async fn run(&mut self, clear_checkpoint: bool) -> Result<(), FileError> {
         let config = &self.source.config;
         let files = locate::list(&config.path, &self.source.base, config.endpoint.as_deref())
             .await
@@ -162,14 +172,20 @@ impl SourceRun<'_> {
                 .map_err(DbError::query("creating the source's table"))?;
             self.note_added(added, "the config");
         }
-        let loaded = {
-            let mut conn = self
-                .pool
-                .acquire()
-                .await
-                .map_err(DbError::query("acquiring a connection"))?;
-            checkpoint::loaded(&mut conn, &self.source.pipeline, &self.source.key).await?
-        };
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(DbError::query("acquiring a connection"))?;
+        if clear_checkpoint && !self.dry_run {
+            checkpoint::forget(&mut conn, &self.source.pipeline, &self.source.key).await?;
+        }
+        let mut loaded =
+            checkpoint::loaded(&mut conn, &self.source.pipeline, &self.source.key).await?;
+        drop(conn);
+        if clear_checkpoint {
+            loaded.clear();
+        }
         if config.write == WriteDisposition::Replace {
             return self.replace(files, &loaded).await;
         }
@@ -224,15 +240,7 @@ impl SourceRun<'_> {
         let deleted = crate::files::write::delete_all(&mut tx, &shape).await?;
         self.report.deleted += deleted;
         self.counts.tables.entry(FILE_ROWS).or_default().deleted += deleted;
-        tx_exec(
-            &mut tx,
-            "DELETE FROM sluice_source_files WHERE pipeline = ? AND source = ?",
-            vec![
-                self.source.pipeline.clone().into(),
-                self.source.key.clone().into(),
-            ],
-        )
-        .await?;
+        checkpoint::forget(&mut tx, &self.source.pipeline, &self.source.key).await?;
         for (file, copy) in files.iter_mut().zip(copies) {
             let copy = match copy {
                 Some(copy) => copy,

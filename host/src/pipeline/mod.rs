@@ -324,9 +324,12 @@ pub async fn run_until(
         report.stopped_at_limit |= outcome.stopped_at_limit;
     }
     if !prepared.sources.is_empty() && matches!(options.mode, RunMode::Run | RunMode::DryRun) {
-        let dry_run = options.mode == RunMode::DryRun;
+        let file_options = crate::files::SourceOptions {
+            dry_run: options.mode == RunMode::DryRun,
+            clear_checkpoints: options.clear_checkpoints,
+        };
         let files =
-            crate::files::run_sources(&prepared.sources, stores.state.pool(), run_id, dry_run)
+            crate::files::run_sources(&prepared.sources, stores.state.pool(), run_id, file_options)
                 .instrument(span.clone())
                 .await;
         report.counts.add(&files.counts);

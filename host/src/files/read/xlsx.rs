@@ -32,7 +32,6 @@ pub fn read(path: &Path, spec: &ReadSpec, out: &mut Batcher) -> Result<(), ReadE
         .worksheet_cells_reader(&sheet)
         .map_err(|e| ReadError::fatal(format!("sheet `{sheet}`: {e}")))?;
     let mut rows = Rows {
-        spec,
         header: (!spec.header).then(|| {
             let first = spec.range.map_or(0, |r| r.start.1);
             spec.positional
@@ -66,17 +65,19 @@ pub fn read(path: &Path, spec: &ReadSpec, out: &mut Batcher) -> Result<(), ReadE
     rows.finish_row()
 }
 
+/// One row's cells: column index and value, or the Excel error it holds.
+type RowCells = Vec<(u32, Result<Cell, String>)>;
+
 /// The rows of a sheet as they are assembled from its cells.
-struct Rows<'a, 'b> {
-    spec: &'a ReadSpec,
+struct Rows<'b> {
     /// Column index -> name, once the header row is read.
     header: Option<Vec<(u32, Arc<str>)>>,
     /// The row being assembled: its index and its cells.
-    current: Option<(u32, Vec<(u32, Result<Cell, String>)>)>,
+    current: Option<(u32, RowCells)>,
     out: &'b mut Batcher,
 }
 
-impl Rows<'_, '_> {
+impl Rows<'_> {
     fn finish_row(&mut self) -> Result<(), ReadError> {
         let Some((row, cells)) = self.current.take() else {
             return Ok(());
@@ -94,7 +95,6 @@ impl Rows<'_, '_> {
             self.header = Some(names);
             return Ok(());
         };
-        let _ = self.spec;
         let mut fields = Vec::with_capacity(header.len());
         for (col, value) in cells {
             let Some((_, name)) = header.iter().find(|(c, _)| *c == col) else {
