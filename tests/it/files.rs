@@ -92,6 +92,7 @@ on_both_databases!(
     a_json_syntax_error_at_line_40000_refuses_the_file_whole,
     a_parquet_lake_on_s3_loads_and_is_skipped_when_unchanged,
     an_inferred_schema_file_loads_its_csv,
+    a_file_table_is_graded_by_its_quality_checks,
 );
 
 fn csv_loads_typed_values_then_skips_and_reloads_by_file(ctx: TestContext) {
@@ -494,10 +495,27 @@ fn a_value_that_does_not_fit_quarantines_its_row_or_refuses_the_file(ctx: TestCo
         ctx.count("SELECT count(*) FROM sluice_quarantine WHERE kind = 'batch'"),
         1
     );
-    // A refused file is not recorded as loaded: the next run tries it again.
+    // A refused file is not recorded as loaded: the next run tries it again,
+    // and once it loads, its refusal leaves the quarantine.
     assert_eq!(
         ctx.count("SELECT count(*) FROM sluice_source_files WHERE path LIKE '%b.csv'"),
         0
+    );
+    write(&ctx, "in/b.csv", "id,home,goals\n10,Fulham,1\n11,Leeds,0\n");
+    load(&ctx, &config2);
+    assert_eq!(ctx.count("SELECT count(*) FROM matches WHERE id >= 10"), 2);
+    assert_eq!(
+        ctx.count(
+            "SELECT count(*) FROM sluice_quarantine WHERE resolved_by IS NULL AND kind = 'batch'"
+        ),
+        0
+    );
+    // The row quarantined from a.csv stays until a.csv is loaded again.
+    assert_eq!(
+        ctx.count(
+            "SELECT count(*) FROM sluice_quarantine WHERE resolved_by IS NULL AND kind = 'record'"
+        ),
+        1
     );
 }
 
@@ -725,5 +743,41 @@ fn an_inferred_schema_file_loads_its_csv(ctx: TestContext) {
             vec!["2".to_string(), "pinnacle".to_string(), "1.95".to_string()],
         ],
         "{out}"
+    );
+}
+
+fn a_file_table_is_graded_by_its_quality_checks(ctx: TestContext) {
+    write(
+        &ctx,
+        "in/a.csv",
+        "id,home,goals\n1,Arsenal,2\n2,Chelsea,\n3,Everton,1\n",
+    );
+    let checks = r#"
+[[quality.checks]]
+table = "matches"
+name = "goals_known"
+check = "not_null"
+column = "goals"
+dimension = "completeness"
+"#;
+    let config = config(
+        &ctx,
+        &format!("{MATCHES}\n{checks}"),
+        &source("matches", "in/a.csv", ""),
+    );
+    load(&ctx, &config);
+    let out = ctx.sluice(&[
+        "check",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--table",
+        "matches",
+    ]);
+    assert_ok(&out);
+    let report = stdout(&out);
+    assert!(report.contains("goals_known"), "{report}");
+    assert!(
+        report.contains("1 of 3") || report.contains("33"),
+        "{report}"
     );
 }

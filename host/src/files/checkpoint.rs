@@ -89,3 +89,32 @@ pub async fn forget(db: &mut impl Exec, pipeline: &str, source: &str) -> Result<
     .map_err(DbError::query("forgetting the loaded files"))?;
     Ok(())
 }
+
+/// Marks as resolved by `run_id` what earlier runs quarantined of the file
+/// `path` (its rows, or the file refused whole): the file is being loaded
+/// again, and whatever of it is still bad is quarantined anew.
+pub async fn resolve_quarantined(
+    db: &mut impl Exec,
+    source: &str,
+    path: &str,
+    run_id: RunId,
+) -> Result<u64, DbError> {
+    let prefix = format!("{path}:");
+    let length = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+    db.execute(
+        "UPDATE sluice_quarantine SET resolved_by = ? WHERE provider = 'file' AND stream = ? \
+         AND resolved_by IS NULL \
+         AND (substr(provider_id, 1, CAST(? AS INTEGER)) = ? OR (kind = 'batch' AND raw = ?))",
+        vec![
+            run_id.into(),
+            source.into(),
+            length.into(),
+            prefix.into(),
+            path.into(),
+        ],
+    )
+    .await
+    .map_err(DbError::query(format!(
+        "resolving what {path} had in quarantine"
+    )))
+}

@@ -12,6 +12,7 @@ mod locate;
 mod read;
 mod report;
 mod source;
+mod source_run;
 mod table;
 mod typing;
 mod write;
