@@ -781,3 +781,71 @@ dimension = "completeness"
         "{report}"
     );
 }
+
+/// Runs pipeline `load` and returns its peak resident memory in KiB
+/// (`VmHWM`, read while it runs).
+fn load_measuring_peak(ctx: &TestContext, config: &Path) -> u64 {
+    let mut child = crate::common::sluice_command(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--pipeline",
+        "load",
+    ])
+    .current_dir(ctx.dir.path())
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("start sluice");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+            peak = peak.max(hwm.unwrap_or(0));
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "sluice run failed");
+            return peak;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_file_much_larger_than_a_batch_loads_in_bounded_memory() {
+    let ctx = TestContext::new();
+    let rows = |n: u64| {
+        let mut text = String::from("id,home,goals\n");
+        for id in 1..=n {
+            text.push_str(&format!(
+                "{id},team number {id} with a longish name,{}\n",
+                id % 7
+            ));
+        }
+        text
+    };
+    write(&ctx, "small/a.csv", rows(2_000));
+    write(&ctx, "big/a.csv", rows(300_000));
+    let small = config(
+        &ctx,
+        MATCHES,
+        &source("matches", "small/a.csv", "batch_rows = 2000"),
+    );
+    let small_peak = load_measuring_peak(&ctx, &small);
+    let big = config(
+        &ctx,
+        MATCHES,
+        &source("matches", "big/a.csv", "batch_rows = 2000"),
+    );
+    let big_peak = load_measuring_peak(&ctx, &big);
+    assert_eq!(ctx.count("SELECT count(*) FROM matches"), 300_000);
+    // The big file's rows held at once would take well over 60 MiB.
+    assert!(
+        big_peak < small_peak + 25 * 1024,
+        "peak RSS {big_peak} KiB for 300,000 rows against {small_peak} KiB for 2,000"
+    );
+}
