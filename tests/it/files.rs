@@ -224,7 +224,7 @@ fn csv_options_delimiter_quote_latin1_and_no_header(ctx: TestContext) {
     write(&ctx, "in/latin.txt", bytes);
     let sources = source(
         "matches",
-        "in/latin.txt",
+        "in/",
         "format = \"csv\"\ndelimiter = \";\"\nquote = \"'\"\nheader = false\nencoding = \"latin-1\"",
     );
     let config = config(&ctx, MATCHES, &sources);

@@ -221,7 +221,8 @@ pub struct SourceConfig {
     pub table: String,
     /// A local path or glob (`data/*.csv`, relative to the config file), or
     /// `s3://bucket/prefix/*.parquet`. Wildcards (`*`, `?`) may appear in
-    /// the file name only.
+    /// the file name only; a folder (or a prefix ending in `/`) is every
+    /// file in it.
     pub path: String,
     /// The S3 endpoint (a local S3-compatible server); the environment's
     /// `AWS_ENDPOINT_URL` otherwise.

@@ -47,7 +47,8 @@ pub struct LocalCopy {
 
 /// The files `pattern` names, in name order. `pattern` is a local path
 /// (relative to `base`) or `s3://bucket/prefix/name`, with wildcards (`*`,
-/// `?`) in the file name only.
+/// `?`) in the file name only; a folder (or a prefix ending in `/`) names
+/// every file in it.
 pub async fn list(
     pattern: &str,
     base: &Path,
@@ -69,12 +70,18 @@ fn list_local(pattern: &Path) -> Result<Vec<FoundFile>, String> {
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| "expected a path ending in a file name or pattern".to_string())?;
-    let dir = pattern.parent().unwrap_or(Path::new("."));
+    let mut dir = pattern.parent().unwrap_or(Path::new("."));
+    let mut name_pattern = name_pattern;
     let mut found = Vec::new();
     if !has_wildcard(name_pattern) {
         let meta = std::fs::metadata(pattern).map_err(|e| e.to_string())?;
-        found.push(local_file(pattern.to_path_buf(), &meta));
-        return Ok(found);
+        if !meta.is_dir() {
+            found.push(local_file(pattern.to_path_buf(), &meta));
+            return Ok(found);
+        }
+        // A folder: every file in it.
+        dir = pattern;
+        name_pattern = "*";
     }
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries {
@@ -114,6 +121,12 @@ async fn list_s3(rest: &str, endpoint: Option<&str>) -> Result<Vec<FoundFile>, S
         .split_once('/')
         .ok_or_else(|| "expected s3://bucket/prefix/name".to_string())?;
     let (prefix, name_pattern) = key.rsplit_once('/').unwrap_or(("", key));
+    // `s3://bucket/prefix/`: every object under the prefix.
+    let name_pattern = if name_pattern.is_empty() {
+        "*"
+    } else {
+        name_pattern
+    };
     let store = Arc::new(s3_store(bucket, endpoint)?);
     let listing_prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
     let mut listing = store.list(listing_prefix.as_ref());
