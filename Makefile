@@ -83,6 +83,9 @@ tools-s3:
 	@[ -x $(MOTO_SERVER) ] || { \
 		echo "installing moto[server] from PyPI into target/moto (the local S3 server the export tests start) ..."; \
 		python3 -m venv target/moto && target/moto/bin/pip install --quiet 'moto[server]'; }
+	@[ -x target/moto/bin/msoffcrypto-tool ] || { \
+		echo "installing msoffcrypto-tool from PyPI into target/moto (encrypts a workbook for the file-source tests) ..."; \
+		target/moto/bin/pip install --quiet msoffcrypto-tool; }
 
 # The alerting rules parse, and fire (or stay quiet) as their unit tests say.
 check-prometheus: tools-observability

@@ -16,6 +16,7 @@ pub mod crm;
 pub mod db;
 pub mod export;
 pub mod extract;
+pub mod files;
 pub mod internal_events;
 #[cfg(test)]
 mod layers;

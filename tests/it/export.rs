@@ -661,57 +661,6 @@ fn a_value_that_does_not_fit_its_column_fails_and_leaves_nothing() {
     assert_no_staging(&ctx.path("out"));
 }
 
-/// A local S3-compatible server (moto) on a free port, stopped when
-/// dropped.
-struct S3Server {
-    child: std::process::Child,
-    endpoint: String,
-}
-
-impl S3Server {
-    fn start() -> Self {
-        let server = crate::common::repo_root().join("target/moto/bin/moto_server");
-        assert!(
-            server.is_file(),
-            "{} is missing: the S3 tests need moto's server (`make tools-s3` installs it; `make test` does)",
-            server.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = std::process::Command::new(&server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "moto_server did not listen on port {port} within 30 s"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        S3Server { child, endpoint }
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const S3_ENV: [(&str, &str); 3] = [
-    ("AWS_ACCESS_KEY_ID", "testing"),
-    ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ("AWS_REGION", "us-east-1"),
-];
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -721,7 +670,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn to_s3(ctx: TestContext) {
     use object_store::{ObjectStore, ObjectStoreExt};
-    let s3 = S3Server::start();
+    let s3 = crate::common::s3::S3Server::start();
     let config = seeded(&ctx);
     // moto creates a bucket on an unsigned PUT.
     runtime().block_on(async {
@@ -738,7 +687,7 @@ fn to_s3(ctx: TestContext) {
         all.extend_from_slice(args);
         crate::common::sluice_command(&all)
             .current_dir(ctx.dir.path())
-            .envs(S3_ENV)
+            .envs(crate::common::s3::S3_ENV)
             .env("AWS_ENDPOINT_URL", &s3.endpoint)
             .output()
             .expect("run sluice")

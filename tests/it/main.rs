@@ -17,6 +17,7 @@ mod enrichers;
 mod entity_quota;
 mod export;
 mod extraction;
+mod files;
 mod lineage;
 mod live;
 mod live_broadcast;

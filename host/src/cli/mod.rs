@@ -16,6 +16,7 @@ mod quarantine;
 mod replay;
 mod resolve;
 mod run;
+mod schema;
 mod serve;
 mod status;
 mod summary;
@@ -97,6 +98,9 @@ pub enum Command {
     /// A betting CRM's per-user features: generate transactions, compute
     /// and load the features (`sluice crm features`).
     Crm(crm::CrmArgs),
+    /// Work with generic tables' schemas: `sluice schema infer FILE` prints
+    /// a file's typed schema as config TOML.
+    Schema(schema::SchemaArgs),
 }
 
 /// `sluice plugin …`.
@@ -144,6 +148,7 @@ impl Cli {
             Command::Live(args) => live::execute(args).await,
             Command::Lineage(args) => lineage::execute(args).await,
             Command::Crm(args) => crm::execute(args).await,
+            Command::Schema(args) => schema::execute(args).await,
         }
     }
 }

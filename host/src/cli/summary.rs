@@ -75,6 +75,9 @@ pub fn render(report: &RunReport, database: &str) -> String {
             report.counts.duplicates
         );
     }
+    for source in &report.files {
+        let _ = writeln!(out, "  {}", source.line());
+    }
     let _ = writeln!(out, "  quarantined: {}", report.counts.quarantined);
     if report.counts.live_events > 0 {
         let _ = writeln!(

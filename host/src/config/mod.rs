@@ -6,6 +6,7 @@ mod credits;
 mod crm;
 mod duration;
 mod export;
+mod files;
 mod lineage;
 mod live;
 mod pipeline;
@@ -24,6 +25,10 @@ pub use duration::HumanDuration;
 pub use export::{
     ByteSize, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_PARTITIONS, DEFAULT_REPORT_ROWS, ExportFormat,
     ExportStepConfig, options_problem as export_options_problem,
+};
+pub use files::{
+    CellRange, ColumnConfig, ColumnType, Compression, Encoding, FileFormat, OnBadRow, SourceConfig,
+    TableConfig, TableSchema,
 };
 pub use lineage::{DEFAULT_LINEAGE_ENDPOINT, LineageConfig};
 pub use live::{DEFAULT_MAX_PAYLOAD_BYTES, LiveConfig, MIN_MAX_PAYLOAD_BYTES, SupabaseConfig};
@@ -116,6 +121,9 @@ pub struct Config {
     /// The CRM's per-user features pipeline (`sluice crm features`).
     #[serde(default)]
     pub crm: CrmConfig,
+    /// Generic tables file sources load, by name.
+    #[serde(default)]
+    pub tables: BTreeMap<String, TableConfig>,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,
@@ -450,10 +458,10 @@ impl LoadedConfig {
                     format!("expected one of A, B, C, D, F, got `{grade}`"),
                 ));
             }
-            if pipeline.streams.is_empty() {
+            if pipeline.streams.is_empty() && pipeline.sources.is_empty() {
                 return Err(self.invalid(
                     format!("pipelines.{name}.streams"),
-                    "a pipeline needs at least one stream".to_string(),
+                    "a pipeline needs at least one stream or source".to_string(),
                 ));
             }
             if !(1..=MAX_CONCURRENCY).contains(&pipeline.concurrency) {
@@ -512,6 +520,7 @@ impl LoadedConfig {
             lineage.validate(self)?;
         }
         self.config.crm.validate(self)?;
+        self.validate_files()?;
         Ok(())
     }
 

@@ -22,7 +22,11 @@ fn default_concurrency() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct PipelineConfig {
     /// The streams, started in order.
+    #[serde(default)]
     pub streams: Vec<StreamConfig>,
+    /// Files loaded into generic tables, after the streams, in order.
+    #[serde(default)]
+    pub sources: Vec<super::SourceConfig>,
     /// How many streams run at once, each with its fallbacks; 1 runs them
     /// one after another. Their providers' limits hold across them.
     #[serde(default = "default_concurrency")]

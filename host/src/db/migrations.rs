@@ -66,6 +66,11 @@ const SQLITE: &[Embedded] = &[
         "quality",
         include_str!("../../migrations/sqlite/0010_quality.sql"),
     ),
+    (
+        11,
+        "source files",
+        include_str!("../../migrations/sqlite/0011_source_files.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -119,6 +124,11 @@ const POSTGRES: &[Embedded] = &[
         10,
         "quality",
         include_str!("../../migrations/postgres/0010_quality.sql"),
+    ),
+    (
+        11,
+        "source files",
+        include_str!("../../migrations/postgres/0011_source_files.sql"),
     ),
 ];
 

@@ -108,6 +108,9 @@ pub enum RunError {
     /// A blocking plugin call could not be joined.
     #[error("plugin call aborted: {0}")]
     Aborted(String),
+    /// A file source, or one of its files, could not be loaded.
+    #[error(transparent)]
+    Files(#[from] crate::files::FileError),
 }
 
 /// What a run is asked to do besides running.
@@ -173,6 +176,8 @@ pub struct RunReport {
     pub quality: Option<crate::quality::QualityReport>,
     /// The pipeline's exports after the run, when it succeeded.
     pub exports: Vec<crate::export::StepOutcome>,
+    /// What each file source did.
+    pub files: Vec<crate::files::SourceReport>,
 }
 
 /// A stream served by a fallback provider.
@@ -211,6 +216,7 @@ impl RunReport {
             fallbacks: Vec::new(),
             quality: None,
             exports: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -316,6 +322,25 @@ pub async fn run_until(
         report.failures.extend(outcome.failures);
         report.fallbacks.extend(outcome.fallbacks);
         report.stopped_at_limit |= outcome.stopped_at_limit;
+    }
+    if !prepared.sources.is_empty() && matches!(options.mode, RunMode::Run | RunMode::DryRun) {
+        let file_options = crate::files::SourceOptions {
+            dry_run: options.mode == RunMode::DryRun,
+            clear_checkpoints: options.clear_checkpoints,
+        };
+        let files =
+            crate::files::run_sources(&prepared.sources, stores.state.pool(), run_id, file_options)
+                .instrument(span.clone())
+                .await;
+        report.counts.add(&files.counts);
+        report.files = files.reports;
+        report
+            .failures
+            .extend(files.failures.into_iter().map(|f| Failure {
+                stream_key: f.source_key,
+                quarantined: f.error.is_bad_input(),
+                error: f.error.into(),
+            }));
     }
     for client in &prepared.clients {
         let saved = async {

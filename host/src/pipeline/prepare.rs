@@ -70,6 +70,8 @@ pub struct PreparedPipeline {
     pub lineage: Option<Arc<LineageTransport>>,
     /// The tables written out after each successful run.
     pub exports: Vec<crate::export::ExportStep>,
+    /// The file sources, run after the streams.
+    pub sources: Vec<crate::files::PreparedSource>,
 }
 
 /// Where a pipeline's plugins come from.
@@ -142,6 +144,7 @@ pub fn prepare(
             .as_ref()
             .map(|lineage| Arc::new(LineageTransport::new(lineage, config.lineage_file()))),
         exports: crate::export::ExportStep::of_pipeline(config, pipeline)?,
+        sources: crate::files::prepare_sources(config, pipeline)?,
     })
 }
 

@@ -6,6 +6,7 @@
 
 pub mod links;
 pub mod live_sim;
+pub mod s3;
 pub mod server;
 pub mod serving;
 pub mod snapshot;
