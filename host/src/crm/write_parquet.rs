@@ -1,9 +1,9 @@
 //! Writing the features to a Parquet file instead of a table, for a data
 //! lake or a notebook: the same 50 columns (money as decimal(16, 2), days
 //! as dates), zstd-compressed. Users are split into chunks whose rows are
-//! computed and turned into Arrow columns on every core, a wave of chunks
-//! at a time, and written in user order; the file appears whole (written
-//! beside it, then renamed) or not at all.
+//! computed and turned into Arrow columns on every core while the calling
+//! thread encodes the finished ones, in user order; the file appears whole
+//! (written beside it, then renamed) or not at all.
 
 use arrow_array::builder::{
     Date32Builder, Decimal128Builder, Float64Builder, Int64Builder, StringBuilder,
@@ -13,9 +13,11 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use time::Date;
 
 use super::CrmError;
@@ -103,6 +105,9 @@ impl Builder {
     }
 }
 
+/// One chunk's batch and segment counts, or why it could not be built.
+type Built = Result<(RecordBatch, BTreeMap<Segment, u64>), arrow_schema::ArrowError>;
+
 /// The rows of `users` as one batch, and their segments.
 fn chunk(
     users: &[UserAggregates],
@@ -183,46 +188,71 @@ fn write_to(
     job: &Job<'_>,
 ) -> Result<FileWritten, CrmError> {
     let file = std::fs::File::create(partial).map_err(|e| failed(path, "creating", &e))?;
-    let properties = WriterProperties::builder()
+    // Dictionaries only for the text columns: the numbers are mostly
+    // distinct, and trying a dictionary for each costs more than it saves.
+    let mut properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(CHUNK_USERS))
-        .build();
+        .set_dictionary_enabled(false);
+    for (name, kind) in COLUMNS {
+        if *kind == Kind::Text && *name != "user_id" {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(*name), true);
+        }
+    }
+    let properties = properties.build();
     let schema = schema();
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
         .map_err(|e| failed(path, "starting", &e))?;
     let mut segments: BTreeMap<Segment, u64> = Segment::ALL.iter().map(|s| (*s, 0)).collect();
     let chunks: Vec<&[UserAggregates]> = users.chunks(CHUNK_USERS).collect();
-    for wave in chunks.chunks(job.threads.max(1)) {
-        let built = std::thread::scope(|scope| {
-            let handles: Vec<_> = wave
-                .iter()
-                .map(|users| {
-                    let schema = &schema;
-                    scope.spawn(move || {
-                        chunk(
-                            users,
-                            job.population,
-                            job.snapshot,
-                            job.top_weekdays,
-                            schema,
-                        )
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
-        });
-        for result in built {
-            let (batch, counted) = result
-                .map_err(|_| failed(path, "computing rows", &"a thread panicked"))?
-                .map_err(|e| failed(path, "building columns", &e))?;
-            for (segment, n) in counted {
-                *segments.entry(segment).or_default() += n;
-            }
-            writer
-                .write(&batch)
-                .map_err(|e| failed(path, "writing", &e))?;
+    let threads = job.threads.clamp(1, chunks.len().max(1));
+    let next = AtomicUsize::new(0);
+    // Workers compute chunks in any order; this thread writes them in
+    // order as they arrive, so computing and encoding overlap.
+    let (send, receive) = mpsc::sync_channel::<(usize, Built)>(threads);
+    std::thread::scope(|scope| -> Result<(), CrmError> {
+        for _ in 0..threads {
+            let (send, next, chunks, schema) = (send.clone(), &next, &chunks, &schema);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(users) = chunks.get(index) else {
+                        return;
+                    };
+                    let built = chunk(
+                        users,
+                        job.population,
+                        job.snapshot,
+                        job.top_weekdays,
+                        schema,
+                    );
+                    if send.send((index, built)).is_err() {
+                        return;
+                    }
+                }
+            });
         }
-    }
+        drop(send);
+        let mut waiting: BTreeMap<usize, Built> = BTreeMap::new();
+        let mut due = 0;
+        for (index, built) in receive {
+            waiting.insert(index, built);
+            while let Some(built) = waiting.remove(&due) {
+                let (batch, counted) = built.map_err(|e| failed(path, "building columns", &e))?;
+                for (segment, n) in counted {
+                    *segments.entry(segment).or_default() += n;
+                }
+                writer
+                    .write(&batch)
+                    .map_err(|e| failed(path, "writing", &e))?;
+                due += 1;
+            }
+        }
+        if due != chunks.len() {
+            return Err(failed(path, "computing rows", &"a thread stopped"));
+        }
+        Ok(())
+    })?;
     writer.close().map_err(|e| failed(path, "finishing", &e))?;
     Ok(FileWritten {
         rows: users.len() as u64,

@@ -239,3 +239,93 @@ fn a_bad_file_fails_naming_it() {
         "{line}"
     );
 }
+
+#[test]
+fn features_to_a_parquet_file_match_the_table() {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Decimal128Type, Float64Type, Int64Type};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let ctx = TestContext::new();
+    let source = ctx.path("transactions.parquet");
+    let source_text = source.to_str().expect("utf-8");
+    generate(&ctx, &["--format", "parquet", "--out", source_text]);
+    let config = write_features_config(
+        &ctx,
+        "replace",
+        &format!("source_file = \"{source_text}\"\n"),
+    );
+    features(&ctx, &config, &[]);
+    let table = ctx.query(
+        "SELECT user_id, CAST(snapshot_date AS TEXT), total_transactions, \
+         CAST(ROUND(total_deposits * 100) AS INTEGER), COALESCE(favorite_game_type, ''), rfm_segment, \
+         churn_risk_score FROM user_features ORDER BY CAST(user_id AS INTEGER)",
+    );
+    let out = ctx.path("features.parquet");
+    let printed = features(
+        &ctx,
+        &config,
+        &["--target-file", out.to_str().expect("utf-8")],
+    );
+    assert!(printed.contains("(parquet)"), "{printed}");
+    assert!(!ctx.path("features.parquet.partial").exists());
+
+    let file = std::fs::File::open(&out).expect("the features file");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("Parquet")
+        .build()
+        .expect("reader");
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.expect("batch");
+        let column = |name: &str| batch.column_by_name(name).expect(name).clone();
+        let (users, snapshot, transactions) = (
+            column("user_id"),
+            column("snapshot_date"),
+            column("total_transactions"),
+        );
+        let (deposits, game, segment, churn) = (
+            column("total_deposits"),
+            column("favorite_game_type"),
+            column("rfm_segment"),
+            column("churn_risk_score"),
+        );
+        for i in 0..batch.num_rows() {
+            let day = snapshot.as_primitive::<Date32Type>().value(i);
+            rows.push(vec![
+                users.as_string::<i32>().value(i).to_string(),
+                (time::Date::from_julian_day(day + 2_440_588).expect("a day")).to_string(),
+                transactions
+                    .as_primitive::<Int64Type>()
+                    .value(i)
+                    .to_string(),
+                deposits
+                    .as_primitive::<Decimal128Type>()
+                    .value(i)
+                    .to_string(),
+                if game.is_null(i) {
+                    String::new()
+                } else {
+                    game.as_string::<i32>().value(i).to_string()
+                },
+                segment.as_string::<i32>().value(i).to_string(),
+                churn.as_primitive::<Float64Type>().value(i).to_string(),
+            ]);
+        }
+    }
+    assert_eq!(rows.len(), table.len());
+    assert!(rows.len() > 250);
+    for (file_row, table_row) in rows.iter().zip(&table) {
+        assert_eq!(file_row[..6], table_row[..6], "user {}", table_row[0]);
+        let (a, b): (f64, f64) = (
+            file_row[6].parse().expect("float"),
+            table_row[6].parse().expect("float"),
+        );
+        assert!(
+            (a - b).abs() < 1e-9,
+            "user {}: churn {a} against {b}",
+            table_row[0]
+        );
+    }
+}

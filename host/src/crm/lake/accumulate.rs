@@ -84,9 +84,23 @@ pub struct UserTable {
     /// before the reference date.
     days: Vec<Vec<u64>>,
     last: Option<(i64, u32)>,
+    /// Users room is reserved for (address space only until written).
+    capacity: usize,
 }
 
 impl UserTable {
+    /// A table with room for `users` users: reserved up front, so growing
+    /// never copies the figures (pages not yet written cost nothing).
+    pub fn with_capacity(users: usize) -> Self {
+        UserTable {
+            index: HashMap::with_capacity(users),
+            ids: Vec::with_capacity(users),
+            figures: Vec::with_capacity(users),
+            capacity: users,
+            ..UserTable::default()
+        }
+    }
+
     /// Users in the table.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -116,7 +130,9 @@ impl UserTable {
     fn mark(&mut self, user: usize, days_back: i64, word: u64) {
         let block = (days_back / 64) as usize;
         if self.days.len() <= block {
-            self.days.resize_with(block + 1, Vec::new);
+            let capacity = self.capacity;
+            self.days
+                .resize_with(block + 1, || Vec::with_capacity(capacity));
         }
         let words = &mut self.days[block];
         if words.len() <= user {

@@ -190,8 +190,53 @@ fn to_cents(value: i128, scale: i8) -> Option<i64> {
 
 fn cents(path: &Path, array: &dyn Array, out: &mut Vec<Option<i64>>) -> Result<(), LakeError> {
     out.clear();
-    let scale = match array.data_type() {
-        DataType::Decimal32(_, s) | DataType::Decimal64(_, s) | DataType::Decimal128(_, s) => *s,
+    let nulls = array.logical_nulls();
+    let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
+    let mut push = |i: usize, v: i128, scale: i8| {
+        if !valid(i) {
+            out.push(None);
+            return Ok(());
+        }
+        let c = to_cents(v, scale).ok_or_else(|| LakeError::Value {
+            path: path.to_path_buf(),
+            column: "amount".to_string(),
+            message: format!("{v} (scale {scale}) does not fit in 64-bit cents"),
+        })?;
+        out.push(Some(c));
+        Ok(())
+    };
+    // Each type's values read in place, never copied first.
+    match array.data_type() {
+        DataType::Decimal32(_, s) => {
+            for (i, &v) in array
+                .as_primitive::<Decimal32Type>()
+                .values()
+                .iter()
+                .enumerate()
+            {
+                push(i, i128::from(v), *s)?;
+            }
+        }
+        DataType::Decimal64(_, s) => {
+            for (i, &v) in array
+                .as_primitive::<Decimal64Type>()
+                .values()
+                .iter()
+                .enumerate()
+            {
+                push(i, i128::from(v), *s)?;
+            }
+        }
+        DataType::Decimal128(_, s) => {
+            for (i, &v) in array
+                .as_primitive::<Decimal128Type>()
+                .values()
+                .iter()
+                .enumerate()
+            {
+                push(i, v, *s)?;
+            }
+        }
         other => {
             return Err(LakeError::ColumnType {
                 path: path.to_path_buf(),
@@ -200,84 +245,43 @@ fn cents(path: &Path, array: &dyn Array, out: &mut Vec<Option<i64>>) -> Result<(
                 expected: expected("amount"),
             });
         }
-    };
-    let nulls = array.logical_nulls();
-    let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
-    let values: Vec<i128> = match array.data_type() {
-        DataType::Decimal32(..) => array
-            .as_primitive::<Decimal32Type>()
-            .values()
-            .iter()
-            .map(|&v| i128::from(v))
-            .collect(),
-        DataType::Decimal64(..) => array
-            .as_primitive::<Decimal64Type>()
-            .values()
-            .iter()
-            .map(|&v| i128::from(v))
-            .collect(),
-        _ => array.as_primitive::<Decimal128Type>().values().to_vec(),
-    };
-    for (i, &v) in values.iter().enumerate() {
-        if !valid(i) {
-            out.push(None);
-            continue;
-        }
-        let c = to_cents(v, scale).ok_or_else(|| LakeError::Value {
-            path: path.to_path_buf(),
-            column: "amount".to_string(),
-            message: format!("{v} (scale {scale}) does not fit in 64-bit cents"),
-        })?;
-        out.push(Some(c));
     }
     Ok(())
 }
 
 fn micros(array: &dyn Array, out: &mut Vec<Option<i64>>) {
     out.clear();
-    let (values, per_second): (Vec<i64>, i64) = match array.data_type() {
-        DataType::Timestamp(TimeUnit::Second, _) => (
-            array
-                .as_primitive::<TimestampSecondType>()
-                .values()
-                .to_vec(),
-            1,
-        ),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => (
-            array
-                .as_primitive::<TimestampMillisecondType>()
-                .values()
-                .to_vec(),
-            1_000,
-        ),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => (
-            array
-                .as_primitive::<TimestampNanosecondType>()
-                .values()
-                .to_vec(),
-            1_000_000_000,
-        ),
-        _ => (
-            array
-                .as_primitive_opt::<TimestampMicrosecondType>()
-                .map(|a| a.values().to_vec())
-                .unwrap_or_else(|| vec![0; array.len()]),
-            1_000_000,
-        ),
-    };
     let nulls = array.logical_nulls();
-    for (i, v) in values.into_iter().enumerate() {
-        if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-            out.push(None);
-            continue;
-        }
-        out.push(Some(match per_second {
-            1 => v.saturating_mul(1_000_000),
-            1_000 => v.saturating_mul(1_000),
-            1_000_000 => v,
-            _ => v.div_euclid(1_000),
+    let mut push = |values: &[i64], scale: fn(i64) -> i64| {
+        out.extend(values.iter().enumerate().map(|(i, &v)| {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                None
+            } else {
+                Some(scale(v))
+            }
         }));
+    };
+    match array.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            push(array.as_primitive::<TimestampSecondType>().values(), |v| {
+                v.saturating_mul(1_000_000)
+            })
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => push(
+            array.as_primitive::<TimestampMillisecondType>().values(),
+            |v| v.saturating_mul(1_000),
+        ),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => push(
+            array.as_primitive::<TimestampNanosecondType>().values(),
+            |v| v.div_euclid(1_000),
+        ),
+        _ => {
+            if let Some(a) = array.as_primitive_opt::<TimestampMicrosecondType>() {
+                push(a.values(), |v| v);
+            }
+        }
     }
+    out.resize(array.len(), None);
 }
 
 fn code_of(names: &[&str], value: &str) -> u8 {

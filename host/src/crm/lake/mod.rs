@@ -18,6 +18,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
+use parquet::file::statistics::Statistics;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,7 +29,7 @@ use accumulate::{Rules, UserTable};
 use columns::{Decoded, Vocabulary};
 
 /// Rows decoded at a time per thread.
-const BATCH_ROWS: usize = 64 * 1024;
+const BATCH_ROWS: usize = 16 * 1024;
 
 /// Why transactions could not be read from files.
 #[derive(Debug, thiserror::Error)]
@@ -173,12 +174,13 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
     };
     let next = AtomicUsize::new(0);
     let threads = q.threads.clamp(1, units.len().max(1));
+    let capacity = expected_users(&sources);
     let tables: Vec<Result<UserTable, LakeError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let (sources, units, next, mut rules) = (&sources, &units, &next, rules.clone());
                 scope.spawn(move || -> Result<UserTable, LakeError> {
-                    let mut table = UserTable::default();
+                    let mut table = UserTable::with_capacity(capacity);
                     let mut files: Vec<Option<File>> = sources.iter().map(|_| None).collect();
                     let mut decoded = Decoded::default();
                     while let Some(&(f, group)) = units.get(next.fetch_add(1, Ordering::Relaxed)) {
@@ -232,6 +234,51 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
         "aggregated transactions from Parquet"
     );
     Ok(users.into_users(q.reference_date))
+}
+
+/// Most users there can be, from the files' row counts and the range of
+/// `user_id` their statistics give (rows alone when a file has none),
+/// capped: room reserved for them is address space until used.
+fn expected_users(sources: &[Source]) -> usize {
+    const CAP: usize = 8 << 20;
+    let (mut rows, mut low, mut high) = (0i64, i64::MAX, i64::MIN);
+    let mut ranged = true;
+    for source in sources {
+        let metadata = source.metadata.metadata();
+        let column = source
+            .metadata
+            .parquet_schema()
+            .columns()
+            .iter()
+            .position(|c| c.name() == "user_id");
+        for group in metadata.row_groups() {
+            rows += group.num_rows();
+            let stats = column.and_then(|c| group.column(c).statistics());
+            match stats {
+                Some(Statistics::Int64(v)) => match (v.min_opt(), v.max_opt()) {
+                    (Some(&min), Some(&max)) => {
+                        low = low.min(min);
+                        high = high.max(max);
+                    }
+                    _ => ranged = false,
+                },
+                Some(Statistics::Int32(v)) => match (v.min_opt(), v.max_opt()) {
+                    (Some(&min), Some(&max)) => {
+                        low = low.min(i64::from(min));
+                        high = high.max(i64::from(max));
+                    }
+                    _ => ranged = false,
+                },
+                _ => ranged = false,
+            }
+        }
+    }
+    let mut users = usize::try_from(rows).unwrap_or(0);
+    if ranged && high >= low {
+        let range = high.saturating_sub(low).saturating_add(1);
+        users = users.min(usize::try_from(range).unwrap_or(usize::MAX));
+    }
+    users.min(CAP)
 }
 
 fn read_group(
