@@ -4,13 +4,18 @@ and DuckDB, on the same generated transactions in the same run.
     python bench_crm.py SLUICE_BINARY POSTGRES_URL
 
 Generates SLUICE_BENCH_CRM_TRANSACTIONS transactions (default 10,000,000)
-of SLUICE_BENCH_CRM_USERS users (default 500,000), seed 7, into a database
-`sluice_bench_crm` of the server at POSTGRES_URL, exports them as Parquet
-(psql \\copy to CSV, then DuckDB), then times each tool as its own process
-(wall seconds and peak RSS from wait4) and checks that every tool's
-favourite game, transactions, deposits, RFM scores and segment agree with
-sluice's for every user. sluice's figure includes the PostgreSQL server's
-work (the aggregation runs there); its peak RSS is the sluice process's.
+of SLUICE_BENCH_CRM_USERS users (default 500,000), seed 7, twice with
+`sluice crm generate`: into a database `sluice_bench_crm` of the server at
+POSTGRES_URL, and into a Parquet file (the two checksums must agree: the
+same rows). Then times each tool as its own process (wall seconds and peak
+RSS from wait4): sluice pushing the aggregation down into PostgreSQL,
+sluice reading the Parquet file, and pandas, Polars and DuckDB reading the
+same file with 2 threads each; and checks that every tool's favourite
+game, transactions, deposits, RFM scores and segment agree with sluice's
+for every user. Both sluice runs compute all 50 columns and load them
+into PostgreSQL; the peers write 8 of them to a CSV file. The pushdown
+figure includes the PostgreSQL server's work; its peak RSS is the sluice
+process's.
 """
 
 import csv
@@ -26,7 +31,7 @@ import psycopg2
 SEED = 7
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-WORK = ROOT / "target" / "bench-crm"
+WORK = Path(os.environ.get("SLUICE_BENCH_CRM_WORK", ROOT / "target" / "bench-crm"))
 DATABASE = "sluice_bench_crm"
 
 
@@ -61,13 +66,13 @@ def read_csv(path):
         return {row["user_id"]: row for row in csv.DictReader(f)}
 
 
-def sluice_rows(url):
+def sluice_rows(url, table):
     conn = psycopg2.connect(url)
     with conn.cursor() as cur:
         cur.execute(
             "SELECT user_id, favorite_game_type, total_transactions, "
             "CAST(total_deposits * 100 AS bigint), recency_score, frequency_score, "
-            "monetary_score, rfm_segment FROM ml_features.user_features"
+            f"monetary_score, rfm_segment FROM {table}"
         )
         rows = cur.fetchall()
     conn.close()
@@ -76,6 +81,20 @@ def sluice_rows(url):
     return {
         str(r[0]): {k: ("" if v is None else str(v)) for k, v in zip(keys, r)} for r in rows
     }
+
+
+def parquet_rows(path):
+    """The compared columns of the features file sluice wrote."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=[
+        "user_id", "favorite_game_type", "total_transactions", "total_deposits",
+        "recency_score", "frequency_score", "monetary_score", "rfm_segment"]).to_pylist()
+    rows = {}
+    for r in table:
+        r["deposits_cents"] = int(r.pop("total_deposits") * 100)
+        rows[r["user_id"]] = {k: ("" if v is None else str(v)) for k, v in r.items()}
+    return rows
 
 
 def mismatches(expected, got):
@@ -109,61 +128,71 @@ def main():
     admin(server, f"CREATE DATABASE {DATABASE}")
     print(f"bench-crm: {transactions:,} transactions of {users:,} users, seed {SEED}")
 
-    seconds, _ = measured("generate", [
-        sluice, "crm", "generate", "--users", str(users), "--transactions", str(transactions),
-        "--seed", str(SEED), "--into", url,
-    ])
-    print(f"  generated into PostgreSQL in {seconds:.1f} s: "
-          + (WORK / "generate.log").read_text().strip().splitlines()[-1])
+    checksums = {}
+    parquet = WORK / "transactions.parquet"
+    for label, place in [("PostgreSQL", ["--into", url]),
+                         ("Parquet", ["--format", "parquet", "--out", str(parquet), "--replace"])]:
+        seconds, _ = measured("generate", [
+            sluice, "crm", "generate", "--users", str(users), "--transactions", str(transactions),
+            "--seed", str(SEED), *place,
+        ])
+        line = (WORK / "generate.log").read_text().strip().splitlines()[-1]
+        checksums[label] = line.rsplit("checksum ", 1)[-1].rstrip(")")
+        print(f"  generated into {label} in {seconds:.1f} s: {line}")
+    if len(set(checksums.values())) != 1:
+        sys.exit(f"bench-crm: the table and the file hold different rows: {checksums}")
+    print(f"  Parquet file: {parquet.stat().st_size / 2**20:.0f} MiB, same checksum as the table")
 
-    csv_file, parquet = WORK / "transactions.csv", WORK / "transactions.parquet"
-    started = time.monotonic()
-    subprocess.run(["psql", "--no-psqlrc", "-q", url, "-c",
-                    f"\\copy transactions TO '{csv_file}' (FORMAT csv)"], check=True)
-    # In a process of its own, so this one stays small: a child's peak RSS
-    # counts the parent's pages it was forked with.
-    subprocess.run([sys.executable, "-c", f"""import duckdb
-duckdb.execute("SET enable_progress_bar = false")
-duckdb.sql(\"\"\"COPY (SELECT * FROM read_csv('{csv_file}', header = false, columns = {{
-    'transaction_id': 'UUID', 'user_id': 'BIGINT', 'amount': 'DECIMAL(10,2)',
-    'transaction_type': 'VARCHAR', 'status': 'VARCHAR', 'created_at': 'TIMESTAMPTZ',
-    'game_type': 'VARCHAR'}}))
-    TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)\"\"\")"""], check=True)
-    csv_file.unlink()
-    print(f"  exported as Parquet ({parquet.stat().st_size / 2**20:.0f} MiB) "
-          f"in {time.monotonic() - started:.1f} s")
+    def config(name, target, extra=""):
+        path = WORK / name
+        path.write_text(
+            f'database = "{url}"\n\n[crm.features]\nsource = "transactions"\n'
+            f'target = "{target}"\nwrite = "replace"\n'
+            'reference_date = "2025-06-30"\ntime_zone = "UTC"\n' + extra
+        )
+        return path
 
-    config = WORK / "crm.toml"
-    config.write_text(
-        f'database = "{url}"\n\n[crm.features]\nsource = "transactions"\n'
-        'target = "ml_features.user_features"\nwrite = "replace"\n'
-        'reference_date = "2025-06-30"\ntime_zone = "UTC"\n'
-    )
+    pushdown, from_file = "sluice (PostgreSQL pushdown)", "sluice (Parquet to table)"
+    file_to_file = "sluice (Parquet to Parquet)"
+    features_file = WORK / "features.parquet"
     results = {}
-    results["sluice (PostgreSQL pushdown)"] = measured(
-        "sluice", [sluice, "crm", "features", "--config", str(config)]
-    )
-    peers = [("pandas (read_sql + groupby)", "pandas", url),
-             ("Polars (Parquet, 2 threads)", "polars", str(parquet)),
-             ("DuckDB (Parquet, 2 threads)", "duckdb", str(parquet))]
-    for label, peer, source in peers:
+    results[pushdown] = measured("sluice", [
+        sluice, "crm", "features", "--config", str(config("crm.toml", "ml_features.user_features")),
+    ])
+    results[from_file] = measured("sluice-parquet", [
+        sluice, "crm", "features", "--config",
+        str(config("crm-parquet.toml", "ml_features.user_features_parquet",
+                   f'source_file = "{parquet}"\n')),
+    ])
+    results[file_to_file] = measured("sluice-parquet-file", [
+        sluice, "crm", "features", "--config", str(WORK / "crm-parquet.toml"),
+        "--target-file", str(features_file),
+    ])
+    peers = [("pandas (Parquet, pyarrow)", "pandas"),
+             ("Polars (Parquet, 2 threads)", "polars"),
+             ("DuckDB (Parquet, 2 threads)", "duckdb")]
+    for label, peer in peers:
         out = WORK / f"{peer}.csv"
-        results[label] = measured(peer, [sys.executable, str(HERE / "bench_crm_peers.py"), peer, source, str(out)])
+        results[label] = measured(peer, [sys.executable, str(HERE / "bench_crm_peers.py"), peer, str(parquet), str(out)])
     # Outputs are read only now, so no tool is forked from a grown process.
-    expected = sluice_rows(url)
+    expected = sluice_rows(url, "ml_features.user_features")
     checks = {}
-    for label, peer, _ in peers:
+    wrong = mismatches(expected, sluice_rows(url, "ml_features.user_features_parquet"))
+    checks[from_file] = "same output (all 50 columns written)" if not wrong else f"{len(wrong)} users differ, e.g. {wrong[0]}"
+    wrong = mismatches(expected, parquet_rows(features_file))
+    checks[file_to_file] = "same output (all 50 columns written)" if not wrong else f"{len(wrong)} users differ, e.g. {wrong[0]}"
+    for label, peer in peers:
         wrong = mismatches(expected, read_csv(WORK / f"{peer}.csv"))
         checks[label] = "same output" if not wrong else f"{len(wrong)} users differ, e.g. {wrong[0]}"
 
-    base = results["sluice (PostgreSQL pushdown)"][0]
+    base = results[file_to_file][0]
     print(f"\n  {len(expected):,} users; compared per user: favourite game, transactions, deposits,"
           " recency/frequency/monetary scores, segment")
-    print(f"  {'tool':<30} {'seconds':>8} {'peak RSS':>10} {'time / sluice':>14}  output")
+    print(f"  {'tool':<30} {'seconds':>8} {'peak RSS':>10} {'x sluice (Parquet)':>19}  output")
     for label, (seconds, rss) in results.items():
         check = checks.get(label, "reference (all 50 columns written)")
-        print(f"  {label:<30} {seconds:>8.2f} {rss:>7.0f} MiB {seconds / base:>13.2f}x  {check}")
-    if any(c != "same output" for c in checks.values()):
+        print(f"  {label:<30} {seconds:>8.2f} {rss:>7.0f} MiB {seconds / base:>18.2f}x  {check}")
+    if any(not c.startswith("same output") for c in checks.values()):
         sys.exit("bench-crm: outputs differ")
 
 

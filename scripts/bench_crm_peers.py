@@ -4,8 +4,9 @@ peak memory are its own.
 
     python bench_crm_peers.py pandas|polars|duckdb SOURCE OUT.csv
 
-SOURCE is the PostgreSQL URL for pandas (it reads the whole table, then
-groups) and the Parquet file for Polars and DuckDB (2 threads each). Each
+SOURCE is the Parquet file `sluice crm generate --format parquet` wrote;
+each tool reads the columns it needs with 2 threads (pandas through
+pyarrow, its amounts cast from decimal to float there). Each
 computes, with sluice's definitions (completed transactions before the end
 of the reference day, UTC): total transactions, deposits, the favourite
 game (most bets, alphabetical on ties), days since the last active day,
@@ -17,6 +18,7 @@ import os
 import sys
 
 os.environ.setdefault("POLARS_MAX_THREADS", "2")
+os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 
@@ -60,16 +62,24 @@ def favourite(counts):
     return np.where(counts.max(axis=1) > 0, best, None)
 
 
-def with_pandas(url, out):
+def with_pandas(parquet, out):
     import pandas as pd
-    import sqlalchemy
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-    engine = sqlalchemy.create_engine(url.replace("postgres://", "postgresql+psycopg2://", 1))
-    df = pd.read_sql(
-        "SELECT transaction_id, user_id, amount, transaction_type, status, created_at, game_type "
-        "FROM transactions",
-        engine,
+    pa.set_cpu_count(2)
+    pa.set_io_thread_count(2)
+    table = pq.read_table(
+        parquet,
+        columns=["user_id", "amount", "transaction_type", "status", "created_at", "game_type"],
     )
+    amount = table.column("amount")
+    table = table.set_column(
+        table.schema.get_field_index("amount"), "amount", pc.cast(amount, pa.float64())
+    )
+    df = table.to_pandas()
+    del table
     df = df[
         (df.status == "completed")
         & df.user_id.notna()
@@ -82,7 +92,7 @@ def with_pandas(url, out):
     result["deposits"] = deposits.reindex(result.index, fill_value=0.0)
     bets = df[df.transaction_type == "bet"]
     counts = (
-        bets.groupby(["user_id", "game_type"]).size().unstack(fill_value=0)
+        bets.groupby(["user_id", "game_type"], observed=True).size().unstack(fill_value=0)
         .reindex(columns=GAMES, fill_value=0)
         .reindex(result.index, fill_value=0)
     )

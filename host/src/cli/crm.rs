@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::config::{CrmFeaturesConfig, LoadedConfig, is_table_name, parse_day};
-use crate::crm::generate::{GenerateOptions, Transactions, sink};
+use crate::crm::generate::{GenerateOptions, Transactions, parquet_file, sink};
 use crate::crm::{FeaturesJob, FeaturesSummary, compute_and_load};
 use crate::db::{Exec, Pool, without_password};
 use crate::quality::{QualityPlan, grade};
@@ -41,13 +41,24 @@ struct GenerateArgs {
     /// The seed: the same seed and options give the same rows.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Where: `postgres://USER@HOST/DB` or `sqlite:PATH`.
+    /// Where: `postgres://USER@HOST/DB` or `sqlite:PATH` (with the
+    /// default `--format table`).
     #[arg(long, value_name = "URL")]
-    into: String,
+    into: Option<String>,
+    /// `table` (into the database of `--into`) or `parquet` (into the file
+    /// `--out`).
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Table)]
+    format: GenerateFormat,
+    /// The Parquet file written with `--format parquet`.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Rows per Parquet row group.
+    #[arg(long, default_value_t = parquet_file::DEFAULT_ROW_GROUP_ROWS)]
+    row_group_rows: usize,
     /// The table created for the transactions.
     #[arg(long, default_value = "transactions")]
     table: String,
-    /// Drop the table first when it exists.
+    /// Drop the table (or overwrite the file) first when it exists.
     #[arg(long)]
     replace: bool,
     /// The last day with transactions (YYYY-MM-DD).
@@ -69,6 +80,15 @@ struct GenerateArgs {
     defect_rate: f64,
 }
 
+/// Where `sluice crm generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GenerateFormat {
+    /// A new table of the database `--into` names.
+    Table,
+    /// A Parquet file, `--out`.
+    Parquet,
+}
+
 /// Arguments of `sluice crm features`.
 #[derive(Debug, Args)]
 struct FeaturesArgs {
@@ -82,6 +102,15 @@ struct FeaturesArgs {
     /// config's `reference_date`; today in the time zone when neither.
     #[arg(long)]
     reference_date: Option<String>,
+    /// Parquet file(s) to read the transactions from instead of the table,
+    /// overriding the config's `source_file`: a path or a pattern in the
+    /// file name (`lake/transactions-*.parquet`).
+    #[arg(long, value_name = "PATH|GLOB")]
+    source_file: Option<String>,
+    /// A Parquet file to write the features to instead of the table,
+    /// overriding the config's `target_file` (replaced whole).
+    #[arg(long, value_name = "FILE")]
+    target_file: Option<PathBuf>,
 }
 
 /// Runs `sluice crm …`.
@@ -98,10 +127,6 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     }
     let reference_date =
         parse_day(&args.reference_date).map_err(|m| anyhow::anyhow!("--reference-date: {m}"))?;
-    let url = database_url(&args.into)?;
-    if url.starts_with("sqlite:") && args.table.contains('.') {
-        anyhow::bail!("--table: SQLite has no schemas, name a plain table");
-    }
     let rows = Transactions::new(GenerateOptions {
         users: args.users,
         transactions: args.transactions,
@@ -114,16 +139,45 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     })
     .map_err(anyhow::Error::msg)?;
     let started = Instant::now();
-    let pool = Pool::connect(&url).await?;
-    let written = sink::write(&pool, &args.table, args.replace, rows)
-        .await
-        .with_context(|| format!("while generating into {}", without_password(&url)))?;
+    let (written, place) = match (args.format, &args.into, &args.out) {
+        (GenerateFormat::Parquet, None, Some(out)) => {
+            let options = parquet_file::ParquetOptions {
+                path: out.clone(),
+                replace: args.replace,
+                row_group_rows: args.row_group_rows,
+            };
+            let written = tokio::task::spawn_blocking(move || parquet_file::write(&options, rows))
+                .await
+                .context("the Parquet writer stopped")??;
+            (written, format!("Parquet file {}", out.display()))
+        }
+        (GenerateFormat::Table, Some(into), None) => {
+            let url = database_url(into)?;
+            if url.starts_with("sqlite:") && args.table.contains('.') {
+                anyhow::bail!("--table: SQLite has no schemas, name a plain table");
+            }
+            let pool = Pool::connect(&url).await?;
+            let written = sink::write(&pool, &args.table, args.replace, rows)
+                .await
+                .with_context(|| format!("while generating into {}", without_password(&url)))?;
+            (
+                written,
+                format!("{} table {}", without_password(&url), args.table),
+            )
+        }
+        (GenerateFormat::Parquet, Some(_), _) => {
+            anyhow::bail!("--into: --format parquet writes to the file --out, not a database")
+        }
+        (GenerateFormat::Table, _, Some(_)) => {
+            anyhow::bail!("--out: only with --format parquet (tables go --into a database)")
+        }
+        (GenerateFormat::Parquet, None, None) => anyhow::bail!("--format parquet needs --out FILE"),
+        (GenerateFormat::Table, None, None) => anyhow::bail!("--into URL is needed"),
+    };
     println!(
-        "generated {} transactions of {} users into {} table {} in {:.2} s (seed {}, checksum {})",
+        "generated {} transactions of {} users into {place} in {:.2} s (seed {}, checksum {})",
         written.rows,
         args.users,
-        without_password(&url),
-        args.table,
         started.elapsed().as_secs_f64(),
         args.seed,
         written.checksum
@@ -152,18 +206,31 @@ async fn features(args: FeaturesArgs) -> anyhow::Result<()> {
         );
     };
     let reference_date = reference_date(section, args.reference_date.as_deref())?;
-    let job = FeaturesJob::from_config(section, reference_date)?;
-    let url = config.database(args.database.as_deref()).to_string();
-    let pool = Pool::connect(&url).await?;
+    let mut job = FeaturesJob::from_config(section, reference_date)?;
+    if let Some(files) = args.source_file {
+        job.source_file = Some(files);
+    }
+    if let Some(file) = args.target_file {
+        job.target_file = Some(file);
+    }
+    let pool = if job.needs_database() {
+        let url = config.database(args.database.as_deref()).to_string();
+        Some(Pool::connect(&url).await?)
+    } else {
+        None
+    };
     let started = Instant::now();
-    let summary = compute_and_load(&pool, &job)
+    let summary = compute_and_load(pool.as_ref(), &job)
         .await
-        .with_context(|| format!("while computing the features of {}", job.source))?;
+        .with_context(|| format!("while computing the features of {}", job.source_name()))?;
     print!(
         "{}",
         render(&job, &summary, started.elapsed().as_secs_f64())
     );
-    grade_target(&config, &pool, &job).await
+    match (&pool, &job.target_file) {
+        (Some(pool), None) => grade_target(&config, pool, &job).await,
+        _ => Ok(()),
+    }
 }
 
 /// The flag's day, else the config's, else today in the job's time zone.
@@ -187,12 +254,16 @@ fn render(job: &FeaturesJob, summary: &FeaturesSummary, seconds: f64) -> String 
         summary.users,
         job.reference_date,
         job.zone.name(),
-        job.target.name(),
-        job.target.write.as_str(),
+        job.target_name(),
+        if job.target_file.is_some() {
+            "parquet"
+        } else {
+            job.target.write.as_str()
+        },
     );
     let _ = writeln!(
         out,
-        "  aggregate query {:.2} s, features and load {:.2} s, {} rows written",
+        "  aggregation {:.2} s, features and load {:.2} s, {} rows written",
         summary.aggregate_time.as_secs_f64(),
         summary.write_time.as_secs_f64(),
         summary.written

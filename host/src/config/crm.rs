@@ -26,10 +26,17 @@ pub struct CrmFeaturesConfig {
     /// PostgreSQL).
     #[serde(default = "default_source")]
     pub source: String,
+    /// Parquet files to read the transactions from instead of `source`: a
+    /// path, or a pattern in the file name (`lake/transactions-*.parquet`).
+    /// `--source-file` overrides.
+    pub source_file: Option<String>,
     /// The features table (`ml_features.user_features` on PostgreSQL, a
     /// plain table name on SQLite).
     #[serde(default = "default_target")]
     pub target: String,
+    /// A Parquet file to write the features to instead of `target`
+    /// (replaced whole on every run). `--target-file` overrides.
+    pub target_file: Option<String>,
     /// How the features reach the target table.
     #[serde(default)]
     pub write: CrmWrite,
@@ -145,6 +152,19 @@ impl CrmFeaturesConfig {
                 ));
             }
         }
+        if let Some(file) = &self.source_file
+            && file.trim().is_empty()
+        {
+            return Some((
+                "source_file",
+                "name a Parquet file or a pattern such as `lake/*.parquet`".to_string(),
+            ));
+        }
+        if let Some(file) = &self.target_file
+            && file.trim().is_empty()
+        {
+            return Some(("target_file", "name the Parquet file to write".to_string()));
+        }
         if self.source == self.target {
             return Some(("target", "must not be the source table".to_string()));
         }
@@ -239,6 +259,10 @@ mod tests {
             (
                 "[crm.features]\ntop_weekdays = 0\n",
                 "crm.features.top_weekdays",
+            ),
+            (
+                "[crm.features]\nsource_file = \"\"\n",
+                "crm.features.source_file",
             ),
         ] {
             let err = load(text).expect_err(text).to_string();

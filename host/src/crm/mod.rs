@@ -11,18 +11,22 @@
 //! the rows (`row.rs`) to the target with the configured disposition
 //! (`target.rs`, `write_postgres.rs`, `write_sqlite.rs`). `zone.rs` gives
 //! SQLite the time zone's offsets; `generate/` makes realistic
-//! transactions to try it all on.
+//! transactions to try it all on. From Parquet files instead of a table,
+//! `lake/` computes the same [`UserAggregates`] in the host, streaming
+//! row groups in parallel.
 
 pub mod aggregates;
 pub mod connection;
 pub mod features;
 pub mod generate;
+pub mod lake;
 pub mod quantile;
 pub mod query;
 pub mod row;
 pub mod scores;
 pub mod source;
 pub mod target;
+pub mod write_parquet;
 pub mod write_postgres;
 pub mod write_sqlite;
 pub mod zone;
@@ -65,6 +69,17 @@ pub enum CrmError {
     /// The generator could not write its output.
     #[error("{0}")]
     Generate(String),
+    /// The features file could not be written.
+    #[error("{}: {message}", path.display())]
+    Output {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Transactions could not be read from files.
+    #[error(transparent)]
+    Files(#[from] lake::LakeError),
 }
 
 impl CrmError {
@@ -80,8 +95,13 @@ impl CrmError {
 pub struct FeaturesJob {
     /// The transactions table.
     pub source: String,
+    /// Parquet files to read the transactions from instead of the table:
+    /// a path, or a pattern of file names (`lake/tx-*.parquet`).
+    pub source_file: Option<String>,
     /// Where the features go and how.
     pub target: Target,
+    /// A Parquet file to write the features to instead of the table.
+    pub target_file: Option<std::path::PathBuf>,
     /// The day the features are as of.
     pub reference_date: Date,
     /// The time zone of days and hours.
@@ -113,13 +133,33 @@ impl FeaturesJob {
         };
         Ok(FeaturesJob {
             source: config.source.clone(),
+            source_file: config.source_file.clone(),
             target: Target::new(&config.target, config.write),
+            target_file: config.target_file.as_ref().map(std::path::PathBuf::from),
             reference_date,
             zone,
             ticket_quantiles: [low, high],
             statuses: config.completed_statuses.clone(),
             top_weekdays: usize::from(config.top_weekdays),
         })
+    }
+
+    /// Where the transactions are read from: the files, else the table.
+    pub fn source_name(&self) -> &str {
+        self.source_file.as_deref().unwrap_or(&self.source)
+    }
+
+    /// Where the features go: the file, else the table.
+    pub fn target_name(&self) -> String {
+        match &self.target_file {
+            Some(path) => path.display().to_string(),
+            None => self.target.name(),
+        }
+    }
+
+    /// Whether the job reads or writes a table, so needs a database.
+    pub fn needs_database(&self) -> bool {
+        self.source_file.is_none() || self.target_file.is_none()
     }
 
     /// The first instant after the reference date, in the job's time zone:
@@ -174,9 +214,20 @@ pub struct FeaturesSummary {
 }
 
 /// Computes the features of every user the job's source has and writes
-/// them to its target.
-pub async fn compute_and_load(pool: &Pool, job: &FeaturesJob) -> Result<FeaturesSummary, CrmError> {
-    if matches!(pool, Pool::Sqlite(_)) && job.target.schema.is_some() {
+/// them to its target. `pool` is the database of a source table or a
+/// target table; a job from files to a file needs none.
+pub async fn compute_and_load(
+    pool: Option<&Pool>,
+    job: &FeaturesJob,
+) -> Result<FeaturesSummary, CrmError> {
+    let no_database = |what: &str| CrmError::Invalid {
+        key: "database".to_string(),
+        message: format!("{what} lives in a database: configure `database` or pass --database"),
+    };
+    if let Some(Pool::Sqlite(_)) = pool
+        && job.target_file.is_none()
+        && job.target.schema.is_some()
+    {
         return Err(CrmError::Invalid {
             key: "crm.features.target".to_string(),
             message: format!(
@@ -186,17 +237,35 @@ pub async fn compute_and_load(pool: &Pool, job: &FeaturesJob) -> Result<Features
             ),
         });
     }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let started = Instant::now();
-    let users = source::read_users(
-        pool,
-        &source::SourceQuery {
-            source: job.source.clone(),
-            zone: job.zone,
-            cutoff: job.cutoff()?,
-            statuses: job.statuses.clone(),
-        },
-    )
-    .await?;
+    let users = match &job.source_file {
+        Some(files) => {
+            let query = lake::FileQuery {
+                source: files.clone(),
+                zone: job.zone,
+                cutoff: job.cutoff()?,
+                reference_date: job.reference_date,
+                statuses: job.statuses.clone(),
+                threads,
+            };
+            tokio::task::spawn_blocking(move || lake::read_users(&query))
+                .await
+                .map_err(|e| CrmError::Unexpected(format!("the file reader stopped: {e}")))??
+        }
+        None => {
+            source::read_users(
+                pool.ok_or_else(|| no_database("the source table"))?,
+                &source::SourceQuery {
+                    source: job.source.clone(),
+                    zone: job.zone,
+                    cutoff: job.cutoff()?,
+                    statuses: job.statuses.clone(),
+                },
+            )
+            .await?
+        }
+    };
     let aggregate_time = started.elapsed();
     tracing::info!(
         users = users.len(),
@@ -205,22 +274,39 @@ pub async fn compute_and_load(pool: &Pool, job: &FeaturesJob) -> Result<Features
     );
     let started = Instant::now();
     let population = Population::of(&users, job.reference_date, job.ticket_quantiles);
-    let mut segments: BTreeMap<Segment, u64> = Segment::ALL.iter().map(|s| (*s, 0)).collect();
-    let rows = users.iter().map(|user| {
-        let row = row::FeatureRow::new(user, &population, job.top_weekdays);
-        *segments.entry(row.scores.rfm_segment).or_default() += 1;
-        row.cells(job.reference_date)
-    });
-    let written = match pool {
-        Pool::Postgres(pg) => {
-            write_postgres::write(pg, &job.target, job.reference_date, rows).await?
+    let user_count = users.len() as u64;
+    let (written, segments) = match &job.target_file {
+        Some(path) => {
+            let (path, snapshot, top) = (path.clone(), job.reference_date, job.top_weekdays);
+            let written = tokio::task::spawn_blocking(move || {
+                write_parquet::write(&path, snapshot, &users, &population, top, threads)
+            })
+            .await
+            .map_err(|e| CrmError::Unexpected(format!("the file writer stopped: {e}")))??;
+            (written.rows, written.segments)
         }
-        Pool::Sqlite(lite) => {
-            write_sqlite::write(lite, &job.target, job.reference_date, rows).await?
+        None => {
+            let pool = pool.ok_or_else(|| no_database("the target table"))?;
+            let mut segments: BTreeMap<Segment, u64> =
+                Segment::ALL.iter().map(|s| (*s, 0)).collect();
+            let rows = users.iter().map(|user| {
+                let row = row::FeatureRow::new(user, &population, job.top_weekdays);
+                *segments.entry(row.scores.rfm_segment).or_default() += 1;
+                row.cells(job.reference_date)
+            });
+            let written = match pool {
+                Pool::Postgres(pg) => {
+                    write_postgres::write(pg, &job.target, job.reference_date, rows).await?
+                }
+                Pool::Sqlite(lite) => {
+                    write_sqlite::write(lite, &job.target, job.reference_date, rows).await?
+                }
+            };
+            (written, segments)
         }
     };
     Ok(FeaturesSummary {
-        users: users.len() as u64,
+        users: user_count,
         written,
         segments,
         aggregate_time,

@@ -10,6 +10,7 @@
 //! the generator draws from one ChaCha stream in a fixed order, and
 //! [`Checksum`] digests every row's canonical text so a run can prove it.
 
+pub mod parquet_file;
 pub mod sink;
 
 use rand::{Rng, SeedableRng};

@@ -3,6 +3,8 @@
 //! few users, on SQLite and PostgreSQL; and the transaction generator's
 //! determinism.
 
+mod files;
+
 use crate::common::{TestContext, assert_ok, stdout};
 use crate::on_both_databases;
 
@@ -51,188 +53,188 @@ fn insert(ctx: &TestContext, rows: &[Tx<'_>]) {
 /// The hand-worked dataset. The reference date is Monday 2025-06-30 in
 /// Europe/Madrid (UTC+2 in summer): transactions count until
 /// 2025-06-30T22:00:00Z.
+const HAND_DATASET: &[Tx<'static>] = &[
+    // User 1: Saturday 28 June 20:00-20:30 local (night), then
+    // 01:30 local on Monday 30 June (dawn; 23:30 UTC on Sunday).
+    (
+        Some(1),
+        "100.00",
+        "deposit",
+        "completed",
+        "2025-06-28T18:00:00Z",
+        None,
+    ),
+    (
+        Some(1),
+        "10.00",
+        "bet",
+        "completed",
+        "2025-06-28T18:10:00Z",
+        Some("crash"),
+    ),
+    (
+        Some(1),
+        "30.00",
+        "bet",
+        "completed",
+        "2025-06-28T18:20:00Z",
+        Some("crash"),
+    ),
+    (
+        Some(1),
+        "50.00",
+        "win",
+        "completed",
+        "2025-06-28T18:30:00Z",
+        Some("crash"),
+    ),
+    (
+        Some(1),
+        "20.00",
+        "bet",
+        "completed",
+        "2025-06-29T23:30:00Z",
+        Some("sports"),
+    ),
+    // Not completed, and after the cutoff (00:30 local on 1 July).
+    (
+        Some(1),
+        "99.00",
+        "bet",
+        "failed",
+        "2025-06-30T21:30:00Z",
+        Some("slots"),
+    ),
+    (
+        Some(1),
+        "500.00",
+        "bet",
+        "completed",
+        "2025-06-30T22:30:00Z",
+        Some("casino"),
+    ),
+    // User 2: every Monday in May at 12:00 local (afternoon).
+    (
+        Some(2),
+        "50.00",
+        "deposit",
+        "completed",
+        "2025-05-05T10:00:00Z",
+        None,
+    ),
+    (
+        Some(2),
+        "5.00",
+        "bet",
+        "completed",
+        "2025-05-05T10:05:00Z",
+        Some("poker"),
+    ),
+    (
+        Some(2),
+        "5.00",
+        "bet",
+        "completed",
+        "2025-05-12T10:00:00Z",
+        Some("poker"),
+    ),
+    (
+        Some(2),
+        "5.00",
+        "bet",
+        "completed",
+        "2025-05-19T10:00:00Z",
+        Some("poker"),
+    ),
+    (
+        Some(2),
+        "20.00",
+        "withdrawal",
+        "completed",
+        "2025-05-26T10:00:00Z",
+        None,
+    ),
+    // User 3: Sunday 1 June at 08:00 local (morning); the bet is pending.
+    (
+        Some(3),
+        "20.00",
+        "deposit",
+        "completed",
+        "2025-06-01T06:00:00Z",
+        None,
+    ),
+    (
+        Some(3),
+        "10.00",
+        "bonus",
+        "completed",
+        "2025-06-01T06:30:00Z",
+        None,
+    ),
+    (
+        Some(3),
+        "7.00",
+        "bet",
+        "pending",
+        "2025-06-02T06:00:00Z",
+        Some("casino"),
+    ),
+    // User 4: Friday to Sunday, 20-22 June, at 22:00 local (night).
+    (
+        Some(4),
+        "1000.00",
+        "deposit",
+        "completed",
+        "2025-06-20T20:00:00Z",
+        None,
+    ),
+    (
+        Some(4),
+        "200.00",
+        "bet",
+        "completed",
+        "2025-06-20T20:10:00Z",
+        Some("casino"),
+    ),
+    (
+        Some(4),
+        "400.00",
+        "bet",
+        "completed",
+        "2025-06-21T20:10:00Z",
+        Some("slots"),
+    ),
+    (
+        Some(4),
+        "300.00",
+        "win",
+        "completed",
+        "2025-06-21T20:20:00Z",
+        Some("slots"),
+    ),
+    (
+        Some(4),
+        "600.00",
+        "bet",
+        "completed",
+        "2025-06-22T20:10:00Z",
+        Some("casino"),
+    ),
+    // No user: never counted.
+    (
+        None,
+        "5.00",
+        "bet",
+        "completed",
+        "2025-06-22T20:10:00Z",
+        Some("casino"),
+    ),
+];
+
+/// The hand-worked dataset in a transactions table.
 fn insert_hand_dataset(ctx: &TestContext) {
     create_transactions(ctx);
-    insert(
-        ctx,
-        &[
-            // User 1: Saturday 28 June 20:00-20:30 local (night), then
-            // 01:30 local on Monday 30 June (dawn; 23:30 UTC on Sunday).
-            (
-                Some(1),
-                "100.00",
-                "deposit",
-                "completed",
-                "2025-06-28T18:00:00Z",
-                None,
-            ),
-            (
-                Some(1),
-                "10.00",
-                "bet",
-                "completed",
-                "2025-06-28T18:10:00Z",
-                Some("crash"),
-            ),
-            (
-                Some(1),
-                "30.00",
-                "bet",
-                "completed",
-                "2025-06-28T18:20:00Z",
-                Some("crash"),
-            ),
-            (
-                Some(1),
-                "50.00",
-                "win",
-                "completed",
-                "2025-06-28T18:30:00Z",
-                Some("crash"),
-            ),
-            (
-                Some(1),
-                "20.00",
-                "bet",
-                "completed",
-                "2025-06-29T23:30:00Z",
-                Some("sports"),
-            ),
-            // Not completed, and after the cutoff (00:30 local on 1 July).
-            (
-                Some(1),
-                "99.00",
-                "bet",
-                "failed",
-                "2025-06-30T21:30:00Z",
-                Some("slots"),
-            ),
-            (
-                Some(1),
-                "500.00",
-                "bet",
-                "completed",
-                "2025-06-30T22:30:00Z",
-                Some("casino"),
-            ),
-            // User 2: every Monday in May at 12:00 local (afternoon).
-            (
-                Some(2),
-                "50.00",
-                "deposit",
-                "completed",
-                "2025-05-05T10:00:00Z",
-                None,
-            ),
-            (
-                Some(2),
-                "5.00",
-                "bet",
-                "completed",
-                "2025-05-05T10:05:00Z",
-                Some("poker"),
-            ),
-            (
-                Some(2),
-                "5.00",
-                "bet",
-                "completed",
-                "2025-05-12T10:00:00Z",
-                Some("poker"),
-            ),
-            (
-                Some(2),
-                "5.00",
-                "bet",
-                "completed",
-                "2025-05-19T10:00:00Z",
-                Some("poker"),
-            ),
-            (
-                Some(2),
-                "20.00",
-                "withdrawal",
-                "completed",
-                "2025-05-26T10:00:00Z",
-                None,
-            ),
-            // User 3: Sunday 1 June at 08:00 local (morning); the bet is pending.
-            (
-                Some(3),
-                "20.00",
-                "deposit",
-                "completed",
-                "2025-06-01T06:00:00Z",
-                None,
-            ),
-            (
-                Some(3),
-                "10.00",
-                "bonus",
-                "completed",
-                "2025-06-01T06:30:00Z",
-                None,
-            ),
-            (
-                Some(3),
-                "7.00",
-                "bet",
-                "pending",
-                "2025-06-02T06:00:00Z",
-                Some("casino"),
-            ),
-            // User 4: Friday to Sunday, 20-22 June, at 22:00 local (night).
-            (
-                Some(4),
-                "1000.00",
-                "deposit",
-                "completed",
-                "2025-06-20T20:00:00Z",
-                None,
-            ),
-            (
-                Some(4),
-                "200.00",
-                "bet",
-                "completed",
-                "2025-06-20T20:10:00Z",
-                Some("casino"),
-            ),
-            (
-                Some(4),
-                "400.00",
-                "bet",
-                "completed",
-                "2025-06-21T20:10:00Z",
-                Some("slots"),
-            ),
-            (
-                Some(4),
-                "300.00",
-                "win",
-                "completed",
-                "2025-06-21T20:20:00Z",
-                Some("slots"),
-            ),
-            (
-                Some(4),
-                "600.00",
-                "bet",
-                "completed",
-                "2025-06-22T20:10:00Z",
-                Some("casino"),
-            ),
-            // No user: never counted.
-            (
-                None,
-                "5.00",
-                "bet",
-                "completed",
-                "2025-06-22T20:10:00Z",
-                Some("casino"),
-            ),
-        ],
-    );
+    insert(ctx, HAND_DATASET);
 }
 
 /// The features table as the backend names it.
@@ -366,11 +368,17 @@ fn hand_computed_features(ctx: TestContext) {
     insert_hand_dataset(&ctx);
     let config = write_features_config(&ctx, "merge", "");
     let out = features(&ctx, &config, &[]);
+    check_hand_features(&ctx, &out);
+}
+
+/// The features of [`HAND_DATASET`], worked out by hand, as `sluice crm
+/// features` printed (`out`) and wrote them.
+fn check_hand_features(ctx: &TestContext, out: &str) {
     assert!(
         out.contains("features of 4 users as of 2025-06-30 (Europe/Madrid)"),
         "{out}"
     );
-    let rows = rows(&ctx, target(&ctx));
+    let rows = rows(ctx, target(ctx));
     assert_eq!(
         rows.len(),
         4,

@@ -1,0 +1,367 @@
+//! Per-user accumulators over decoded batches: the same figures the
+//! grouped query returns (counts, sums in cents, the sum of squared bet
+//! cents, the largest bet), kept compact (32-bit counts, a fixed array
+//! per breakdown) in a table indexed through a map of user ids, plus one
+//! bit per user and local day for the active days. Days are counted back
+//! from the reference date in blocks of 64, each block a word per user
+//! allocated when a row first falls in it, so a year of history costs six
+//! words a user whatever the order of the rows. Tables of different
+//! threads merge exactly, and become [`UserAggregates`] at the end.
+
+use hashbrown::HashMap;
+use time::Date;
+
+use super::clock::Clock;
+use super::columns::{Decoded, NONE};
+use crate::crm::aggregates::{BET, GapStats, TypeTotal, UserAggregates};
+
+/// One user's figures so far.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    transactions: u32,
+    bets_by_game: [u32; 5],
+    by_weekday: [u32; 7],
+    by_daypart: [u32; 4],
+    counts: [u32; 5],
+    cents: [i64; 5],
+    /// The largest bet amount; `i64::MIN` while there is none.
+    max_bet: i64,
+    bet_squares: i128,
+}
+
+impl Figures {
+    const EMPTY: Figures = Figures {
+        transactions: 0,
+        bets_by_game: [0; 5],
+        by_weekday: [0; 7],
+        by_daypart: [0; 4],
+        counts: [0; 5],
+        cents: [0; 5],
+        max_bet: i64::MIN,
+        bet_squares: 0,
+    };
+
+    fn add(&mut self, other: &Figures) {
+        self.transactions += other.transactions;
+        for (a, b) in self.bets_by_game.iter_mut().zip(other.bets_by_game) {
+            *a += b;
+        }
+        for (a, b) in self.by_weekday.iter_mut().zip(other.by_weekday) {
+            *a += b;
+        }
+        for (a, b) in self.by_daypart.iter_mut().zip(other.by_daypart) {
+            *a += b;
+        }
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        for (a, b) in self.cents.iter_mut().zip(other.cents) {
+            *a += b;
+        }
+        self.max_bet = self.max_bet.max(other.max_bet);
+        self.bet_squares += other.bet_squares;
+    }
+}
+
+/// What decides which rows count and how their days are read.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Rows at or after this instant (microseconds since 1970) do not count.
+    pub cutoff_micros: i64,
+    /// The reference date, as days since 1970-01-01.
+    pub reference_day: i64,
+    /// Local time in the job's zone.
+    pub clock: Clock,
+}
+
+/// Every user seen so far.
+#[derive(Debug, Default)]
+pub struct UserTable {
+    index: HashMap<i64, u32>,
+    ids: Vec<i64>,
+    figures: Vec<Figures>,
+    /// `days[b][u]`: bit `k` set when user `u` was active `64 b + k` days
+    /// before the reference date.
+    days: Vec<Vec<u64>>,
+    last: Option<(i64, u32)>,
+    /// Users room is reserved for (address space only until written).
+    capacity: usize,
+}
+
+impl UserTable {
+    /// A table with room for `users` users: reserved up front, so growing
+    /// never copies the figures (pages not yet written cost nothing).
+    pub fn with_capacity(users: usize) -> Self {
+        UserTable {
+            index: HashMap::with_capacity(users),
+            ids: Vec::with_capacity(users),
+            figures: Vec::with_capacity(users),
+            capacity: users,
+            ..UserTable::default()
+        }
+    }
+
+    /// Users in the table.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the table has no user.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    fn slot(&mut self, user: i64) -> usize {
+        if let Some((id, at)) = self.last
+            && id == user
+        {
+            return at as usize;
+        }
+        let next = self.ids.len() as u32;
+        let at = *self.index.entry(user).or_insert(next);
+        if at == next {
+            self.ids.push(user);
+            self.figures.push(Figures::EMPTY);
+        }
+        self.last = Some((user, at));
+        at as usize
+    }
+
+    fn mark(&mut self, user: usize, days_back: i64, word: u64) {
+        let block = (days_back / 64) as usize;
+        if self.days.len() <= block {
+            let capacity = self.capacity;
+            self.days
+                .resize_with(block + 1, || Vec::with_capacity(capacity));
+        }
+        let words = &mut self.days[block];
+        if words.len() <= user {
+            words.resize(self.ids.len().max(user + 1), 0);
+        }
+        words[user] |= word;
+    }
+
+    /// Adds the rows of `batch` that count.
+    pub fn add(&mut self, batch: &Decoded, rules: &mut Rules) {
+        for i in 0..batch.users.len() {
+            let Some(micros) = batch.micros[i] else {
+                continue;
+            };
+            if !batch.user_valid[i] || batch.statuses[i] == NONE || micros >= rules.cutoff_micros {
+                continue;
+            }
+            let local = rules.clock.local(micros.div_euclid(1_000_000));
+            let user = self.slot(batch.users[i]);
+            let f = &mut self.figures[user];
+            f.transactions += 1;
+            f.by_weekday[local.weekday] += 1;
+            f.by_daypart[local.daypart] += 1;
+            let kind = batch.kinds[i];
+            if kind != NONE {
+                let k = usize::from(kind);
+                f.counts[k] += 1;
+                if let Some(cents) = batch.cents[i] {
+                    f.cents[k] += cents;
+                    if k == BET {
+                        f.bet_squares += i128::from(cents) * i128::from(cents);
+                        f.max_bet = f.max_bet.max(cents);
+                    }
+                }
+                let game = batch.games[i];
+                if k == BET && game != NONE {
+                    f.bets_by_game[usize::from(game)] += 1;
+                }
+            }
+            let back = (rules.reference_day - local.day).max(0);
+            self.mark(user, back, 1 << (back % 64));
+        }
+    }
+
+    /// Adds every user of `other`.
+    pub fn merge(&mut self, other: UserTable) {
+        self.last = None;
+        let slots: Vec<usize> = other.ids.iter().map(|&id| self.slot(id)).collect();
+        for (j, figures) in other.figures.iter().enumerate() {
+            self.figures[slots[j]].add(figures);
+        }
+        for (block, words) in other.days.iter().enumerate() {
+            for (j, &word) in words.iter().enumerate() {
+                if word != 0 {
+                    self.mark(slots[j], block as i64 * 64, word);
+                }
+            }
+        }
+    }
+
+    /// The active days of user `u`: their count, first and last (days
+    /// back from the reference date) and the gaps between them.
+    fn activity(&self, u: usize) -> (u64, i64, i64, GapStats) {
+        let (mut count, mut first, mut last) = (0u64, 0i64, 0i64);
+        let mut gaps = GapStats::default();
+        let mut previous: Option<i64> = None;
+        // Oldest first: the highest block and bit first.
+        for block in (0..self.days.len()).rev() {
+            let mut word = self.days[block].get(u).copied().unwrap_or(0);
+            while word != 0 {
+                let bit = 63 - i64::from(word.leading_zeros());
+                word &= !(1u64 << bit);
+                let back = block as i64 * 64 + bit;
+                if let Some(before) = previous {
+                    let gap = before - back;
+                    gaps.count += 1;
+                    gaps.sum += gap;
+                    gaps.sum_squares += gap * gap;
+                } else {
+                    first = back;
+                }
+                previous = Some(back);
+                last = back;
+                count += 1;
+            }
+        }
+        (count, first, last, gaps)
+    }
+
+    /// Every user's aggregates, by user id, as of `reference`.
+    pub fn into_users(self, reference: Date) -> Vec<UserAggregates> {
+        let mut order: Vec<usize> = (0..self.ids.len()).collect();
+        order.sort_unstable_by_key(|&u| self.ids[u]);
+        let day = |back: i64| {
+            i32::try_from(back)
+                .ok()
+                .and_then(|b| Date::from_julian_day(reference.to_julian_day() - b).ok())
+                .unwrap_or(Date::MIN)
+        };
+        let widen = |counts: &[u32]| counts.iter().map(|&c| u64::from(c)).collect::<Vec<_>>();
+        order
+            .into_iter()
+            .map(|u| {
+                let f = &self.figures[u];
+                let (active_days, first, last, gaps) = self.activity(u);
+                let mut by_type = [TypeTotal::default(); 5];
+                for (k, total) in by_type.iter_mut().enumerate() {
+                    *total = TypeTotal {
+                        count: u64::from(f.counts[k]),
+                        cents: f.cents[k],
+                    };
+                }
+                let mut bets_by_game = [0; 5];
+                bets_by_game.copy_from_slice(&widen(&f.bets_by_game));
+                let mut by_weekday = [0; 7];
+                by_weekday.copy_from_slice(&widen(&f.by_weekday));
+                let mut by_daypart = [0; 4];
+                by_daypart.copy_from_slice(&widen(&f.by_daypart));
+                UserAggregates {
+                    user_id: self.ids[u].to_string(),
+                    transactions: u64::from(f.transactions),
+                    active_days,
+                    first_day: day(first),
+                    last_day: day(last),
+                    bets_by_game,
+                    by_weekday,
+                    by_daypart,
+                    by_type,
+                    bet_cents_squared: f.bet_squares,
+                    max_bet_cents: if f.max_bet == i64::MIN { 0 } else { f.max_bet },
+                    gaps,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crm::aggregates::{DEPOSIT, WIN};
+    use time::macros::date;
+
+    /// 2025-06-30 as days since 1970.
+    const REFERENCE: i64 = 20_269;
+
+    fn rules() -> Rules {
+        Rules {
+            cutoff_micros: (REFERENCE + 1) * 86_400 * 1_000_000,
+            reference_day: REFERENCE,
+            clock: Clock::new(chrono_tz::UTC, (REFERENCE + 1) * 86_400),
+        }
+    }
+
+    /// Rows of (user, cents, kind, status counted, day back, hour, game).
+    fn batch(rows: &[(i64, i64, u8, bool, i64, i64, u8)]) -> Decoded {
+        let mut d = Decoded::default();
+        for &(user, cents, kind, counted, back, hour, game) in rows {
+            d.users.push(user);
+            d.user_valid.push(true);
+            d.cents.push(Some(cents));
+            d.kinds.push(kind);
+            d.statuses.push(if counted { 0 } else { NONE });
+            d.micros.push(Some(
+                ((REFERENCE - back) * 86_400 + hour * 3600) * 1_000_000,
+            ));
+            d.games.push(game);
+        }
+        d
+    }
+
+    #[test]
+    fn two_threads_tables_merge_into_one_users_figures() {
+        let bet = BET as u8;
+        let rows = [
+            (7, 10_000, DEPOSIT as u8, true, 30, 9, NONE),
+            (7, 1_000, bet, true, 30, 20, 1),
+            (7, 3_000, bet, true, 10, 20, 1),
+            (7, 500, WIN as u8, true, 3, 1, 1),
+            (7, 9_999, bet, false, 3, 1, 2),
+            (7, 2_000, bet, true, 100, 13, 4),
+        ];
+        let mut whole = UserTable::default();
+        whole.add(&batch(&rows), &mut rules());
+        let mut left = UserTable::default();
+        left.add(&batch(&rows[..2]), &mut rules());
+        let mut right = UserTable::default();
+        right.add(&batch(&rows[2..]), &mut rules());
+        left.merge(right);
+        let reference = date!(2025 - 06 - 30);
+        let (a, b) = (whole.into_users(reference), left.into_users(reference));
+        assert_eq!(a, b);
+        let u = &a[0];
+        assert_eq!(u.user_id, "7");
+        assert_eq!(u.transactions, 5);
+        assert_eq!(
+            u.by_type[BET],
+            TypeTotal {
+                count: 3,
+                cents: 6_000
+            }
+        );
+        assert_eq!(u.max_bet_cents, 3_000);
+        assert_eq!(
+            u.bet_cents_squared,
+            1_000 * 1_000 + 3_000 * 3_000 + 2_000 * 2_000
+        );
+        assert_eq!(u.bets_by_game, [0, 2, 0, 0, 1]);
+        // Active 100, 30, 10 and 3 days back: gaps 70, 20, 7.
+        assert_eq!(u.active_days, 4);
+        assert_eq!(u.first_day, date!(2025 - 03 - 22));
+        assert_eq!(u.last_day, date!(2025 - 06 - 27));
+        assert_eq!(
+            u.gaps,
+            GapStats {
+                count: 3,
+                sum: 97,
+                sum_squares: 70 * 70 + 20 * 20 + 7 * 7
+            }
+        );
+        assert_eq!(u.by_daypart, [1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn rows_at_or_after_the_cutoff_do_not_count() {
+        let mut d = batch(&[(1, 100, BET as u8, true, 0, 23, 0)]);
+        d.micros[0] = Some((REFERENCE + 1) * 86_400 * 1_000_000);
+        let mut table = UserTable::default();
+        table.add(&d, &mut rules());
+        assert!(table.is_empty());
+    }
+}

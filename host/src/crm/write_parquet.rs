@@ -1,0 +1,261 @@
+//! Writing the features to a Parquet file instead of a table, for a data
+//! lake or a notebook: the same 50 columns (money as decimal(16, 2), days
+//! as dates), zstd-compressed. Users are split into chunks whose rows are
+//! computed and turned into Arrow columns on every core while the calling
+//! thread encodes the finished ones, in user order; the file appears whole
+//! (written beside it, then renamed) or not at all.
+
+use arrow_array::builder::{
+    Date32Builder, Decimal128Builder, Float64Builder, Int64Builder, StringBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use time::Date;
+
+use super::CrmError;
+use super::aggregates::UserAggregates;
+use super::row::{COLUMNS, Cell, FeatureRow, Kind};
+use super::scores::{Population, Segment};
+
+/// Users per chunk (and per row group).
+const CHUNK_USERS: usize = 64 * 1024;
+
+/// What the file received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileWritten {
+    /// Rows written.
+    pub rows: u64,
+    /// Users per segment.
+    pub segments: BTreeMap<Segment, u64>,
+}
+
+/// The features' Arrow schema.
+pub fn schema() -> Arc<Schema> {
+    let fields: Vec<Field> = COLUMNS
+        .iter()
+        .map(|(name, kind)| {
+            let t = match kind {
+                Kind::Text => DataType::Utf8,
+                Kind::Int => DataType::Int64,
+                Kind::Money => DataType::Decimal128(16, 2),
+                Kind::Float => DataType::Float64,
+                Kind::Date => DataType::Date32,
+            };
+            Field::new(*name, t, !matches!(*name, "user_id" | "snapshot_date"))
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// One column under construction.
+enum Builder {
+    Text(StringBuilder),
+    Int(Int64Builder),
+    Money(Decimal128Builder),
+    Float(Float64Builder),
+    Date(Date32Builder),
+}
+
+fn epoch_days(d: Date) -> i32 {
+    d.to_julian_day() - 2_440_588
+}
+
+impl Builder {
+    fn new(kind: Kind, rows: usize) -> Self {
+        match kind {
+            Kind::Text => Builder::Text(StringBuilder::with_capacity(rows, rows * 8)),
+            Kind::Int => Builder::Int(Int64Builder::with_capacity(rows)),
+            Kind::Money => Builder::Money(Decimal128Builder::with_capacity(rows)),
+            Kind::Float => Builder::Float(Float64Builder::with_capacity(rows)),
+            Kind::Date => Builder::Date(Date32Builder::with_capacity(rows)),
+        }
+    }
+
+    fn push(&mut self, cell: &Cell<'_>) {
+        match (self, cell) {
+            (Builder::Text(b), Cell::Text(t)) => b.append_value(t),
+            (Builder::Int(b), Cell::Int(n)) => b.append_value(*n),
+            (Builder::Money(b), Cell::Cents(c)) => b.append_value(i128::from(*c)),
+            (Builder::Float(b), Cell::Float(x)) => b.append_value(*x),
+            (Builder::Date(b), Cell::Date(d)) => b.append_value(epoch_days(*d)),
+            (Builder::Text(b), _) => b.append_null(),
+            (Builder::Int(b), _) => b.append_null(),
+            (Builder::Money(b), _) => b.append_null(),
+            (Builder::Float(b), _) => b.append_null(),
+            (Builder::Date(b), _) => b.append_null(),
+        }
+    }
+
+    fn finish(self) -> Result<ArrayRef, arrow_schema::ArrowError> {
+        Ok(match self {
+            Builder::Text(mut b) => Arc::new(b.finish()),
+            Builder::Int(mut b) => Arc::new(b.finish()),
+            Builder::Money(mut b) => Arc::new(b.finish().with_precision_and_scale(16, 2)?),
+            Builder::Float(mut b) => Arc::new(b.finish()),
+            Builder::Date(mut b) => Arc::new(b.finish()),
+        })
+    }
+}
+
+/// One chunk's batch and segment counts, or why it could not be built.
+type Built = Result<(RecordBatch, BTreeMap<Segment, u64>), arrow_schema::ArrowError>;
+
+/// The rows of `users` as one batch, and their segments.
+fn chunk(
+    users: &[UserAggregates],
+    population: &Population,
+    snapshot: Date,
+    top_weekdays: usize,
+    schema: &Arc<Schema>,
+) -> Result<(RecordBatch, BTreeMap<Segment, u64>), arrow_schema::ArrowError> {
+    let mut builders: Vec<Builder> = COLUMNS
+        .iter()
+        .map(|(_, kind)| Builder::new(*kind, users.len()))
+        .collect();
+    let mut segments = BTreeMap::new();
+    for user in users {
+        let row = FeatureRow::new(user, population, top_weekdays);
+        *segments.entry(row.scores.rfm_segment).or_default() += 1;
+        for (builder, cell) in builders.iter_mut().zip(row.cells(snapshot).iter()) {
+            builder.push(cell);
+        }
+    }
+    let columns = builders
+        .into_iter()
+        .map(Builder::finish)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((RecordBatch::try_new(schema.clone(), columns)?, segments))
+}
+
+/// Writes the features of `users` as of `snapshot` to the Parquet file at
+/// `path`, replacing it, computing rows on `threads` threads.
+pub fn write(
+    path: &Path,
+    snapshot: Date,
+    users: &[UserAggregates],
+    population: &Population,
+    top_weekdays: usize,
+    threads: usize,
+) -> Result<FileWritten, CrmError> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let job = Job {
+        snapshot,
+        population,
+        top_weekdays,
+        threads,
+    };
+    match write_to(&partial, path, users, &job) {
+        Ok(written) => {
+            std::fs::rename(&partial, path).map_err(|e| failed(path, "renaming into place", &e))?;
+            Ok(written)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+/// What every chunk shares.
+struct Job<'a> {
+    snapshot: Date,
+    population: &'a Population,
+    top_weekdays: usize,
+    threads: usize,
+}
+
+fn failed(path: &Path, doing: &str, e: &dyn std::fmt::Display) -> CrmError {
+    CrmError::Output {
+        path: path.to_path_buf(),
+        message: format!("{doing}: {e}"),
+    }
+}
+
+fn write_to(
+    partial: &Path,
+    path: &Path,
+    users: &[UserAggregates],
+    job: &Job<'_>,
+) -> Result<FileWritten, CrmError> {
+    let file = std::fs::File::create(partial).map_err(|e| failed(path, "creating", &e))?;
+    // Dictionaries only for the text columns: the numbers are mostly
+    // distinct, and trying a dictionary for each costs more than it saves.
+    let mut properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(CHUNK_USERS))
+        .set_dictionary_enabled(false);
+    for (name, kind) in COLUMNS {
+        if *kind == Kind::Text && *name != "user_id" {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(*name), true);
+        }
+    }
+    let properties = properties.build();
+    let schema = schema();
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+        .map_err(|e| failed(path, "starting", &e))?;
+    let mut segments: BTreeMap<Segment, u64> = Segment::ALL.iter().map(|s| (*s, 0)).collect();
+    let chunks: Vec<&[UserAggregates]> = users.chunks(CHUNK_USERS).collect();
+    let threads = job.threads.clamp(1, chunks.len().max(1));
+    let next = AtomicUsize::new(0);
+    // Workers compute chunks in any order; this thread writes them in
+    // order as they arrive, so computing and encoding overlap.
+    let (send, receive) = mpsc::sync_channel::<(usize, Built)>(threads);
+    std::thread::scope(|scope| -> Result<(), CrmError> {
+        for _ in 0..threads {
+            let (send, next, chunks, schema) = (send.clone(), &next, &chunks, &schema);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(users) = chunks.get(index) else {
+                        return;
+                    };
+                    let built = chunk(
+                        users,
+                        job.population,
+                        job.snapshot,
+                        job.top_weekdays,
+                        schema,
+                    );
+                    if send.send((index, built)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut waiting: BTreeMap<usize, Built> = BTreeMap::new();
+        let mut due = 0;
+        for (index, built) in receive {
+            waiting.insert(index, built);
+            while let Some(built) = waiting.remove(&due) {
+                let (batch, counted) = built.map_err(|e| failed(path, "building columns", &e))?;
+                for (segment, n) in counted {
+                    *segments.entry(segment).or_default() += n;
+                }
+                writer
+                    .write(&batch)
+                    .map_err(|e| failed(path, "writing", &e))?;
+                due += 1;
+            }
+        }
+        if due != chunks.len() {
+            return Err(failed(path, "computing rows", &"a thread stopped"));
+        }
+        Ok(())
+    })?;
+    writer.close().map_err(|e| failed(path, "finishing", &e))?;
+    Ok(FileWritten {
+        rows: users.len() as u64,
+        segments,
+    })
+}
