@@ -30,3 +30,4 @@ pub mod replay_provider;
 pub mod resolve;
 pub mod serve;
 pub mod state;
+pub mod workers;

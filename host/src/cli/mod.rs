@@ -19,6 +19,8 @@ mod run;
 mod serve;
 mod status;
 mod summary;
+mod units;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -97,6 +99,14 @@ pub enum Command {
     /// A betting CRM's per-user features: generate transactions, compute
     /// and load the features (`sluice crm features`).
     Crm(crm::CrmArgs),
+    /// Take work units from the PostgreSQL queue and load them, alongside
+    /// other workers on this or other machines.
+    Worker(worker::WorkerArgs),
+    /// Queue a pipeline's streams as work units for `sluice worker`.
+    Enqueue(worker::EnqueueArgs),
+    /// List the work units (queued, running, done, failed), their leases
+    /// and the workers.
+    Units(units::UnitsArgs),
 }
 
 /// `sluice plugin …`.
@@ -144,6 +154,9 @@ impl Cli {
             Command::Live(args) => live::execute(args).await,
             Command::Lineage(args) => lineage::execute(args).await,
             Command::Crm(args) => crm::execute(args).await,
+            Command::Worker(args) => worker::worker(args).await,
+            Command::Enqueue(args) => worker::enqueue(args).await,
+            Command::Units(args) => units::execute(args).await,
         }
     }
 }

@@ -13,6 +13,7 @@ mod quality;
 mod rate;
 mod schedule;
 mod serve;
+mod workers;
 
 pub use alerts::{
     AlertsConfig, ChannelConfig, EmailChannelConfig, RuleConfig, RuleKind, SmtpSecurity,
@@ -38,6 +39,7 @@ pub use quality::{
 pub use rate::{RateLimit, RateLimits};
 pub use schedule::Schedule;
 pub use serve::{DEFAULT_LISTEN, ServeConfig};
+pub use workers::WorkersConfig;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -116,6 +118,9 @@ pub struct Config {
     /// The CRM's per-user features pipeline (`sluice crm features`).
     #[serde(default)]
     pub crm: CrmConfig,
+    /// How `sluice worker` processes take units from the queue.
+    #[serde(default)]
+    pub workers: WorkersConfig,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,

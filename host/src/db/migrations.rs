@@ -120,6 +120,11 @@ const POSTGRES: &[Embedded] = &[
         "quality",
         include_str!("../../migrations/postgres/0010_quality.sql"),
     ),
+    (
+        12,
+        "workers",
+        include_str!("../../migrations/postgres/0012_workers.sql"),
+    ),
 ];
 
 /// The SQLite schema's migrator.

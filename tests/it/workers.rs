@@ -1,0 +1,291 @@
+//! More than one machine: `sluice worker` processes share one PostgreSQL.
+//! Four workers, killed with SIGKILL at random moments and replaced, load
+//! every unit exactly once (the same rows as one `sluice run`), never
+//! exceed the provider's limit by its own clock, and take a killed
+//! worker's unit over within the visibility timeout plus one poll.
+
+use std::collections::BTreeMap;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::{
+    ReplayServer, TestContext, assert_ok, error_line, repo_root, sluice_command, stdout,
+};
+
+const INCLUDE: &str =
+    "participants;scores;state;league;venue;stage;round;periods;events;statistics";
+const UNITS: u64 = 12;
+const PAGES: u64 = 6;
+const WORKERS: usize = 4;
+const KILLS: usize = 3;
+const VISIBILITY_SECS: f64 = 2.0;
+const POLL_SECS: f64 = 0.25;
+/// The provider's limit, enforced by the replay provider with 429.
+const LIMIT_PER_SECOND: usize = 20;
+
+/// `UNITS` seasons of league 901, `PAGES` pages of two fixtures each, made
+/// from the Sportmonks backfill fixture with other ids; answers take 50 ms
+/// and the provider refuses a 21st request in any second.
+fn seasons(dir: &Path) -> String {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let page_one: Value = serde_json::from_slice(
+        &std::fs::read(
+            repo_root().join("plugins/sportmonks/fixtures/season-backfill-page/response.json"),
+        )
+        .expect("fixture"),
+    )
+    .expect("json");
+    let mut index =
+        format!("latency_ms = 50\n\n[limit]\nrequests = {LIMIT_PER_SECOND}\nperiod_secs = 1\n\n");
+    let mut pipeline = String::new();
+    for unit in 0..UNITS {
+        let season = 9100 + unit;
+        for page in 1..=PAGES {
+            let mut body = page_one.clone();
+            for (i, fixture) in body["data"]
+                .as_array_mut()
+                .expect("data")
+                .iter_mut()
+                .enumerate()
+            {
+                fixture["id"] = Value::from(season * 1000 + page * 10 + i as u64);
+            }
+            body["pagination"]["current_page"] = Value::from(page);
+            body["pagination"]["has_more"] = Value::from(page < PAGES);
+            let file = format!("s{season}p{page}.json");
+            std::fs::write(dir.join(&file), serde_json::to_vec(&body).expect("json"))
+                .expect("write");
+            index.push_str(&format!(
+                "[[route]]\npath = \"/fixtures\"\nquery = {{ filters = \"fixtureSeasons:{season}\", include = \"{INCLUDE}\", per_page = \"50\", page = \"{page}\" }}\nfile = \"{file}\"\n\n"
+            ));
+        }
+        pipeline.push_str(&format!(
+            "[[pipelines.seasons.streams]]\nprovider = \"sportmonks\"\nstream = \"fixtures\"\nparams = {{ league = \"901\", season = \"{season}\" }}\n\n"
+        ));
+    }
+    std::fs::write(dir.join("index.toml"), index).expect("index");
+    pipeline
+}
+
+/// A config for `ctx` with the Sportmonks provider at `base_url` under the
+/// shared 20/s limit, and the seasons pipeline.
+fn config(ctx: &TestContext, base_url: &str, pipeline: &str) -> String {
+    let pipelines = format!(
+        "[resolution]\nenabled = false\n\n\
+         [workers]\nvisibility_timeout = \"{VISIBILITY_SECS}s\"\npoll = \"{}ms\"\n\n\
+         [providers.sportmonks]\nplugin = \"sportmonks\"\nbase_url = \"{base_url}\"\nrate_limit = \"{LIMIT_PER_SECOND}/s\"\n\n{pipeline}",
+        (POLL_SECS * 1000.0) as u64
+    );
+    let path = ctx.write_config(base_url, "", &pipelines);
+    path.to_str().expect("utf-8").to_string()
+}
+
+/// Each loaded table's row count and a checksum of its rows, without the
+/// columns that name the run or the moment.
+fn tables(ctx: &TestContext) -> BTreeMap<String, (i64, String)> {
+    let columns = ctx.query(
+        "SELECT table_name, string_agg(column_name, ', ' ORDER BY ordinal_position) \
+         FROM information_schema.columns WHERE table_schema = 'public' \
+         AND table_name NOT LIKE 'sluice%' AND table_name NOT LIKE '\\_%' \
+         AND column_name NOT IN ('run_id', 'created_at', 'updated_at', 'id', 'recorded_at') \
+         GROUP BY table_name HAVING bool_or(column_name = 'provider')",
+    );
+    columns
+        .into_iter()
+        .map(|row| {
+            let (table, columns) = (&row[0], &row[1]);
+            let summary = ctx.query(&format!(
+                "SELECT count(*), md5(COALESCE(string_agg(r::text, '|' ORDER BY r::text), '')) \
+                 FROM (SELECT {columns} FROM {table}) r"
+            ));
+            let count = summary[0][0].parse().expect("a number");
+            (table.clone(), (count, summary[0][1].clone()))
+        })
+        .collect()
+}
+
+/// A worker process of `config`, its output in `dir`.
+fn spawn_worker(config: &str, dir: &Path, n: usize) -> Child {
+    let log = |kind: &str| {
+        std::fs::File::create(dir.join(format!("worker-{n}.{kind}"))).expect("log file")
+    };
+    sluice_command(&["worker", "--config", config, "--concurrency", "4"])
+        .stdout(Stdio::from(log("out")))
+        .stderr(Stdio::from(log("err")))
+        .spawn()
+        .expect("spawn a worker")
+}
+
+/// The database's clock, in seconds since the epoch.
+fn db_now(ctx: &TestContext) -> f64 {
+    ctx.query("SELECT extract(epoch FROM clock_timestamp())::float8")[0][0]
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn four_workers_killed_at_random_load_every_unit_once_under_one_limit() {
+    let recordings = tempfile::tempdir().expect("tempdir");
+    let pipeline = seasons(recordings.path());
+
+    // One process, for reference.
+    let reference_server = ReplayServer::start(recordings.path());
+    let reference = TestContext::postgres();
+    let reference_config = config(&reference, &reference_server.base_url(), &pipeline);
+    assert_ok(&reference.run(&reference_config, "seasons"));
+    let expected = tables(&reference);
+    assert_eq!(
+        expected.get("events").map(|(n, _)| *n),
+        Some((UNITS * PAGES * 2) as i64),
+        "{expected:?}"
+    );
+
+    let server = ReplayServer::start(recordings.path());
+    let ctx = TestContext::postgres();
+    let config = config(&ctx, &server.base_url(), &pipeline);
+    let queued = ctx.sluice(&["enqueue", "seasons", "--config", &config]);
+    assert_ok(&queued);
+    assert!(
+        stdout(&queued).contains(&format!("{UNITS} unit(s) queued")),
+        "{}",
+        stdout(&queued)
+    );
+
+    let mut spawned = 0;
+    let mut workers: Vec<Child> = (0..WORKERS)
+        .map(|_| {
+            spawned += 1;
+            spawn_worker(&config, ctx.dir.path(), spawned)
+        })
+        .collect();
+    let mut random = RandomState::new().build_hasher();
+    // (the database's clock just before the kill, the units it held)
+    let mut kills: Vec<(f64, Vec<String>)> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while kills.len() < KILLS {
+        assert!(Instant::now() < deadline, "no worker to kill held a unit");
+        random.write_usize(kills.len());
+        std::thread::sleep(Duration::from_millis(200 + random.finish() % 700));
+        let holding = ctx.query(
+            "SELECT w.pid, string_agg(u.id, '\n') FROM sluice_units u \
+             JOIN sluice_workers w ON w.id = u.worker WHERE u.status = 'running' \
+             GROUP BY w.pid ORDER BY w.pid",
+        );
+        if holding.is_empty() {
+            let left = ctx.count("SELECT count(*) FROM sluice_units WHERE status <> 'done'");
+            assert!(left > 0, "every unit finished before {KILLS} kills landed");
+            continue;
+        }
+        let (pid, units) = {
+            let row = &holding[(random.finish() as usize) % holding.len()];
+            (row[0].parse::<u32>().expect("pid"), row[1].clone())
+        };
+        let Some(at) = workers.iter().position(|w| w.id() == pid) else {
+            continue;
+        };
+        let before = db_now(&ctx);
+        let mut victim = workers.swap_remove(at);
+        victim.kill().expect("SIGKILL"); // SIGKILL
+        let _ = victim.wait();
+        kills.push((before, units.lines().map(str::to_string).collect()));
+        spawned += 1;
+        workers.push(spawn_worker(&config, ctx.dir.path(), spawned));
+    }
+
+    loop {
+        let left = ctx.count("SELECT count(*) FROM sluice_units WHERE status <> 'done'");
+        if left == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{left} unit(s) not done after 120 s:\n{}",
+            stdout(&ctx.sluice(&["units", "--config", &config]))
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for mut worker in workers {
+        let _ = worker.kill();
+        let _ = worker.wait();
+    }
+
+    // Every unit loaded exactly once: the rows of one process's run, and
+    // each page's batch committed once.
+    assert_eq!(tables(&ctx), expected);
+    let pages = ctx.query("SELECT count(*), count(DISTINCT url) FROM sluice_responses");
+    let total = (UNITS * PAGES).to_string();
+    assert_eq!(pages, vec![vec![total.clone(), total]]);
+
+    // The provider's limit, by its own clock: nothing refused, and no
+    // second holds more than the limit.
+    let log = server.recordings.request_log();
+    let refused = log.iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, 0, "the provider refused {refused} request(s)");
+    let mut served: Vec<f64> = log
+        .iter()
+        .filter(|r| r.status == 200)
+        .map(|r| r.at)
+        .collect();
+    served.sort_by(f64::total_cmp);
+    for (i, start) in served.iter().enumerate() {
+        let in_window = served[i..].iter().take_while(|t| **t < start + 1.0).count();
+        assert!(
+            in_window <= LIMIT_PER_SECOND,
+            "{in_window} requests in the second from {start:.3} s"
+        );
+    }
+
+    // A killed worker's unit is taken over within the visibility timeout
+    // plus one poll (and the moment to claim it).
+    let mut taken_over = 0;
+    for (killed_at, units) in &kills {
+        for unit in units {
+            let claimed = ctx.query(&format!(
+                "SELECT extract(epoch FROM min(claimed_at))::float8 FROM sluice_unit_claims \
+                 WHERE unit = '{unit}' AND claimed_at > to_timestamp({killed_at})"
+            ));
+            let Ok(claimed) = claimed[0][0].parse::<f64>() else {
+                // Its last batch committed as the worker was killed.
+                continue;
+            };
+            let after = claimed - killed_at;
+            assert!(
+                after <= VISIBILITY_SECS + POLL_SECS + 0.5,
+                "{unit} was taken over {after:.2} s after its worker was killed"
+            );
+            taken_over += 1;
+        }
+    }
+    assert!(taken_over > 0, "no kill left a unit to take over");
+    assert!(
+        ctx.count("SELECT COALESCE(sum(takeovers), 0)::bigint FROM sluice_units") >= taken_over
+    );
+
+    let units = ctx.sluice(&["units", "--config", &config]);
+    assert_ok(&units);
+    assert!(
+        stdout(&units).contains(&format!("0 queued, 0 running, {UNITS} done, 0 failed")),
+        "{}",
+        stdout(&units)
+    );
+}
+
+#[test]
+fn workers_refuse_sqlite_and_say_why() {
+    let ctx = TestContext::new();
+    let config = ctx.write_config("http://127.0.0.1:9", "", "");
+    let config = config.to_str().expect("utf-8");
+    for command in ["worker", "units"] {
+        let out = ctx.sluice(&[command, "--config", config]);
+        let line = error_line(&out);
+        assert!(
+            line.contains("workers need PostgreSQL") && line.contains("sqlite://"),
+            "{line}"
+        );
+    }
+}
