@@ -320,28 +320,37 @@ impl UnitQueue {
             Ending::Failed(error) => ("failed", Some(error.as_str())),
             Ending::Released => ("queued", None),
         };
+        // The message first, under the row's lock: the update below
+        // forgets it.
         let msg_id: Option<Option<i64>> = sqlx::query_scalar(
-            "WITH before AS (SELECT msg_id FROM sluice_units WHERE id = $1 AND epoch = $2 FOR UPDATE) \
-             UPDATE sluice_units SET status = $3, error = $4, run_id = COALESCE($5, run_id), \
-             worker = CASE WHEN $3 = 'queued' THEN NULL ELSE worker END, lease_until = NULL, \
-             msg_id = CASE WHEN $3 = 'queued' THEN msg_id ELSE NULL END, \
-             finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE clock_timestamp() END, \
-             updated_at = clock_timestamp() \
-             WHERE id = $1 AND epoch = $2 \
-               AND (status = 'running' OR (status = 'done' AND $3 <> 'queued')) \
-             RETURNING (SELECT msg_id FROM before)",
+            "SELECT msg_id FROM sluice_units WHERE id = $1 AND epoch = $2 \
+             AND (status = 'running' OR (status = 'done' AND $3 <> 'queued')) FOR UPDATE",
         )
         .bind(&claim.unit)
         .bind(claim.epoch)
         .bind(status)
-        .bind(error)
-        .bind(run_id)
         .fetch_optional(&mut *tx)
         .await
         .map_err(sql_error("ending a unit"))?;
         let Some(msg_id) = msg_id else {
             return Ok(false);
         };
+        sqlx::query(
+            "UPDATE sluice_units SET status = $3, error = $4, run_id = COALESCE($5, run_id), \
+             worker = CASE WHEN $3 = 'queued' THEN NULL ELSE worker END, lease_until = NULL, \
+             msg_id = CASE WHEN $3 = 'queued' THEN msg_id ELSE NULL END, \
+             finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE clock_timestamp() END, \
+             updated_at = clock_timestamp() \
+             WHERE id = $1 AND epoch = $2",
+        )
+        .bind(&claim.unit)
+        .bind(claim.epoch)
+        .bind(status)
+        .bind(error)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(sql_error("ending a unit"))?;
         if let Some(msg_id) = msg_id {
             match ending {
                 Ending::Released => {
