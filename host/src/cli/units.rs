@@ -28,7 +28,7 @@ pub async fn execute(args: UnitsArgs) -> anyhow::Result<()> {
         None => LoadedConfig::load(&args.config)?.database(None).to_string(),
     };
     let (_stores, pool) = workers::postgres_pool(&database, 2).await?;
-    let view = workers::view(&pool, args.status.as_deref()).await?;
+    let view = workers::view(&pool, args.status.as_deref(), None).await?;
     print!("{}", render(&view));
     Ok(())
 }

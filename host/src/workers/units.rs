@@ -46,7 +46,9 @@ pub struct WorkerRow {
 /// The units and workers of the queue, and its depth.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct QueueView {
-    /// Every unit, running first, then queued, failed and done.
+    /// Units by status, all of them.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    /// The units listed, running first, then queued, failed and done.
     pub units: Vec<UnitRow>,
     /// Workers heard from lately.
     pub workers: Vec<WorkerRow>,
@@ -58,13 +60,18 @@ pub struct QueueView {
 
 impl QueueView {
     /// How many units have `status`.
-    pub fn count(&self, status: &str) -> usize {
-        self.units.iter().filter(|u| u.status == status).count()
+    pub fn count(&self, status: &str) -> i64 {
+        self.counts.get(status).copied().unwrap_or(0)
     }
 }
 
-/// Reads the queue's view; `status` keeps only units with that status.
-pub async fn view(pool: &PgPool, status: Option<&str>) -> Result<QueueView, WorkerError> {
+/// Reads the queue's view; `status` lists only units with that status,
+/// and `limit` at most that many.
+pub async fn view(
+    pool: &PgPool,
+    status: Option<&str>,
+    limit: Option<i64>,
+) -> Result<QueueView, WorkerError> {
     let sql = |source| WorkerError::Sql {
         doing: "reading the work units",
         source,
@@ -86,9 +93,11 @@ pub async fn view(pool: &PgPool, status: Option<&str>) -> Result<QueueView, Work
            AS lease_left_secs, \
          batches, takeovers, run_id, error FROM sluice_units \
          WHERE $1::text IS NULL OR status = $1 \
-         ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 WHEN 'failed' THEN 2 ELSE 3 END, id",
+         ORDER BY CASE status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 WHEN 'failed' THEN 2 ELSE 3 END, id \
+         LIMIT $2",
     )
     .bind(status)
+    .bind(limit)
     .fetch_all(pool)
     .await
     .map_err(sql)?;
@@ -127,6 +136,11 @@ pub async fn view(pool: &PgPool, status: Option<&str>) -> Result<QueueView, Work
             running,
         })
         .collect();
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM sluice_units GROUP BY status")
+            .fetch_all(pool)
+            .await
+            .map_err(sql)?;
     let takeovers: i64 =
         sqlx::query_scalar("SELECT COALESCE(sum(takeovers), 0)::bigint FROM sluice_units")
             .fetch_one(pool)
@@ -141,6 +155,7 @@ pub async fn view(pool: &PgPool, status: Option<&str>) -> Result<QueueView, Work
     .await
     .map_err(sql)?;
     Ok(QueueView {
+        counts: counts.into_iter().collect(),
         units,
         workers,
         depth,
