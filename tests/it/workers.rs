@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::serving::Serving;
+use crate::common::serving::{Serving, request, wait_for};
 use crate::common::{
     ReplayServer, TestContext, assert_ok, error_line, repo_root, sluice_command, stdout,
 };
@@ -78,7 +78,8 @@ fn seasons(dir: &Path) -> String {
 fn config(ctx: &TestContext, base_url: &str, pipeline: &str) -> String {
     let pipelines = format!(
         "[resolution]\nenabled = false\n\n\
-         [workers]\nvisibility_timeout = \"{VISIBILITY_SECS}s\"\npoll = \"{}ms\"\n\n\
+         [serve]\nadmin_token_env = \"SLUICE_TEST_ADMIN\"\n\n\
+         [workers]\nvisibility_timeout = \"{VISIBILITY_SECS}s\"\npoll = \"{}ms\"\npipelines = [\"seasons\"]\n\n\
          [providers.sportmonks]\nplugin = \"sportmonks\"\nbase_url = \"{base_url}\"\nrate_limit = \"{LIMIT_PER_SECOND}/s\"\n\n{pipeline}",
         (POLL_SECS * 1000.0) as u64
     );
@@ -284,7 +285,12 @@ fn four_workers_killed_at_random_load_every_unit_once_under_one_limit() {
     );
 
     // `sluice serve` shows the units on the dashboard and in its metrics.
-    let serving = Serving::start(&ctx, Path::new(&config), &[], &[]);
+    let serving = Serving::start(
+        &ctx,
+        Path::new(&config),
+        &[],
+        &[("SLUICE_TEST_ADMIN", "secret")],
+    );
     let (status, body) = serving.get("/workers").expect("/workers answers");
     assert_eq!(status, 200, "{body}");
     let queue: Value = serde_json::from_str(&body).expect("JSON");
@@ -300,6 +306,21 @@ fn four_workers_killed_at_random_load_every_unit_once_under_one_limit() {
         "{metrics}"
     );
     assert!(metrics.contains("sluice_queue_depth 0"), "{metrics}");
+
+    // A run `sluice serve` starts of a pipeline `[workers] pipelines`
+    // names is queued for the workers instead.
+    let (status, body) = request(&serving.addr, "POST", "/runs/seasons", Some("secret"))
+        .expect("POST /runs answers");
+    assert!(status < 300, "{status} {body}");
+    wait_for(
+        "the pipeline's units queued again",
+        Duration::from_secs(30),
+        || ctx.count("SELECT count(*) FROM sluice_units WHERE status = 'queued'") == UNITS as i64,
+    );
+    assert_eq!(
+        ctx.count("SELECT count(*) FROM pgmq.q_sluice_units"),
+        UNITS as i64
+    );
 }
 
 /// The most of the sorted instants `served` in any one-second window.

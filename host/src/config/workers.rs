@@ -21,6 +21,10 @@ pub struct WorkersConfig {
     /// Units one worker process runs at once (`--concurrency` overrides).
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
+    /// Pipelines whose runs `sluice serve` (its schedules and `POST
+    /// /runs/{pipeline}`) queues as work units instead of running them.
+    #[serde(default)]
+    pub pipelines: Vec<String>,
 }
 
 impl Default for WorkersConfig {
@@ -29,6 +33,7 @@ impl Default for WorkersConfig {
             visibility_timeout: default_visibility_timeout(),
             poll: default_poll(),
             concurrency: default_concurrency(),
+            pipelines: Vec::new(),
         }
     }
 }

@@ -16,7 +16,7 @@ pub use fence::UnitFence;
 pub use queue::{Claim, Ending, Enqueued, QUEUE, UnitMessage, UnitQueue, unit_id};
 pub use rate::{SharedRateRow, row_of};
 pub use units::{QueueView, UnitRow, WorkerRow, view};
-pub use worker::{Worker, WorkerSettings, enqueue_pipeline, postgres_pool};
+pub use worker::{Worker, WorkerSettings, enqueue_pipeline, enqueue_prepared, postgres_pool};
 
 /// Why a worker, `sluice enqueue` or `sluice units` could not go on.
 #[derive(Debug, thiserror::Error)]

@@ -109,6 +109,32 @@ pub async fn enqueue_pipeline(
     queue.enqueue(pipeline, &keys).await
 }
 
+/// Queues one unit per stream of `prepared` in the database of `pool`
+/// (`sluice serve`'s scheduler, for the pipelines `[workers] pipelines`
+/// names).
+pub async fn enqueue_prepared(
+    pool: &crate::db::Pool,
+    prepared: &PreparedPipeline,
+) -> Result<Enqueued, WorkerError> {
+    let crate::db::Pool::Postgres(pool) = pool else {
+        return Err(WorkerError::NeedsPostgres {
+            url: "sqlite://…".to_string(),
+        });
+    };
+    if let Some(stream) = prepared
+        .streams
+        .iter()
+        .find(|s| matches!(s.write, WriteDisposition::Replace))
+    {
+        return Err(WorkerError::ReplaceStream {
+            stream_key: stream.key.clone(),
+        });
+    }
+    let queue = UnitQueue::open(pool.clone()).await?;
+    let keys: Vec<String> = prepared.streams.iter().map(|s| s.key.clone()).collect();
+    queue.enqueue(&prepared.name, &keys).await
+}
+
 /// A worker process's slots and what they share.
 pub struct Worker {
     id: String,
