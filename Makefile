@@ -20,7 +20,7 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3 bench-crm
+.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3 bench-crm bench-scale
 
 help:
 	@echo "make demo     build the host and one plugin, run the demo pipeline (no network, no key)"
@@ -131,6 +131,12 @@ bench: plugins test-plugins
 # `sluice serve` into PostgreSQL, heard over SSE and LISTEN. Figures only.
 bench-live: plugins
 	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench live
+
+# Workers: throughput of 1, 2, 4 and 8 `sluice worker` processes against a
+# 50 ms provider, with the shared limit high and then binding; then the
+# queue and a limit row under 100 concurrent clients. Figures only.
+bench-scale: plugins
+	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench scale
 
 # CRM user features: SLUICE_BENCH_CRM_TRANSACTIONS (default 10,000,000) of
 # SLUICE_BENCH_CRM_USERS (default 500,000) generated into PostgreSQL, then

@@ -120,7 +120,9 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
 fn modules_import_one_way() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let graph = module_graph(&src);
-    for must in ["cli", "db", "load", "pipeline", "plugin", "state"] {
+    for must in [
+        "cli", "db", "load", "pipeline", "plugin", "state", "workers",
+    ] {
         assert!(
             graph.contains_key(must),
             "module {must} not found in {}",

@@ -31,3 +31,4 @@ pub mod replay_provider;
 pub mod resolve;
 pub mod serve;
 pub mod state;
+pub mod workers;

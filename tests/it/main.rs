@@ -46,4 +46,5 @@ mod serve;
 mod tables_and_incidents;
 mod terminal;
 mod unattended;
+mod workers;
 mod write_dispositions;

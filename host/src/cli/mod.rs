@@ -20,6 +20,8 @@ mod schema;
 mod serve;
 mod status;
 mod summary;
+mod units;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -101,6 +103,14 @@ pub enum Command {
     /// Work with generic tables' schemas: `sluice schema infer FILE` prints
     /// a file's typed schema as config TOML.
     Schema(schema::SchemaArgs),
+    /// Take work units from the PostgreSQL queue and load them, alongside
+    /// other workers on this or other machines.
+    Worker(worker::WorkerArgs),
+    /// Queue a pipeline's streams as work units for `sluice worker`.
+    Enqueue(worker::EnqueueArgs),
+    /// List the work units (queued, running, done, failed), their leases
+    /// and the workers.
+    Units(units::UnitsArgs),
 }
 
 /// `sluice plugin …`.
@@ -149,6 +159,9 @@ impl Cli {
             Command::Lineage(args) => lineage::execute(args).await,
             Command::Crm(args) => crm::execute(args).await,
             Command::Schema(args) => schema::execute(args).await,
+            Command::Worker(args) => worker::worker(args).await,
+            Command::Enqueue(args) => worker::enqueue(args).await,
+            Command::Units(args) => units::execute(args).await,
         }
     }
 }

@@ -14,6 +14,7 @@ mod quality;
 mod rate;
 mod schedule;
 mod serve;
+mod workers;
 
 pub use alerts::{
     AlertsConfig, ChannelConfig, EmailChannelConfig, RuleConfig, RuleKind, SmtpSecurity,
@@ -43,6 +44,7 @@ pub use quality::{
 pub use rate::{RateLimit, RateLimits};
 pub use schedule::Schedule;
 pub use serve::{DEFAULT_LISTEN, ServeConfig};
+pub use workers::WorkersConfig;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -124,6 +126,9 @@ pub struct Config {
     /// Generic tables file sources load, by name.
     #[serde(default)]
     pub tables: BTreeMap<String, TableConfig>,
+    /// How `sluice worker` processes take units from the queue.
+    #[serde(default)]
+    pub workers: WorkersConfig,
 }
 
 /// `[resolution]`: linking every provider's records to one canonical team,

@@ -130,6 +130,11 @@ const POSTGRES: &[Embedded] = &[
         "source files",
         include_str!("../../migrations/postgres/0011_source_files.sql"),
     ),
+    (
+        12,
+        "workers",
+        include_str!("../../migrations/postgres/0012_workers.sql"),
+    ),
 ];
 
 /// The SQLite schema's migrator.

@@ -257,6 +257,12 @@ impl ProviderClient {
         &self.base_url
     }
 
+    /// Takes this provider's request turns from `shared`, a limit every
+    /// process sending its requests stays under together.
+    pub fn share_rate(&self, shared: Arc<dyn super::SharedRate>) {
+        self.budget.share(shared);
+    }
+
     /// The provider's breaker, for status and persistence.
     pub fn breaker(&self) -> &CircuitBreaker {
         &self.breaker
@@ -322,7 +328,14 @@ impl ProviderClient {
                 false => None,
             };
             self.quota.wait_turn(lane).await;
-            self.budget.acquire().await;
+            self.budget.acquire().await.map_err(|limit| {
+                quota_spent(QuotaExhausted {
+                    quota: "day".to_string(),
+                    remaining: 0,
+                    source: format!("the day limit of {limit} requests all workers share"),
+                    reserve: 0,
+                })
+            })?;
             // Other streams' requests may have opened the breaker or spent
             // the quota while this one waited.
             self.breaker.check().map_err(breaker_open)?;

@@ -11,5 +11,5 @@ mod retry;
 pub use breaker::{BreakerPhase, BreakerRefusal, BreakerSnapshot, CircuitBreaker};
 pub use client::{ClientSettings, FetchError, Fetched, ProviderAuth, ProviderClient, Validators};
 pub use quota::{QuotaExhausted, QuotaReport, QuotaSpend, QuotaTracker};
-pub use rate_limit::RateBudget;
+pub use rate_limit::{RateBudget, SharedRate, SharedTurn};
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -1,9 +1,10 @@
 //! A provider's request budget: every configured limit at once, plus pauses
 //! the provider itself asks for (429 `Retry-After`, a spent quota window).
 
+use futures_util::future::BoxFuture;
 use governor::{DefaultDirectRateLimiter, Quota};
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -27,7 +28,34 @@ const SPACING_MARGIN: f64 = 1.02;
 pub struct RateBudget {
     limiters: Vec<DefaultDirectRateLimiter>,
     turns: Mutex<Turns>,
+    /// The limit every process shares, which then replaces `limiters`.
+    shared: OnceLock<Arc<dyn SharedRate>>,
 }
+
+/// A provider's rate limit and day quota kept outside this process, so
+/// that every process sending its requests stays under one limit together.
+pub trait SharedRate: Send + Sync {
+    /// Takes the next request's turn: how long to wait before sending it,
+    /// or that the day's quota is spent. An error is the store's, worded
+    /// for a log line.
+    fn take(&self) -> BoxFuture<'_, Result<SharedTurn, String>>;
+}
+
+/// A turn taken from a [`SharedRate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedTurn {
+    /// The request may go after this wait.
+    After(Duration),
+    /// The day's quota of `limit` requests is spent.
+    DaySpent {
+        /// Requests allowed per UTC day.
+        limit: u64,
+    },
+}
+
+/// How long a request waits before asking a shared limit whose store
+/// failed again.
+const SHARED_RETRY: Duration = Duration::from_secs(1);
 
 /// When the next request may go, and how far apart requests must be.
 #[derive(Default)]
@@ -53,7 +81,14 @@ impl RateBudget {
         RateBudget {
             limiters,
             turns: Mutex::new(Turns::default()),
+            shared: OnceLock::new(),
         }
+    }
+
+    /// Takes every later request's turn from `shared` instead of this
+    /// process's own limiters; the first limit shared stays.
+    pub fn share(&self, shared: Arc<dyn SharedRate>) {
+        let _ = self.shared.set(shared);
     }
 
     fn turns(&self) -> std::sync::MutexGuard<'_, Turns> {
@@ -78,8 +113,9 @@ impl RateBudget {
         self.pause_for(wait);
     }
 
-    /// Resolves when one more request is allowed by every limit.
-    pub async fn acquire(&self) {
+    /// Resolves when one more request is allowed by every limit; fails
+    /// with the day's limit when a shared day quota is spent.
+    pub async fn acquire(&self) -> Result<(), u64> {
         loop {
             let until = {
                 let mut turns = self.turns();
@@ -96,9 +132,25 @@ impl RateBudget {
             };
             tokio::time::sleep_until(until).await;
         }
+        if let Some(shared) = self.shared.get() {
+            loop {
+                match shared.take().await {
+                    Ok(SharedTurn::After(wait)) => {
+                        tokio::time::sleep(wait).await;
+                        return Ok(());
+                    }
+                    Ok(SharedTurn::DaySpent { limit }) => return Err(limit),
+                    Err(error) => {
+                        tracing::warn!(%error, "the shared rate limit cannot be read; asking again");
+                        tokio::time::sleep(SHARED_RETRY).await;
+                    }
+                }
+            }
+        }
         for limiter in &self.limiters {
             limiter.until_ready().await;
         }
+        Ok(())
     }
 }
 
@@ -113,7 +165,7 @@ mod tests {
         let budget = RateBudget::new(&[limit]);
         let start = Instant::now();
         for _ in 0..5 {
-            budget.acquire().await;
+            budget.acquire().await.expect("no day quota");
         }
         // Five requests under 20/s: the first at once, then one every 50 ms.
         assert!(
@@ -132,7 +184,7 @@ mod tests {
             .map(|_| {
                 let budget = budget.clone();
                 tokio::spawn(async move {
-                    budget.acquire().await;
+                    budget.acquire().await.expect("no day quota");
                     start.elapsed()
                 })
             })
@@ -154,7 +206,7 @@ mod tests {
         budget.pause_for(Duration::from_millis(120));
         budget.pause_for(Duration::from_millis(10));
         let start = Instant::now();
-        budget.acquire().await;
+        budget.acquire().await.expect("no day quota");
         assert!(
             start.elapsed() >= Duration::from_millis(115),
             "{:?}",

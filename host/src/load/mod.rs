@@ -3,6 +3,7 @@
 //! crash never separates the data from the position that says it was loaded.
 
 mod copy_binary;
+mod fence;
 mod odds;
 mod postgres;
 mod replace;
@@ -14,6 +15,8 @@ use crate::db::{DbError, Exec, Pool, Tx};
 use crate::model::Reject;
 use crate::state::archive::ResponseContext;
 use crate::state::{self, ArchivedResponse, LoadCounts, RunId, RunMode, TableCounts};
+
+pub use fence::BatchFence;
 
 /// One response's worth of output, with what identifies where it came from.
 #[derive(Debug, Clone)]
@@ -92,6 +95,19 @@ impl Sink {
         mode: RunMode,
         write: WriteDisposition,
     ) -> Result<LoadCounts, DbError> {
+        self.commit_fenced_batch(batch, mode, write, None).await
+    }
+
+    /// [`Sink::commit_batch`], with `fence` sealed last in the batch's
+    /// transaction (told whether the batch ends its stream): when it
+    /// refuses, nothing of the batch commits.
+    pub async fn commit_fenced_batch(
+        &self,
+        batch: LoadBatch,
+        mode: RunMode,
+        write: WriteDisposition,
+        fence: Option<(&dyn BatchFence, bool)>,
+    ) -> Result<LoadCounts, DbError> {
         let mut tx = self
             .pool
             .begin()
@@ -109,6 +125,9 @@ impl Sink {
             return Ok(counts);
         }
         state::runs::add_batch(&mut tx, run_id, &counts).await?;
+        if let Some((fence, last)) = fence {
+            fence.seal(&mut tx, last).await?;
+        }
         tx.commit()
             .await
             .map_err(DbError::query("committing the batch"))?;

@@ -53,6 +53,8 @@ pub struct RunContext {
     write_turn: Semaphore,
     /// The run's quality checks and what its batches added up to.
     pub quality: crate::quality::RunQuality,
+    /// Sealed in each batch's transaction when the run is a worker's unit.
+    pub fence: Option<Arc<dyn crate::load::BatchFence>>,
 }
 
 impl RunContext {
@@ -63,6 +65,7 @@ impl RunContext {
         options: RunOptions,
         stop: StopSignal,
         quality: Arc<crate::quality::QualityPlan>,
+        fence: Option<Arc<dyn crate::load::BatchFence>>,
     ) -> Self {
         RunContext {
             run_id,
@@ -71,6 +74,7 @@ impl RunContext {
             requests: RequestAllowance::new(options.max_requests, stop),
             write_turn: Semaphore::new(1),
             quality: crate::quality::RunQuality::new(quality),
+            fence,
         }
     }
 

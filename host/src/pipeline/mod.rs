@@ -16,6 +16,7 @@ pub use prepare::{PluginSource, PreparedPipeline, PreparedStream, prepare};
 pub use quarantine_replay::{QuarantineReplay, replay_quarantine, replay_quarantined_item};
 pub use replay::replay;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
@@ -25,7 +26,7 @@ use crate::config::ConfigError;
 use crate::db::DbError;
 use crate::extract::FetchError;
 use crate::internal_events::{InternalEvent, RecordsResolved, ResolutionFailed, RunFinished};
-use crate::load::Sink;
+use crate::load::{BatchFence, Sink};
 use crate::plugin::PluginError;
 use crate::resolve::{self, ResolveError, ResolveReport, Scope};
 use crate::state::{LoadCounts, RunId, RunMode, RunStatus, StateStore};
@@ -294,6 +295,28 @@ pub async fn run_until(
     options: RunOptions,
     stop: StopSignal,
 ) -> Result<RunReport, RunError> {
+    run_with_fence(prepared, stores, options, stop, None).await
+}
+
+/// [`run_until`], with `fence` sealed in every batch's transaction: a
+/// worker's lease on its work unit, checked where the batch commits.
+pub async fn run_fenced(
+    prepared: &PreparedPipeline,
+    stores: &Stores,
+    options: RunOptions,
+    stop: StopSignal,
+    fence: Arc<dyn BatchFence>,
+) -> Result<RunReport, RunError> {
+    run_with_fence(prepared, stores, options, stop, Some(fence)).await
+}
+
+async fn run_with_fence(
+    prepared: &PreparedPipeline,
+    stores: &Stores,
+    options: RunOptions,
+    stop: StopSignal,
+    fence: Option<Arc<dyn BatchFence>>,
+) -> Result<RunReport, RunError> {
     let started = Instant::now();
     for client in &prepared.clients {
         if let Some(snapshot) = stores.state.load_breaker(client.name()).await? {
@@ -311,6 +334,7 @@ pub async fn run_until(
         options,
         stop.clone(),
         prepared.quality.clone(),
+        fence,
     );
     let outcomes =
         concurrency::run_streams(&prepared.streams, stores, &context, prepared.concurrency)

@@ -111,7 +111,12 @@ pub async fn run(
             // dropped with it and the producer's next send fails instead of
             // waiting for ever.
             let mut receiver = receiver;
-            while let Some(Produced { batch, failure }) = receiver.recv().await {
+            while let Some(Produced {
+                batch,
+                failure,
+                last,
+            }) = receiver.recv().await
+            {
                 let commit_started = std::time::Instant::now();
                 let counts = match &mut replace {
                     Some(open) => stores.sink.replace_batch(open, batch).await?,
@@ -119,7 +124,12 @@ pub async fn run(
                         let _turn = run.write_turn().await;
                         stores
                             .sink
-                            .commit_batch(batch, options.mode, stream.write)
+                            .commit_fenced_batch(
+                                batch,
+                                options.mode,
+                                stream.write,
+                                run.fence.as_deref().map(|fence| (fence, last)),
+                            )
                             .await?
                     }
                 };
@@ -194,6 +204,8 @@ pub async fn run(
 struct Produced {
     batch: LoadBatch,
     failure: Option<RunError>,
+    /// No request of the stream is left after it.
+    last: bool,
 }
 
 /// The fetching and normalizing half of a stream.
@@ -401,7 +413,13 @@ impl Producer<'_> {
                 response: Some(archived_response),
                 outcome,
             };
-            if batches.send(Produced { batch, failure }).await.is_err() || ends_stream {
+            let last = queue.is_empty() && failure.is_none();
+            let produced = Produced {
+                batch,
+                failure,
+                last,
+            };
+            if batches.send(produced).await.is_err() || ends_stream {
                 // The committing half stopped (its error is the stream's),
                 // or the stream ends at the quarantined response.
                 break;

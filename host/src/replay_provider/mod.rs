@@ -6,6 +6,8 @@
 //! A recordings folder holds the response bodies and an `index.toml`:
 //!
 //! ```toml
+//! latency_ms = 50                         # optional: every answer waits this long
+//!
 //! [auth]                                  # optional: a 403 without this header
 //! header = "X-Auth-Token"
 //! value = "demo-token"
@@ -98,6 +100,9 @@ async fn answer(
     }
     let entry = recordings.log_arrival(uri.path());
     let response = respond(&recordings, &uri, &headers, &query).await;
+    if !recordings.latency().is_zero() {
+        tokio::time::sleep(recordings.latency()).await;
+    }
     recordings.log_status(entry, response.status().as_u16());
     response
 }

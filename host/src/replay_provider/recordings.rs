@@ -36,6 +36,10 @@ pub enum ReplayError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Index {
+    /// Milliseconds every answer waits before it goes, like a provider
+    /// across the internet.
+    #[serde(default)]
+    latency_ms: u64,
     auth: Option<AuthEntry>,
     limit: Option<LimitSpec>,
     route: Vec<RouteEntry>,
@@ -90,6 +94,7 @@ pub struct LoggedRequest {
 
 /// A loaded recordings folder, its faults and its request log.
 pub struct Recordings {
+    latency: std::time::Duration,
     auth: Option<(HeaderName, String)>,
     limit: Option<WindowLimit>,
     routes: Vec<Route>,
@@ -151,6 +156,7 @@ impl Recordings {
             faults.add(fault);
         }
         Ok(Recordings {
+            latency: std::time::Duration::from_millis(index.latency_ms),
             auth,
             limit: index.limit.map(WindowLimit::new),
             routes,
@@ -158,6 +164,11 @@ impl Recordings {
             started: Instant::now(),
             log: Mutex::new(Vec::new()),
         })
+    }
+
+    /// How long every answer waits before it goes (`latency_ms`).
+    pub fn latency(&self) -> std::time::Duration {
+        self.latency
     }
 
     /// How many requests were served, recorded or not.

@@ -46,6 +46,7 @@ async fn plugins(State(state): State<AppState>) -> Json<Vec<PluginInfo>> {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
+    super::metrics::describe_workers(state.stores.state.pool()).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         super::metrics::render(&state.metrics),

@@ -119,3 +119,26 @@ pub async fn describe_stored(config: &LoadedConfig, db: &mut impl Exec) -> Resul
     }
     Ok(())
 }
+
+/// Sets the queue's gauges from the database, when it is PostgreSQL: units
+/// by status, messages in the queue, takeovers so far, and workers heard
+/// from within a minute.
+pub async fn describe_workers(pool: &crate::db::Pool) {
+    let crate::db::Pool::Postgres(pool) = pool else {
+        return;
+    };
+    let view = match crate::workers::view(pool, None, Some(0)).await {
+        Ok(view) => view,
+        Err(error) => {
+            tracing::warn!(%error, "the queue's gauges were not read");
+            return;
+        }
+    };
+    for status in ["queued", "running", "done", "failed"] {
+        metrics::gauge!("sluice_units", "status" => status).set(view.count(status) as f64);
+    }
+    metrics::gauge!("sluice_queue_depth").set(view.depth as f64);
+    metrics::gauge!("sluice_unit_takeovers").set(view.takeovers as f64);
+    let alive = view.workers.iter().filter(|w| w.silent_secs < 60.0).count();
+    metrics::gauge!("sluice_workers").set(alive as f64);
+}

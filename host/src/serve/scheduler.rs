@@ -103,6 +103,29 @@ impl Scheduler {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Queues `prepared`'s streams as work units for `sluice worker`, in
+    /// the background: a unit queued or running already is left alone.
+    fn queue_for_workers(&self, prepared: crate::pipeline::PreparedPipeline, trigger: &str) {
+        let pool = self.inner.stores.state.pool().clone();
+        let trigger = trigger.to_string();
+        tokio::spawn(async move {
+            match crate::workers::enqueue_prepared(&pool, &prepared).await {
+                Ok(enqueued) => tracing::info!(
+                    pipeline = %prepared.name,
+                    trigger,
+                    queued = enqueued.queued.len(),
+                    pending = enqueued.pending.len(),
+                    "units queued for workers"
+                ),
+                Err(error) => RunNotStarted {
+                    pipeline: &prepared.name,
+                    error: &error,
+                }
+                .emit(),
+            }
+        });
+    }
+
     /// Starts a run of `pipeline` now, in the background; `trigger` says
     /// why (`schedule`, `catch-up`, `api`).
     pub fn start(&self, pipeline: &str, trigger: &str) -> Result<(), StartError> {
@@ -132,6 +155,18 @@ impl Scheduler {
             .emit();
             StartError::NotReady(error.to_string())
         })?;
+        if inner
+            .config
+            .config
+            .workers
+            .pipelines
+            .iter()
+            .any(|p| p == pipeline)
+        {
+            drop(running);
+            self.queue_for_workers(prepared, trigger);
+            return Ok(());
+        }
         running.insert(pipeline.to_string());
         drop(running);
         RunTriggered {

@@ -1,7 +1,7 @@
 //! The dashboard: `GET /` and its assets, embedded in the binary, and the
 //! JSON it reads beyond the run history: quarantine (and its replay),
 //! providers' breakers and quotas, stream freshness, firing alerts,
-//! plugin reloads and the latest quality grade per table. Every list is one bounded query. The Live panel
+//! plugin reloads, the latest quality grade per table, and the workers' units. Every list is one bounded query. The Live panel
 //! (`assets/live.js`) reads `/live/matches` and follows `/live/events`.
 
 mod alerts;
@@ -11,6 +11,7 @@ mod quality;
 mod quarantine;
 mod reloads;
 mod streams;
+mod workers;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts", get(alerts::firing))
         .route("/quality", get(quality::latest))
         .route("/plugins/reloads", get(reloads::list))
+        .route("/workers", get(workers::view))
 }
 
 /// A failed request as the API answers it: a status and one line saying why.

@@ -281,6 +281,25 @@ async function loadStreams() {
   replaceRows($("streams-body"), rows);
 }
 
+async function loadWorkers() {
+  const queue = await getJson("/workers");
+  const count = (status) => queue.counts[status] || 0;
+  const alive = queue.workers.filter((w) => w.silent_secs < 60);
+  $("workers-summary").textContent = alive.length + " worker(s) alive · " +
+    count("queued") + " queued, " + count("running") + " running, " + count("done") + " done, " +
+    count("failed") + " failed · " + queue.depth + " message(s) in the queue · " + queue.takeovers + " takeover(s)";
+  const rows = queue.units.map((u) => el("tr", { "data-testid": "unit-row" },
+    el("td", {}, badge(u.status)),
+    el("td", { title: u.error || "" }, u.id),
+    el("td", {}, u.worker || ""),
+    el("td", { class: "num" }, String(u.epoch)),
+    el("td", { class: "num" }, String(u.batches)),
+    el("td", { class: "num" }, String(u.takeovers)),
+    el("td", { class: "num" }, u.lease_left_secs === null ? "" : duration(Math.round(u.lease_left_secs)))));
+  if (rows.length === 0) rows.push(el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No work unit (sluice enqueue, then sluice worker).")));
+  replaceRows($("units-body"), rows);
+}
+
 async function loadPlugins() {
   const [plugins, reloads] = await Promise.all([getJson("/plugins"), getJson("/plugins/reloads")]);
   replaceRows($("plugins-body"), plugins.map((p) => el("tr", { "data-testid": "plugin-row" },
@@ -317,7 +336,7 @@ async function loadQuality() {
 
 // ---- refreshing -------------------------------------------------------------
 
-const LOADERS = { runs: loadRuns, quarantine: loadQuarantine, providers: loadProviders, streams: loadStreams, plugins: loadPlugins, alerts: loadAlerts, quality: loadQuality };
+const LOADERS = { runs: loadRuns, quarantine: loadQuarantine, providers: loadProviders, streams: loadStreams, workers: loadWorkers, plugins: loadPlugins, alerts: loadAlerts, quality: loadQuality };
 
 async function refresh(parts) {
   const results = await Promise.allSettled(parts.map((part) => LOADERS[part]()));
