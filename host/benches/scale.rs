@@ -192,7 +192,7 @@ fn run_workers(
     Ok((at.len(), last - first))
 }
 
-/// The release binary next to this bench.
+/// The `sluice` binary with `args`.
 fn sluice(args: &[&str]) -> Command {
     let mut command = Command::new(binary());
     command
@@ -202,8 +202,11 @@ fn sluice(args: &[&str]) -> Command {
     command
 }
 
+/// `SLUICE_BENCH_BINARY`, or the binary cargo built with this bench.
 fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sluice"))
+    std::env::var_os("SLUICE_BENCH_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sluice")))
 }
 
 async fn count_left(url: &str) -> anyhow::Result<i64> {

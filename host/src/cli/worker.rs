@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::config::LoadedConfig;
 use crate::pipeline::StopSignal;
-use crate::plugin::{PluginEngine, SandboxLimits};
+use crate::plugin::{PluginEngine, PluginRegistry, SandboxLimits};
 use crate::workers::{self, UnitQueue, Worker, WorkerSettings};
 
 /// Arguments of `sluice worker`.
@@ -50,13 +50,25 @@ fn load(config: &std::path::Path) -> anyhow::Result<(Arc<LoadedConfig>, Arc<Plug
 pub async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     let (config, engine) = load(&args.config)?;
     let settings = WorkerSettings::new(&config.config.workers, args.concurrency);
+    let registry = {
+        let (engine, dir) = (PluginEngine::clone(&engine), config.plugin_dir());
+        tokio::task::spawn_blocking(move || PluginRegistry::load_dir(engine, &dir))
+            .await
+            .context("loading the plugins")?
+    };
     let database = config.database(args.database.as_deref()).to_string();
     // Per slot: a batch's transaction, a renewal, a rate turn; and the
     // heartbeat.
     let connections = u32::try_from(settings.concurrency * 3 + 2).unwrap_or(u32::MAX);
     let (stores, pool) = workers::postgres_pool(&database, connections).await?;
     let queue = UnitQueue::open(pool).await?;
-    let worker = Arc::new(Worker::new(config, engine, stores, queue, settings));
+    let worker = Arc::new(Worker::new(
+        config,
+        Arc::new(registry),
+        stores,
+        queue,
+        settings,
+    ));
     println!(
         "worker {} taking units from {} ({} at once)",
         worker.id(),

@@ -24,7 +24,7 @@ use crate::internal_events::InternalEvent;
 use crate::pipeline::{
     self, PluginSource, PreparedPipeline, RunError, RunOptions, RunReport, StopSignal, Stores,
 };
-use crate::plugin::PluginEngine;
+use crate::plugin::{PluginEngine, PluginRegistry};
 
 /// How a worker takes and holds units.
 #[derive(Debug, Clone, Copy)]
@@ -73,15 +73,30 @@ pub async fn postgres_pool(url: &str, connections: u32) -> Result<(Stores, PgPoo
     Ok((stores, pool))
 }
 
-/// Prepares `pipeline` off the async threads (plugins compile there).
+/// Where a worker's plugins come from: compiled from the folder for one
+/// `sluice enqueue`, or compiled once when a worker starts and used by each
+/// of its units.
+#[derive(Clone)]
+pub enum Plugins {
+    /// The config's plugin folder, compiled for this use.
+    Dir(Arc<PluginEngine>),
+    /// A registry loaded once.
+    Registry(Arc<PluginRegistry>),
+}
+
+/// Prepares `pipeline` off the async threads (plugins may compile there).
 async fn prepare(
     config: &Arc<LoadedConfig>,
-    engine: &Arc<PluginEngine>,
+    plugins: &Plugins,
     pipeline: &str,
 ) -> Result<PreparedPipeline, WorkerError> {
-    let (config, engine, pipeline) = (config.clone(), engine.clone(), pipeline.to_string());
+    let (config, plugins, pipeline) = (config.clone(), plugins.clone(), pipeline.to_string());
     tokio::task::spawn_blocking(move || {
-        pipeline::prepare(&config, &pipeline, PluginSource::Dir(&engine))
+        let source = match &plugins {
+            Plugins::Dir(engine) => PluginSource::Dir(engine),
+            Plugins::Registry(registry) => PluginSource::Registry(registry),
+        };
+        pipeline::prepare(&config, &pipeline, source)
     })
     .await
     .map_err(|e| RunError::Aborted(e.to_string()))?
@@ -95,7 +110,7 @@ pub async fn enqueue_pipeline(
     pipeline: &str,
     queue: &UnitQueue,
 ) -> Result<Enqueued, WorkerError> {
-    let prepared = prepare(config, engine, pipeline).await?;
+    let prepared = prepare(config, &Plugins::Dir(engine.clone()), pipeline).await?;
     if let Some(stream) = prepared
         .streams
         .iter()
@@ -139,7 +154,7 @@ pub async fn enqueue_prepared(
 pub struct Worker {
     id: String,
     config: Arc<LoadedConfig>,
-    engine: Arc<PluginEngine>,
+    plugins: Plugins,
     stores: Stores,
     queue: UnitQueue,
     settings: WorkerSettings,
@@ -147,10 +162,11 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// A worker named after this host and process.
+    /// A worker named after this host and process, its units' plugins
+    /// from `registry`, compiled once.
     pub fn new(
         config: Arc<LoadedConfig>,
-        engine: Arc<PluginEngine>,
+        registry: Arc<PluginRegistry>,
         stores: Stores,
         queue: UnitQueue,
         settings: WorkerSettings,
@@ -168,7 +184,7 @@ impl Worker {
         Worker {
             id: format!("{host}:{}:{suffix:04}", std::process::id()),
             config,
-            engine,
+            plugins: Plugins::Registry(registry),
             stores,
             queue,
             settings,
@@ -308,7 +324,7 @@ impl Worker {
     /// The pipeline of `claim`, narrowed to its stream, its providers under
     /// their shared limits, with no export (those follow whole runs).
     async fn prepare_unit(&self, claim: &Claim) -> Result<PreparedPipeline, WorkerError> {
-        let mut prepared = prepare(&self.config, &self.engine, &claim.pipeline).await?;
+        let mut prepared = prepare(&self.config, &self.plugins, &claim.pipeline).await?;
         prepared.streams.retain(|s| s.key == claim.stream_key);
         let Some(stream) = prepared.streams.first() else {
             return Err(WorkerError::UnknownStream {
