@@ -31,6 +31,7 @@ help:
 	@echo "make bench    performance figures (release build; the limit test alone takes a minute)"
 	@echo "make bench-live  live path under 500 simulated matches: missed/duplicate events, latency, peak RSS (PostgreSQL)"
 	@echo "make bench-crm   CRM user features from 10M transactions: sluice against pandas, Polars, DuckDB (PostgreSQL)"
+	@echo "make bench-scale  1, 2, 4 and 8 workers on one queue and one shared limit: throughput and utilisation (PostgreSQL)"
 
 demo: first-build-note host
 	@$(MAKE) --no-print-directory plugins PLUGINS="$(DEMO_PLUGINS)"
@@ -139,9 +140,11 @@ bench-scale: plugins
 	url="$$(scripts/postgres-for-tests.sh)" && SLUICE_TEST_POSTGRES="$$url" $(CARGO) bench -p sluice --bench scale
 
 # CRM user features: SLUICE_BENCH_CRM_TRANSACTIONS (default 10,000,000) of
-# SLUICE_BENCH_CRM_USERS (default 500,000) generated into PostgreSQL, then
-# sluice against pandas, Polars and DuckDB on the same data, outputs checked
-# equal. The peers are installed from PyPI under target/bench-tools/crm.
+# SLUICE_BENCH_CRM_USERS (default 500,000) generated into PostgreSQL and as
+# a Parquet file (one seed, checksums checked equal), then sluice (pushed
+# into PostgreSQL, and from the Parquet file) against pandas, Polars and
+# DuckDB reading that file with 2 threads each, outputs checked equal. The
+# peers are installed from PyPI under target/bench-tools/crm.
 bench-crm:
 	$(CARGO) build --release -p sluice
 	url="$$(scripts/postgres-for-tests.sh)" && scripts/bench-crm.sh target/release/sluice "$$url"
