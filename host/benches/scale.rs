@@ -104,6 +104,11 @@ fn seasons(root: &Path, dir: &Path) -> anyhow::Result<String> {
             }
             body["pagination"]["current_page"] = Value::from(page);
             body["pagination"]["has_more"] = Value::from(page < PAGES);
+            // No quota window in the body: the host would pace itself by
+            // it, and the run would be quota-bound, not latency-bound.
+            if let Some(object) = body.as_object_mut() {
+                object.remove("rate_limit");
+            }
             let file = format!("s{season}p{page}.json");
             std::fs::write(dir.join(&file), serde_json::to_vec(&body)?)?;
             index.push_str(&format!(
@@ -151,10 +156,6 @@ fn run_workers(
         ),
     )?;
     let config = config.to_str().context("utf-8 path")?;
-    let queued = sluice(&["enqueue", "seasons", "--config", config]).output()?;
-    if !queued.status.success() {
-        bail!("enqueue: {}", String::from_utf8_lossy(&queued.stderr));
-    }
     let mut children: Vec<Child> = (0..workers)
         .map(|_| {
             sluice(&["worker", "--config", config])
@@ -163,9 +164,29 @@ fn run_workers(
                 .spawn()
         })
         .collect::<Result<_, _>>()?;
+    // Every worker ready (plugins compiled, registered) before the units
+    // are queued: the figures are the workers', not their start.
+    let ready = Instant::now() + Duration::from_secs(120);
+    while runtime
+        .block_on(count(database, "SELECT count(*) FROM sluice_workers"))
+        .unwrap_or(0)
+        < workers as i64
+    {
+        if Instant::now() > ready {
+            bail!("{workers} workers did not start within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let queued = sluice(&["enqueue", "seasons", "--config", config]).output()?;
+    if !queued.status.success() {
+        bail!("enqueue: {}", String::from_utf8_lossy(&queued.stderr));
+    }
     let deadline = Instant::now() + Duration::from_secs(600);
     let done = loop {
-        let left = runtime.block_on(count_left(database))?;
+        let left = runtime.block_on(count(
+            database,
+            "SELECT count(*) FROM sluice_units WHERE status <> 'done'",
+        ))?;
         if left == 0 {
             break Ok(());
         }
@@ -209,14 +230,13 @@ fn binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sluice")))
 }
 
-async fn count_left(url: &str) -> anyhow::Result<i64> {
+/// The number `sql` counts in the database at `url`.
+async fn count(url: &str, sql: &str) -> anyhow::Result<i64> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sluice_units WHERE status <> 'done'")
-        .fetch_one(&mut conn)
-        .await?;
+    let counted: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await?;
     conn.close().await?;
-    Ok(left)
+    Ok(counted)
 }
 
 /// `clients` concurrent clients, each with its own connection: first
@@ -225,8 +245,22 @@ async fn count_left(url: &str) -> anyhow::Result<i64> {
 /// orders them).
 async fn contention(url: &str, clients: usize) -> anyhow::Result<()> {
     use sluice::workers::{Ending, SharedRateRow, UnitQueue};
+    // The server's max_connections bounds the clients: as many as it has
+    // room for now, and no more than asked.
+    let (stores, pool) = sluice::workers::postgres_pool(url, 2).await?;
+    drop(stores);
+    let room: i64 = sqlx::query_scalar(
+        "SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity) - 4",
+    )
+    .fetch_one(&pool)
+    .await?;
+    pool.close().await;
+    let clients = clients.min(usize::try_from(room.max(1))?);
     let units = 20 * clients;
-    let (_stores, pool) = sluice::workers::postgres_pool(url, u32::try_from(clients)? + 2).await?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(u32::try_from(clients)?)
+        .connect(url)
+        .await?;
     let queue = UnitQueue::open(pool.clone()).await?;
     let keys: Vec<String> = (0..units).map(|i| format!("bench/unit?n={i}")).collect();
     queue.enqueue("bench", &keys).await?;
