@@ -14,6 +14,7 @@ mod quality;
 mod rate;
 mod schedule;
 mod serve;
+mod tables;
 mod workers;
 
 pub use alerts::{
@@ -27,10 +28,7 @@ pub use export::{
     ByteSize, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_PARTITIONS, DEFAULT_REPORT_ROWS, ExportFormat,
     ExportStepConfig, options_problem as export_options_problem,
 };
-pub use files::{
-    CellRange, ColumnConfig, ColumnType, Compression, Encoding, FileFormat, OnBadRow, SourceConfig,
-    TableConfig, TableSchema,
-};
+pub use files::{CellRange, Compression, Encoding, FileFormat, OnBadRow, SourceConfig};
 pub use lineage::{DEFAULT_LINEAGE_ENDPOINT, LineageConfig};
 pub use live::{DEFAULT_MAX_PAYLOAD_BYTES, LiveConfig, MIN_MAX_PAYLOAD_BYTES, SupabaseConfig};
 pub use pipeline::{
@@ -44,6 +42,7 @@ pub use quality::{
 pub use rate::{RateLimit, RateLimits};
 pub use schedule::Schedule;
 pub use serve::{DEFAULT_LISTEN, ServeConfig};
+pub use tables::{ColumnConfig, ColumnType, TableConfig, TableSchema};
 pub use workers::WorkersConfig;
 
 use serde::Deserialize;
