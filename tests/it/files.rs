@@ -653,6 +653,8 @@ fn a_parquet_lake_on_s3_loads_and_is_skipped_when_unchanged(ctx: TestContext) {
     s3.put("lake/matches/part-0.parquet", parquet_bytes(&[1, 2, 3]));
     s3.put("lake/matches/part-1.parquet", parquet_bytes(&[4, 5]));
     s3.put("lake/other/part-9.parquet", parquet_bytes(&[9]));
+    // Deeper than `*` reaches: not one of the source's files.
+    s3.put("lake/matches/2024/part-7.parquet", parquet_bytes(&[7]));
     let sources = source(
         "matches",
         "s3://lake/matches/*.parquet",
@@ -691,6 +693,31 @@ fn a_parquet_lake_on_s3_loads_and_is_skipped_when_unchanged(ctx: TestContext) {
         ctx.count("SELECT count(*) FROM sluice_source_files WHERE path LIKE 's3://lake/matches/%'"),
         2
     );
+    // `**` crosses folders: the nested object and the other folder's.
+    let sources = source(
+        "matches",
+        "s3://lake/**/part-[79].parquet",
+        &format!("endpoint = \"{}\"", s3.endpoint),
+    );
+    let config = self::config(&ctx, MATCHES, &sources);
+    let out = crate::common::sluice_command(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--pipeline",
+        "load",
+    ])
+    .current_dir(ctx.dir.path())
+    .envs(crate::common::s3::S3_ENV)
+    .output()
+    .expect("run sluice");
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("2 loaded, 0 skipped"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(ctx.count("SELECT count(*) FROM matches"), 7);
 }
 
 fn an_inferred_schema_file_loads_its_csv(ctx: TestContext) {
@@ -766,6 +793,15 @@ dimension = "completeness"
         &source("matches", "in/a.csv", ""),
     );
     load(&ctx, &config);
+    // The run grades the table it loaded: the check's figures are stored
+    // with the run's report.
+    let graded = ctx
+        .query("SELECT table_name, rows_checked FROM quality_reports WHERE table_name = 'matches'");
+    assert_eq!(graded, [["matches", "3"]], "{graded:?}");
+    let check = ctx.query(
+        "SELECT name, rows_checked, failing FROM quality_checks WHERE table_name = 'matches'",
+    );
+    assert_eq!(check, [["goals_known", "3", "1"]], "{check:?}");
     let out = ctx.sluice(&[
         "check",
         "--config",

@@ -114,8 +114,8 @@ pub struct SourceConfig {
     /// Key of `[tables]` the rows go to.
     pub table: String,
     /// A local path or glob (`data/*.csv`, relative to the config file), or
-    /// `s3://bucket/prefix/*.parquet`. Wildcards (`*`, `?`) may appear in
-    /// the file name only; a folder (or a prefix ending in `/`) is every
+    /// `s3://bucket/prefix/**/*.parquet`. `*`, `?` and `[a-z]` match within
+    /// a folder, `**` any depth of folders; a folder (or a prefix ending in `/`) is every
     /// file in it.
     pub path: String,
     /// The S3 endpoint (a local S3-compatible server); the environment's

@@ -46,9 +46,10 @@ pub struct LocalCopy {
 }
 
 /// The files `pattern` names, in name order. `pattern` is a local path
-/// (relative to `base`) or `s3://bucket/prefix/name`, with wildcards (`*`,
-/// `?`) in the file name only; a folder (or a prefix ending in `/`) names
-/// every file in it.
+/// (relative to `base`) or `s3://bucket/prefix/name`, with wildcards in any
+/// component: `*` and `?` within one component, `[a-z]` a class, and `**`
+/// any number of folders (`data/**/*.csv`); a folder (or a prefix ending in
+/// `/`) names every file directly in it.
 pub async fn list(
     pattern: &str,
     base: &Path,
@@ -65,39 +66,56 @@ pub async fn list(
     }
 }
 
+/// How patterns match: `*` and `?` stay within one path component, `**`
+/// crosses folders, names starting with a dot match like any other.
+const MATCH: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
+
 fn list_local(pattern: &Path) -> Result<Vec<FoundFile>, String> {
-    let name_pattern = pattern
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| "expected a path ending in a file name or pattern".to_string())?;
-    let mut dir = pattern.parent().unwrap_or(Path::new("."));
-    let mut name_pattern = name_pattern;
+    let text = pattern
+        .to_str()
+        .ok_or_else(|| format!("{}: the path is not UTF-8", pattern.display()))?;
     let mut found = Vec::new();
-    if !has_wildcard(name_pattern) {
+    if !has_wildcard(text) {
         let meta = std::fs::metadata(pattern).map_err(|e| e.to_string())?;
         if !meta.is_dir() {
             found.push(local_file(pattern.to_path_buf(), &meta));
             return Ok(found);
         }
-        // A folder: every file in it.
-        dir = pattern;
-        name_pattern = "*";
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !matches(name_pattern, name) {
-            continue;
+        // A folder: every file directly in it.
+        let entries =
+            std::fs::read_dir(pattern).map_err(|e| format!("{}: {e}", pattern.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let meta = entry.metadata().map_err(|e| e.to_string())?;
+            if meta.is_file() {
+                found.push(local_file(entry.path(), &meta));
+            }
         }
-        let meta = entry.metadata().map_err(|e| e.to_string())?;
-        if meta.is_file() {
-            found.push(local_file(entry.path(), &meta));
+    } else {
+        let paths = glob::glob_with(text, MATCH).map_err(|e| pattern_error(text, &e))?;
+        for path in paths {
+            let path = path.map_err(|e| e.to_string())?;
+            let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            if meta.is_file() {
+                found.push(local_file(path, &meta));
+            }
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(found)
+}
+
+/// A pattern the glob syntax refuses, with the place.
+fn pattern_error(pattern: &str, error: &glob::PatternError) -> String {
+    format!(
+        "`{pattern}` is not a valid pattern: {} at character {}",
+        error.msg,
+        error.pos + 1
+    )
 }
 
 fn local_file(path: PathBuf, meta: &std::fs::Metadata) -> FoundFile {
@@ -120,22 +138,32 @@ async fn list_s3(rest: &str, endpoint: Option<&str>) -> Result<Vec<FoundFile>, S
     let (bucket, key) = rest
         .split_once('/')
         .ok_or_else(|| "expected s3://bucket/prefix/name".to_string())?;
-    let (prefix, name_pattern) = key.rsplit_once('/').unwrap_or(("", key));
-    // `s3://bucket/prefix/`: every object under the prefix.
-    let name_pattern = if name_pattern.is_empty() {
-        "*"
+    // `s3://bucket/prefix/`: every object directly under the prefix.
+    let key = if key.is_empty() || key.ends_with('/') {
+        format!("{key}*")
     } else {
-        name_pattern
+        key.to_string()
+    };
+    let pattern = glob::Pattern::new(&key).map_err(|e| pattern_error(&key, &e))?;
+    // Objects are listed under the folders before the first wildcard.
+    let literal: Vec<&str> = key
+        .split('/')
+        .take_while(|part| !has_wildcard(part))
+        .collect();
+    let prefix = if literal.len() == key.split('/').count() {
+        // No wildcard: the key itself, or the objects under it.
+        key.rsplit_once('/').map_or("", |(dir, _)| dir).to_string()
+    } else {
+        literal.join("/")
     };
     let store = Arc::new(s3_store(bucket, endpoint)?);
-    let listing_prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
+    let listing_prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix.as_str()));
     let mut listing = store.list(listing_prefix.as_ref());
     let mut found = Vec::new();
     while let Some(meta) = listing.next().await {
         let meta = meta.map_err(|e| e.to_string())?;
         let location = meta.location.as_ref();
-        let (dir, name) = location.rsplit_once('/').unwrap_or(("", location));
-        if dir != prefix || !matches(name_pattern, name) {
+        if !pattern.matches_with(location, MATCH) {
             continue;
         }
         let modified = meta
@@ -233,44 +261,70 @@ pub async fn sha256(path: &Path) -> std::io::Result<String> {
 }
 
 fn has_wildcard(pattern: &str) -> bool {
-    pattern.contains(['*', '?'])
-}
-
-/// Whether `name` matches `pattern` (`*`: any run of characters, `?`: one).
-pub fn matches(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
+    pattern.contains(['*', '?', '['])
 }
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::*;
+
+    fn names(dir: &Path, pattern: &str) -> Vec<String> {
+        let found = list_local(&dir.join(pattern)).expect("lists");
+        found
+            .iter()
+            .map(|f| {
+                let Location::Local(path) = &f.location else {
+                    panic!("a local file")
+                };
+                let relative = path.strip_prefix(dir).expect("under the folder");
+                relative.to_string_lossy().into_owned()
+            })
+            .collect()
+    }
 
     #[test]
-    fn wildcards_match_file_names() {
-        assert!(matches("*.csv", "a.csv"));
-        assert!(matches("2024-??.csv.gz", "2024-01.csv.gz"));
-        assert!(!matches("*.csv", "a.csv.gz"));
-        assert!(matches("*", "anything"));
-        assert!(!matches("a?c", "ac"));
+    fn wildcards_match_files_and_folders() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in [
+            "a.csv",
+            "b.csv.gz",
+            "2024/01/x.csv",
+            "2024/02/y.csv",
+            "2024/02/deep/z.csv",
+            "2025/01/w.csv",
+            "2024/notes.txt",
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("folders");
+            std::fs::write(&path, b"x").expect("file");
+        }
+        assert_eq!(names(dir.path(), "*.csv"), ["a.csv"]);
+        assert_eq!(names(dir.path(), "?.csv*"), ["a.csv", "b.csv.gz"]);
+        assert_eq!(
+            names(dir.path(), "**/*.csv"),
+            [
+                "2024/01/x.csv",
+                "2024/02/deep/z.csv",
+                "2024/02/y.csv",
+                "2025/01/w.csv",
+                "a.csv"
+            ]
+        );
+        assert_eq!(
+            names(dir.path(), "2024/*/*.csv"),
+            ["2024/01/x.csv", "2024/02/y.csv"]
+        );
+        assert_eq!(names(dir.path(), "202[5]/**/*.csv"), ["2025/01/w.csv"]);
+        // A folder is the files directly in it.
+        assert_eq!(names(dir.path(), "2024"), ["2024/notes.txt"]);
+    }
+
+    #[test]
+    fn a_bad_pattern_names_its_place() {
+        let error = list_local(Path::new("data/a**b.csv"))
+            .err()
+            .expect("refused");
+        assert!(error.contains("is not a valid pattern"), "{error}");
+        assert!(error.contains("at character"), "{error}");
     }
 }

@@ -392,9 +392,15 @@ async fn run_with_fence(
         }
     }
     if !prepared.quality.is_empty() {
-        let graded = quality_gate::grade(stores, &prepared.quality, &context, &mut report)
-            .instrument(span.clone())
-            .await;
+        let graded = quality_gate::grade(
+            stores,
+            &prepared.quality,
+            &prepared.sources,
+            &context,
+            &mut report,
+        )
+        .instrument(span.clone())
+        .await;
         if let Err(error) = graded {
             let failed = Failed {
                 prepared,

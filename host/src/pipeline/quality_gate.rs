@@ -3,9 +3,12 @@
 //! the run (a failed `fail_run` check or a grade below `min_grade` fails
 //! it; a failed table-level `fail_batch` check makes it partial).
 
+use std::collections::BTreeMap;
+
 use super::concurrency::RunContext;
 use super::{Failure, RunError, RunReport, Stores};
 use crate::db::DbError;
+use crate::files::{PreparedSource, SourceReport};
 use crate::internal_events::{InternalEvent, QualityGraded, TableGraded};
 use crate::quality::{QualityPlan, grade, store};
 use crate::state::RunMode;
@@ -14,17 +17,20 @@ use crate::state::RunMode;
 pub(super) async fn grade(
     stores: &Stores,
     plan: &QualityPlan,
+    sources: &[PreparedSource],
     run: &RunContext,
     report: &mut RunReport,
 ) -> Result<(), DbError> {
     let tally = run.quality.tally();
+    let loaded = source_tables(sources, &report.files);
     let mut conn = stores
         .state
         .pool()
         .acquire()
         .await
         .map_err(DbError::query("acquiring a connection"))?;
-    let quality = grade::grade_run(&mut conn, plan, &tally, run.run_id, &run.pipeline).await?;
+    let quality =
+        grade::grade_run(&mut conn, plan, &tally, &loaded, run.run_id, &run.pipeline).await?;
     if run.options.mode == RunMode::Run {
         store::save(&mut conn, run.run_id, &run.pipeline, &quality).await?;
     }
@@ -85,4 +91,22 @@ pub(super) async fn grade(
     }
     report.quality = Some(quality);
     Ok(())
+}
+
+/// The tables the run's sources wrote, with the rows each holds from this
+/// run (inserted, updated or unchanged); a source that loaded no file is
+/// left out, as a stream that produced no batch is.
+fn source_tables(sources: &[PreparedSource], reports: &[SourceReport]) -> BTreeMap<String, u64> {
+    let mut tables = BTreeMap::new();
+    for source in sources {
+        let Some(report) = reports.iter().find(|r| r.source == source.key) else {
+            continue;
+        };
+        if report.files_loaded == 0 {
+            continue;
+        }
+        *tables.entry(source.config.table.clone()).or_insert(0) +=
+            report.inserted + report.updated + report.unchanged;
+    }
+    tables
 }

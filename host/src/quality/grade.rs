@@ -2,6 +2,8 @@
 //! each check's figures and unit score, each table's score and grade, the
 //! run's.
 
+use std::collections::BTreeMap;
+
 use crate::config::{CheckConfig, CheckKind, Threshold};
 use crate::db::{DbError, Exec};
 use crate::state::RunId;
@@ -14,15 +16,27 @@ use super::table_checks::{self, Found};
 
 /// Grades run `run_id` of `pipeline`: the tallied row-level checks, the
 /// table-level checks of every table the run produced rows for (one
-/// aggregate query each), volume and drift against earlier runs.
+/// aggregate query each), volume and drift against earlier runs; and the
+/// tables its file and database sources wrote (`loaded`: rows per table),
+/// whose rows no batch tallied, judged over the table as `sluice check`
+/// judges it.
 pub async fn grade_run(
     db: &mut impl Exec,
     plan: &QualityPlan,
     tally: &RunTally,
+    loaded: &BTreeMap<String, u64>,
     run_id: RunId,
     pipeline: &str,
 ) -> Result<QualityReport, DbError> {
     let mut tables = Vec::new();
+    for (table, rows) in loaded {
+        if tally.tables.contains_key(table) {
+            continue;
+        }
+        if let Some(report) = grade_loaded(db, plan, table, *rows, run_id, pipeline).await? {
+            tables.push(report);
+        }
+    }
     for (table, figures) in &tally.tables {
         let checks: Vec<(usize, &CheckConfig)> = plan.checks_of(table).collect();
         if checks.is_empty() && figures.null_keys == 0 {
@@ -68,6 +82,59 @@ pub async fn grade_run(
         tables.push(table_report(plan, table, figures.rows, outcomes, gate));
     }
     Ok(run_report(plan, tables))
+}
+
+/// A table a source loaded outside the batches: every check the database
+/// can judge over the table, and volume against the rows this run wrote;
+/// the row-level kinds only a batch can judge (regex, outliers, drift,
+/// plugin) are left to the run's log, not failed.
+async fn grade_loaded(
+    db: &mut impl Exec,
+    plan: &QualityPlan,
+    table: &str,
+    rows: u64,
+    run_id: RunId,
+    pipeline: &str,
+) -> Result<Option<TableReport>, DbError> {
+    let checks: Vec<&CheckConfig> = plan.checks_of(table).map(|(_, c)| c).collect();
+    if checks.is_empty() {
+        return Ok(None);
+    }
+    let in_db: Vec<&CheckConfig> = checks
+        .iter()
+        .copied()
+        .filter(|c| table_checks::in_database(c, true))
+        .collect();
+    let (loaded, found) = if in_db.is_empty() {
+        (0, Vec::new())
+    } else {
+        table_checks::run(db, table, &in_db).await?
+    };
+    let mut outcomes: Vec<CheckOutcome> = in_db
+        .iter()
+        .zip(found)
+        .map(|(check, found)| from_database(check, loaded, found))
+        .collect();
+    for check in checks {
+        match check.check {
+            CheckKind::Volume => {
+                let runs = check.runs.unwrap_or(5);
+                let earlier =
+                    super::store::previous_rows(db, pipeline, table, run_id, runs).await?;
+                outcomes.push(volume(check, rows, &earlier));
+            }
+            _ if table_checks::in_database(check, true) => {}
+            kind => tracing::warn!(
+                table,
+                check = %check.name,
+                kind = ?kind,
+                "a source's table is judged over its loaded rows: this kind of check needs batches and is not judged"
+            ),
+        }
+    }
+    // The table's rows from this run, as a stream's table reports its
+    // batches' rows: what the next run's volume check compares with.
+    Ok(Some(table_report(plan, table, rows, outcomes, None)))
 }
 
 /// `sluice check`: every check of `table` the database can judge, over
