@@ -102,9 +102,9 @@ struct FeaturesArgs {
     /// config's `reference_date`; today in the time zone when neither.
     #[arg(long)]
     reference_date: Option<String>,
-    /// Parquet file(s) to read the transactions from instead of the table,
-    /// overriding the config's `source_file`: a path or a pattern in the
-    /// file name (`lake/transactions-*.parquet`).
+    /// Parquet, CSV or NDJSON file(s) to read the transactions from
+    /// instead of the table, overriding the config's `source_file`: a path
+    /// or a pattern (`lake/**/transactions-*.parquet`).
     #[arg(long, value_name = "PATH|GLOB")]
     source_file: Option<String>,
     /// A Parquet file to write the features to instead of the table,

@@ -26,8 +26,8 @@ pub struct CrmFeaturesConfig {
     /// PostgreSQL).
     #[serde(default = "default_source")]
     pub source: String,
-    /// Parquet files to read the transactions from instead of `source`: a
-    /// path, or a pattern in the file name (`lake/transactions-*.parquet`).
+    /// Parquet, CSV or NDJSON files to read the transactions from instead
+    /// of `source`: a path, or a pattern (`lake/transactions-*.parquet`).
     /// `--source-file` overrides.
     pub source_file: Option<String>,
     /// The features table (`ml_features.user_features` on PostgreSQL, a
@@ -157,7 +157,7 @@ impl CrmFeaturesConfig {
         {
             return Some((
                 "source_file",
-                "name a Parquet file or a pattern such as `lake/*.parquet`".to_string(),
+                "name a Parquet, CSV or NDJSON file or a pattern such as `lake/*.parquet`".to_string(),
             ));
         }
         if let Some(file) = &self.target_file

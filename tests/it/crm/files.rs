@@ -329,3 +329,129 @@ fn features_to_a_parquet_file_match_the_table() {
         );
     }
 }
+
+/// Writes `rows` as CSV (gzip when the name ends in `.gz`), the columns in
+/// another order than the table's and one more.
+fn write_csv(path: &Path, rows: &[Tx<'_>]) {
+    let mut text =
+        String::from("note,created_at,user_id,amount,transaction_type,status,game_type\n");
+    for (user, amount, kind, status, at, game) in rows {
+        let user = user.map_or(String::new(), |u| u.to_string());
+        let game = game.unwrap_or_default();
+        text.push_str(&format!(
+            "\"a, quoted\",{at},{user},{amount},{kind},{status},{game}\n"
+        ));
+    }
+    let file = std::fs::File::create(path).expect("create");
+    if path.extension().is_some_and(|e| e == "gz") {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).expect("write");
+        gz.finish().expect("finish");
+    } else {
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// Writes `rows` as NDJSON: amounts as JSON numbers, a missing game as a
+/// missing key.
+fn write_ndjson(path: &Path, rows: &[Tx<'_>]) {
+    let mut text = String::new();
+    for (user, amount, kind, status, at, game) in rows {
+        let user = user.map_or("null".to_string(), |u| u.to_string());
+        let game = game.map_or(String::new(), |g| format!(", \"game_type\": \"{g}\""));
+        text.push_str(&format!(
+            "{{\"user_id\": {user}, \"amount\": {amount}, \"transaction_type\": \"{kind}\", \"status\": \"{status}\", \"created_at\": \"{at}\"{game}}}\n"
+        ));
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn hand_computed_features_from_csv_and_ndjson_files() {
+    let ctx = TestContext::new();
+    let lake = ctx.path("lake");
+    std::fs::create_dir_all(&lake).expect("lake folder");
+    let (first, second) = HAND_DATASET.split_at(9);
+    write_csv(&lake.join("part-0.csv.gz"), first);
+    write_ndjson(&lake.join("part-1.ndjson"), second);
+    let config = write_features_config(
+        &ctx,
+        "merge",
+        &format!("source_file = \"{}/part-*\"\n", lake.display()),
+    );
+    let out = features(&ctx, &config, &[]);
+    check_hand_features(&ctx, &out);
+}
+
+#[test]
+fn a_bad_text_file_fails_naming_the_file_and_line() {
+    let ctx = TestContext::new();
+    let path = |name: &str| ctx.path(name).display().to_string();
+
+    std::fs::write(
+        ctx.path("no-game.csv"),
+        "user_id,amount,transaction_type,status,created_at\n",
+    )
+    .expect("write");
+    let line = failure(&ctx, &path("no-game.csv"));
+    assert!(
+        line.contains("no-game.csv: no column `game_type`"),
+        "{line}"
+    );
+
+    std::fs::write(ctx.path("empty.csv"), "").expect("write");
+    let line = failure(&ctx, &path("empty.csv"));
+    assert!(line.contains("empty.csv: empty file"), "{line}");
+
+    let mut rows = HAND_DATASET.to_vec();
+    rows[3].1 = "twelve";
+    write_csv(&ctx.path("bad-amount.csv"), &rows);
+    let line = failure(&ctx, &path("bad-amount.csv"));
+    assert!(line.contains("bad-amount.csv: "), "{line}");
+    assert!(line.contains("twelve"), "{line}");
+    assert!(line.contains("data rows 1 to "), "the rows it is in: {line}");
+
+    std::fs::write(
+        ctx.path("broken.ndjson"),
+        "{\"user_id\": 1, \"amount\": 1.5, \"transaction_type\": \"bet\", \"status\": \"completed\", \"created_at\": \"2025-06-28T18:00:00Z\"}\n{\"user_id\": 2, \"amount\": \n",
+    )
+    .expect("write");
+    let line = failure(&ctx, &path("broken.ndjson"));
+    assert!(line.contains("broken.ndjson: "), "{line}");
+}
+
+fn text_features_equal_the_databases(ctx: TestContext) {
+    generate(&ctx, &["--into", &ctx.database_url()]);
+    let config = write_features_config(&ctx, "replace", "");
+    features(&ctx, &config, &[]);
+    let from_table = snapshot(&ctx);
+    assert!(from_table.len() > 250);
+    for format in ["csv.gz", "ndjson"] {
+        let file = ctx.path(&format!("transactions.{format}"));
+        let file_text = file.to_str().expect("utf-8");
+        let out = ctx.sluice(&[
+            "export",
+            "transactions",
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--format",
+            format,
+            "--out",
+            file_text,
+        ]);
+        assert_ok(&out);
+        let out = features(&ctx, &config, &["--source-file", file_text]);
+        assert!(
+            out.contains(&format!("features of {} users", from_table.len())),
+            "{format}: {out}"
+        );
+        let from_file = snapshot(&ctx);
+        assert_eq!(from_file.len(), from_table.len(), "{format}");
+        for (a, b) in from_table.iter().zip(&from_file) {
+            assert_eq!(a, b, "{format}: user {}: table and file disagree", a[0]);
+        }
+    }
+}
+
+on_both_databases!(text_features_equal_the_databases);

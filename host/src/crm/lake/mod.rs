@@ -1,18 +1,20 @@
-//! Per-user aggregates from Parquet files of a data lake instead of a
-//! table: the same figures the grouped query returns, so the features and
-//! scores that follow are the same code.
+//! Per-user aggregates from the files of a data lake (Parquet, CSV or
+//! NDJSON) instead of a table: the same figures the grouped query returns,
+//! so the features and scores that follow are the same code.
 //!
-//! Every file's footer and columns are checked before a row is read
-//! (`columns.rs`); then the row groups of all files are shared out to one
-//! thread per core, each reading only the six needed columns in batches
-//! and folding them into a table of its own (`accumulate.rs`); the tables
-//! merge at the end. Memory holds the per-user figures and a batch per
-//! thread, never the transactions.
+//! Every file's footer or header and columns are checked before a row is
+//! read (`columns.rs`, `text.rs`); then the row groups of all Parquet files
+//! and the text files whole are shared out to one thread per core, each
+//! reading only the six needed columns in batches and folding them into a
+//! table of its own (`accumulate.rs`); the tables merge at the end. Memory
+//! holds the per-user figures and a batch per thread, never the
+//! transactions.
 
 pub mod accumulate;
 pub mod clock;
 pub mod columns;
 pub mod paths;
+pub mod text;
 
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
@@ -27,6 +29,7 @@ use time::{Date, OffsetDateTime};
 use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES, UserAggregates};
 use accumulate::{Rules, UserTable};
 use columns::{Decoded, Vocabulary};
+use text::TextSource;
 
 /// Rows decoded at a time per thread.
 const BATCH_ROWS: usize = 16 * 1024;
@@ -88,6 +91,15 @@ pub enum LakeError {
         /// What is wrong.
         message: String,
     },
+    /// A CSV or NDJSON file could not be read: the reader's message names
+    /// the line and column.
+    #[error("{}: {message}", path.display())]
+    Text {
+        /// The file.
+        path: PathBuf,
+        /// What the reader said.
+        message: String,
+    },
     /// Reading a row group failed.
     #[error("{}: row group {row_group}: {message}", path.display())]
     Read {
@@ -103,7 +115,8 @@ pub enum LakeError {
 /// What to read and which transactions count.
 #[derive(Debug, Clone)]
 pub struct FileQuery {
-    /// A Parquet file, or a pattern of them (`lake/tx-*.parquet`).
+    /// A Parquet, CSV or NDJSON file (`.gz`, `.zst` read through), or a
+    /// pattern of them (`lake/tx-*.parquet`).
     pub source: String,
     /// The time zone of days, weekdays and hours.
     pub zone: chrono_tz::Tz,
@@ -117,11 +130,29 @@ pub struct FileQuery {
     pub threads: usize,
 }
 
-/// One checked file.
-struct Source {
+/// One checked Parquet file.
+struct ParquetSource {
     path: PathBuf,
     metadata: ArrowReaderMetadata,
     projection: ProjectionMask,
+}
+
+/// One checked file.
+enum Source {
+    /// Read by row groups, shared out among the threads.
+    Parquet(ParquetSource),
+    /// Read whole by one thread.
+    Text(TextSource),
+}
+
+impl Source {
+    /// The units of work the file splits into.
+    fn units(&self) -> usize {
+        match self {
+            Source::Parquet(p) => p.metadata.metadata().num_row_groups(),
+            Source::Text(_) => 1,
+        }
+    }
 }
 
 fn open(path: &Path) -> Result<File, LakeError> {
@@ -131,8 +162,11 @@ fn open(path: &Path) -> Result<File, LakeError> {
     })
 }
 
-/// Opens `path`, reads its footer and checks its columns.
+/// Opens `path`, reads its footer (or header) and checks its columns.
 fn check(path: &Path) -> Result<Source, LakeError> {
+    if let Some(format) = text::format_of(path) {
+        return text::check(path, format).map(Source::Text);
+    }
     let file = open(path)?;
     let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
         LakeError::NotParquet {
@@ -142,11 +176,11 @@ fn check(path: &Path) -> Result<Source, LakeError> {
     })?;
     let indices = columns::check(path, metadata.schema())?;
     let projection = ProjectionMask::roots(metadata.parquet_schema(), indices);
-    Ok(Source {
+    Ok(Source::Parquet(ParquetSource {
         path: path.to_path_buf(),
         metadata,
         projection,
-    })
+    }))
 }
 
 /// Every user's aggregates from the files of `q`, by user id.
@@ -158,7 +192,7 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
     let units: Vec<(usize, usize)> = sources
         .iter()
         .enumerate()
-        .flat_map(|(f, s)| (0..s.metadata.metadata().num_row_groups()).map(move |g| (f, g)))
+        .flat_map(|(f, s)| (0..s.units()).map(move |g| (f, g)))
         .collect();
     let statuses: Vec<&str> = q.statuses.iter().map(String::as_str).collect();
     let words = Vocabulary {
@@ -184,7 +218,17 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
                     let mut files: Vec<Option<File>> = sources.iter().map(|_| None).collect();
                     let mut decoded = Decoded::default();
                     while let Some(&(f, group)) = units.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let source = &sources[f];
+                        let source = match &sources[f] {
+                            Source::Parquet(source) => source,
+                            Source::Text(source) => {
+                                source.read(BATCH_ROWS, |batch| {
+                                    decoded.fill(&source.path, batch, words)?;
+                                    table.add(&decoded, &mut rules);
+                                    Ok(())
+                                })?;
+                                continue;
+                            }
+                        };
                         let file = match &files[f] {
                             Some(file) => file,
                             None => files[f].insert(open(&source.path)?),
@@ -231,7 +275,7 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
         files = sources.len(),
         row_groups = units.len(),
         users = users.len(),
-        "aggregated transactions from Parquet"
+        "aggregated transactions from files"
     );
     Ok(users.into_users(q.reference_date))
 }
@@ -244,6 +288,10 @@ fn expected_users(sources: &[Source]) -> usize {
     let (mut rows, mut low, mut high) = (0i64, i64::MAX, i64::MIN);
     let mut ranged = true;
     for source in sources {
+        // A text file says nothing of its rows until read.
+        let Source::Parquet(source) = source else {
+            continue;
+        };
         let metadata = source.metadata.metadata();
         let column = source
             .metadata
@@ -282,7 +330,7 @@ fn expected_users(sources: &[Source]) -> usize {
 }
 
 fn read_group(
-    source: &Source,
+    source: &ParquetSource,
     file: &File,
     group: usize,
     words: Vocabulary<'_>,
