@@ -41,6 +41,7 @@ mod recorded_the_odds_api;
 mod resolution;
 mod resolution_premier_league;
 mod sandbox;
+mod sql_sources;
 mod secrets;
 mod serve;
 mod tables_and_incidents;

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod credits;
+mod database_source;
 mod crm;
 mod duration;
 mod export;
@@ -22,6 +23,7 @@ pub use alerts::{
     WebhookChannelConfig,
 };
 pub use credits::CreditBudget;
+pub use database_source::{ChangeDetection, DatabaseKind, Deletes};
 pub use crm::{CrmConfig, CrmFeaturesConfig, CrmWrite, is_table_name, parse_day};
 pub use duration::HumanDuration;
 pub use export::{
