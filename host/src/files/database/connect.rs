@@ -75,7 +75,7 @@ pub async fn open(url: &str) -> Result<SourceConn, String> {
     let unreachable = |e: sqlx::Error| format!("cannot connect: {e}");
     let timed_out = || format!("cannot connect: no answer within {CONNECT_TIMEOUT:?}");
     let connect = async {
-        Ok(match kind {
+        Ok::<_, String>(match kind {
             DatabaseKind::Postgres => {
                 let options = PgConnectOptions::from_str(url).map_err(bad_url)?;
                 SourceConn::Postgres(options.connect().await.map_err(unreachable)?)

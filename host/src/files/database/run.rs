@@ -67,7 +67,8 @@ impl DatabaseRun<'_> {
 
     /// Runs the source; an error ends it.
     pub(in crate::files) async fn run(&mut self, clear_checkpoint: bool) -> Result<(), FileError> {
-        let config = &self.source.config;
+        let source = self.source;
+        let config = &source.config;
         let written = config.database.as_deref().unwrap_or_default();
         let url = connect::expand_env(written).map_err(|r| self.fail(format!("database: {r}")))?;
         let shown = crate::db::without_password(&url);
@@ -165,7 +166,8 @@ impl DatabaseRun<'_> {
         cursor: usize,
         clear_checkpoint: bool,
     ) -> Result<(), FileError> {
-        let (pipeline, key) = (&self.source.pipeline, &self.source.key);
+        let source = self.source;
+        let (pipeline, key) = (&source.pipeline, &source.key);
         let mut order = vec![cursor];
         order.extend(mapping.key.iter().filter(|&&k| k != cursor));
         let mut db = self
@@ -236,7 +238,8 @@ impl DatabaseRun<'_> {
         mapping: &Mapping,
         clear_checkpoint: bool,
     ) -> Result<(), FileError> {
-        let (pipeline, key) = (&self.source.pipeline, &self.source.key);
+        let source = self.source;
+        let (pipeline, key) = (&source.pipeline, &source.key);
         let deletes = self.source.config.deletes.unwrap_or(Deletes::Hard);
         let mut batches = query.stream(
             conn,
@@ -414,7 +417,8 @@ impl DatabaseRun<'_> {
     /// The table as it stands (created, declared columns added), with
     /// `_deleted_at` when deletes are soft.
     async fn ensure(&mut self, tx: &mut Tx, soft: bool) -> Result<TableShape, FileError> {
-        let config = &self.source.config;
+        let source = self.source;
+        let config = &source.config;
         let (mut shape, added) = table::ensure(tx, &config.table, &self.source.schema).await?;
         self.note_added(added);
         if soft && shape.position(DELETED_AT).is_none() {
