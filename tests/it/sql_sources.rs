@@ -138,10 +138,12 @@ fn load(ctx: &TestContext, config: &Path) -> String {
 
 /// `id|customer|amount|updated_at` rows of the destination, by id.
 fn orders(ctx: &TestContext) -> Vec<String> {
-    ctx.query("SELECT id, customer, CAST(amount AS TEXT), updated_at IS NULL FROM orders ORDER BY id")
-        .into_iter()
-        .map(|r| r.join("|"))
-        .collect()
+    ctx.query(
+        "SELECT id, customer, CAST(amount AS TEXT), updated_at IS NULL FROM orders ORDER BY id",
+    )
+    .into_iter()
+    .map(|r| r.join("|"))
+    .collect()
 }
 
 const MARIADB_ORDERS: &str = "CREATE TABLE orders (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, \
@@ -170,12 +172,19 @@ fn cursor_mariadb_to_sqlite_loads_only_new_and_changed_rows() {
     );
     let out = load(&ctx, &config);
     assert!(
-        out.contains("2 batches; rows: 4 inserted, 0 updated, 0 unchanged, 0 deleted, 0 quarantined"),
+        out.contains(
+            "2 batches; rows: 4 inserted, 0 updated, 0 unchanged, 0 deleted, 0 quarantined"
+        ),
         "{out}"
     );
     assert_eq!(
         orders(&ctx),
-        ["1|ada|10.50|0", "2|bob|20.00|0", "3|cy|NULL|0", "4|dee|5.25|0"]
+        [
+            "1|ada|10.50|0",
+            "2|bob|20.00|0",
+            "3|cy|NULL|0",
+            "4|dee|5.25|0"
+        ]
     );
     assert_eq!(
         ctx.query("SELECT updated_at FROM orders WHERE id = 4")[0][0],
@@ -183,7 +192,10 @@ fn cursor_mariadb_to_sqlite_loads_only_new_and_changed_rows() {
     );
 
     let out = load(&ctx, &config);
-    assert!(out.contains("0 batches; rows: 0 inserted, 0 updated"), "{out}");
+    assert!(
+        out.contains("0 batches; rows: 0 inserted, 0 updated"),
+        "{out}"
+    );
 
     exec(
         &source.url(),
@@ -294,7 +306,10 @@ fn snapshot_mariadb_soft_deletes_and_a_reappearing_row_clears_them() {
         .collect();
     assert_eq!(rows, ["1|ada|1", "2|bobby|1", "3|cy|0", "4|dee|1"]);
 
-    exec(&source.url(), &["INSERT INTO orders VALUES (3, 'cy', 3.00, NULL)"]);
+    exec(
+        &source.url(),
+        &["INSERT INTO orders VALUES (3, 'cy', 3.00, NULL)"],
+    );
     let out = load(&ctx, &config);
     assert!(
         out.contains("rows: 1 inserted, 0 updated, 3 unchanged, 0 deleted"),
@@ -377,7 +392,9 @@ fn a_sqlite_table_of_many_batches_loads_with_a_bad_value_quarantined() {
     );
     let out = load(&ctx, &config);
     assert!(
-        out.contains("20 batches; rows: 19999 inserted, 0 updated, 0 unchanged, 0 deleted, 1 quarantined"),
+        out.contains(
+            "20 batches; rows: 19999 inserted, 0 updated, 0 unchanged, 0 deleted, 1 quarantined"
+        ),
         "{out}"
     );
     assert_eq!(ctx.count("SELECT COUNT(*) FROM orders"), 19999);
@@ -419,7 +436,10 @@ fn a_bad_url_a_missing_table_and_a_missing_cursor_fail_the_run_named() {
         "{out}"
     );
     exec(&source.url(), &[MARIADB_ORDERS]);
-    let out = failing(&source.url(), "from_table = \"orders\"\ncursor = \"changed\"");
+    let out = failing(
+        &source.url(),
+        "from_table = \"orders\"\ncursor = \"changed\"",
+    );
     assert!(
         out.contains("cursor column `changed` is not among the columns of table `orders` (id, customer, amount, updated_at)"),
         "{out}"
@@ -429,7 +449,9 @@ fn a_bad_url_a_missing_table_and_a_missing_cursor_fail_the_run_named() {
         "query = \"SELECT customer FROM orders\"\nchange_detection = \"snapshot\"",
     );
     assert!(
-        out.contains("key column `id` of table `orders` is not among the columns of the query (customer)"),
+        out.contains(
+            "key column `id` of table `orders` is not among the columns of the query (customer)"
+        ),
         "{out}"
     );
     let out = failing("${SLUICE_TEST_SURELY_UNSET}", "from_table = \"orders\"");
@@ -439,7 +461,9 @@ fn a_bad_url_a_missing_table_and_a_missing_cursor_fail_the_run_named() {
         "from_table = \"orders\"",
     );
     assert!(
-        out.contains("database: the environment variable `SLUICE_TEST_SURELY_UNSET` it names is not set"),
+        out.contains(
+            "database: the environment variable `SLUICE_TEST_SURELY_UNSET` it names is not set"
+        ),
         "{out}"
     );
 }

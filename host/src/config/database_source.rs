@@ -103,7 +103,8 @@ impl LoadedConfig {
         source: &SourceConfig,
         table: &TableConfig,
     ) -> Result<(), ConfigError> {
-        let bad = |key: &str, message: &str| self.invalid(format!("{at}.{key}"), message.to_string());
+        let bad =
+            |key: &str, message: &str| self.invalid(format!("{at}.{key}"), message.to_string());
         let url = source.database.as_deref().unwrap_or_default();
         if !source.path.is_empty() {
             return Err(bad(
@@ -167,7 +168,10 @@ impl LoadedConfig {
                 ));
             }
             (Some(ChangeDetection::Cursor), None) => {
-                return Err(bad("cursor", "change_detection = \"cursor\" needs the cursor column named"));
+                return Err(bad(
+                    "cursor",
+                    "change_detection = \"cursor\" needs the cursor column named",
+                ));
             }
             (_, Some(cursor)) if cursor.trim().is_empty() => {
                 return Err(bad("cursor", "expected a column name"));
@@ -183,7 +187,10 @@ impl LoadedConfig {
         }
         match detection {
             Some(ChangeDetection::Snapshot) if source.write != WriteDisposition::Merge => {
-                return Err(bad("write", "a snapshot source merges on the key: write = \"merge\""));
+                return Err(bad(
+                    "write",
+                    "a snapshot source merges on the key: write = \"merge\"",
+                ));
             }
             Some(ChangeDetection::Snapshot) if !declared_key => {
                 return Err(bad(
@@ -265,37 +272,62 @@ mod tests {
     #[test]
     fn database_sources_are_checked_naming_the_key() {
         let db = "database = \"mysql://root@127.0.0.1/shop\"\n";
-        assert_eq!(problem(&source(&format!("{db}from_table = \"orders\""))), "");
+        assert_eq!(
+            problem(&source(&format!("{db}from_table = \"orders\""))),
+            ""
+        );
         assert_eq!(
             problem(&source(&format!(
                 "{db}query = \"SELECT 1 AS id\"\ncursor = \"id\""
             ))),
             ""
         );
-        assert!(problem(&source(db)).contains("pipelines.p.sources[0].from_table: a database source needs"));
-        assert!(problem(&source(&format!("{db}from_table = \"a\"\nquery = \"b\"")))
-            .contains("sources[0].query: give `from_table` or `query`"));
-        assert!(problem(&source("database = \"oracle://x\"\nfrom_table = \"a\""))
-            .contains("sources[0].database: expected a URL"));
-        assert!(problem(&source(&format!("{db}from_table = \"a; drop\"")))
-            .contains("sources[0].from_table: expected a table name"));
-        assert!(problem(&source(&format!("{db}from_table = \"a\"\ndeletes = \"soft\"")))
-            .contains("sources[0].deletes: applies to change_detection = \"snapshot\" only"));
-        assert!(problem(&source(&format!(
-            "{db}from_table = \"a\"\nchange_detection = \"snapshot\"\ncursor = \"u\""
-        )))
-        .contains("sources[0].cursor: a snapshot source"));
-        assert!(problem(&source(&format!("{db}from_table = \"a\"\nformat = \"csv\"")))
-            .contains("sources[0].format: applies to file sources only"));
-        assert!(problem(&source("path = \"a.csv\"\ncursor = \"u\""))
-            .contains("sources[0].cursor: applies to database sources only"));
+        assert!(
+            problem(&source(db))
+                .contains("pipelines.p.sources[0].from_table: a database source needs")
+        );
+        assert!(
+            problem(&source(&format!("{db}from_table = \"a\"\nquery = \"b\"")))
+                .contains("sources[0].query: give `from_table` or `query`")
+        );
+        assert!(
+            problem(&source("database = \"oracle://x\"\nfrom_table = \"a\""))
+                .contains("sources[0].database: expected a URL")
+        );
+        assert!(
+            problem(&source(&format!("{db}from_table = \"a; drop\"")))
+                .contains("sources[0].from_table: expected a table name")
+        );
+        assert!(
+            problem(&source(&format!(
+                "{db}from_table = \"a\"\ndeletes = \"soft\""
+            )))
+            .contains("sources[0].deletes: applies to change_detection = \"snapshot\" only")
+        );
+        assert!(
+            problem(&source(&format!(
+                "{db}from_table = \"a\"\nchange_detection = \"snapshot\"\ncursor = \"u\""
+            )))
+            .contains("sources[0].cursor: a snapshot source")
+        );
+        assert!(
+            problem(&source(&format!(
+                "{db}from_table = \"a\"\nformat = \"csv\""
+            )))
+            .contains("sources[0].format: applies to file sources only")
+        );
+        assert!(
+            problem(&source("path = \"a.csv\"\ncursor = \"u\""))
+                .contains("sources[0].cursor: applies to database sources only")
+        );
         assert!(problem(&source("")).contains("sources[0].path: a source needs"));
     }
 
     #[test]
     fn the_key_hides_the_password() {
         let text = source("database = \"postgres://u:secret@h/db\"\nfrom_table = \"orders\"");
-        let config = LoadedConfig::parse(std::path::Path::new("sluice.toml"), &text).expect("valid");
+        let config =
+            LoadedConfig::parse(std::path::Path::new("sluice.toml"), &text).expect("valid");
         let key = config.config.pipelines["p"].sources[0].key();
         assert_eq!(key, "t <- postgres://u:***@h/db table orders");
     }

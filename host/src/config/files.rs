@@ -177,7 +177,11 @@ impl SourceConfig {
     /// files in `sluice_source_files`, or of a database source's checkpoint.
     pub fn key(&self) -> String {
         match &self.database {
-            Some(url) => format!("{} <- {}", self.table, super::database_source::label(self, url)),
+            Some(url) => format!(
+                "{} <- {}",
+                self.table,
+                super::database_source::label(self, url)
+            ),
             None => format!("{} <- {}", self.table, self.path),
         }
     }

@@ -115,7 +115,10 @@ mod tests {
         let missing = expand_env("postgres://u:${SLUICE_SURELY_UNSET_VAR}@h/db");
         assert_eq!(
             missing,
-            Err("the environment variable `SLUICE_SURELY_UNSET_VAR` it names is not set".to_string())
+            Err(
+                "the environment variable `SLUICE_SURELY_UNSET_VAR` it names is not set"
+                    .to_string()
+            )
         );
         assert!(expand_env("x${A").is_err());
     }

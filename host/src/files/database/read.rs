@@ -171,9 +171,7 @@ impl SourceQuery {
                     for p in &params {
                         q = q.bind(as_text(p));
                     }
-                    let done = out
-                        .pump(q.fetch(&mut c), |r| pg_row(r, &decodes))
-                        .await;
+                    let done = out.pump(q.fetch(&mut c), |r| pg_row(r, &decodes)).await;
                     let _ = sqlx::Connection::close(c).await;
                     done
                 }
@@ -187,9 +185,7 @@ impl SourceQuery {
                             other => q.bind(as_text(other)),
                         };
                     }
-                    let done = out
-                        .pump(q.fetch(&mut c), |r| mysql_row(r, &decodes))
-                        .await;
+                    let done = out.pump(q.fetch(&mut c), |r| mysql_row(r, &decodes)).await;
                     let _ = sqlx::Connection::close(c).await;
                     done
                 }
@@ -204,9 +200,7 @@ impl SourceQuery {
                             other => q.bind(as_text(other)),
                         };
                     }
-                    let done = out
-                        .pump(q.fetch(&mut c), |r| sqlite_row(r, &decodes))
-                        .await;
+                    let done = out.pump(q.fetch(&mut c), |r| sqlite_row(r, &decodes)).await;
                     let _ = sqlx::Connection::close(c).await;
                     done
                 }
@@ -273,7 +267,9 @@ pub fn position_value(cell: &Cell) -> serde_json::Value {
         Cell::Float(f) => serde_json::Number::from_f64(*f)
             .map_or_else(|| f.to_string().into(), serde_json::Value::Number),
         Cell::Bool(b) => (*b).into(),
-        Cell::Date(d) => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()).into(),
+        Cell::Date(d) => {
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()).into()
+        }
         other => other.shown().into(),
     }
 }
@@ -324,10 +320,16 @@ fn pg_row(row: &sqlx::postgres::PgRow, decodes: &[Decode]) -> Result<SourceRow, 
         .enumerate()
         .map(|(i, d)| {
             Ok(match d {
-                Decode::I16 => row.try_get::<Option<i16>, _>(i)?.map(|v| Cell::Int(v.into())),
-                Decode::I32 => row.try_get::<Option<i32>, _>(i)?.map(|v| Cell::Int(v.into())),
+                Decode::I16 => row
+                    .try_get::<Option<i16>, _>(i)?
+                    .map(|v| Cell::Int(v.into())),
+                Decode::I32 => row
+                    .try_get::<Option<i32>, _>(i)?
+                    .map(|v| Cell::Int(v.into())),
                 Decode::Int => row.try_get::<Option<i64>, _>(i)?.map(Cell::Int),
-                Decode::F32 => row.try_get::<Option<f32>, _>(i)?.map(|v| Cell::Float(v.into())),
+                Decode::F32 => row
+                    .try_get::<Option<f32>, _>(i)?
+                    .map(|v| Cell::Float(v.into())),
                 Decode::F64 => row.try_get::<Option<f64>, _>(i)?.map(Cell::Float),
                 Decode::Bool => row.try_get::<Option<bool>, _>(i)?.map(Cell::Bool),
                 Decode::Date => row.try_get::<Option<time::Date>, _>(i)?.map(Cell::Date),
@@ -383,7 +385,10 @@ fn sqlite_row(row: &sqlx::sqlite::SqliteRow, decodes: &[Decode]) -> Result<Sourc
             let storage = raw.type_info().name().to_ascii_uppercase();
             Ok(if storage.contains("INT") || storage.contains("BOOL") {
                 Cell::Int(row.try_get::<i64, _>(i)?)
-            } else if storage.contains("REAL") || storage.contains("FLOA") || storage.contains("DOUB") {
+            } else if storage.contains("REAL")
+                || storage.contains("FLOA")
+                || storage.contains("DOUB")
+            {
                 Cell::Float(row.try_get::<f64, _>(i)?)
             } else if storage.contains("BLOB") {
                 Cell::Text(String::from_utf8_lossy(&row.try_get::<Vec<u8>, _>(i)?).into_owned())
@@ -438,7 +443,13 @@ mod tests {
 
     #[test]
     fn names_are_quoted_per_server() {
-        assert_eq!(quote(DatabaseKind::MySql, "shop.or`ders"), "`shop`.`or``ders`");
-        assert_eq!(quote(DatabaseKind::Postgres, "public.orders"), "\"public\".\"orders\"");
+        assert_eq!(
+            quote(DatabaseKind::MySql, "shop.or`ders"),
+            "`shop`.`or``ders`"
+        );
+        assert_eq!(
+            quote(DatabaseKind::Postgres, "public.orders"),
+            "\"public\".\"orders\""
+        );
     }
 }

@@ -79,9 +79,12 @@ impl DatabaseRun<'_> {
             (Some(table), _) => format!("table `{table}`"),
             _ => "the query".to_string(),
         };
-        let described =
-            SourceQuery::describe(&mut conn, config.from_table.as_deref(), config.query.as_deref())
-                .await;
+        let described = SourceQuery::describe(
+            &mut conn,
+            config.from_table.as_deref(),
+            config.query.as_deref(),
+        )
+        .await;
         let query = match described {
             Ok(query) => query,
             Err(reason) => {
@@ -210,7 +213,9 @@ impl DatabaseRun<'_> {
             let count = rows.len() as u64;
             let mut tx = begin_write(self.pool, self.run_id).await?;
             let mut shape = self.ensure(&mut tx, false).await?;
-            let outcome = self.write_batch(&mut tx, &mut shape, mapping, &rows).await?;
+            let outcome = self
+                .write_batch(&mut tx, &mut shape, mapping, &rows)
+                .await?;
             state::save_position(&mut tx, pipeline, key, &reached, count, self.run_id).await?;
             let w = outcome.written;
             let counts = self.batch_counts(
@@ -275,7 +280,9 @@ impl DatabaseRun<'_> {
                     }
                 }
             }
-            let outcome = self.write_batch(&mut tx, &mut shape, mapping, &changed).await?;
+            let outcome = self
+                .write_batch(&mut tx, &mut shape, mapping, &changed)
+                .await?;
             duplicates += outcome.written.duplicates;
             let mut seen = keyed;
             for (n, &(i, new)) in is_new.iter().enumerate() {
@@ -291,10 +298,15 @@ impl DatabaseRun<'_> {
             }
             state::save_hashes(&mut tx, pipeline, key, &seen, self.run_id).await?;
         }
-        let deleted = self
-            .delete_gone(&mut tx, &shape, mapping, deletes)
-            .await?;
-        let counts = self.batch_counts(inserted, updated, unchanged, deleted, duplicates, quarantined);
+        let deleted = self.delete_gone(&mut tx, &shape, mapping, deletes).await?;
+        let counts = self.batch_counts(
+            inserted,
+            updated,
+            unchanged,
+            deleted,
+            duplicates,
+            quarantined,
+        );
         crate::state::runs::add_batch(&mut tx, self.run_id, &counts).await?;
         self.finish(tx).await?;
         self.add(&counts, duplicates);
@@ -315,7 +327,11 @@ impl DatabaseRun<'_> {
         let key_columns: Vec<(String, crate::config::ColumnType)> = shape
             .key
             .iter()
-            .filter_map(|k| shape.position(k).map(|i| (k.clone(), shape.columns[i].kind)))
+            .filter_map(|k| {
+                shape
+                    .position(k)
+                    .map(|i| (k.clone(), shape.columns[i].kind))
+            })
             .collect();
         let condition: Vec<String> = key_columns
             .iter()
@@ -335,7 +351,11 @@ impl DatabaseRun<'_> {
                 format!(
                     "UPDATE {table} SET {} = {} WHERE {condition} AND {} IS NULL",
                     quote(DELETED_AT),
-                    if postgres { "CAST(? AS TIMESTAMPTZ)" } else { "?" },
+                    if postgres {
+                        "CAST(? AS TIMESTAMPTZ)"
+                    } else {
+                        "?"
+                    },
                     quote(DELETED_AT)
                 ),
                 Some(now_timestamp()),
@@ -359,14 +379,23 @@ impl DatabaseRun<'_> {
                 }
                 for (value, (column, kind)) in values.iter().zip(&key_columns) {
                     let typed = fit(&json_cell(value), *kind).map_err(|why| {
-                        DbError::Unexpected(format!("snapshot key `{row_key}`, column `{column}`: {why}"))
+                        DbError::Unexpected(format!(
+                            "snapshot key `{row_key}`, column `{column}`: {why}"
+                        ))
                     })?;
-                    args.push(if postgres { typed.postgres() } else { typed.sqlite() });
+                    args.push(if postgres {
+                        typed.postgres()
+                    } else {
+                        typed.sqlite()
+                    });
                 }
                 deleted += tx
                     .execute(&statement, args)
                     .await
-                    .map_err(DbError::query(format!("deleting a gone row of {}", shape.name)))?;
+                    .map_err(DbError::query(format!(
+                        "deleting a gone row of {}",
+                        shape.name
+                    )))?;
             }
             state::drop_keys(tx, pipeline, key, &gone).await?;
         }
@@ -399,7 +428,9 @@ impl DatabaseRun<'_> {
         while let Some(batch) = batches.recv().await {
             let rows = batch.map_err(|r| self.fail(format!("reading stopped: {r}")))?;
             self.report.batches += 1;
-            let outcome = self.write_batch(&mut tx, &mut shape, mapping, &rows).await?;
+            let outcome = self
+                .write_batch(&mut tx, &mut shape, mapping, &rows)
+                .await?;
             total.written.inserted += outcome.written.inserted;
             total.written.updated += outcome.written.updated;
             total.written.unchanged += outcome.written.unchanged;
@@ -407,7 +438,14 @@ impl DatabaseRun<'_> {
             quarantined += outcome.quarantined.len() as u64;
         }
         let w = total.written;
-        let counts = self.batch_counts(w.inserted, w.updated, w.unchanged, deleted, w.duplicates, quarantined);
+        let counts = self.batch_counts(
+            w.inserted,
+            w.updated,
+            w.unchanged,
+            deleted,
+            w.duplicates,
+            quarantined,
+        );
         crate::state::runs::add_batch(&mut tx, self.run_id, &counts).await?;
         self.finish(tx).await?;
         self.add(&counts, w.duplicates);
@@ -422,8 +460,13 @@ impl DatabaseRun<'_> {
         let (mut shape, added) = table::ensure(tx, &config.table, &self.source.schema).await?;
         self.note_added(added);
         if soft && shape.position(DELETED_AT).is_none() {
-            table::add_column(tx, &mut shape, DELETED_AT, crate::config::ColumnType::Timestamp)
-                .await?;
+            table::add_column(
+                tx,
+                &mut shape,
+                DELETED_AT,
+                crate::config::ColumnType::Timestamp,
+            )
+            .await?;
             self.note_added(vec![DELETED_AT.to_string()]);
         }
         Ok(shape)
@@ -525,7 +568,11 @@ impl DatabaseRun<'_> {
     /// Adds a committed batch to the run's counts and the source's report.
     fn add(&mut self, counts: &LoadCounts, duplicates: u64) {
         self.counts.add(counts);
-        let rows = counts.tables.get(DATABASE_ROWS).copied().unwrap_or_default();
+        let rows = counts
+            .tables
+            .get(DATABASE_ROWS)
+            .copied()
+            .unwrap_or_default();
         self.report.inserted += rows.inserted;
         self.report.updated += rows.updated;
         self.report.unchanged += rows.unchanged;

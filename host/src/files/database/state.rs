@@ -100,7 +100,10 @@ pub async fn hashes(
             .await
             .map_err(DbError::query("reading the last snapshot"))?;
         for row in &rows {
-            found.insert(text(row, 0, "snapshot key")?, text(row, 1, "snapshot hash")?);
+            found.insert(
+                text(row, 0, "snapshot key")?,
+                text(row, 1, "snapshot hash")?,
+            );
         }
     }
     Ok(found)
