@@ -3,8 +3,8 @@
 
 mod alerts;
 mod credits;
-mod database_source;
 mod crm;
+mod database_source;
 mod duration;
 mod export;
 mod files;
@@ -23,8 +23,8 @@ pub use alerts::{
     WebhookChannelConfig,
 };
 pub use credits::CreditBudget;
-pub use database_source::{ChangeDetection, DatabaseKind, Deletes};
 pub use crm::{CrmConfig, CrmFeaturesConfig, CrmWrite, is_table_name, parse_day};
+pub use database_source::{ChangeDetection, DatabaseKind, Deletes};
 pub use duration::HumanDuration;
 pub use export::{
     ByteSize, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_PARTITIONS, DEFAULT_REPORT_ROWS, ExportFormat,
