@@ -54,8 +54,10 @@ first-build-note:
 # tests run, with the test build's features: a separate `cargo build` first
 # would compile wasmtime twice. A test whose recording is missing fails:
 # the developer's opt-out (SLUICE_ALLOW_MISSING_RECORDINGS) is unset here.
+# The database-source tests read MariaDB through the server
+# scripts/mariadb-for-tests.sh finds or starts.
 test: tools-observability tools-s3 check-prometheus plugins test-plugins
-	url="$$(scripts/postgres-for-tests.sh)" && env -u SLUICE_ALLOW_MISSING_RECORDINGS SLUICE_TEST_POSTGRES="$$url" $(CARGO) test --workspace
+	url="$$(scripts/postgres-for-tests.sh)" && mariadb="$$(scripts/mariadb-for-tests.sh)" && env -u SLUICE_ALLOW_MISSING_RECORDINGS SLUICE_TEST_POSTGRES="$$url" SLUICE_TEST_MARIADB="$$mariadb" $(CARGO) test --workspace
 
 host:
 	$(CARGO) build -p sluice

@@ -43,6 +43,7 @@ mod resolution_premier_league;
 mod sandbox;
 mod secrets;
 mod serve;
+mod sql_sources;
 mod tables_and_incidents;
 mod terminal;
 mod unattended;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use super::database_source::{ChangeDetection, Deletes};
 use super::tables::{SchemaFile, check_columns};
 use super::{ConfigError, LoadedConfig, TableSchema, WriteDisposition, is_identifier};
 
@@ -107,17 +108,35 @@ pub enum OnBadRow {
     Refuse,
 }
 
-/// `[[pipelines.P.sources]]`: files loaded into a generic table.
+/// `[[pipelines.P.sources]]`: files, or a database's table or query,
+/// loaded into a generic table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// Key of `[tables]` the rows go to.
     pub table: String,
-    /// A local path or glob (`data/*.csv`, relative to the config file), or
+    /// Files: a local path or glob (`data/*.csv`, relative to the config file), or
     /// `s3://bucket/prefix/**/*.parquet`. `*`, `?` and `[a-z]` match within
     /// a folder, `**` any depth of folders; a folder (or a prefix ending in `/`) is every
-    /// file in it.
+    /// file in it. Empty for a database source.
+    #[serde(default)]
     pub path: String,
+    /// A database source: its URL (`postgres://`, `mysql://`, `sqlite://`),
+    /// `${NAME}` standing for the environment variable `NAME`.
+    pub database: Option<String>,
+    /// A database source's table (`name` or `schema.name`).
+    pub from_table: Option<String>,
+    /// A database source's query, instead of `from_table`.
+    pub query: Option<String>,
+    /// A database source's cursor column: each run loads the rows whose
+    /// cursor is past the last one loaded.
+    pub cursor: Option<String>,
+    /// How a database source finds what changed: by `cursor`, or by
+    /// comparing a full `snapshot` with the last one.
+    pub change_detection: Option<ChangeDetection>,
+    /// A snapshot source: what becomes of a destination row whose key left
+    /// the source.
+    pub deletes: Option<Deletes>,
     /// The S3 endpoint (a local S3-compatible server); the environment's
     /// `AWS_ENDPOINT_URL` otherwise.
     pub endpoint: Option<String>,
@@ -155,9 +174,16 @@ pub struct SourceConfig {
 
 impl SourceConfig {
     /// Identifies the source within its pipeline: the key of its loaded
-    /// files in `sluice_source_files`.
+    /// files in `sluice_source_files`, or of a database source's checkpoint.
     pub fn key(&self) -> String {
-        format!("{} <- {}", self.table, self.path)
+        match &self.database {
+            Some(url) => format!(
+                "{} <- {}",
+                self.table,
+                super::database_source::label(self, url)
+            ),
+            None => format!("{} <- {}", self.table, self.path),
+        }
     }
 }
 
@@ -323,6 +349,10 @@ impl LoadedConfig {
                 ),
             ));
         };
+        if source.database.is_some() {
+            return self.validate_database_source(at, source, table);
+        }
+        self.refuse_database_keys(at, source)?;
         if source.format.is_none() && FileFormat::from_name(&source.path).is_none() {
             return Err(self.invalid(
                 format!("{at}.format"),

@@ -4,6 +4,7 @@
 mod alerts;
 mod credits;
 mod crm;
+mod database_source;
 mod duration;
 mod export;
 mod files;
@@ -23,6 +24,7 @@ pub use alerts::{
 };
 pub use credits::CreditBudget;
 pub use crm::{CrmConfig, CrmFeaturesConfig, CrmWrite, is_table_name, parse_day};
+pub use database_source::{ChangeDetection, DatabaseKind, Deletes};
 pub use duration::HumanDuration;
 pub use export::{
     ByteSize, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_PARTITIONS, DEFAULT_REPORT_ROWS, ExportFormat,

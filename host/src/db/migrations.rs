@@ -71,6 +71,11 @@ const SQLITE: &[Embedded] = &[
         "source files",
         include_str!("../../migrations/sqlite/0011_source_files.sql"),
     ),
+    (
+        13,
+        "database sources",
+        include_str!("../../migrations/sqlite/0013_database_sources.sql"),
+    ),
 ];
 
 /// `migrations/postgres/`, in version order.
@@ -134,6 +139,11 @@ const POSTGRES: &[Embedded] = &[
         12,
         "workers",
         include_str!("../../migrations/postgres/0012_workers.sql"),
+    ),
+    (
+        13,
+        "database sources",
+        include_str!("../../migrations/postgres/0013_database_sources.sql"),
     ),
 ];
 

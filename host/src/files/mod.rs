@@ -2,10 +2,12 @@
 //! S3, loaded into the generic tables `[tables]` declares. Each file is read
 //! on a blocking thread in bounded batches and loaded in one transaction
 //! with its checkpoint (`sluice_source_files`), its quarantined rows and its
-//! run counters, so a failing file never leaves partial rows.
+//! run counters, so a failing file never leaves partial rows. A source may
+//! name a database table or query instead (`database/`).
 
 mod cell;
 mod checkpoint;
+mod database;
 mod infer;
 mod load;
 mod locate;
@@ -18,6 +20,7 @@ mod typing;
 mod write;
 
 pub use cell::{Cell, Place};
+pub use database::DELETED_AT;
 pub use infer::{InferOptions, infer_schema, schema_toml};
 pub use report::SourceReport;
 pub use source::{
@@ -36,6 +39,15 @@ pub enum FileError {
     /// The source's config does not fit (its table's schema file, its path).
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// A database source could not be read: its URL, its server, its
+    /// table or query, its columns.
+    #[error("{source_key}: {reason}")]
+    Source {
+        /// The source.
+        source_key: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The source's files could not be listed.
     #[error("{source_key}: cannot list {path}: {message}")]
     List {

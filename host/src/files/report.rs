@@ -25,6 +25,10 @@ pub struct SourceReport {
     pub deleted: u64,
     /// Columns added to the table.
     pub columns_added: Vec<String>,
+    /// Whether the source is a database's table or query.
+    pub database: bool,
+    /// A database source: its batches committed.
+    pub batches: u64,
 }
 
 impl SourceReport {
@@ -36,8 +40,24 @@ impl SourceReport {
         }
     }
 
+    /// An empty report of the database source `source`.
+    pub fn database(source: &str) -> Self {
+        SourceReport {
+            database: true,
+            ..SourceReport::new(source)
+        }
+    }
+
+    /// Whether the source wrote anything to its table in the run.
+    pub fn loaded_any(&self) -> bool {
+        self.files_loaded > 0 || self.batches > 0
+    }
+
     /// One line for the run summary.
     pub fn line(&self) -> String {
+        if self.database {
+            return self.database_line();
+        }
         let mut line = format!(
             "files {}: {} loaded, {} skipped, {} refused; rows: {} inserted, {} updated, {} unchanged, {} quarantined",
             self.source,
@@ -54,6 +74,30 @@ impl SourceReport {
         }
         if self.deleted > 0 {
             line.push_str(&format!(", {} replaced away", self.deleted));
+        }
+        if !self.columns_added.is_empty() {
+            line.push_str(&format!(
+                "; columns added: {}",
+                self.columns_added.join(", ")
+            ));
+        }
+        line
+    }
+
+    /// A database source's line: its rows, deletes included.
+    fn database_line(&self) -> String {
+        let mut line = format!(
+            "database {}: {} batches; rows: {} inserted, {} updated, {} unchanged, {} deleted, {} quarantined",
+            self.source,
+            self.batches,
+            self.inserted,
+            self.updated,
+            self.unchanged,
+            self.deleted,
+            self.quarantined
+        );
+        if self.duplicates > 0 {
+            line.push_str(&format!(", {} repeated", self.duplicates));
         }
         if !self.columns_added.is_empty() {
             line.push_str(&format!(

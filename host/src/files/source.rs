@@ -1,12 +1,14 @@
-//! Running a pipeline's file sources: each source's files are listed,
+//! Running a pipeline's sources: each file source's files are listed,
 //! those loaded before unchanged are skipped, and each other file is loaded
 //! in a transaction with its checkpoint and run counters (a `replace`
-//! source: all its files in one, the old rows deleted in it).
+//! source: all its files in one, the old rows deleted in it); a database
+//! source is run by `database::run`.
 
 use std::path::PathBuf;
 use tracing::Instrument;
 
 use super::FileError;
+use super::database::run::DatabaseRun;
 use super::report::SourceReport;
 use super::source_run::SourceRun;
 use crate::config::{LoadedConfig, SourceConfig, TableSchema, WriteDisposition};
@@ -70,6 +72,19 @@ pub fn prepare_sources(
                 )
                 .into());
         }
+        if source.detection() == Some(crate::config::ChangeDetection::Snapshot)
+            && schema.primary_key().is_empty()
+        {
+            return Err(config
+                .invalid(
+                    format!("pipelines.{pipeline}.sources[{i}].change_detection"),
+                    format!(
+                        "a snapshot compares rows by key, and table `{}` has none",
+                        source.table
+                    ),
+                )
+                .into());
+        }
         sources.push(PreparedSource {
             pipeline: pipeline.to_string(),
             key: source.key(),
@@ -101,6 +116,28 @@ pub async fn run_sources(
     let dry_run = options.dry_run;
     let mut outcome = FilesOutcome::default();
     for source in sources {
+        if source.config.database.is_some() {
+            let span = tracing::info_span!("database_source", source = %source.key);
+            let mut run = DatabaseRun {
+                source,
+                pool,
+                run_id,
+                dry_run,
+                report: SourceReport::database(&source.key),
+                counts: LoadCounts::default(),
+            };
+            let result = run.run(options.clear_checkpoints).instrument(span).await;
+            tracing::info!(source = %source.key, summary = %run.report.line(), "database source done");
+            outcome.counts.add(&run.counts);
+            outcome.reports.push(run.report);
+            if let Err(error) = result {
+                outcome.failures.push(SourceFailure {
+                    source_key: source.key.clone(),
+                    error,
+                });
+            }
+            continue;
+        }
         let span = tracing::info_span!("file_source", source = %source.key);
         let mut run = SourceRun {
             source,

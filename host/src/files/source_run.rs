@@ -292,20 +292,7 @@ impl SourceRun<'_> {
     /// statement: on SQLite, a transaction that reads first and writes later
     /// fails when another connection (the run's log lines) wrote meanwhile.
     async fn begin(&self) -> Result<Tx, FileError> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(DbError::query("starting a file's transaction"))?;
-        if matches!(tx, Tx::Sqlite(_)) {
-            tx_exec(
-                &mut tx,
-                "UPDATE sluice_runs SET status = status WHERE id = ?",
-                vec![self.run_id.into()],
-            )
-            .await?;
-        }
-        Ok(tx)
+        super::database::run::begin_write(self.pool, self.run_id).await
     }
 
     /// Commits, or rolls back in a dry run.
@@ -371,12 +358,4 @@ impl SourceRun<'_> {
 fn s3_unchanged(file: &FoundFile, stored: Option<&FileStamp>) -> bool {
     matches!(file.location, Location::S3 { .. })
         && stored.is_some_and(|s| s.size == file.stamp.size && s.modified == file.stamp.modified)
-}
-
-async fn tx_exec(tx: &mut Tx, sql: &str, args: Vec<crate::db::Value>) -> Result<u64, FileError> {
-    use crate::db::Exec;
-    Ok(tx
-        .execute(sql, args)
-        .await
-        .map_err(DbError::query("updating the loaded files"))?)
 }

@@ -94,15 +94,15 @@ pub(super) async fn grade(
 }
 
 /// The tables the run's sources wrote, with the rows each holds from this
-/// run (inserted, updated or unchanged); a source that loaded no file is
-/// left out, as a stream that produced no batch is.
+/// run (inserted, updated or unchanged); a source that loaded no file (or
+/// no batch) is left out, as a stream that produced no batch is.
 fn source_tables(sources: &[PreparedSource], reports: &[SourceReport]) -> BTreeMap<String, u64> {
     let mut tables = BTreeMap::new();
     for source in sources {
         let Some(report) = reports.iter().find(|r| r.source == source.key) else {
             continue;
         };
-        if report.files_loaded == 0 {
+        if !report.loaded_any() {
             continue;
         }
         *tables.entry(source.config.table.clone()).or_insert(0) +=
