@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod crm;
 pub mod db;
+pub mod expr;
 pub mod export;
 pub mod extract;
 pub mod files;

@@ -45,6 +45,7 @@ mod secrets;
 mod serve;
 mod tables_and_incidents;
 mod terminal;
+mod transforms;
 mod unattended;
 mod workers;
 mod write_dispositions;
