@@ -156,7 +156,7 @@ fn a_step_failing_at_run_time_quarantines_its_row_and_the_rest_load(ctx: TestCon
     let reasons = quarantine_reasons(&ctx);
     assert_eq!(reasons.len(), 2, "{reasons:?}");
     assert!(
-        reasons[0].ends_with("in/bets.csv, line 3, transform step 2 (derive): column `per_leg`: Division by zero"),
+        reasons[0].ends_with("in/bets.csv, line 3, transform step 2 (derive): column `per_leg`: Division by zero: 9.00 / 0"),
         "{reasons:?}"
     );
     assert!(
