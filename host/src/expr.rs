@@ -91,7 +91,11 @@ impl Language {
     }
 
     /// Evaluates `expression` with the row's values in `scope`.
-    pub fn eval(&self, scope: &mut Scope<'_>, expression: &Expression) -> Result<Dynamic, EvalError> {
+    pub fn eval(
+        &self,
+        scope: &mut Scope<'_>,
+        expression: &Expression,
+    ) -> Result<Dynamic, EvalError> {
         self.engine
             .eval_ast_with_scope::<Dynamic>(scope, &expression.ast)
             .map_err(|e| EvalError(eval_message(&e)))
@@ -183,7 +187,13 @@ mod tests {
     #[test]
     fn statements_loops_and_eval_do_not_compile() {
         let language = Language::new();
-        for text in ["x = 1", "let x = 1", "while true {}", "eval(\"1\")", "import \"a\" as a"] {
+        for text in [
+            "x = 1",
+            "let x = 1",
+            "while true {}",
+            "eval(\"1\")",
+            "import \"a\" as a",
+        ] {
             assert!(language.compile(text).is_err(), "{text} compiled");
         }
         let error = language.compile("amount >").expect_err("incomplete");

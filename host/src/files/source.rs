@@ -75,14 +75,15 @@ pub fn prepare_sources(
                 .into());
         }
         let at = format!("pipelines.{pipeline}.sources[{i}].transforms");
-        let transforms = Transforms::compile(&source.transforms).map_err(|e| {
-            config.invalid(format!("{at}[{}].{}", e.step, e.key), e.message)
-        })?;
+        let transforms = Transforms::compile(&source.transforms)
+            .map_err(|e| config.invalid(format!("{at}[{}].{}", e.step, e.key), e.message))?;
         // A file without a header holds the table's columns in order: the
         // columns the steps name are known before any file is read.
         let positional = !source.header
             && matches!(
-                source.format.or_else(|| FileFormat::from_name(&source.path)),
+                source
+                    .format
+                    .or_else(|| FileFormat::from_name(&source.path)),
                 Some(FileFormat::Csv | FileFormat::Xlsx)
             );
         if positional {

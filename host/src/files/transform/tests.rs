@@ -104,11 +104,17 @@ fn a_failing_step_names_itself_and_the_place() {
     );
     assert!(bad.reason.to_lowercase().contains("zero"), "{}", bad.reason);
     let transforms = steps(r#"transforms = [{ filter = "a + 1" }]"#);
-    let Outcome::Failed(bad) = transforms.for_file(None).apply(row(1, &[("a", Cell::Int(1))]))
+    let Outcome::Failed(bad) = transforms
+        .for_file(None)
+        .apply(row(1, &[("a", Cell::Int(1))]))
     else {
         panic!("a filter giving a number should fail");
     };
-    assert!(bad.reason.contains("gave an integer, not true or false"), "{}", bad.reason);
+    assert!(
+        bad.reason.contains("gave an integer, not true or false"),
+        "{}",
+        bad.reason
+    );
 }
 
 #[test]
