@@ -393,6 +393,9 @@ impl LoadedConfig {
     /// names the step and the place in the expression), every step names
     /// columns, and at most one `dedup` keeps the last row.
     fn validate_transforms(&self, at: &str, steps: &[TransformStep]) -> Result<(), ConfigError> {
+        if steps.is_empty() {
+            return Ok(());
+        }
         let language = crate::expr::Language::new();
         let mut keep_last = false;
         for (i, step) in steps.iter().enumerate() {
@@ -537,6 +540,33 @@ mod tests {
         assert!(
             problem("[[pipelines.p.sources]]\ntable = \"nope\"\npath = \"a.csv\"")
                 .contains("unknown table `nope`")
+        );
+    }
+
+    #[test]
+    fn transforms_are_checked_naming_the_step() {
+        let source = |transforms: &str| {
+            format!(
+                "[tables.t]\ncolumns = [{{ name = \"id\", type = \"int\" }}]\n[[pipelines.p.sources]]\ntable = \"t\"\npath = \"a.csv\"\nwrite = \"append\"\ntransforms = [{transforms}]"
+            )
+        };
+        assert_eq!(problem(&source("{ filter = \"id > 1\" }")), "");
+        let bad = problem(&source(
+            "{ cast = { id = \"int\" } }, { filter = \"id >\" }",
+        ));
+        assert!(
+            bad.contains("pipelines.p.sources[0].transforms[1].filter: the expression `id >` does not compile: ")
+                && bad.contains("(line 1, column "),
+            "{bad}"
+        );
+        let twice = "{ dedup = { key = [\"id\"], keep = \"last\" } }";
+        assert!(
+            problem(&source(&format!("{twice}, {twice}")))
+                .contains("transforms[1].dedup.keep: one dedup of a source may keep the last row")
+        );
+        assert!(
+            problem(&source("{ dedup = { key = [] } }"))
+                .contains("transforms[0].dedup: names no column")
         );
     }
 

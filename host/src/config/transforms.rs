@@ -1,7 +1,9 @@
 //! A file source's `transforms`: the steps applied, in order, to each row
 //! between reading and loading. Each step is a table with one key naming
 //! its kind (`rename`, `cast`, `filter`, `derive`, `dedup`); a new kind is
-//! a new key of [`StepTable`] and a new variant of [`TransformStep`].
+//! a new key of [`StepTable`] and a new variant of [`TransformStep`] (a
+//! step with companion keys, such as `{ plugin = "name", params = {...} }`,
+//! takes them as further optional fields checked in its `TryFrom`).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
