@@ -15,6 +15,7 @@ pub mod config;
 pub mod crm;
 pub mod db;
 pub mod export;
+pub mod expr;
 pub mod extract;
 pub mod files;
 pub mod internal_events;

@@ -231,11 +231,13 @@ fn the_cache_and_conditional_requests_spare_the_provider(ctx: TestContext) {
     let server = ReplayServer::start(&demo_recordings());
     // One stream at a time, so the provider sees the requests in order.
     let cached = "[pipelines.demo]\nconcurrency = 1\n".to_string()
-        + &DEMO_PIPELINE.replacen(
-            "params = { competition = \"CL\", season = \"2022\" }",
-            "params = { competition = \"CL\", season = \"2022\" }\ncache_ttl = \"5m\"",
-            1,
-        );
+        + DEMO_PIPELINE
+            .replacen(
+                "params = { competition = \"CL\", season = \"2022\" }",
+                "params = { competition = \"CL\", season = \"2022\" }\ncache_ttl = \"5m\"",
+                1,
+            )
+            .as_str();
     let config = ctx.write_config(&server.base_url(), "", &cached);
     let config = config.to_str().expect("path");
     for _ in 0..2 {

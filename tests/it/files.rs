@@ -23,7 +23,7 @@ columns = [
 
 /// Writes `sluice.toml`: the context's database, `tables`, and `sources`
 /// (`[[pipelines.load.sources]]` blocks).
-fn config(ctx: &TestContext, tables: &str, sources: &str) -> PathBuf {
+pub(crate) fn config(ctx: &TestContext, tables: &str, sources: &str) -> PathBuf {
     let text = format!(
         "database = \"{}\"\n{tables}\n{sources}\n",
         ctx.database_url()
@@ -34,12 +34,12 @@ fn config(ctx: &TestContext, tables: &str, sources: &str) -> PathBuf {
 }
 
 /// One source of `table` reading `path`, with `extra` keys.
-fn source(table: &str, path: &str, extra: &str) -> String {
+pub(crate) fn source(table: &str, path: &str, extra: &str) -> String {
     format!("[[pipelines.load.sources]]\ntable = \"{table}\"\npath = \"{path}\"\n{extra}\n")
 }
 
 /// Writes `bytes` to `name` under the context's folder (folders created).
-fn write(ctx: &TestContext, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write(ctx: &TestContext, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = ctx.path(name);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).expect("mkdir");
@@ -49,14 +49,14 @@ fn write(ctx: &TestContext, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// Runs pipeline `load`, which must succeed; returns what it printed.
-fn load(ctx: &TestContext, config: &Path) -> String {
+pub(crate) fn load(ctx: &TestContext, config: &Path) -> String {
     let out = ctx.run(config, "load");
     assert_ok(&out);
     stdout(&out)
 }
 
 /// Runs pipeline `load`, which must not succeed; returns stdout and stderr.
-fn load_failing(ctx: &TestContext, config: &Path) -> String {
+pub(crate) fn load_failing(ctx: &TestContext, config: &Path) -> String {
     let out: Output = ctx.run(config, "load");
     assert!(!out.status.success(), "{}", stdout(&out));
     format!("{}\n{}", stdout(&out), stderr(&out))
@@ -70,7 +70,7 @@ fn matches_rows(ctx: &TestContext) -> Vec<String> {
         .collect()
 }
 
-fn quarantine_reasons(ctx: &TestContext) -> Vec<String> {
+pub(crate) fn quarantine_reasons(ctx: &TestContext) -> Vec<String> {
     ctx.query("SELECT reason FROM sluice_quarantine WHERE kind = 'record' ORDER BY id")
         .into_iter()
         .map(|mut r| r.remove(0))

@@ -46,6 +46,7 @@ mod serve;
 mod sql_sources;
 mod tables_and_incidents;
 mod terminal;
+mod transforms;
 mod unattended;
 mod workers;
 mod write_dispositions;

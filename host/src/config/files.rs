@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::database_source::{ChangeDetection, Deletes};
 use super::tables::{SchemaFile, check_columns};
+use super::transforms::{Keep, TransformStep};
 use super::{ConfigError, LoadedConfig, TableSchema, WriteDisposition, is_identifier};
 
 /// A file format a source reads.
@@ -170,6 +171,9 @@ pub struct SourceConfig {
     /// Rows per batch read and written (8,192 by default): memory is
     /// bounded by it, not by the file's size.
     pub batch_rows: Option<usize>,
+    /// Steps applied, in order, to each row between reading and loading.
+    #[serde(default)]
+    pub transforms: Vec<TransformStep>,
 }
 
 impl SourceConfig {
@@ -396,6 +400,7 @@ impl LoadedConfig {
         if source.batch_rows == Some(0) {
             return Err(self.invalid(format!("{at}.batch_rows"), "must be at least 1".to_string()));
         }
+        self.validate_transforms(at, &source.transforms)?;
         // A table declared through a schema file is checked when it is read.
         if table.schema.is_none()
             && source.write == WriteDisposition::Merge
@@ -408,6 +413,58 @@ impl LoadedConfig {
                     source.table
                 ),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl LoadedConfig {
+    /// Checks a source's `transforms`: every expression compiles (an error
+    /// names the step and the place in the expression), every step names
+    /// columns, and at most one `dedup` keeps the last row.
+    fn validate_transforms(&self, at: &str, steps: &[TransformStep]) -> Result<(), ConfigError> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let language = crate::expr::Language::new();
+        let mut keep_last = false;
+        for (i, step) in steps.iter().enumerate() {
+            let at = format!("{at}.transforms[{i}]");
+            for (key, text) in step.expressions() {
+                language.compile(text).map_err(|e| {
+                    self.invalid(
+                        format!("{at}.{key}"),
+                        format!("the expression `{text}` does not compile: {e}"),
+                    )
+                })?;
+            }
+            let empty = match step {
+                TransformStep::Rename(columns) => {
+                    columns.is_empty() || columns.values().any(|to| to.trim().is_empty())
+                }
+                TransformStep::Cast(columns) => columns.is_empty(),
+                TransformStep::Derive(columns) => columns.is_empty(),
+                TransformStep::Filter(_) => false,
+                TransformStep::Dedup(dedup) => dedup.key.is_empty(),
+            };
+            if empty {
+                return Err(self.invalid(
+                    format!("{at}.{}", step.kind()),
+                    "names no column".to_string(),
+                ));
+            }
+            if let TransformStep::Dedup(dedup) = step
+                && dedup.keep == Keep::Last
+            {
+                if keep_last {
+                    return Err(self.invalid(
+                        format!("{at}.dedup.keep"),
+                        "one dedup of a source may keep the last row (each reads the file once more)"
+                            .to_string(),
+                    ));
+                }
+                keep_last = true;
+            }
         }
         Ok(())
     }
@@ -513,6 +570,33 @@ mod tests {
         assert!(
             problem("[[pipelines.p.sources]]\ntable = \"nope\"\npath = \"a.csv\"")
                 .contains("unknown table `nope`")
+        );
+    }
+
+    #[test]
+    fn transforms_are_checked_naming_the_step() {
+        let source = |transforms: &str| {
+            format!(
+                "[tables.t]\ncolumns = [{{ name = \"id\", type = \"int\" }}]\n[[pipelines.p.sources]]\ntable = \"t\"\npath = \"a.csv\"\nwrite = \"append\"\ntransforms = [{transforms}]"
+            )
+        };
+        assert_eq!(problem(&source("{ filter = \"id > 1\" }")), "");
+        let bad = problem(&source(
+            "{ cast = { id = \"int\" } }, { filter = \"id >\" }",
+        ));
+        assert!(
+            bad.contains("pipelines.p.sources[0].transforms[1].filter: the expression `id >` does not compile: ")
+                && bad.contains("(line 1, column "),
+            "{bad}"
+        );
+        let twice = "{ dedup = { key = [\"id\"], keep = \"last\" } }";
+        assert!(
+            problem(&source(&format!("{twice}, {twice}")))
+                .contains("transforms[1].dedup.keep: one dedup of a source may keep the last row")
+        );
+        assert!(
+            problem(&source("{ dedup = { key = [] } }"))
+                .contains("transforms[0].dedup: names no column")
         );
     }
 

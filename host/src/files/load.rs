@@ -9,9 +9,10 @@ use super::cell::{BadRow, Batcher, Item, RawRow, ReadError};
 use super::infer;
 use super::read::{ReadSpec, read_file};
 use super::table::{self, TableShape, column_name};
+use super::transform::{Outcome, TransformCounts, Transforms};
 use super::typing::{Typed, fit};
 use super::write::{self, Written};
-use crate::config::{OnBadRow, WriteDisposition};
+use crate::config::{FileFormat, OnBadRow, WriteDisposition};
 use crate::db::{Tx, now_timestamp};
 use crate::model::Reject;
 use crate::state::RunId;
@@ -39,6 +40,8 @@ pub struct FileJob<'a> {
     pub write: WriteDisposition,
     /// What a bad row does.
     pub on_bad_row: OnBadRow,
+    /// The source's row transforms.
+    pub transforms: &'a Transforms,
 }
 
 /// What loading one file did.
@@ -48,6 +51,8 @@ pub struct FileCounts {
     pub written: Written,
     /// Rows quarantined.
     pub quarantined: u64,
+    /// What the transforms dropped and failed on.
+    pub transformed: TransformCounts,
 }
 
 /// Loads the file of `job` into `shape`'s table in `tx`, adding the columns
@@ -59,14 +64,17 @@ pub async fn load_file(
     job: &FileJob<'_>,
     added: &mut Vec<String>,
 ) -> Result<FileCounts, FileError> {
-    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<Item>>(2);
-    let path = job.local.to_path_buf();
-    let spec = job.spec.clone();
-    let batch_rows = job.batch_rows;
-    let reader = tokio::task::spawn_blocking(move || {
-        let mut out = Batcher::new(sender, batch_rows);
-        read_file(&path, &spec, &mut out)
-    });
+    let last = if job.transforms.needs_scan() {
+        Some(scan(job).await?)
+    } else {
+        None
+    };
+    let mut transformer = job.transforms.for_file(last);
+    // Files whose every row has the same columns are checked against the
+    // transforms on their first row, before any row is loaded.
+    let mut checked = job.transforms.is_empty()
+        || matches!(job.spec.format, FileFormat::Json | FileFormat::Ndjson);
+    let (mut batches, reader) = start_reader(job);
     let mut counts = FileCounts::default();
     while let Some(batch) = batches.recv().await {
         let mut rows = Vec::with_capacity(batch.len());
@@ -76,6 +84,27 @@ pub async fn load_file(
                 Item::Row(row) => rows.push(row),
                 Item::Bad(row) => bad.push(row),
             }
+        }
+        if !checked && let Some(first) = rows.first() {
+            let columns: Vec<String> = first.fields.iter().map(|(n, _)| n.to_string()).collect();
+            job.transforms
+                .check_columns(&columns)
+                .map_err(|reason| FileError::Refused {
+                    file: job.name.to_string(),
+                    reason,
+                })?;
+            checked = true;
+        }
+        if !job.transforms.is_empty() {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                match transformer.apply(row) {
+                    Outcome::Keep(row) => kept.push(row),
+                    Outcome::Dropped => {}
+                    Outcome::Failed(row) => bad.push(row),
+                }
+            }
+            rows = kept;
         }
         for column in new_columns(shape, &rows) {
             let kind = infer::kind_of(rows.iter().flat_map(|r| {
@@ -118,8 +147,30 @@ pub async fn load_file(
         counts.written.duplicates += written.duplicates;
         counts.quarantined += quarantine(tx, job, &bad).await?;
     }
+    finish_reader(job, reader).await?;
+    counts.transformed = transformer.counts();
+    Ok(counts)
+}
+
+type Reader = tokio::task::JoinHandle<Result<(), ReadError>>;
+
+/// Starts reading the file of `job` on a blocking thread.
+fn start_reader(job: &FileJob<'_>) -> (tokio::sync::mpsc::Receiver<Vec<Item>>, Reader) {
+    let (sender, batches) = tokio::sync::mpsc::channel::<Vec<Item>>(2);
+    let path = job.local.to_path_buf();
+    let spec = job.spec.clone();
+    let batch_rows = job.batch_rows;
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut out = Batcher::new(sender, batch_rows);
+        read_file(&path, &spec, &mut out)
+    });
+    (batches, reader)
+}
+
+/// Waits for the reader: the file refused when it could not be read on.
+async fn finish_reader(job: &FileJob<'_>, reader: Reader) -> Result<(), FileError> {
     match reader.await {
-        Ok(Ok(())) => Ok(counts),
+        Ok(Ok(())) => Ok(()),
         Ok(Err(ReadError::Fatal(reason))) => Err(FileError::Refused {
             file: job.name.to_string(),
             reason,
@@ -133,6 +184,24 @@ pub async fn load_file(
             message: e.to_string(),
         }),
     }
+}
+
+/// The pass before loading that a `keep = "last"` dedup needs: where each
+/// key's last row is. Memory grows with the keys, not the rows.
+async fn scan(
+    job: &FileJob<'_>,
+) -> Result<std::collections::HashMap<String, super::cell::Place>, FileError> {
+    let mut scanner = job.transforms.for_file(None);
+    let (mut batches, reader) = start_reader(job);
+    while let Some(batch) = batches.recv().await {
+        for item in batch {
+            if let Item::Row(row) = item {
+                scanner.scan(row);
+            }
+        }
+    }
+    finish_reader(job, reader).await?;
+    Ok(scanner.into_last())
 }
 
 /// The columns the rows bring that the table lacks, in order of appearance.

@@ -16,6 +16,7 @@ mod report;
 mod source;
 mod source_run;
 mod table;
+mod transform;
 mod typing;
 mod write;
 
@@ -27,6 +28,7 @@ pub use source::{
     FilesOutcome, PreparedSource, SourceFailure, SourceOptions, prepare_sources, run_sources,
 };
 pub use table::column_name;
+pub use transform::{TransformCounts, Transforms};
 
 use std::path::PathBuf;
 

@@ -1,5 +1,7 @@
 //! What a file source did in a run: the run summary's line for it.
 
+use super::transform::TransformCounts;
+
 /// Per file source: its files and what loading them did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceReport {
@@ -29,6 +31,11 @@ pub struct SourceReport {
     pub database: bool,
     /// A database source: its batches committed.
     pub batches: u64,
+    /// Whether the source has row transforms.
+    pub has_transforms: bool,
+    /// Rows the transforms filtered, deduplicated, and failed on (the
+    /// failed ones are among the quarantined).
+    pub transformed: TransformCounts,
 }
 
 impl SourceReport {
@@ -74,6 +81,13 @@ impl SourceReport {
         }
         if self.deleted > 0 {
             line.push_str(&format!(", {} replaced away", self.deleted));
+        }
+        if self.has_transforms {
+            let t = self.transformed;
+            line.push_str(&format!(
+                "; transforms: {} filtered, {} deduplicated, {} failed",
+                t.filtered, t.deduplicated, t.failed
+            ));
         }
         if !self.columns_added.is_empty() {
             line.push_str(&format!(

@@ -5,13 +5,15 @@
 //! source is run by `database::run`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use tracing::Instrument;
 
 use super::FileError;
 use super::database::run::DatabaseRun;
 use super::report::SourceReport;
 use super::source_run::SourceRun;
-use crate::config::{LoadedConfig, SourceConfig, TableSchema, WriteDisposition};
+use super::transform::Transforms;
+use crate::config::{FileFormat, LoadedConfig, SourceConfig, TableSchema, WriteDisposition};
 use crate::db::Pool;
 use crate::state::{LoadCounts, RunId};
 
@@ -29,6 +31,8 @@ pub struct PreparedSource {
     pub config: SourceConfig,
     /// The folder relative paths start from.
     pub base: PathBuf,
+    /// Its row transforms, compiled.
+    pub transforms: Arc<Transforms>,
 }
 
 /// A source or a file of it that failed.
@@ -85,12 +89,31 @@ pub fn prepare_sources(
                 )
                 .into());
         }
+        let at = format!("pipelines.{pipeline}.sources[{i}].transforms");
+        let transforms = Transforms::compile(&source.transforms)
+            .map_err(|e| config.invalid(format!("{at}[{}].{}", e.step, e.key), e.message))?;
+        // A file without a header holds the table's columns in order: the
+        // columns the steps name are known before any file is read.
+        let positional = !source.header
+            && matches!(
+                source
+                    .format
+                    .or_else(|| FileFormat::from_name(&source.path)),
+                Some(FileFormat::Csv | FileFormat::Xlsx)
+            );
+        if positional {
+            let columns: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
+            transforms
+                .check_columns(&columns)
+                .map_err(|message| config.invalid(at.clone(), message))?;
+        }
         sources.push(PreparedSource {
             pipeline: pipeline.to_string(),
             key: source.key(),
             schema,
             config: source.clone(),
             base: base.clone(),
+            transforms: Arc::new(transforms),
         });
     }
     Ok(sources)
@@ -144,7 +167,10 @@ pub async fn run_sources(
             pool,
             run_id,
             dry_run,
-            report: SourceReport::new(&source.key),
+            report: SourceReport {
+                has_transforms: !source.transforms.is_empty(),
+                ..SourceReport::new(&source.key)
+            },
             counts: LoadCounts::default(),
             failures: Vec::new(),
         };

@@ -170,6 +170,7 @@ impl SourceRun<'_> {
             batch_rows: config.batch_rows.unwrap_or(DEFAULT_BATCH_ROWS),
             write: config.write,
             on_bad_row: config.on_bad_row,
+            transforms: &self.source.transforms,
         };
         checkpoint::resolve_quarantined(tx, &self.source.key, &file.name, self.run_id).await?;
         let counts = load_file(tx, &mut shape, &job, &mut columns_added).await?;
@@ -210,6 +211,7 @@ impl SourceRun<'_> {
         self.report.unchanged += w.unchanged;
         self.report.duplicates += w.duplicates;
         self.report.quarantined += counts.quarantined;
+        self.report.transformed.add(counts.transformed);
         Ok(counts)
     }
 

@@ -1,0 +1,165 @@
+//! A file source's `transforms`: the steps applied, in order, to each row
+//! between reading and loading. Each step is a table with one key naming
+//! its kind (`rename`, `cast`, `filter`, `derive`, `dedup`); a new kind is
+//! a new key of [`StepTable`] and a new variant of [`TransformStep`] (a
+//! step with companion keys, such as `{ plugin = "name", params = {...} }`,
+//! takes them as further optional fields checked in its `TryFrom`).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use super::ColumnType;
+
+/// One step of a source's `transforms`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "StepTable")]
+pub enum TransformStep {
+    /// `{ rename = { "Amount EUR" = "amount" } }`: columns renamed, all at once.
+    Rename(BTreeMap<String, String>),
+    /// `{ cast = { amount = "decimal" } }`: values converted to a column
+    /// type; a value that does not convert quarantines its row.
+    Cast(BTreeMap<String, ColumnType>),
+    /// `{ filter = "status == \"settled\"" }`: rows for which the expression
+    /// is not `true` are dropped and counted.
+    Filter(String),
+    /// `{ derive = { band = "if amount >= 100 { \"high\" } else { \"low\" }" } }`:
+    /// columns computed from the row as it entered the step.
+    Derive(BTreeMap<String, String>),
+    /// `{ dedup = { key = ["bet_id"], keep = "last" } }`: one row per key
+    /// within a file, the others dropped and counted.
+    Dedup(DedupStep),
+}
+
+impl TransformStep {
+    /// The step's kind, as the config names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TransformStep::Rename(_) => "rename",
+            TransformStep::Cast(_) => "cast",
+            TransformStep::Filter(_) => "filter",
+            TransformStep::Derive(_) => "derive",
+            TransformStep::Dedup(_) => "dedup",
+        }
+    }
+
+    /// The step's expressions, with the key each is written under.
+    pub fn expressions(&self) -> Vec<(String, &str)> {
+        match self {
+            TransformStep::Filter(text) => vec![(self.kind().to_string(), text.as_str())],
+            TransformStep::Derive(columns) => columns
+                .iter()
+                .map(|(column, text)| (format!("derive.{column}"), text.as_str()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `{ dedup = { key = [...], keep = "first" | "last" } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DedupStep {
+    /// The columns whose values together identify a row.
+    pub key: Vec<String>,
+    /// Which row of a key stays.
+    #[serde(default)]
+    pub keep: Keep,
+}
+
+/// Which of the rows sharing a key a `dedup` keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    /// The first in the file.
+    #[default]
+    First,
+    /// The last in the file.
+    Last,
+}
+
+/// A step as written: exactly one of its keys is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepTable {
+    rename: Option<BTreeMap<String, String>>,
+    cast: Option<BTreeMap<String, ColumnType>>,
+    filter: Option<String>,
+    derive: Option<BTreeMap<String, String>>,
+    dedup: Option<DedupStep>,
+}
+
+impl TryFrom<StepTable> for TransformStep {
+    type Error = String;
+
+    fn try_from(table: StepTable) -> Result<Self, String> {
+        let mut steps: Vec<TransformStep> = Vec::new();
+        steps.extend(table.rename.map(TransformStep::Rename));
+        steps.extend(table.cast.map(TransformStep::Cast));
+        steps.extend(table.filter.map(TransformStep::Filter));
+        steps.extend(table.derive.map(TransformStep::Derive));
+        steps.extend(table.dedup.map(TransformStep::Dedup));
+        match steps.len() {
+            1 => Ok(steps.remove(0)),
+            0 => Err(
+                "a transform step names one of `rename`, `cast`, `filter`, `derive`, `dedup`"
+                    .to_string(),
+            ),
+            _ => Err(format!(
+                "a transform step does one thing; write `{}` and `{}` as two steps",
+                steps[0].kind(),
+                steps[1].kind()
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Steps {
+        transforms: Vec<TransformStep>,
+    }
+
+    fn parse(text: &str) -> Result<Vec<TransformStep>, String> {
+        toml::from_str::<Steps>(text)
+            .map(|s| s.transforms)
+            .map_err(|e| e.message().to_string())
+    }
+
+    #[test]
+    fn each_kind_of_step_reads_from_its_key() {
+        let steps = parse(
+            r#"transforms = [
+  { rename = { "Amount EUR" = "amount" } },
+  { cast = { amount = "decimal" } },
+  { filter = "amount > 0" },
+  { derive = { band = "\"x\"" } },
+  { dedup = { key = ["id"], keep = "last" } },
+]"#,
+        )
+        .expect("parses");
+        let kinds: Vec<_> = steps.iter().map(TransformStep::kind).collect();
+        assert_eq!(kinds, ["rename", "cast", "filter", "derive", "dedup"]);
+        assert_eq!(
+            steps[4],
+            TransformStep::Dedup(DedupStep {
+                key: vec!["id".to_string()],
+                keep: Keep::Last
+            })
+        );
+    }
+
+    #[test]
+    fn a_step_with_two_kinds_or_none_is_refused() {
+        let two = parse("transforms = [{ filter = \"true\", derive = { a = \"1\" } }]");
+        assert!(two.expect_err("two kinds").contains("as two steps"));
+        let none = parse("transforms = [{ }]");
+        assert!(none.expect_err("none").contains("names one of"));
+        let typo = parse("transforms = [{ filtre = \"true\" }]");
+        assert!(typo.expect_err("unknown key").contains("filtre"));
+        let cast = parse("transforms = [{ cast = { a = \"money\" } }]");
+        assert!(cast.expect_err("unknown type").contains("money"));
+    }
+}
