@@ -144,12 +144,14 @@ pub fn build(args: &ProjectArgs) -> anyhow::Result<PathBuf> {
     let lang = Lang::of(&dir)?;
     let manifest = std::fs::read_to_string(dir.join("manifest.toml"))
         .with_context(|| format!("{} has no manifest.toml", dir.display()))?;
-    let name = manifest_name(&manifest)
+    let name = manifest_key(&manifest, "name")
         .with_context(|| format!("{}/manifest.toml has no `name`", dir.display()))?;
     let out_dir = dir.join("target/plugin");
     std::fs::create_dir_all(&out_dir)?;
     let wasm = out_dir.join(format!("{name}.wasm"));
-    let wit = sdk_root().join(format!("wit/since_v{NEWEST_WIT_VERSION}"));
+    // The contract the manifest says the plugin is built for.
+    let version = manifest_key(&manifest, "wit").unwrap_or_else(|| NEWEST_WIT_VERSION.to_string());
+    let wit = sdk_root().join(format!("wit/since_v{version}"));
     let wit = std::fs::canonicalize(&wit)
         .with_context(|| format!("locating the WIT contract {}", wit.display()))?;
     let status = match lang {
@@ -246,9 +248,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn manifest_name(manifest: &str) -> Option<String> {
+fn manifest_key(manifest: &str, key: &str) -> Option<String> {
     let value: toml::Value = toml::from_str(manifest).ok()?;
-    value.get("name")?.as_str().map(str::to_string)
+    value.get(key)?.as_str().map(str::to_string)
 }
 
 fn camel(name: &str) -> String {
