@@ -241,7 +241,7 @@ fn fits(cell: &Value, t: ColumnType) -> Result<(), String> {
         (Value::Text(s), T::Date) => is_date(s)
             .then_some(())
             .ok_or_else(|| format!("`{}` is not a date (YYYY-MM-DD)", excerpt(s))),
-        (Value::Text(s), T::Json) => serde_json::from_str::<serde_json::de::IgnoredAny>(s)
+        (Value::Text(s), T::Json) => serde_json::from_str::<serde::de::IgnoredAny>(s)
             .map(|_| ())
             .map_err(|e| format!("`{}` is not JSON: {e}", excerpt(s))),
         (other, _) => Err(format!("a {} cell", value_kind(other))),

@@ -18,6 +18,7 @@ pub mod transformer {
         world: "transformer",
         path: "../wit/since_v0.5.0",
         with: { "sluice:plugin/types": crate::plugin::bindings::since_v0_3_0::wit },
+        additional_derives: [PartialEq],
     });
 
     pub use self::sluice::plugin::{rows, tables};
