@@ -10,9 +10,7 @@
 use std::path::PathBuf;
 
 use sluice::plugin::transformer::{Column, ColumnType, Value};
-use sluice::plugin::{
-    PluginEngine, PluginError, SandboxLimits, Scorer, Transformed, Transformer,
-};
+use sluice::plugin::{PluginEngine, PluginError, SandboxLimits, Scorer, Transformed, Transformer};
 
 use crate::common::{plugin_dir, repo_root};
 
@@ -72,8 +70,8 @@ fn rows(n: i64) -> Vec<Vec<Value>> {
 }
 
 fn transform(mode: &str, n: i64) -> Result<Transformed, PluginError> {
-    let plugin = Transformer::load(&engine(), &test_plugin("transformer-probe"))
-        .expect("the probe loads");
+    let plugin =
+        Transformer::load(&engine(), &test_plugin("transformer-probe")).expect("the probe loads");
     plugin.transform(
         &columns(),
         rows(n),
@@ -83,8 +81,8 @@ fn transform(mode: &str, n: i64) -> Result<Transformed, PluginError> {
 
 #[test]
 fn a_transformer_passes_changes_drops_adds_and_rejects_rows() {
-    let plugin = Transformer::load(&engine(), &test_plugin("transformer-probe"))
-        .expect("the probe loads");
+    let plugin =
+        Transformer::load(&engine(), &test_plugin("transformer-probe")).expect("the probe loads");
     assert_eq!(plugin.manifest().wit, "0.5.0");
 
     let out = transform("pass", 10).expect("pass");
@@ -106,11 +104,18 @@ fn a_transformer_passes_changes_drops_adds_and_rejects_rows() {
     let ids: Vec<&Value> = out.rows.iter().map(|r| &r[0]).collect();
     assert_eq!(
         ids,
-        [0, 2, 4, 6, 8].map(Value::Integer).iter().collect::<Vec<_>>()
+        [0, 2, 4, 6, 8]
+            .map(Value::Integer)
+            .iter()
+            .collect::<Vec<_>>()
     );
 
     let out = plugin
-        .transform(&columns(), rows(2), &params(&[("mode", "add"), ("name", "note")]))
+        .transform(
+            &columns(),
+            rows(2),
+            &params(&[("mode", "add"), ("name", "note")]),
+        )
         .expect("add");
     assert_eq!(out.columns.len(), 4);
     assert_eq!(out.columns[3].name, "note");
@@ -249,7 +254,9 @@ fn a_careless_or_hostile_scorer_is_refused_with_a_clear_error() {
     };
     let skip = text(score("skip"));
     assert!(
-        skip.contains("plugin scorer-probe failed in score: left 1 of 4 users unscored, the first `u3`"),
+        skip.contains(
+            "plugin scorer-probe failed in score: left 1 of 4 users unscored, the first `u3`"
+        ),
         "{skip}"
     );
     let stranger = text(score("stranger"));
@@ -300,7 +307,9 @@ fn a_component_of_another_world_is_refused_for_what_it_is() {
         dir.path().join("transformer-probe.toml"),
     )
     .expect("copy");
-    let err = Transformer::load(&engine, &validator).err().map(|e| e.to_string());
+    let err = Transformer::load(&engine, &validator)
+        .err()
+        .map(|e| e.to_string());
     assert!(
         err.as_deref()
             .is_some_and(|e| e.contains("is not a transformer") && e.contains("validate@0.4.0")),
@@ -312,11 +321,12 @@ fn a_component_of_another_world_is_refused_for_what_it_is() {
         "name = \"transformer-probe\"\nversion = \"0.1.0\"\nkind = \"scorer\"\nwit = \"0.5.0\"\n",
     )
     .expect("write");
-    let err = Transformer::load(&engine, &validator).err().map(|e| e.to_string());
+    let err = Transformer::load(&engine, &validator)
+        .err()
+        .map(|e| e.to_string());
     assert!(
-        err.as_deref().is_some_and(|e| e.contains(
-            "kind = \"scorer\": a transformer's manifest says kind = \"transformer\""
-        )),
+        err.as_deref().is_some_and(|e| e
+            .contains("kind = \"scorer\": a transformer's manifest says kind = \"transformer\"")),
         "{err:?}"
     );
 }
@@ -338,7 +348,11 @@ fn drawn_users(n: usize, reference: time::Date) -> Vec<sluice::crm::UserAggregat
             let last_day = reference - time::Duration::days(next(200) as i64);
             let first_day = last_day - time::Duration::days(next(400) as i64);
             let gaps = active_days - 1;
-            let gap_sum = if gaps == 0 { 0 } else { gaps + next(300) as u64 };
+            let gap_sum = if gaps == 0 {
+                0
+            } else {
+                gaps + next(300) as u64
+            };
             let mut total = || TypeTotal {
                 count: next(50),
                 cents: next(5_000_000) as i64,
@@ -379,16 +393,26 @@ fn crm_scores_computes_exactly_the_built_in_scores() {
         .iter()
         .map(|u| sluice::crm::scores::score(u, &population))
         .collect();
-    let plugin = Scorer::load(&engine(), &plugin_dir().join("crm-scores.wasm"))
-        .expect("crm-scores loads");
+    let plugin =
+        Scorer::load(&engine(), &plugin_dir().join("crm-scores.wasm")).expect("crm-scores loads");
     let scored = sluice::crm::scorer::scores(&plugin, &users, reference).expect("scores");
     assert_eq!(scored.len(), expected.len());
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(1.0);
     for ((user, built_in), from_plugin) in users.iter().zip(&expected).zip(&scored) {
         let (a, b) = (built_in, from_plugin);
         assert_eq!(
-            (a.recency_score, a.frequency_score, a.monetary_score, a.rfm_segment),
-            (b.recency_score, b.frequency_score, b.monetary_score, b.rfm_segment),
+            (
+                a.recency_score,
+                a.frequency_score,
+                a.monetary_score,
+                a.rfm_segment
+            ),
+            (
+                b.recency_score,
+                b.frequency_score,
+                b.monetary_score,
+                b.rfm_segment
+            ),
             "{}",
             user.user_id
         );

@@ -10,8 +10,8 @@ use std::time::Instant;
 use crate::config::{CrmFeaturesConfig, LoadedConfig, is_table_name, parse_day};
 use crate::crm::generate::{GenerateOptions, Transactions, parquet_file, sink};
 use crate::crm::{FeaturesJob, FeaturesSummary, compute_and_load};
-use crate::plugin::{PluginEngine, SandboxLimits, Scorer};
 use crate::db::{Exec, Pool, without_password};
+use crate::plugin::{PluginEngine, SandboxLimits, Scorer};
 use crate::quality::{QualityPlan, grade};
 
 /// Arguments of `sluice crm`.
@@ -251,8 +251,12 @@ fn load_scorer(config: &LoadedConfig, name: &str) -> anyhow::Result<Scorer> {
     let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
         .context("cannot start the plugin runtime")?;
     let wasm = config.plugin_dir().join(format!("{name}.wasm"));
-    Scorer::load(&engine, &wasm)
-        .with_context(|| format!("crm.features.scorer = \"{name}\": loading {}", wasm.display()))
+    Scorer::load(&engine, &wasm).with_context(|| {
+        format!(
+            "crm.features.scorer = \"{name}\": loading {}",
+            wasm.display()
+        )
+    })
 }
 
 /// The flag's day, else the config's, else today in the job's time zone.

@@ -260,7 +260,10 @@ pub fn test(args: &ProjectArgs) -> anyhow::Result<()> {
         if !status.success() {
             bail!("the tests of {} failed ({status})", args.dir.display());
         }
-        println!("the component loads as a {}; its tests passed", kind_name(kind));
+        println!(
+            "the component loads as a {}; its tests passed",
+            kind_name(kind)
+        );
         return Ok(());
     }
     let plugin = NormalizerPlugin::load(&engine, &wasm)?;

@@ -160,7 +160,8 @@ impl CrmFeaturesConfig {
         {
             return Some((
                 "source_file",
-                "name a Parquet, CSV or NDJSON file or a pattern such as `lake/*.parquet`".to_string(),
+                "name a Parquet, CSV or NDJSON file or a pattern such as `lake/*.parquet`"
+                    .to_string(),
             ));
         }
         if let Some(file) = &self.target_file

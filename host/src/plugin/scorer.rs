@@ -234,8 +234,8 @@ mod tests {
 
     #[test]
     fn scores_come_back_in_the_order_of_the_users() {
-        let out = in_input_order(&population(), vec![scores("b", 0.5), scores("a", 0.1)])
-            .expect("valid");
+        let out =
+            in_input_order(&population(), vec![scores("b", 0.5), scores("a", 0.1)]).expect("valid");
         assert_eq!(out[0].user_id, "a");
         assert_eq!(out[1].user_id, "b");
     }

@@ -59,8 +59,7 @@ impl Transformer {
     /// Loads `wasm` and the manifest beside it and checks its contract.
     pub fn load(engine: &PluginEngine, wasm: &Path) -> Result<Self, PluginError> {
         let name = component::name_of(wasm);
-        let manifest =
-            WorldManifest::load(&component::manifest_path(wasm)?, &name, "transformer")?;
+        let manifest = WorldManifest::load(&component::manifest_path(wasm)?, &name, "transformer")?;
         let (sha256, component) = component::compile(engine, wasm, None)?;
         WORLD.check(engine, &component, wasm, &manifest.wit)?;
         let pre = component::link(engine, &component, wasm, transformer::TransformerPre::new)?;
@@ -285,7 +284,11 @@ fn size(t: &transformer::tables::Transformed) -> usize {
         Value::Text(s) => 16 + s.len(),
         _ => 16,
     };
-    t.table.columns.iter().map(|c| 16 + c.name.len()).sum::<usize>()
+    t.table
+        .columns
+        .iter()
+        .map(|c| 16 + c.name.len())
+        .sum::<usize>()
         + t.table
             .rows
             .iter()

@@ -27,4 +27,6 @@ impl Score for CrmScores {
     }
 }
 
+// Exported from the component only: native builds (the tests) link without it.
+#[cfg(target_arch = "wasm32")]
 sluice_plugin_sdk::export_scorer!(CrmScores);

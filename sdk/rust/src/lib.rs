@@ -112,15 +112,15 @@ pub mod scorer_bindings {
 
 pub mod json;
 pub mod params;
-pub mod score;
-pub mod transform;
 pub mod rank;
 mod records;
 mod rows;
+pub mod score;
 pub mod scores;
 mod streams;
 pub mod testing;
 pub mod timestamp;
+pub mod transform;
 
 pub use bindings::export_normalizer;
 pub use enricher_bindings::export_enricher;

@@ -61,6 +61,8 @@ impl Score for MyProvider {
     }
 }
 
+// Exported from the component only: native builds (the tests) link without it.
+#[cfg(target_arch = "wasm32")]
 sluice_plugin_sdk::export_scorer!(MyProvider);
 
 #[cfg(test)]

@@ -53,6 +53,8 @@ impl Transform for MyProvider {
     }
 }
 
+// Exported from the component only: native builds (the tests) link without it.
+#[cfg(target_arch = "wasm32")]
 sluice_plugin_sdk::export_transformer!(MyProvider);
 
 #[cfg(test)]
