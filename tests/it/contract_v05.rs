@@ -351,7 +351,7 @@ fn drawn_users(n: usize, reference: time::Date) -> Vec<sluice::crm::UserAggregat
             let gap_sum = if gaps == 0 {
                 0
             } else {
-                gaps + next(300) as u64
+                gaps + next(300)
             };
             let mut total = || TypeTotal {
                 count: next(50),

@@ -410,10 +410,7 @@ fn a_bad_text_file_fails_naming_the_file_and_line() {
     let line = failure(&ctx, &path("bad-amount.csv"));
     assert!(line.contains("bad-amount.csv: "), "{line}");
     assert!(line.contains("twelve"), "{line}");
-    assert!(
-        line.contains("data rows 1 to "),
-        "the rows it is in: {line}"
-    );
+    assert!(line.contains("data rows 1 to "), "the rows it is in: {line}");
 
     std::fs::write(
         ctx.path("broken.ndjson"),

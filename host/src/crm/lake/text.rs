@@ -156,7 +156,9 @@ impl TextSource {
         mut each: impl FnMut(&RecordBatch) -> Result<(), LakeError>,
     ) -> Result<(), LakeError> {
         let input = open(&self.path)?;
-        let batches: Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>>> = match self.format {
+        let batches: Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>>> = match self
+            .format
+        {
             TextFormat::Csv => Box::new(
                 arrow_csv::ReaderBuilder::new(self.schema.clone())
                     .with_header(true)
