@@ -348,11 +348,7 @@ fn drawn_users(n: usize, reference: time::Date) -> Vec<sluice::crm::UserAggregat
             let last_day = reference - time::Duration::days(next(200) as i64);
             let first_day = last_day - time::Duration::days(next(400) as i64);
             let gaps = active_days - 1;
-            let gap_sum = if gaps == 0 {
-                0
-            } else {
-                gaps + next(300)
-            };
+            let gap_sum = if gaps == 0 { 0 } else { gaps + next(300) };
             let mut total = || TypeTotal {
                 count: next(50),
                 cents: next(5_000_000) as i64,
