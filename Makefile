@@ -12,7 +12,7 @@
 # S3-compatible server the export tests start.
 
 CARGO      ?= cargo
-PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases kickoff-in-season
+PLUGINS    := football-data the-odds-api openfootball espn api-football thesportsdb sportmonks odds-maths team-aliases kickoff-in-season crm-scores
 # What each demo loads: only these are built for it; `make plugins` builds all.
 DEMO_PLUGINS       := football-data
 BUNDESLIGA_PLUGINS := openfootball api-football
@@ -110,9 +110,9 @@ plugins: wasm-target
 # must keep running;
 # one that misbehaves in every way the sandbox must contain; one built for a
 # contract version the host does not accept; the trivial normalizer
-# `make bench` times a plugin call with; and a validator whose verdicts
-# (and misbehaviour) the tests choose.
-TEST_PLUGINS := legacy-v0-1 legacy-v0-2 legacy-v0-3 hostile future-contract trivial validator-probe
+# `make bench` times a plugin call with; a validator, a transformer and a
+# scorer whose answers (and misbehaviour) the tests choose.
+TEST_PLUGINS := legacy-v0-1 legacy-v0-2 legacy-v0-3 hostile future-contract trivial validator-probe transformer-probe scorer-probe
 test-plugins: wasm-target
 	$(CARGO) build --target wasm32-wasip2 --profile plugin $(addprefix -p ,$(TEST_PLUGINS))
 	@mkdir -p target/test-plugins

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod concurrent_streams;
+mod contract_v05;
 mod contract_versions;
 mod crash;
 mod crm;

@@ -126,3 +126,73 @@ fn check_refuses_what_a_host_would_refuse() {
         kit(ctx.dir.path(), &["plugin", "new", "Bad_Name"])
     );
 }
+
+/// `sluice plugin new --kind transformer|scorer`: a Rust project that
+/// builds into a component a host loads as that world (contract 0.5.0),
+/// whose own tests pass, and that `plugin check` describes.
+fn new_world_project_builds_and_passes_its_tests(kind: &str) {
+    let ctx = TestContext::new();
+    let dir = ctx.dir.path();
+    let name = format!("my-{kind}");
+    assert_ok(&kit(dir, &["plugin", "new", &name, "--kind", kind]));
+    let project = dir.join(&name);
+    let manifest = std::fs::read_to_string(project.join("manifest.toml")).expect("manifest");
+    assert!(
+        manifest.contains(&format!("name = \"{name}\""))
+            && manifest.contains(&format!("kind = \"{kind}\""))
+            && manifest.contains("wit = \"0.5.0\""),
+        "{manifest}"
+    );
+    let out = kit(dir, &["plugin", "test", &name]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "the component loads as a {kind}; its tests passed"
+        )),
+        "{text}"
+    );
+    let wasm = project.join(format!("target/plugin/{name}.wasm"));
+    let out = kit(dir, &["plugin", "check", wasm.to_str().expect("utf-8")]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{name} 0.1.0 ({kind})"))
+            && text.contains("contract: sluice:plugin@0.5.0")
+            && text.contains("ok: the component and its manifest are valid"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_new_rust_transformer_builds_and_passes_its_tests() {
+    new_world_project_builds_and_passes_its_tests("transformer");
+}
+
+#[test]
+fn a_new_rust_scorer_builds_and_passes_its_tests() {
+    new_world_project_builds_and_passes_its_tests("scorer");
+}
+
+#[test]
+fn a_transformer_or_scorer_in_python_is_refused_by_name() {
+    let ctx = TestContext::new();
+    let out = kit(
+        ctx.dir.path(),
+        &[
+            "plugin",
+            "new",
+            "py-rows",
+            "--lang",
+            "python",
+            "--kind",
+            "transformer",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--kind transformer: the kit has a transformer template for Rust only"),
+        "{err}"
+    );
+}

@@ -186,7 +186,7 @@ fn a_component_built_for_a_contract_the_host_does_not_speak_is_refused() {
         .to_string();
     assert!(
         error.contains(
-            "was built for sluice:plugin@0.9.0; this host accepts sluice:plugin@0.1.0, 0.2.0, 0.3.0, 0.4.0"
+            "was built for sluice:plugin@0.9.0; this host accepts sluice:plugin@0.1.0, 0.2.0, 0.3.0, 0.4.0, 0.5.0"
         ),
         "{error}"
     );

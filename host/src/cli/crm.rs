@@ -11,6 +11,7 @@ use crate::config::{CrmFeaturesConfig, LoadedConfig, is_table_name, parse_day};
 use crate::crm::generate::{GenerateOptions, Transactions, parquet_file, sink};
 use crate::crm::{FeaturesJob, FeaturesSummary, compute_and_load};
 use crate::db::{Exec, Pool, without_password};
+use crate::plugin::{PluginEngine, SandboxLimits, Scorer};
 use crate::quality::{QualityPlan, grade};
 
 /// Arguments of `sluice crm`.
@@ -219,18 +220,43 @@ async fn features(args: FeaturesArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let scorer = match &section.scorer {
+        Some(name) => Some(load_scorer(&config, name)?),
+        None => None,
+    };
     let started = Instant::now();
-    let summary = compute_and_load(pool.as_ref(), &job)
+    let summary = compute_and_load(pool.as_ref(), &job, scorer.as_ref())
         .await
         .with_context(|| format!("while computing the features of {}", job.source_name()))?;
     print!(
         "{}",
         render(&job, &summary, started.elapsed().as_secs_f64())
     );
+    if let Some(scorer) = &scorer {
+        let m = scorer.manifest();
+        println!(
+            "  scores by plugin {} {} (sluice:plugin@{})",
+            m.name, m.version, m.wit
+        );
+    }
     match (&pool, &job.target_file) {
         (Some(pool), None) => grade_target(&config, pool, &job).await,
         _ => Ok(()),
     }
+}
+
+/// The scorer plugin `name` of the config's `plugin_dir`, under the
+/// config's `[sandbox]` limits.
+fn load_scorer(config: &LoadedConfig, name: &str) -> anyhow::Result<Scorer> {
+    let engine = PluginEngine::new(SandboxLimits::from(&config.config.sandbox))
+        .context("cannot start the plugin runtime")?;
+    let wasm = config.plugin_dir().join(format!("{name}.wasm"));
+    Scorer::load(&engine, &wasm).with_context(|| {
+        format!(
+            "crm.features.scorer = \"{name}\": loading {}",
+            wasm.display()
+        )
+    })
 }
 
 /// The flag's day, else the config's, else today in the job's time zone.

@@ -11,7 +11,10 @@ use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::plugin::{NEWEST_WIT_VERSION, NormalizerPlugin, PluginEngine, SandboxLimits, fixtures};
+use crate::plugin::{
+    NEWEST_WIT_VERSION, NormalizerPlugin, PluginEngine, SandboxLimits, Scorer, Transformer,
+    fixtures,
+};
 
 /// The repository the host was built from: its SDK templates and the WIT
 /// folders. `SLUICE_SDK_DIR` points elsewhere (the folder holding `wit/`
@@ -59,6 +62,41 @@ impl Lang {
     }
 }
 
+/// What a new plugin project is: the world it implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// A provider's normalizer (world `normalizer`).
+    Normalizer,
+    /// A custom transform of generic rows (world `transformer`, 0.5.0).
+    Transformer,
+    /// Per-user scoring formulas (world `scorer`, 0.5.0).
+    Scorer,
+}
+
+impl Kind {
+    /// The template folder's name in `sdk/LANG/`.
+    fn template(self) -> &'static str {
+        match self {
+            Kind::Normalizer => "template",
+            Kind::Transformer => "template-transformer",
+            Kind::Scorer => "template-scorer",
+        }
+    }
+
+    /// The kind a project's manifest declares (`kind`, a normalizer when
+    /// absent).
+    fn of(manifest: &str) -> anyhow::Result<Self> {
+        match manifest_key(manifest, "kind").as_deref() {
+            None => Ok(Kind::Normalizer),
+            Some("transformer") => Ok(Kind::Transformer),
+            Some("scorer") => Ok(Kind::Scorer),
+            Some(other) => bail!(
+                "kind = \"{other}\": the kit builds and tests normalizers, transformers and scorers"
+            ),
+        }
+    }
+}
+
 /// `sluice plugin new`.
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -67,6 +105,9 @@ pub struct NewArgs {
     /// Its language.
     #[arg(long, value_enum, default_value = "rust")]
     lang: Lang,
+    /// What it is: a normalizer, or (Rust only) a transformer or a scorer.
+    #[arg(long, value_enum, default_value = "normalizer")]
+    kind: Kind,
     /// Where to create the project folder `NAME`.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
@@ -105,10 +146,16 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
             args.name
         );
     }
+    if args.kind != Kind::Normalizer && args.lang != Lang::Rust {
+        bail!(
+            "--kind {}: the kit has a {0} template for Rust only (--lang rust)",
+            args.kind.template().trim_start_matches("template-")
+        );
+    }
     let template = sdk_root()
         .join("sdk")
         .join(args.lang.folder())
-        .join("template");
+        .join(args.kind.template());
     if !template.is_dir() {
         bail!(
             "the {} template is not at {} (set SLUICE_SDK_DIR to the sluice source folder)",
@@ -144,12 +191,14 @@ pub fn build(args: &ProjectArgs) -> anyhow::Result<PathBuf> {
     let lang = Lang::of(&dir)?;
     let manifest = std::fs::read_to_string(dir.join("manifest.toml"))
         .with_context(|| format!("{} has no manifest.toml", dir.display()))?;
-    let name = manifest_name(&manifest)
+    let name = manifest_key(&manifest, "name")
         .with_context(|| format!("{}/manifest.toml has no `name`", dir.display()))?;
     let out_dir = dir.join("target/plugin");
     std::fs::create_dir_all(&out_dir)?;
     let wasm = out_dir.join(format!("{name}.wasm"));
-    let wit = sdk_root().join(format!("wit/since_v{NEWEST_WIT_VERSION}"));
+    // The contract the manifest says the plugin is built for.
+    let version = manifest_key(&manifest, "wit").unwrap_or_else(|| NEWEST_WIT_VERSION.to_string());
+    let wit = sdk_root().join(format!("wit/since_v{version}"));
     let wit = std::fs::canonicalize(&wit)
         .with_context(|| format!("locating the WIT contract {}", wit.display()))?;
     let status = match lang {
@@ -193,10 +242,30 @@ pub fn build(args: &ProjectArgs) -> anyhow::Result<PathBuf> {
 }
 
 /// Builds, then runs every fixture through the component in the sandbox.
+/// A transformer or a scorer is loaded as a host would (its contract
+/// checked), then its project's own tests run (`cargo test`).
 pub fn test(args: &ProjectArgs) -> anyhow::Result<()> {
     let wasm = build(args)?;
     let engine =
         PluginEngine::new(SandboxLimits::default()).context("cannot start the plugin runtime")?;
+    let manifest = std::fs::read_to_string(wasm.with_extension("toml"))?;
+    let kind = Kind::of(&manifest)?;
+    if kind != Kind::Normalizer {
+        load_world(&engine, &wasm, kind)?;
+        let status = Command::new("cargo")
+            .args(["test", "--quiet"])
+            .current_dir(&args.dir)
+            .status()
+            .context("running cargo test")?;
+        if !status.success() {
+            bail!("the tests of {} failed ({status})", args.dir.display());
+        }
+        println!(
+            "the component loads as a {}; its tests passed",
+            kind_name(kind)
+        );
+        return Ok(());
+    }
     let plugin = NormalizerPlugin::load(&engine, &wasm)?;
     let report = fixtures::run_all(&plugin, &args.dir.join("fixtures"), args.update);
     if report.cases == 0 {
@@ -226,10 +295,48 @@ pub fn test(args: &ProjectArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A transformer or scorer loaded as a host would; its name, version,
+/// contract and hash.
+fn load_world(
+    engine: &PluginEngine,
+    wasm: &Path,
+    kind: Kind,
+) -> anyhow::Result<(crate::plugin::WorldManifest, String)> {
+    Ok(match kind {
+        Kind::Transformer => {
+            let p = Transformer::load(engine, wasm)?;
+            (p.manifest().clone(), p.sha256().to_string())
+        }
+        Kind::Scorer => {
+            let p = Scorer::load(engine, wasm)?;
+            (p.manifest().clone(), p.sha256().to_string())
+        }
+        Kind::Normalizer => bail!("{} is a normalizer", wasm.display()),
+    })
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Normalizer => "normalizer",
+        Kind::Transformer => "transformer",
+        Kind::Scorer => "scorer",
+    }
+}
+
 /// Loads a component as a host would, and says what it is.
 pub fn check(args: &CheckArgs) -> anyhow::Result<()> {
     let engine =
         PluginEngine::new(SandboxLimits::default()).context("cannot start the plugin runtime")?;
+    let manifest = std::fs::read_to_string(args.wasm.with_extension("toml")).unwrap_or_default();
+    let kind = Kind::of(&manifest).unwrap_or(Kind::Normalizer);
+    if kind != Kind::Normalizer {
+        let (m, sha256) = load_world(&engine, &args.wasm, kind)?;
+        println!("{} {} ({})", m.name, m.version, kind_name(kind));
+        println!("  contract: sluice:plugin@{}", m.wit);
+        println!("  sha256:   {sha256}");
+        println!("ok: the component and its manifest are valid");
+        return Ok(());
+    }
     let plugin = NormalizerPlugin::load(&engine, &args.wasm)?;
     let m = plugin.manifest();
     println!("{} {} (provider {})", m.name, m.version, m.provider);
@@ -246,9 +353,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn manifest_name(manifest: &str) -> Option<String> {
+fn manifest_key(manifest: &str, key: &str) -> Option<String> {
     let value: toml::Value = toml::from_str(manifest).ok()?;
-    value.get("name")?.as_str().map(str::to_string)
+    value.get(key)?.as_str().map(str::to_string)
 }
 
 fn camel(name: &str) -> String {

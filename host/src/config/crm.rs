@@ -57,6 +57,9 @@ pub struct CrmFeaturesConfig {
     /// How many weekdays `preferred_weekdays` lists.
     #[serde(default = "default_top_weekdays")]
     pub top_weekdays: u8,
+    /// A scorer plugin in `plugin_dir` (`crm-scores`) that computes the
+    /// scores instead of the built-in formulas.
+    pub scorer: Option<String>,
 }
 
 /// How `sluice crm features` writes its rows.
@@ -190,6 +193,19 @@ impl CrmFeaturesConfig {
             return Some((
                 "completed_statuses",
                 "list at least one status (such as [\"completed\"])".to_string(),
+            ));
+        }
+        if let Some(name) = &self.scorer
+            && (name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        {
+            return Some((
+                "scorer",
+                format!(
+                    "`{name}` is not a plugin name (lower-case letters, digits and `-`, such as `crm-scores`)"
+                ),
             ));
         }
         if !(1..=7).contains(&self.top_weekdays) {

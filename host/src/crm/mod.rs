@@ -23,6 +23,7 @@ pub mod lake;
 pub mod quantile;
 pub mod query;
 pub mod row;
+pub mod scorer;
 pub mod scores;
 pub mod source;
 pub mod target;
@@ -80,6 +81,9 @@ pub enum CrmError {
     /// Transactions could not be read from files.
     #[error(transparent)]
     Files(#[from] lake::LakeError),
+    /// The scorer plugin failed or answered what the contract refuses.
+    #[error(transparent)]
+    Scorer(#[from] crate::plugin::PluginError),
 }
 
 impl CrmError {
@@ -215,10 +219,12 @@ pub struct FeaturesSummary {
 
 /// Computes the features of every user the job's source has and writes
 /// them to its target. `pool` is the database of a source table or a
-/// target table; a job from files to a file needs none.
+/// target table; a job from files to a file needs none. The scores come
+/// from `scorer` when given, else from `scores.rs`.
 pub async fn compute_and_load(
     pool: Option<&Pool>,
     job: &FeaturesJob,
+    scorer: Option<&crate::plugin::Scorer>,
 ) -> Result<FeaturesSummary, CrmError> {
     let no_database = |what: &str| CrmError::Invalid {
         key: "database".to_string(),
@@ -274,12 +280,17 @@ pub async fn compute_and_load(
     );
     let started = Instant::now();
     let population = Population::of(&users, job.reference_date, job.ticket_quantiles);
+    let scored = match scorer {
+        Some(scorer) => Some(scorer::scores(scorer, &users, job.reference_date)?),
+        None => None,
+    };
     let user_count = users.len() as u64;
     let (written, segments) = match &job.target_file {
         Some(path) => {
             let (path, snapshot, top) = (path.clone(), job.reference_date, job.top_weekdays);
             let written = tokio::task::spawn_blocking(move || {
-                write_parquet::write(&path, snapshot, &users, &population, top, threads)
+                let scored = scored.as_deref();
+                write_parquet::write(&path, snapshot, &users, &population, scored, top, threads)
             })
             .await
             .map_err(|e| CrmError::Unexpected(format!("the file writer stopped: {e}")))??;
@@ -289,8 +300,9 @@ pub async fn compute_and_load(
             let pool = pool.ok_or_else(|| no_database("the target table"))?;
             let mut segments: BTreeMap<Segment, u64> =
                 Segment::ALL.iter().map(|s| (*s, 0)).collect();
-            let rows = users.iter().map(|user| {
-                let row = row::FeatureRow::new(user, &population, job.top_weekdays);
+            let rows = users.iter().enumerate().map(|(i, user)| {
+                let given = scored.as_ref().and_then(|s| s.get(i)).cloned();
+                let row = row::FeatureRow::new(user, &population, given, job.top_weekdays);
                 *segments.entry(row.scores.rfm_segment).or_default() += 1;
                 row.cells(job.reference_date)
             });

@@ -110,13 +110,20 @@ pub struct FeatureRow<'a> {
 }
 
 impl<'a> FeatureRow<'a> {
-    /// Computes every feature of `user`, listing `top_weekdays` weekdays.
-    pub fn new(user: &'a UserAggregates, population: &Population, top_weekdays: usize) -> Self {
+    /// Computes every feature of `user`, listing `top_weekdays` weekdays;
+    /// its scores are `given` when a scorer gave them, else the built-in
+    /// formulas'.
+    pub fn new(
+        user: &'a UserAggregates,
+        population: &Population,
+        given: Option<Scores>,
+        top_weekdays: usize,
+    ) -> Self {
         let behaviour = features::behaviour(user);
         FeatureRow {
             ticket_category: features::ticket_category(behaviour.avg_ticket, population.tickets),
             timing: features::timing(user, top_weekdays),
-            scores: scores::score(user, population),
+            scores: given.unwrap_or_else(|| scores::score(user, population)),
             behaviour,
             user,
         }
@@ -200,7 +207,7 @@ mod tests {
         let day = date!(2025 - 06 - 30);
         let user = sample::user(day);
         let population = Population::of(std::slice::from_ref(&user), day, [0.33, 0.67]);
-        let row = FeatureRow::new(&user, &population, 2);
+        let row = FeatureRow::new(&user, &population, None, 2);
         let cells = row.cells(day);
         assert_eq!(cells.len(), COLUMNS.len());
         for (cell, (name, kind)) in cells.iter().zip(COLUMNS) {

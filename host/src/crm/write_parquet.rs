@@ -23,7 +23,7 @@ use time::Date;
 use super::CrmError;
 use super::aggregates::UserAggregates;
 use super::row::{COLUMNS, Cell, FeatureRow, Kind};
-use super::scores::{Population, Segment};
+use super::scores::{Population, Scores, Segment};
 
 /// Users per chunk (and per row group).
 const CHUNK_USERS: usize = 64 * 1024;
@@ -112,6 +112,7 @@ type Built = Result<(RecordBatch, BTreeMap<Segment, u64>), arrow_schema::ArrowEr
 fn chunk(
     users: &[UserAggregates],
     population: &Population,
+    scored: Option<&[Scores]>,
     snapshot: Date,
     top_weekdays: usize,
     schema: &Arc<Schema>,
@@ -121,8 +122,9 @@ fn chunk(
         .map(|(_, kind)| Builder::new(*kind, users.len()))
         .collect();
     let mut segments = BTreeMap::new();
-    for user in users {
-        let row = FeatureRow::new(user, population, top_weekdays);
+    for (i, user) in users.iter().enumerate() {
+        let given = scored.and_then(|s| s.get(i)).cloned();
+        let row = FeatureRow::new(user, population, given, top_weekdays);
         *segments.entry(row.scores.rfm_segment).or_default() += 1;
         for (builder, cell) in builders.iter_mut().zip(row.cells(snapshot).iter()) {
             builder.push(cell);
@@ -136,12 +138,14 @@ fn chunk(
 }
 
 /// Writes the features of `users` as of `snapshot` to the Parquet file at
-/// `path`, replacing it, computing rows on `threads` threads.
+/// `path`, replacing it, computing rows on `threads` threads; the scores
+/// are `scored` (in the users' order) when a scorer gave them.
 pub fn write(
     path: &Path,
     snapshot: Date,
     users: &[UserAggregates],
     population: &Population,
+    scored: Option<&[Scores]>,
     top_weekdays: usize,
     threads: usize,
 ) -> Result<FileWritten, CrmError> {
@@ -151,6 +155,7 @@ pub fn write(
     let job = Job {
         snapshot,
         population,
+        scored,
         top_weekdays,
         threads,
     };
@@ -170,6 +175,7 @@ pub fn write(
 struct Job<'a> {
     snapshot: Date,
     population: &'a Population,
+    scored: Option<&'a [Scores]>,
     top_weekdays: usize,
     threads: usize,
 }
@@ -219,9 +225,12 @@ fn write_to(
                     let Some(users) = chunks.get(index) else {
                         return;
                     };
+                    let start = index * CHUNK_USERS;
+                    let scored = job.scored.and_then(|s| s.get(start..start + users.len()));
                     let built = chunk(
                         users,
                         job.population,
+                        scored,
                         job.snapshot,
                         job.top_weekdays,
                         schema,

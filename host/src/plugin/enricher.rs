@@ -17,10 +17,11 @@ use crate::model::Record;
 /// The export through which an enricher answers, without its version.
 const ENRICH_EXPORT: &str = "sluice:plugin/enrich@";
 
-/// Contract versions an enricher may be built for: the newest only. An
-/// enricher hands back the records it is given, so one built for an older
-/// version would drop what the versions since have added to them.
-pub const ACCEPTED_ENRICHER_VERSIONS: &[&str] = &[bindings::NEWEST_WIT_VERSION];
+/// Contract versions an enricher may be built for: 0.4.0 only, the newest
+/// that changed the records (0.5.0 added worlds, not records). An enricher
+/// hands back the records it is given, so one built for an older version
+/// would drop what the versions since have added to them.
+pub const ACCEPTED_ENRICHER_VERSIONS: &[&str] = &["0.4.0"];
 
 /// A compiled enricher, ready to be called any number of times.
 pub struct EnricherPlugin {

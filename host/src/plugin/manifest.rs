@@ -144,6 +144,12 @@ pub enum PluginKind {
     /// Rows of a table in, verdicts out: a custom quality check (world
     /// `validator`, since 0.4.0).
     Validator,
+    /// A typed table in, rows and rejects out: a custom transform (world
+    /// `transformer`, since 0.5.0).
+    Transformer,
+    /// Per-user aggregates in, per-user scores out (world `scorer`, since
+    /// 0.5.0).
+    Scorer,
 }
 
 /// The `kind` a manifest's text declares; none when it is not TOML or
@@ -154,6 +160,8 @@ pub fn kind_of(text: &str) -> Option<PluginKind> {
         None => Some(PluginKind::Normalizer),
         Some("enricher") => Some(PluginKind::Enricher),
         Some("validator") => Some(PluginKind::Validator),
+        Some("transformer") => Some(PluginKind::Transformer),
+        Some("scorer") => Some(PluginKind::Scorer),
         Some(_) => None,
     }
 }
@@ -250,6 +258,54 @@ impl ValidatorManifest {
         if manifest.kind != "validator" {
             return Err(invalid(format!(
                 "kind = \"{}\": a validator's manifest says kind = \"validator\"",
+                manifest.kind
+            )));
+        }
+        if manifest.name != name {
+            return Err(invalid(format!(
+                "names the plugin `{}` but the file is for `{name}`",
+                manifest.name
+            )));
+        }
+        Ok(manifest)
+    }
+}
+
+/// The manifest of a transformer (`kind = "transformer"`) or a scorer
+/// (`kind = "scorer"`): what every plugin states, and nothing of a
+/// provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldManifest {
+    /// Plugin name; must match the file name.
+    pub name: String,
+    /// The plugin's own version.
+    pub version: String,
+    /// The world it implements: `transformer` or `scorer`.
+    pub kind: String,
+    /// The `sluice:plugin` version it was built against.
+    pub wit: String,
+    /// One line for people.
+    pub description: Option<String>,
+    /// Tighter sandbox limits for this plugin than the host's ceilings.
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+impl WorldManifest {
+    /// Reads the manifest at `path` and checks it says `kind` and names
+    /// the plugin `name`.
+    pub fn load(path: &Path, name: &str, kind: &str) -> Result<Self, PluginError> {
+        let invalid = |message: String| PluginError::InvalidManifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        let manifest: WorldManifest =
+            toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        if manifest.kind != kind {
+            return Err(invalid(format!(
+                "kind = \"{}\": a {kind}'s manifest says kind = \"{kind}\"",
                 manifest.kind
             )));
         }

@@ -15,7 +15,10 @@ mod output;
 mod registry;
 pub(crate) mod runner;
 pub(crate) mod sandbox;
+pub mod scorer;
+pub mod transformer;
 mod validator;
+mod world;
 
 pub use bindings::{ACCEPTED_WIT_VERSIONS, NEWEST_WIT_VERSION};
 pub use engine::{PluginEngine, SandboxLimits};
@@ -24,9 +27,11 @@ pub use error::PluginError;
 pub use lookup::Lookups;
 pub use manifest::{
     AuthSpec, EnricherManifest, LimitsSpec, Manifest, PluginKind, StreamSpec, ValidatorManifest,
-    kind_of,
+    WorldManifest, kind_of,
 };
 pub use normalizer::NormalizerPlugin;
 pub use registry::{PluginInfo, PluginRegistry, ReloadError, component_names};
 pub use runner::SWITCH_OFF_AFTER;
+pub use scorer::{ACCEPTED_SCORER_VERSIONS, Scorer};
+pub use transformer::{ACCEPTED_TRANSFORMER_VERSIONS, Transformed, Transformer};
 pub use validator::{ACCEPTED_VALIDATOR_VERSIONS, ROWS_PER_CALL, RowValue, ValidatorPlugin};

@@ -119,12 +119,17 @@ impl PluginRegistry {
     /// version was published (false when the file is unchanged).
     pub fn reload(&self, name: &str) -> Result<bool, ReloadError> {
         let wasm = self.dir.join(format!("{name}.wasm"));
-        // Enrichers and validators are loaded by the pipelines that use
-        // them, each run.
+        // Enrichers, validators, transformers and scorers are loaded by
+        // what uses them, each run.
         let manifest = std::fs::read_to_string(wasm.with_extension("toml")).unwrap_or_default();
         if matches!(
             super::kind_of(&manifest),
-            Some(super::PluginKind::Enricher | super::PluginKind::Validator)
+            Some(
+                super::PluginKind::Enricher
+                    | super::PluginKind::Validator
+                    | super::PluginKind::Transformer
+                    | super::PluginKind::Scorer
+            )
         ) {
             return Ok(false);
         }

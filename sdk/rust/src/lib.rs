@@ -5,7 +5,9 @@
 //! the [`Enrich`] trait an enricher implements, the [`Validate`] trait a
 //! validator implements), the [`export_normalizer!`], [`export_enricher!`]
 //! and [`export_validator!`] macros that export an implementation from a
-//! component, and small helpers plugins share: reading parameters, parsing
+//! component, the `transformer` and `scorer` worlds of contract 0.5.0
+//! ([`transform`] with [`export_transformer!`], [`score`] with
+//! [`export_scorer!`]), and small helpers plugins share: reading parameters, parsing
 //! a JSON body with a readable error, writing timestamps in the canonical
 //! RFC 3339 UTC form, splitting scores by period, and ranking tables.
 //!
@@ -76,18 +78,54 @@ pub mod validator_bindings {
     });
 }
 
+/// Bindings of the `transformer` world (since 0.5.0): a typed table in,
+/// rows and rejects out. Its types are 0.5.0's, which [`transform`]
+/// re-exports.
+#[doc(hidden)]
+pub mod transformer_bindings {
+    #![allow(missing_docs)]
+    wit_bindgen::generate!({
+        world: "transformer",
+        path: "../../wit/since_v0.5.0",
+        pub_export_macro: true,
+        export_macro_name: "export_transformer",
+        default_bindings_module: "sluice_plugin_sdk::transformer_bindings",
+        additional_derives: [PartialEq],
+    });
+}
+
+/// Bindings of the `scorer` world (since 0.5.0), sharing the types of the
+/// transformer's: per-user aggregates in, per-user scores out.
+#[doc(hidden)]
+pub mod scorer_bindings {
+    #![allow(missing_docs)]
+    wit_bindgen::generate!({
+        world: "scorer",
+        path: "../../wit/since_v0.5.0",
+        pub_export_macro: true,
+        export_macro_name: "export_scorer",
+        default_bindings_module: "sluice_plugin_sdk::scorer_bindings",
+        with: { "sluice:plugin/types@0.5.0": crate::transformer_bindings::sluice::plugin::types },
+        additional_derives: [PartialEq],
+    });
+}
+
 pub mod json;
 pub mod params;
 pub mod rank;
 mod records;
 mod rows;
+pub mod score;
 pub mod scores;
 mod streams;
 pub mod testing;
 pub mod timestamp;
+pub mod transform;
 
 pub use bindings::export_normalizer;
 pub use enricher_bindings::export_enricher;
+pub use scorer_bindings::export_scorer;
+pub use transformer_bindings::export_transformer;
 pub use validator_bindings::export_validator;
 
 pub use bindings::exports::sluice::plugin::source::Guest as Source;
@@ -102,10 +140,15 @@ pub use streams::Streams;
 pub use validator_bindings::exports::sluice::plugin::validate::Guest as Validate;
 pub use validator_bindings::sluice::plugin::rows::{RowBatch, Value, Verdict};
 
-/// The version of the `sluice:plugin` WIT package these bindings were built
-/// from (`wit/since_v0.4.0`), which a plugin's manifest states as `wit`; a
-/// host accepts plugins built for this version and the ones before it.
+/// The version of the `sluice:plugin` WIT package the normalizer, enricher
+/// and validator bindings were built from (`wit/since_v0.4.0`), which such
+/// a plugin's manifest states as `wit`; a host accepts plugins built for
+/// this version and the ones before it.
 pub const WIT_VERSION: &str = "0.4.0";
+
+/// The version the transformer and scorer bindings were built from
+/// (`wit/since_v0.5.0`), which their manifests state as `wit`.
+pub const ROWS_WIT_VERSION: &str = "0.5.0";
 
 impl HttpRequest {
     /// A GET of `path` (below the provider's base URL) with `query`.

@@ -4,6 +4,7 @@
 //! determinism.
 
 mod files;
+mod scorer;
 
 use crate::common::{TestContext, assert_ok, stdout};
 use crate::on_both_databases;

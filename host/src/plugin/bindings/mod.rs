@@ -23,7 +23,10 @@ use crate::plugin::runner::Runner;
 use crate::plugin::sandbox::SandboxState;
 
 pub use bound::{Binder, BoundNormalizer};
-pub use newest::{enricher, validator, wit};
+pub use newest::{scorer, transformer, wit};
+// 0.5.0 changed neither world: enrichers and validators are bound (and
+// built by the SDK) in 0.4.0.
+pub use since_v0_4_0::{enricher, validator};
 pub use size::{approximate_size, records_size};
 pub use to_model::{batch, describe, records};
 
@@ -55,9 +58,9 @@ macro_rules! contract_versions {
         contract_versions!(@newest $($version => $module),+);
     };
     (@newest $version:literal => $module:ident) => {
-        /// The newest contract version: the one the SDK builds for, whose
-        /// records convert into the host's model, and the one enrichers
-        /// are bound in.
+        /// The newest contract version: the one the SDK builds transformers
+        /// and scorers for, and whose records convert into the host's
+        /// model.
         pub const NEWEST_WIT_VERSION: &str = $version;
 
         /// The bindings of the newest version, which the rest of the host
@@ -74,6 +77,7 @@ contract_versions! {
     "0.2.0" => since_v0_2_0,
     "0.3.0" => since_v0_3_0,
     "0.4.0" => since_v0_4_0,
+    "0.5.0" => since_v0_5_0,
 }
 
 #[cfg(test)]
@@ -121,6 +125,7 @@ mod tests {
         let versions: Vec<&str> = folders.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(versions, ACCEPTED_WIT_VERSIONS);
         assert_eq!(ACCEPTED_WIT_VERSIONS.last(), Some(&NEWEST_WIT_VERSION));
-        assert_eq!(sluice_plugin_sdk::WIT_VERSION, NEWEST_WIT_VERSION);
+        assert!(ACCEPTED_WIT_VERSIONS.contains(&sluice_plugin_sdk::WIT_VERSION));
+        assert_eq!(sluice_plugin_sdk::ROWS_WIT_VERSION, NEWEST_WIT_VERSION);
     }
 }
