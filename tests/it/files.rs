@@ -12,7 +12,7 @@ use crate::common::{TestContext, assert_ok, stderr, stdout};
 use crate::on_both_databases;
 
 /// A small table: an integer key, a required name and a count.
-const MATCHES: &str = r#"
+pub(crate) const MATCHES: &str = r#"
 [tables.matches]
 columns = [
   { name = "id", type = "int", primary_key = true },
@@ -23,7 +23,7 @@ columns = [
 
 /// Writes `sluice.toml`: the context's database, `tables`, and `sources`
 /// (`[[pipelines.load.sources]]` blocks).
-fn config(ctx: &TestContext, tables: &str, sources: &str) -> PathBuf {
+pub(crate) fn config(ctx: &TestContext, tables: &str, sources: &str) -> PathBuf {
     let text = format!(
         "database = \"{}\"\n{tables}\n{sources}\n",
         ctx.database_url()
@@ -34,12 +34,12 @@ fn config(ctx: &TestContext, tables: &str, sources: &str) -> PathBuf {
 }
 
 /// One source of `table` reading `path`, with `extra` keys.
-fn source(table: &str, path: &str, extra: &str) -> String {
+pub(crate) fn source(table: &str, path: &str, extra: &str) -> String {
     format!("[[pipelines.load.sources]]\ntable = \"{table}\"\npath = \"{path}\"\n{extra}\n")
 }
 
 /// Writes `bytes` to `name` under the context's folder (folders created).
-fn write(ctx: &TestContext, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write(ctx: &TestContext, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = ctx.path(name);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).expect("mkdir");
@@ -49,7 +49,7 @@ fn write(ctx: &TestContext, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// Runs pipeline `load`, which must succeed; returns what it printed.
-fn load(ctx: &TestContext, config: &Path) -> String {
+pub(crate) fn load(ctx: &TestContext, config: &Path) -> String {
     let out = ctx.run(config, "load");
     assert_ok(&out);
     stdout(&out)
@@ -70,7 +70,7 @@ fn matches_rows(ctx: &TestContext) -> Vec<String> {
         .collect()
 }
 
-fn quarantine_reasons(ctx: &TestContext) -> Vec<String> {
+pub(crate) fn quarantine_reasons(ctx: &TestContext) -> Vec<String> {
     ctx.query("SELECT reason FROM sluice_quarantine WHERE kind = 'record' ORDER BY id")
         .into_iter()
         .map(|mut r| r.remove(0))
@@ -282,7 +282,7 @@ fn json_and_ndjson_load(ctx: TestContext) {
 }
 
 /// A Parquet file of `ids` (int64), `home` (utf8) and `goals` (int32).
-fn parquet_bytes(ids: &[i64]) -> Vec<u8> {
+pub(crate) fn parquet_bytes(ids: &[i64]) -> Vec<u8> {
     use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
     use arrow_schema::{DataType, Field, Schema};
     let schema = Arc::new(Schema::new(vec![

@@ -3,15 +3,16 @@
 //! with their file, place and reason, or the whole file refused.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::FileError;
-use super::cell::{BadRow, Batcher, Item, RawRow, ReadError};
+use super::cell::{BadRow, Batcher, Cell, Item, RawRow, ReadError};
 use super::infer;
 use super::read::{ReadSpec, read_file};
 use super::table::{self, TableShape, column_name};
-use super::typing::{Typed, fit};
-use super::write::{self, Written};
-use crate::config::{OnBadRow, WriteDisposition};
+use super::typing::{Typed, fit, is_decimal};
+use super::write::{self, AppendStream, Written};
+use crate::config::{ColumnType, OnBadRow, WriteDisposition};
 use crate::db::{Tx, now_timestamp};
 use crate::model::Reject;
 use crate::state::RunId;
@@ -68,16 +69,23 @@ pub async fn load_file(
         read_file(&path, &spec, &mut out)
     });
     let mut counts = FileCounts::default();
-    while let Some(batch) = batches.recv().await {
-        let mut rows = Vec::with_capacity(batch.len());
-        let mut bad = Vec::new();
-        for item in batch {
-            match item {
-                Item::Row(row) => rows.push(row),
-                Item::Bad(row) => bad.push(row),
-            }
-        }
-        for column in new_columns(shape, &rows) {
+    let mut names = Names::default();
+    let postgres = matches!(tx, Tx::Postgres(_));
+    let appends = matches!(
+        (job.write, shape.key.is_empty()),
+        (WriteDisposition::Append, _) | (WriteDisposition::Replace, true)
+    );
+    let mut next: Option<Vec<Item>> = None;
+    loop {
+        let batch = match next.take() {
+            Some(batch) => batch,
+            None => match batches.recv().await {
+                Some(batch) => batch,
+                None => break,
+            },
+        };
+        let (rows, bad) = split(batch);
+        for column in new_columns(shape, &mut names, &rows) {
             let kind = infer::kind_of(rows.iter().flat_map(|r| {
                 r.fields
                     .iter()
@@ -87,36 +95,39 @@ pub async fn load_file(
             table::add_column(tx, shape, &column, kind).await?;
             added.push(column);
         }
-        let mut typed = Vec::with_capacity(rows.len());
-        for row in rows {
-            match fit_row(shape, &row) {
-                Ok(values) => typed.push(values),
-                Err(reason) => bad.push(BadRow {
-                    place: row.place,
-                    reason,
-                    raw: row.to_json(),
-                }),
-            }
+        let (typed, bad) = fit_rows(shape, &mut names, rows, bad, postgres);
+        refuse(job, &bad)?;
+        if !appends {
+            let written = write::merge(tx, shape, typed).await?;
+            add(&mut counts.written, written);
+            counts.quarantined += quarantine(tx, job, &bad).await?;
+            continue;
         }
-        if let Some(first) = bad.first()
-            && job.on_bad_row == OnBadRow::Refuse
-        {
-            return Err(FileError::Refused {
-                file: job.name.to_string(),
-                reason: format!("{} (on_bad_row = \"refuse\")", first.reason),
-            });
-        }
-        let written = match (job.write, shape.key.is_empty()) {
-            (WriteDisposition::Append, _) | (WriteDisposition::Replace, true) => {
-                write::append(tx, shape, &typed).await?
-            }
-            _ => write::merge(tx, shape, typed).await?,
+        let Some(mut stream) = AppendStream::open(tx, shape).await? else {
+            add(&mut counts.written, write::append(tx, shape, &typed).await?);
+            counts.quarantined += quarantine(tx, job, &bad).await?;
+            continue;
         };
-        counts.written.inserted += written.inserted;
-        counts.written.updated += written.updated;
-        counts.written.unchanged += written.unchanged;
-        counts.written.duplicates += written.duplicates;
-        counts.quarantined += quarantine(tx, job, &bad).await?;
+        // Later batches join the same COPY while they need no other
+        // statement: the server stores rows while the next batch is fitted.
+        add(&mut counts.written, stream.write(&typed).await?);
+        let mut held = bad;
+        while held.is_empty() {
+            let Some(batch) = batches.recv().await else {
+                break;
+            };
+            if brings_columns(shape, &mut names, &batch) {
+                next = Some(batch);
+                break;
+            }
+            let (rows, bad) = split(batch);
+            let (typed, bad) = fit_rows(shape, &mut names, rows, bad, postgres);
+            refuse(job, &bad)?;
+            add(&mut counts.written, stream.write(&typed).await?);
+            held = bad;
+        }
+        stream.finish().await?;
+        counts.quarantined += quarantine(tx, job, &held).await?;
     }
     match reader.await {
         Ok(Ok(())) => Ok(counts),
@@ -135,41 +146,190 @@ pub async fn load_file(
     }
 }
 
+/// The batch's rows and its bad rows.
+fn split(batch: Vec<Item>) -> (Vec<RawRow>, Vec<BadRow>) {
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut bad = Vec::new();
+    for item in batch {
+        match item {
+            Item::Row(row) => rows.push(row),
+            Item::Bad(row) => bad.push(row),
+        }
+    }
+    (rows, bad)
+}
+
+/// The rows fitted to the table, those that do not fit added to `bad`.
+fn fit_rows(
+    shape: &TableShape,
+    names: &mut Names,
+    rows: Vec<RawRow>,
+    mut bad: Vec<BadRow>,
+    refuses_nul: bool,
+) -> (Vec<Vec<Typed>>, Vec<BadRow>) {
+    let mut typed = Vec::with_capacity(rows.len());
+    for row in rows {
+        match fit_row(shape, names, row, refuses_nul) {
+            Ok(values) => typed.push(values),
+            Err((row, reason)) => bad.push(BadRow {
+                place: row.place,
+                reason,
+                raw: row.to_json(),
+            }),
+        }
+    }
+    (typed, bad)
+}
+
+/// The file refused when it has a bad row and its source says so.
+fn refuse(job: &FileJob<'_>, bad: &[BadRow]) -> Result<(), FileError> {
+    match bad.first() {
+        Some(first) if job.on_bad_row == OnBadRow::Refuse => Err(FileError::Refused {
+            file: job.name.to_string(),
+            reason: format!("{} (on_bad_row = \"refuse\")", first.reason),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn add(total: &mut Written, written: Written) {
+    total.inserted += written.inserted;
+    total.updated += written.updated;
+    total.unchanged += written.unchanged;
+    total.duplicates += written.duplicates;
+}
+
+/// Whether the batch's rows bring a column the table lacks.
+fn brings_columns(shape: &TableShape, names: &mut Names, batch: &[Item]) -> bool {
+    batch.iter().any(|item| match item {
+        Item::Row(row) => row
+            .fields
+            .iter()
+            .enumerate()
+            .any(|(at, (name, _))| shape.position(names.column(at, name)).is_none()),
+        Item::Bad(_) => false,
+    })
+}
+
+/// The column each field name loads into, worked out once per field
+/// position while the names repeat (every row of a CSV or Parquet file
+/// shares its header's names), rather than once per cell.
+#[derive(Default)]
+struct Names {
+    slots: Vec<Option<(Arc<str>, String)>>,
+}
+
+impl Names {
+    /// The column of the field at `at` named `name`.
+    fn column(&mut self, at: usize, name: &Arc<str>) -> &str {
+        let known = matches!(
+            self.slots.get(at),
+            Some(Some((seen, _))) if Arc::ptr_eq(seen, name) || **seen == **name
+        );
+        if !known {
+            if self.slots.len() <= at {
+                self.slots.resize(at + 1, None);
+            }
+            self.slots[at] = Some((name.clone(), column_name(name)));
+        }
+        match &self.slots[at] {
+            Some((_, column)) => column,
+            None => "",
+        }
+    }
+}
+
 /// The columns the rows bring that the table lacks, in order of appearance.
-fn new_columns(shape: &TableShape, rows: &[RawRow]) -> Vec<String> {
+fn new_columns(shape: &TableShape, names: &mut Names, rows: &[RawRow]) -> Vec<String> {
     let mut new: Vec<String> = Vec::new();
     for row in rows {
-        for (name, _) in &row.fields {
-            let column = column_name(name);
-            if shape.position(&column).is_none() && !new.contains(&column) {
-                new.push(column);
+        for (at, (name, _)) in row.fields.iter().enumerate() {
+            let column = names.column(at, name);
+            if shape.position(column).is_none() && !new.iter().any(|c| c == column) {
+                new.push(column.to_string());
             }
         }
     }
     new
 }
 
-/// The row's values in the table's column order, a missing column null; or
-/// why the row does not fit.
-fn fit_row(shape: &TableShape, row: &RawRow) -> Result<Vec<Typed>, String> {
+/// The row's values in the table's column order, a missing column null;
+/// or the row handed back with why it does not fit. Text bound for a text
+/// or decimal column moves out of the row (no copy per cell), and is put
+/// back when the row does not fit.
+/// `refuses_nul`: the database cannot store the NUL character in text
+/// (PostgreSQL), so such a value is a bad row rather than a failed COPY.
+fn fit_row(
+    shape: &TableShape,
+    names: &mut Names,
+    mut row: RawRow,
+    refuses_nul: bool,
+) -> Result<Vec<Typed>, (RawRow, String)> {
+    let place = row.place;
     let mut values = vec![Typed::Null; shape.columns.len()];
-    for (name, cell) in &row.fields {
-        let column = column_name(name);
-        let Some(i) = shape.position(&column) else {
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    let mut failure = None;
+    for (at, (name, cell)) in row.fields.iter_mut().enumerate() {
+        let column = names.column(at, name);
+        let Some(i) = shape.position(column) else {
             continue;
         };
-        values[i] = fit(cell, shape.columns[i].kind)
-            .map_err(|why| format!("{}, column `{column}`: {why}", row.place))?;
-    }
-    for (column, value) in shape.columns.iter().zip(&values) {
-        if *value == Typed::Null && (!column.nullable || shape.key.contains(&column.name)) {
-            return Err(format!(
-                "{}, column `{}`: no value, and the column is not nullable",
-                row.place, column.name
-            ));
+        let kind = shape.columns[i].kind;
+        let fitted = match (kind, &mut *cell) {
+            (ColumnType::Text, Cell::Text(text) | Cell::Decimal(text))
+            | (ColumnType::Decimal, Cell::Decimal(text)) => {
+                moved.push((at, i));
+                Ok(Typed::Text(std::mem::take(text)))
+            }
+            (ColumnType::Decimal, Cell::Text(text)) if is_decimal(text.as_str()) => {
+                moved.push((at, i));
+                Ok(Typed::Text(std::mem::take(text)))
+            }
+            (_, cell) => fit(cell, kind),
+        };
+        match fitted {
+            Ok(value) => {
+                if refuses_nul && matches!(&value, Typed::Text(t) if t.contains('\0')) {
+                    failure = Some(format!(
+                        "{place}, column `{column}`: text holding the NUL character, which PostgreSQL cannot store"
+                    ));
+                }
+                values[i] = value;
+            }
+            Err(why) => failure = Some(format!("{place}, column `{column}`: {why}")),
+        }
+        if failure.is_some() {
+            break;
         }
     }
-    Ok(values)
+    if failure.is_none() {
+        failure = shape
+            .columns
+            .iter()
+            .zip(&values)
+            .find(|(column, value)| {
+                **value == Typed::Null && (!column.nullable || shape.key.contains(&column.name))
+            })
+            .map(|(column, _)| {
+                format!(
+                    "{place}, column `{}`: no value, and the column is not nullable",
+                    column.name
+                )
+            });
+    }
+    match failure {
+        None => Ok(values),
+        Some(reason) => {
+            for (at, i) in moved {
+                if let (Cell::Text(text) | Cell::Decimal(text), Typed::Text(value)) =
+                    (&mut row.fields[at].1, &mut values[i])
+                {
+                    *text = std::mem::take(value);
+                }
+            }
+            Err((row, reason))
+        }
+    }
 }
 
 /// Files the bad rows in the quarantine, in the file's transaction.

@@ -36,22 +36,6 @@ impl Typed {
             Typed::Text(s) => Value::Text(s.clone()),
         }
     }
-
-    /// The value bound for PostgreSQL: text, cast by the statement to the
-    /// column's type.
-    pub fn postgres(&self) -> Value {
-        match self {
-            Typed::Null => Value::Null,
-            Typed::Int(i) => Value::Text(i.to_string()),
-            Typed::Float(f) if f.is_nan() => Value::Text("NaN".to_string()),
-            Typed::Float(f) if f.is_infinite() => {
-                Value::Text(if *f > 0.0 { "Infinity" } else { "-Infinity" }.to_string())
-            }
-            Typed::Float(f) => Value::Text(f.to_string()),
-            Typed::Bool(b) => Value::Text(b.to_string()),
-            Typed::Text(s) => Value::Text(s.clone()),
-        }
-    }
 }
 
 /// `cell` as a value of a `kind` column, or why it is not one.
@@ -121,10 +105,14 @@ fn article(kind: ColumnType) -> &'static str {
 
 /// `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n`, `1`/`0`, in any case.
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "t" | "yes" | "y" | "1" => Some(true),
-        "false" | "f" | "no" | "n" | "0" => Some(false),
-        _ => None,
+    let s = s.trim();
+    let any = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    if any(&["true", "t", "yes", "y", "1"]) {
+        Some(true)
+    } else if any(&["false", "f", "no", "n", "0"]) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -140,7 +128,11 @@ pub fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Some(t);
     }
-    let naive = s.replacen('T', " ", 1);
+    let naive: std::borrow::Cow<'_, str> = if s.contains('T') {
+        s.replacen('T', " ", 1).into()
+    } else {
+        s.into()
+    };
     let formats = [
         format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"),
         format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
