@@ -206,36 +206,54 @@ fn brings_columns(shape: &TableShape, names: &mut Names, batch: &[Item]) -> bool
             .fields
             .iter()
             .enumerate()
-            .any(|(at, (name, _))| shape.position(names.column(at, name)).is_none()),
+            .any(|(at, (name, _))| names.slot(at, name, shape).position.is_none()),
         Item::Bad(_) => false,
     })
 }
 
-/// The column each field name loads into, worked out once per field
-/// position while the names repeat (every row of a CSV or Parquet file
-/// shares its header's names), rather than once per cell.
+/// The column each field name loads into, and its position in the table,
+/// worked out once per field position while the names repeat (every row
+/// of a CSV or Parquet file shares its header's names), rather than once
+/// per cell. A position found stays right: columns are only ever added
+/// at the end.
 #[derive(Default)]
 struct Names {
-    slots: Vec<Option<(Arc<str>, String)>>,
+    slots: Vec<Option<Slot>>,
+}
+
+struct Slot {
+    name: Arc<str>,
+    column: String,
+    position: Option<usize>,
 }
 
 impl Names {
-    /// The column of the field at `at` named `name`.
-    fn column(&mut self, at: usize, name: &Arc<str>) -> &str {
+    /// The slot of the field at `at` named `name`.
+    fn slot(&mut self, at: usize, name: &Arc<str>, shape: &TableShape) -> &Slot {
         let known = matches!(
             self.slots.get(at),
-            Some(Some((seen, _))) if Arc::ptr_eq(seen, name) || **seen == **name
+            Some(Some(slot)) if Arc::ptr_eq(&slot.name, name) || *slot.name == **name
         );
         if !known {
             if self.slots.len() <= at {
-                self.slots.resize(at + 1, None);
+                self.slots.resize_with(at + 1, || None);
             }
-            self.slots[at] = Some((name.clone(), column_name(name)));
+            let column = column_name(name);
+            self.slots[at] = Some(Slot {
+                name: name.clone(),
+                position: shape.position(&column),
+                column,
+            });
         }
-        match &self.slots[at] {
-            Some((_, column)) => column,
-            None => "",
+        let slot = self.slots[at].get_or_insert_with(|| Slot {
+            name: name.clone(),
+            column: column_name(name),
+            position: None,
+        });
+        if slot.position.is_none() {
+            slot.position = shape.position(&slot.column);
         }
+        slot
     }
 }
 
@@ -244,9 +262,9 @@ fn new_columns(shape: &TableShape, names: &mut Names, rows: &[RawRow]) -> Vec<St
     let mut new: Vec<String> = Vec::new();
     for row in rows {
         for (at, (name, _)) in row.fields.iter().enumerate() {
-            let column = names.column(at, name);
-            if shape.position(column).is_none() && !new.iter().any(|c| c == column) {
-                new.push(column.to_string());
+            let slot = names.slot(at, name, shape);
+            if slot.position.is_none() && !new.iter().any(|c| *c == slot.column) {
+                new.push(slot.column.clone());
             }
         }
     }
@@ -270,10 +288,11 @@ fn fit_row(
     let mut moved: Vec<(usize, usize)> = Vec::new();
     let mut failure = None;
     for (at, (name, cell)) in row.fields.iter_mut().enumerate() {
-        let column = names.column(at, name);
-        let Some(i) = shape.position(column) else {
+        let slot = names.slot(at, name, shape);
+        let Some(i) = slot.position else {
             continue;
         };
+        let column = slot.column.as_str();
         let kind = shape.columns[i].kind;
         let fitted = match (kind, &mut *cell) {
             (ColumnType::Text, Cell::Text(text) | Cell::Decimal(text))
