@@ -263,7 +263,7 @@ fn new_columns(shape: &TableShape, names: &mut Names, rows: &[RawRow]) -> Vec<St
     for row in rows {
         for (at, (name, _)) in row.fields.iter().enumerate() {
             let slot = names.slot(at, name, shape);
-            if slot.position.is_none() && !new.iter().any(|c| *c == slot.column) {
+            if slot.position.is_none() && !new.contains(&slot.column) {
                 new.push(slot.column.clone());
             }
         }
