@@ -185,8 +185,8 @@ def main():
     config = WORK / "sluice-generic.toml"
     text = f'database = "{url}"\n'
     for fmt, path in [("csv", csv_path), ("parquet", parquet_path)]:
-        text += f"\n[tables.sluice_{fmt}]\ncolumns = [\n{columns},\n]\n"
-        text += (f'\n[[pipelines.{fmt}.sources]]\ntable = "sluice_{fmt}"\n'
+        text += f"\n[tables.loaded_{fmt}]\ncolumns = [\n{columns},\n]\n"
+        text += (f'\n[[pipelines.{fmt}.sources]]\ntable = "loaded_{fmt}"\n'
                  f'path = "{path}"\nwrite = "append"\n')
     config.write_text(text)
 
@@ -202,7 +202,7 @@ def main():
             sluice, "run", "--config", str(config), "--pipeline", fmt,
         ], env=env)
         results.append(("sluice", fmt.upper() if fmt == "csv" else "Parquet",
-                        f"sluice_{fmt}", seconds, rss))
+                        f"loaded_{fmt}", seconds, rss))
     for fmt, path in [("csv", csv_path), ("parquet", parquet_path)]:
         seconds, rss = measured(f"dlt-{fmt}", [
             sys.executable, __file__, "--dlt", fmt, str(path), url, str(WORK),
