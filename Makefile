@@ -20,7 +20,7 @@ PLUGIN_DIR := target/plugins
 WASM_DIR   := target/wasm32-wasip2/plugin
 SLUICE     := target/debug/sluice
 
-.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3 bench-crm bench-scale
+.PHONY: demo demo-bundesliga first-build-note test plugins test-plugins host lint bench bench-live wasm-target help tools-observability check-prometheus tools-s3 bench-crm bench-scale bench-generic
 
 help:
 	@echo "make demo     build the host and one plugin, run the demo pipeline (no network, no key)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench    performance figures (release build; the limit test alone takes a minute)"
 	@echo "make bench-live  live path under 500 simulated matches: missed/duplicate events, latency, peak RSS (PostgreSQL)"
 	@echo "make bench-crm   CRM user features from 10M transactions: sluice against pandas, Polars, DuckDB (PostgreSQL)"
+	@echo "make bench-generic  a 5M-row CSV and Parquet file into PostgreSQL: sluice against psql \\copy and dlt (rows/s, peak RSS)"
 	@echo "make bench-scale  1, 2, 4 and 8 workers on one queue and one shared limit: throughput and utilisation (PostgreSQL)"
 
 demo: first-build-note host
@@ -150,3 +151,13 @@ bench-scale: plugins
 bench-crm:
 	$(CARGO) build --release -p sluice
 	url="$$(scripts/postgres-for-tests.sh)" && scripts/bench-crm.sh target/release/sluice "$$url"
+
+# Generic file loads: SLUICE_BENCH_GENERIC_ROWS (default 5,000,000) seeded
+# rows as a CSV file and the same rows as Parquet (Snappy), loaded into
+# PostgreSQL by psql \copy (the floor), by sluice's file source and by dlt's
+# filesystem source, each a separate process; rows/s, ratios, peak RSS, and
+# row counts checked equal. dlt is installed from PyPI under
+# target/bench-tools/generic.
+bench-generic:
+	$(CARGO) build --release -p sluice
+	url="$$(scripts/postgres-for-tests.sh)" && scripts/bench-generic.sh target/release/sluice "$$url"

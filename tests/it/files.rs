@@ -12,7 +12,7 @@ use crate::common::{TestContext, assert_ok, stderr, stdout};
 use crate::on_both_databases;
 
 /// A small table: an integer key, a required name and a count.
-const MATCHES: &str = r#"
+pub(crate) const MATCHES: &str = r#"
 [tables.matches]
 columns = [
   { name = "id", type = "int", primary_key = true },
@@ -282,7 +282,7 @@ fn json_and_ndjson_load(ctx: TestContext) {
 }
 
 /// A Parquet file of `ids` (int64), `home` (utf8) and `goals` (int32).
-fn parquet_bytes(ids: &[i64]) -> Vec<u8> {
+pub(crate) fn parquet_bytes(ids: &[i64]) -> Vec<u8> {
     use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
     use arrow_schema::{DataType, Field, Schema};
     let schema = Arc::new(Schema::new(vec![

@@ -19,6 +19,7 @@ mod entity_quota;
 mod export;
 mod extraction;
 mod files;
+mod files_bulk;
 mod lineage;
 mod live;
 mod live_broadcast;

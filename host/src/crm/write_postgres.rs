@@ -4,7 +4,6 @@
 //! the table for an append; each disposition in one transaction.
 
 use sqlx::{Connection, PgConnection, PgPool};
-use std::fmt::Write as _;
 use time::Date;
 
 use super::CrmError;
@@ -12,9 +11,7 @@ use super::query::Backend;
 use super::row::{COLUMNS, Cell, cents_text};
 use super::target::{Target, column_list};
 use crate::config::CrmWrite;
-
-/// Bytes of COPY text sent per message.
-const CHUNK: usize = 1 << 20;
+use crate::db::copy::{CopyIn, CopyText};
 
 /// Writes `rows` (each in the order of [`COLUMNS`]) to `target` as of
 /// `snapshot`; returns how many were written.
@@ -121,65 +118,33 @@ async fn copy<'a>(
         doing: doing.clone(),
         source,
     };
-    let mut copy = conn
-        .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", column_list()))
-        .await
-        .map_err(err)?;
-    let mut buffer = String::with_capacity(CHUNK + 4096);
+    let mut copy = CopyIn::start(
+        conn,
+        &format!("COPY {table} ({}) FROM STDIN", column_list()),
+    )
+    .await
+    .map_err(err)?;
     let mut count = 0u64;
     for row in rows {
         debug_assert_eq!(row.len(), COLUMNS.len());
-        encode(&mut buffer, &row);
+        encode(copy.row(), &row);
+        copy.end_row().await.map_err(err)?;
         count += 1;
-        if buffer.len() >= CHUNK {
-            if let Err(e) = copy.send(buffer.as_bytes()).await {
-                let _ = copy.abort("sluice: a chunk could not be sent").await;
-                return Err(err(e));
-            }
-            buffer.clear();
-        }
-    }
-    if let Err(e) = copy.send(buffer.as_bytes()).await {
-        let _ = copy.abort("sluice: a chunk could not be sent").await;
-        return Err(err(e));
     }
     copy.finish().await.map_err(err)?;
     Ok(count)
 }
 
-/// Appends `row` as one line of COPY's text format.
-fn encode(out: &mut String, row: &[Cell<'_>]) {
-    for (i, cell) in row.iter().enumerate() {
-        if i > 0 {
-            out.push('\t');
-        }
+/// Writes `row`'s fields in COPY's text format (the caller ends the row).
+fn encode(out: &mut CopyText, row: &[Cell<'_>]) {
+    for cell in row {
         match cell {
-            Cell::Null => out.push_str("\\N"),
-            Cell::Text(text) => escape(out, text),
-            Cell::Int(n) => {
-                let _ = write!(out, "{n}");
-            }
-            Cell::Cents(c) => out.push_str(&cents_text(*c)),
-            Cell::Float(x) => {
-                let _ = write!(out, "{x}");
-            }
-            Cell::Date(d) => {
-                let _ = write!(out, "{d}");
-            }
-        }
-    }
-    out.push('\n');
-}
-
-/// Text with COPY's escapes for backslash, tab, newline and carriage return.
-fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            _ => out.push(c),
+            Cell::Null => out.null(),
+            Cell::Text(text) => out.text(text),
+            Cell::Int(n) => out.plain(n),
+            Cell::Cents(c) => out.plain(cents_text(*c)),
+            Cell::Float(x) => out.plain(x),
+            Cell::Date(d) => out.plain(d),
         }
     }
 }
@@ -192,7 +157,7 @@ mod tests {
 
     #[test]
     fn copy_text_escapes_and_marks_nulls() {
-        let mut out = String::new();
+        let mut out = CopyText::default();
         encode(
             &mut out,
             &[
@@ -204,6 +169,10 @@ mod tests {
                 Cell::Date(date!(2025 - 06 - 30)),
             ],
         );
-        assert_eq!(out, "a\\tb\\\\c\t\\N\t-3\t12.05\t0.5\t2025-06-30\n");
+        out.end_row();
+        assert_eq!(
+            out.as_str(),
+            "a\\tb\\\\c\t\\N\t-3\t12.05\t0.5\t2025-06-30\n"
+        );
     }
 }

@@ -3,8 +3,10 @@
 //! state (runs, checkpoints, quarantine, archive, breakers) is written once.
 //! SQL is written with `?` placeholders; on PostgreSQL they become `$1`, `$2`….
 //! Bulk loading, where the two differ most, has its own code per backend
-//! (`load::sqlite`, `load::postgres`).
+//! (`load::sqlite`, `load::postgres`); [`copy`] is PostgreSQL's text `COPY`
+//! that every bulk load into PostgreSQL shares.
 
+pub mod copy;
 mod migrations;
 pub(crate) mod row;
 mod value;

@@ -3,16 +3,17 @@
 //! with their file, place and reason, or the whole file refused.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::FileError;
-use super::cell::{BadRow, Batcher, Item, RawRow, ReadError};
+use super::cell::{BadRow, Batcher, Cell, Item, RawRow, ReadError};
 use super::infer;
 use super::read::{ReadSpec, read_file};
 use super::table::{self, TableShape, column_name};
-use super::transform::{Outcome, TransformCounts, Transforms};
-use super::typing::{Typed, fit};
-use super::write::{self, Written};
-use crate::config::{FileFormat, OnBadRow, WriteDisposition};
+use super::transform::{FileTransformer, Outcome, TransformCounts, Transforms};
+use super::typing::{Typed, fit, is_decimal};
+use super::write::{self, AppendStream, Written};
+use crate::config::{ColumnType, FileFormat, OnBadRow, WriteDisposition};
 use crate::db::{Tx, now_timestamp};
 use crate::model::Reject;
 use crate::state::RunId;
@@ -69,44 +70,32 @@ pub async fn load_file(
     } else {
         None
     };
-    let mut transformer = job.transforms.for_file(last);
-    // Files whose every row has the same columns are checked against the
-    // transforms on their first row, before any row is loaded.
-    let mut checked = job.transforms.is_empty()
-        || matches!(job.spec.format, FileFormat::Json | FileFormat::Ndjson);
+    let mut rows_in = Prepare {
+        job,
+        transformer: job.transforms.for_file(last),
+        // Files whose every row has the same columns are checked against
+        // the transforms on their first row, before any row is loaded.
+        checked: job.transforms.is_empty()
+            || matches!(job.spec.format, FileFormat::Json | FileFormat::Ndjson),
+    };
     let (mut batches, reader) = start_reader(job);
     let mut counts = FileCounts::default();
-    while let Some(batch) = batches.recv().await {
-        let mut rows = Vec::with_capacity(batch.len());
-        let mut bad = Vec::new();
-        for item in batch {
-            match item {
-                Item::Row(row) => rows.push(row),
-                Item::Bad(row) => bad.push(row),
-            }
-        }
-        if !checked && let Some(first) = rows.first() {
-            let columns: Vec<String> = first.fields.iter().map(|(n, _)| n.to_string()).collect();
-            job.transforms
-                .check_columns(&columns)
-                .map_err(|reason| FileError::Refused {
-                    file: job.name.to_string(),
-                    reason,
-                })?;
-            checked = true;
-        }
-        if !job.transforms.is_empty() {
-            let mut kept = Vec::with_capacity(rows.len());
-            for row in rows {
-                match transformer.apply(row) {
-                    Outcome::Keep(row) => kept.push(row),
-                    Outcome::Dropped => {}
-                    Outcome::Failed(row) => bad.push(row),
-                }
-            }
-            rows = kept;
-        }
-        for column in new_columns(shape, &rows) {
+    let mut names = Names::default();
+    let postgres = matches!(tx, Tx::Postgres(_));
+    let appends = matches!(
+        (job.write, shape.key.is_empty()),
+        (WriteDisposition::Append, _) | (WriteDisposition::Replace, true)
+    );
+    let mut next: Option<(Vec<RawRow>, Vec<BadRow>)> = None;
+    loop {
+        let (rows, bad) = match next.take() {
+            Some(prepared) => prepared,
+            None => match batches.recv().await {
+                Some(batch) => rows_in.prepare(batch)?,
+                None => break,
+            },
+        };
+        for column in new_columns(shape, &mut names, &rows) {
             let kind = infer::kind_of(rows.iter().flat_map(|r| {
                 r.fields
                     .iter()
@@ -116,39 +105,42 @@ pub async fn load_file(
             table::add_column(tx, shape, &column, kind).await?;
             added.push(column);
         }
-        let mut typed = Vec::with_capacity(rows.len());
-        for row in rows {
-            match fit_row(shape, &row) {
-                Ok(values) => typed.push(values),
-                Err(reason) => bad.push(BadRow {
-                    place: row.place,
-                    reason,
-                    raw: row.to_json(),
-                }),
-            }
+        let (typed, bad) = fit_rows(shape, &mut names, rows, bad, postgres);
+        refuse(job, &bad)?;
+        if !appends {
+            let written = write::merge(tx, shape, typed).await?;
+            add(&mut counts.written, written);
+            counts.quarantined += quarantine(tx, job, &bad).await?;
+            continue;
         }
-        if let Some(first) = bad.first()
-            && job.on_bad_row == OnBadRow::Refuse
-        {
-            return Err(FileError::Refused {
-                file: job.name.to_string(),
-                reason: format!("{} (on_bad_row = \"refuse\")", first.reason),
-            });
-        }
-        let written = match (job.write, shape.key.is_empty()) {
-            (WriteDisposition::Append, _) | (WriteDisposition::Replace, true) => {
-                write::append(tx, shape, &typed).await?
-            }
-            _ => write::merge(tx, shape, typed).await?,
+        let Some(mut stream) = AppendStream::open(tx, shape).await? else {
+            add(&mut counts.written, write::append(tx, shape, &typed).await?);
+            counts.quarantined += quarantine(tx, job, &bad).await?;
+            continue;
         };
-        counts.written.inserted += written.inserted;
-        counts.written.updated += written.updated;
-        counts.written.unchanged += written.unchanged;
-        counts.written.duplicates += written.duplicates;
-        counts.quarantined += quarantine(tx, job, &bad).await?;
+        // Later batches join the same COPY while they need no other
+        // statement: the server stores rows while the next batch is fitted.
+        add(&mut counts.written, stream.write(&typed).await?);
+        let mut held = bad;
+        while held.is_empty() {
+            let Some(batch) = batches.recv().await else {
+                break;
+            };
+            let (rows, bad) = rows_in.prepare(batch)?;
+            if brings_columns(shape, &mut names, &rows) {
+                next = Some((rows, bad));
+                break;
+            }
+            let (typed, bad) = fit_rows(shape, &mut names, rows, bad, postgres);
+            refuse(job, &bad)?;
+            add(&mut counts.written, stream.write(&typed).await?);
+            held = bad;
+        }
+        stream.finish().await?;
+        counts.quarantined += quarantine(tx, job, &held).await?;
     }
     finish_reader(job, reader).await?;
-    counts.transformed = transformer.counts();
+    counts.transformed = rows_in.transformer.counts();
     Ok(counts)
 }
 
@@ -204,41 +196,247 @@ async fn scan(
     Ok(scanner.into_last())
 }
 
+/// A batch from the reader made ready to fit: split into rows and bad
+/// rows, the file's columns checked against the transforms on its first
+/// row, and the transforms applied (a row a step fails on is a bad row).
+struct Prepare<'a> {
+    job: &'a FileJob<'a>,
+    transformer: FileTransformer<'a>,
+    checked: bool,
+}
+
+impl Prepare<'_> {
+    fn prepare(&mut self, batch: Vec<Item>) -> Result<(Vec<RawRow>, Vec<BadRow>), FileError> {
+        let (rows, mut bad) = split(batch);
+        if !self.checked
+            && let Some(first) = rows.first()
+        {
+            let columns: Vec<String> = first.fields.iter().map(|(n, _)| n.to_string()).collect();
+            self.job
+                .transforms
+                .check_columns(&columns)
+                .map_err(|reason| FileError::Refused {
+                    file: self.job.name.to_string(),
+                    reason,
+                })?;
+            self.checked = true;
+        }
+        if self.job.transforms.is_empty() {
+            return Ok((rows, bad));
+        }
+        let mut kept = Vec::with_capacity(rows.len());
+        for row in rows {
+            match self.transformer.apply(row) {
+                Outcome::Keep(row) => kept.push(row),
+                Outcome::Dropped => {}
+                Outcome::Failed(row) => bad.push(row),
+            }
+        }
+        Ok((kept, bad))
+    }
+}
+
+/// The batch's rows and its bad rows.
+fn split(batch: Vec<Item>) -> (Vec<RawRow>, Vec<BadRow>) {
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut bad = Vec::new();
+    for item in batch {
+        match item {
+            Item::Row(row) => rows.push(row),
+            Item::Bad(row) => bad.push(row),
+        }
+    }
+    (rows, bad)
+}
+
+/// The rows fitted to the table, those that do not fit added to `bad`.
+fn fit_rows(
+    shape: &TableShape,
+    names: &mut Names,
+    rows: Vec<RawRow>,
+    mut bad: Vec<BadRow>,
+    refuses_nul: bool,
+) -> (Vec<Vec<Typed>>, Vec<BadRow>) {
+    let mut typed = Vec::with_capacity(rows.len());
+    for row in rows {
+        match fit_row(shape, names, row, refuses_nul) {
+            Ok(values) => typed.push(values),
+            Err((row, reason)) => bad.push(BadRow {
+                place: row.place,
+                reason,
+                raw: row.to_json(),
+            }),
+        }
+    }
+    (typed, bad)
+}
+
+/// The file refused when it has a bad row and its source says so.
+fn refuse(job: &FileJob<'_>, bad: &[BadRow]) -> Result<(), FileError> {
+    match bad.first() {
+        Some(first) if job.on_bad_row == OnBadRow::Refuse => Err(FileError::Refused {
+            file: job.name.to_string(),
+            reason: format!("{} (on_bad_row = \"refuse\")", first.reason),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn add(total: &mut Written, written: Written) {
+    total.inserted += written.inserted;
+    total.updated += written.updated;
+    total.unchanged += written.unchanged;
+    total.duplicates += written.duplicates;
+}
+
+/// Whether the batch's rows bring a column the table lacks.
+fn brings_columns(shape: &TableShape, names: &mut Names, rows: &[RawRow]) -> bool {
+    rows.iter().any(|row| {
+        row.fields
+            .iter()
+            .enumerate()
+            .any(|(at, (name, _))| names.slot(at, name, shape).position.is_none())
+    })
+}
+
+/// The column each field name loads into, and its position in the table,
+/// worked out once per field position while the names repeat (every row
+/// of a CSV or Parquet file shares its header's names), rather than once
+/// per cell. A position found stays right: columns are only ever added
+/// at the end.
+#[derive(Default)]
+struct Names {
+    slots: Vec<Option<Slot>>,
+}
+
+struct Slot {
+    name: Arc<str>,
+    column: String,
+    position: Option<usize>,
+}
+
+impl Names {
+    /// The slot of the field at `at` named `name`.
+    fn slot(&mut self, at: usize, name: &Arc<str>, shape: &TableShape) -> &Slot {
+        let known = matches!(
+            self.slots.get(at),
+            Some(Some(slot)) if Arc::ptr_eq(&slot.name, name) || *slot.name == **name
+        );
+        if !known {
+            if self.slots.len() <= at {
+                self.slots.resize_with(at + 1, || None);
+            }
+            let column = column_name(name);
+            self.slots[at] = Some(Slot {
+                name: name.clone(),
+                position: shape.position(&column),
+                column,
+            });
+        }
+        let slot = self.slots[at].get_or_insert_with(|| Slot {
+            name: name.clone(),
+            column: column_name(name),
+            position: None,
+        });
+        if slot.position.is_none() {
+            slot.position = shape.position(&slot.column);
+        }
+        slot
+    }
+}
+
 /// The columns the rows bring that the table lacks, in order of appearance.
-fn new_columns(shape: &TableShape, rows: &[RawRow]) -> Vec<String> {
+fn new_columns(shape: &TableShape, names: &mut Names, rows: &[RawRow]) -> Vec<String> {
     let mut new: Vec<String> = Vec::new();
     for row in rows {
-        for (name, _) in &row.fields {
-            let column = column_name(name);
-            if shape.position(&column).is_none() && !new.contains(&column) {
-                new.push(column);
+        for (at, (name, _)) in row.fields.iter().enumerate() {
+            let slot = names.slot(at, name, shape);
+            if slot.position.is_none() && !new.contains(&slot.column) {
+                new.push(slot.column.clone());
             }
         }
     }
     new
 }
 
-/// The row's values in the table's column order, a missing column null; or
-/// why the row does not fit.
-fn fit_row(shape: &TableShape, row: &RawRow) -> Result<Vec<Typed>, String> {
+/// The row's values in the table's column order, a missing column null;
+/// or the row handed back with why it does not fit. Text bound for a text
+/// or decimal column moves out of the row (no copy per cell), and is put
+/// back when the row does not fit.
+/// `refuses_nul`: the database cannot store the NUL character in text
+/// (PostgreSQL), so such a value is a bad row rather than a failed COPY.
+fn fit_row(
+    shape: &TableShape,
+    names: &mut Names,
+    mut row: RawRow,
+    refuses_nul: bool,
+) -> Result<Vec<Typed>, (RawRow, String)> {
+    let place = row.place;
     let mut values = vec![Typed::Null; shape.columns.len()];
-    for (name, cell) in &row.fields {
-        let column = column_name(name);
-        let Some(i) = shape.position(&column) else {
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    let mut failure = None;
+    for (at, (name, cell)) in row.fields.iter_mut().enumerate() {
+        let slot = names.slot(at, name, shape);
+        let Some(i) = slot.position else {
             continue;
         };
-        values[i] = fit(cell, shape.columns[i].kind)
-            .map_err(|why| format!("{}, column `{column}`: {why}", row.place))?;
-    }
-    for (column, value) in shape.columns.iter().zip(&values) {
-        if *value == Typed::Null && (!column.nullable || shape.key.contains(&column.name)) {
-            return Err(format!(
-                "{}, column `{}`: no value, and the column is not nullable",
-                row.place, column.name
-            ));
+        let column = slot.column.as_str();
+        let kind = shape.columns[i].kind;
+        let fitted = match (kind, &mut *cell) {
+            (ColumnType::Text, Cell::Text(text) | Cell::Decimal(text))
+            | (ColumnType::Decimal, Cell::Decimal(text)) => {
+                moved.push((at, i));
+                Ok(Typed::Text(std::mem::take(text)))
+            }
+            (ColumnType::Decimal, Cell::Text(text)) if is_decimal(text.as_str()) => {
+                moved.push((at, i));
+                Ok(Typed::Text(std::mem::take(text)))
+            }
+            (_, cell) => fit(cell, kind),
+        };
+        match fitted {
+            Ok(value) => {
+                if refuses_nul && matches!(&value, Typed::Text(t) if t.contains('\0')) {
+                    failure = Some(format!(
+                        "{place}, column `{column}`: text holding the NUL character, which PostgreSQL cannot store"
+                    ));
+                }
+                values[i] = value;
+            }
+            Err(why) => failure = Some(format!("{place}, column `{column}`: {why}")),
+        }
+        if failure.is_some() {
+            break;
         }
     }
-    Ok(values)
+    if failure.is_none() {
+        failure = shape
+            .columns
+            .iter()
+            .zip(&values)
+            .find(|(column, value)| {
+                **value == Typed::Null && (!column.nullable || shape.key.contains(&column.name))
+            })
+            .map(|(column, _)| {
+                format!(
+                    "{place}, column `{}`: no value, and the column is not nullable",
+                    column.name
+                )
+            });
+    }
+    match failure {
+        None => Ok(values),
+        Some(reason) => {
+            for (at, i) in moved {
+                if let (Cell::Text(text) | Cell::Decimal(text), Typed::Text(value)) =
+                    (&mut row.fields[at].1, &mut values[i])
+                {
+                    *text = std::mem::take(value);
+                }
+            }
+            Err((row, reason))
+        }
+    }
 }
 
 /// Files the bad rows in the quarantine, in the file's transaction.

@@ -37,8 +37,8 @@ impl Typed {
         }
     }
 
-    /// The value bound for PostgreSQL: text, cast by the statement to the
-    /// column's type.
+    /// The value bound for PostgreSQL in a statement (rows themselves go
+    /// by `COPY`): text, cast by the statement to the column's type.
     pub fn postgres(&self) -> Value {
         match self {
             Typed::Null => Value::Null,
@@ -87,9 +87,10 @@ pub fn fit(cell: &Cell, kind: ColumnType) -> Result<Typed, String> {
         (ColumnType::Timestamp, Cell::Date(d)) => {
             Typed::Text(crate::db::timestamp(d.midnight().assume_utc()))
         }
-        (ColumnType::Timestamp, Cell::Text(s)) => {
-            Typed::Text(crate::db::timestamp(parse_timestamp(s).ok_or_else(wrong)?))
-        }
+        (ColumnType::Timestamp, Cell::Text(s)) => match plain_utc_timestamp(s) {
+            Some(stored) => Typed::Text(stored),
+            None => Typed::Text(crate::db::timestamp(parse_timestamp(s).ok_or_else(wrong)?)),
+        },
         (ColumnType::Decimal, Cell::Int(i)) => Typed::Text(i.to_string()),
         (ColumnType::Decimal, Cell::Float(f)) if f.is_finite() => Typed::Text(f.to_string()),
         (ColumnType::Decimal, Cell::Decimal(s)) => Typed::Text(s.clone()),
@@ -121,10 +122,14 @@ fn article(kind: ColumnType) -> &'static str {
 
 /// `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n`, `1`/`0`, in any case.
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "t" | "yes" | "y" | "1" => Some(true),
-        "false" | "f" | "no" | "n" | "0" => Some(false),
-        _ => None,
+    let s = s.trim();
+    let any = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    if any(&["true", "t", "yes", "y", "1"]) {
+        Some(true)
+    } else if any(&["false", "f", "no", "n", "0"]) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -140,7 +145,11 @@ pub fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Some(t);
     }
-    let naive = s.replacen('T', " ", 1);
+    let naive: std::borrow::Cow<'_, str> = if s.contains('T') {
+        s.replacen('T', " ", 1).into()
+    } else {
+        s.into()
+    };
     let formats = [
         format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond]"),
         format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
@@ -150,6 +159,44 @@ pub fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
         .iter()
         .find_map(|f| PrimitiveDateTime::parse(&naive, f).ok())
         .map(PrimitiveDateTime::assume_utc)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with `T`, or ending in `Z`), the commonest
+/// form of a timestamp in files, as every timestamp column stores it,
+/// without the general parser's work; `None` for any other form, which
+/// [`parse_timestamp`] reads.
+fn plain_utc_timestamp(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let b = match b.len() {
+        19 => b,
+        20 if b[19] == b'Z' => &b[..19],
+        _ => return None,
+    };
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u16> {
+        b[from..to].iter().try_fold(0u16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+        })
+    };
+    let month = time::Month::try_from(u8::try_from(number(5, 7)?).ok()?).ok()?;
+    let day = u8::try_from(number(8, 10)?).ok()?;
+    Date::from_calendar_date(i32::from(number(0, 4)?), month, day).ok()?;
+    if number(11, 13)? > 23 || number(14, 16)? > 59 || number(17, 19)? > 59 {
+        return None;
+    }
+    let mut stored = String::with_capacity(27);
+    stored.push_str(&s[..10]);
+    stored.push('T');
+    stored.push_str(&s[11..19]);
+    stored.push_str(".000000Z");
+    Some(stored)
 }
 
 /// An optional sign, digits, and an optional fraction.
@@ -168,6 +215,31 @@ fn date_text(d: Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_timestamps_are_stored_as_the_general_parser_stores_them() {
+        for text in [
+            "2024-08-17 15:00:00",
+            "2024-08-17T15:00:59Z",
+            "0001-01-01 00:00:00",
+            "2024-02-29 23:59:59",
+        ] {
+            let general = parse_timestamp(text).map(crate::db::timestamp);
+            assert!(general.is_some(), "{text}");
+            assert_eq!(plain_utc_timestamp(text), general, "{text}");
+        }
+        for text in [
+            "2023-02-29 10:00:00",
+            "2024-13-01 10:00:00",
+            "2024-01-01 24:00:00",
+            "2024-01-01 10:60:00",
+            "2024-01-01 10:00:0x",
+            "2024/01/01 10:00:00",
+            "2024-01-01 10:00:00+02:00",
+        ] {
+            assert_eq!(plain_utc_timestamp(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn text_fits_typed_columns_or_says_why_not() {

@@ -1,11 +1,16 @@
 //! Writing a batch of fitted rows into a generic table: appended, or merged
 //! on the primary key through a staging table (new rows inserted, changed
 //! rows updated, identical rows left alone), inside the file's transaction.
+//! Rows reach PostgreSQL by text `COPY` (into the table, or into the
+//! staging table for a merge), SQLite by multi-row inserts.
 
 use std::collections::HashMap;
 
-use super::table::{TableShape, quote, sql_type};
+use sqlx::PgConnection;
+
+use super::table::{TableShape, quote};
 use super::typing::Typed;
+use crate::db::copy::CopyIn;
 use crate::db::{DbError, Exec, Tx, Value};
 
 /// Most values bound to one statement (SQLite allows 32,766).
@@ -157,9 +162,112 @@ fn last_of_each_key(shape: &TableShape, rows: Vec<Vec<Typed>>) -> (Vec<Vec<Typed
     (kept, duplicates)
 }
 
-/// Inserts `rows` (in the shape's column order) into `target`, as many rows
-/// per statement as the bound-value limit allows.
+/// Writes `rows` (in the shape's column order) into `target`: by text
+/// `COPY` on PostgreSQL, by multi-row inserts on SQLite.
 async fn insert_values(
+    tx: &mut Tx,
+    shape: &TableShape,
+    target: &str,
+    rows: &[Vec<Typed>],
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match tx {
+        Tx::Postgres(t) => copy_rows(t, shape, target, rows).await,
+        Tx::Sqlite(_) => insert_rows(tx, shape, target, rows).await,
+    }
+}
+
+/// Streams `rows` into `target` through one `COPY … FROM STDIN`, sent in
+/// chunks. Every value was fitted to its column before, so the server's
+/// parsing of the text cannot refuse one.
+async fn copy_rows(
+    conn: &mut PgConnection,
+    shape: &TableShape,
+    target: &str,
+    rows: &[Vec<Typed>],
+) -> Result<(), DbError> {
+    let mut stream = AppendStream::start(conn, shape, target).await?;
+    stream.write(rows).await?;
+    stream.finish().await
+}
+
+/// An append through one `COPY` that batch after batch joins, so the
+/// server stores one batch while the next is read and fitted; PostgreSQL
+/// only. No other statement can run on the transaction until it finishes.
+pub struct AppendStream<'c> {
+    copy: CopyIn<'c>,
+    table: String,
+}
+
+impl<'c> AppendStream<'c> {
+    /// Starts appending to `shape`'s table in `tx`; `None` on SQLite, whose
+    /// rows go through [`append`].
+    pub async fn open(tx: &'c mut Tx, shape: &TableShape) -> Result<Option<Self>, DbError> {
+        match tx {
+            Tx::Postgres(t) => Ok(Some(Self::start(t, shape, &quote(&shape.name)).await?)),
+            Tx::Sqlite(_) => Ok(None),
+        }
+    }
+
+    async fn start(
+        conn: &'c mut PgConnection,
+        shape: &TableShape,
+        target: &str,
+    ) -> Result<Self, DbError> {
+        let columns: Vec<String> = shape.columns.iter().map(|c| quote(&c.name)).collect();
+        let statement = format!("COPY {target} ({}) FROM STDIN", columns.join(", "));
+        let copy = CopyIn::start(conn, &statement)
+            .await
+            .map_err(DbError::query(format!("copying rows into {}", shape.name)))?;
+        Ok(AppendStream {
+            copy,
+            table: shape.name.clone(),
+        })
+    }
+
+    /// Adds `rows` (in the shape's column order).
+    pub async fn write(&mut self, rows: &[Vec<Typed>]) -> Result<Written, DbError> {
+        for row in rows {
+            let out = self.copy.row();
+            for value in row {
+                match value {
+                    Typed::Null => out.null(),
+                    Typed::Int(i) => out.plain(i),
+                    Typed::Float(f) if f.is_nan() => out.plain("NaN"),
+                    Typed::Float(f) if f.is_infinite() => {
+                        out.plain(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+                    }
+                    Typed::Float(f) => out.plain(f),
+                    Typed::Bool(b) => out.plain(b),
+                    Typed::Text(s) => out.text(s),
+                }
+            }
+            self.copy
+                .end_row()
+                .await
+                .map_err(DbError::query(format!("copying rows into {}", self.table)))?;
+        }
+        Ok(Written {
+            inserted: rows.len() as u64,
+            ..Written::default()
+        })
+    }
+
+    /// Ends the COPY: the rows are in the table once it returns.
+    pub async fn finish(self) -> Result<(), DbError> {
+        self.copy
+            .finish()
+            .await
+            .map_err(DbError::query(format!("copying rows into {}", self.table)))?;
+        Ok(())
+    }
+}
+
+/// Inserts `rows` into `target` on SQLite, as many rows per statement as
+/// the bound-value limit allows.
+async fn insert_rows(
     tx: &mut Tx,
     shape: &TableShape,
     target: &str,
@@ -168,19 +276,7 @@ async fn insert_values(
     let width = shape.columns.len().max(1);
     let per_statement = (MAX_PARAMS / width).max(1);
     let columns: Vec<String> = shape.columns.iter().map(|c| quote(&c.name)).collect();
-    let postgres = matches!(tx, Tx::Postgres(_));
-    let one: Vec<String> = shape
-        .columns
-        .iter()
-        .map(|c| {
-            if postgres {
-                format!("CAST(? AS {})", sql_type(tx, c.kind))
-            } else {
-                "?".to_string()
-            }
-        })
-        .collect();
-    let one = format!("({})", one.join(", "));
+    let one = format!("({})", vec!["?"; shape.columns.len()].join(", "));
     for chunk in rows.chunks(per_statement) {
         let mut sql = format!("INSERT INTO {target} ({}) VALUES ", columns.join(", "));
         let mut args: Vec<Value> = Vec::with_capacity(chunk.len() * width);
@@ -189,10 +285,7 @@ async fn insert_values(
                 sql.push_str(", ");
             }
             sql.push_str(&one);
-            args.extend(
-                row.iter()
-                    .map(|v| if postgres { v.postgres() } else { v.sqlite() }),
-            );
+            args.extend(row.iter().map(Typed::sqlite));
         }
         tx.execute(&sql, args)
             .await

@@ -8,9 +8,7 @@ use super::{Checksum, Transaction, timestamp_text};
 use crate::crm::CrmError;
 use crate::crm::row::cents_text;
 use crate::db::Pool;
-
-/// Bytes of COPY text sent per message.
-const CHUNK: usize = 1 << 20;
+use crate::db::copy::CopyIn;
 
 /// Rows per SQLite INSERT.
 const ROWS_PER_INSERT: usize = 1_000;
@@ -94,33 +92,23 @@ async fn write_postgres(
     prepare(&Pool::Postgres(pg.clone()), table, replace).await?;
     let doing = format!("copying transactions into {table}");
     let mut conn = pg.acquire().await.map_err(err(doing.clone()))?;
-    let mut copy = conn
-        .copy_in_raw(&format!(
+    let mut copy = CopyIn::start(
+        &mut conn,
+        &format!(
             "COPY {table} (transaction_id, user_id, amount, transaction_type, status, created_at, game_type) FROM STDIN"
-        ))
-        .await
-        .map_err(err(doing.clone()))?;
+        ),
+    )
+    .await
+    .map_err(err(doing.clone()))?;
     let mut checksum = Checksum::default();
-    let mut buffer = String::with_capacity(CHUNK + 1024);
     let mut line = String::new();
     let mut count = 0u64;
     for t in rows {
         line.clear();
         t.copy_line(&mut line);
         checksum.add(&line);
-        buffer.push_str(&line);
+        copy.encoded_row(&line).await.map_err(err(doing.clone()))?;
         count += 1;
-        if buffer.len() >= CHUNK {
-            if let Err(e) = copy.send(buffer.as_bytes()).await {
-                let _ = copy.abort("sluice: a chunk could not be sent").await;
-                return Err(err(doing)(e));
-            }
-            buffer.clear();
-        }
-    }
-    if let Err(e) = copy.send(buffer.as_bytes()).await {
-        let _ = copy.abort("sluice: a chunk could not be sent").await;
-        return Err(err(doing)(e));
     }
     copy.finish().await.map_err(err(doing))?;
     sqlx::query(&format!("ANALYZE {table}"))
