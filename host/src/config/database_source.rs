@@ -135,6 +135,12 @@ impl LoadedConfig {
                 return Err(bad(key, "applies to file sources only"));
             }
         }
+        if !source.transforms.is_empty() {
+            return Err(bad(
+                "transforms",
+                "apply to file sources only: shape a database source's rows in its `query`",
+            ));
+        }
         match (&source.from_table, &source.query) {
             (Some(_), Some(_)) => {
                 return Err(bad("query", "give `from_table` or `query`, not both"));
@@ -315,6 +321,12 @@ mod tests {
                 "{db}from_table = \"a\"\nformat = \"csv\""
             )))
             .contains("sources[0].format: applies to file sources only")
+        );
+        assert!(
+            problem(&source(&format!(
+                "{db}from_table = \"a\"\ntransforms = [{{ rename = {{ a = \"b\" }} }}]"
+            )))
+            .contains("sources[0].transforms: apply to file sources only")
         );
         assert!(
             problem(&source("path = \"a.csv\"\ncursor = \"u\""))
