@@ -5,6 +5,7 @@
 
 mod connect;
 mod read;
+mod row;
 pub(super) mod run;
 mod state;
 

@@ -8,15 +8,18 @@ use sha2::{Digest, Sha256};
 
 use super::connect::{self, SourceConn};
 use super::read::{SourceQuery, SourceRow, position_value};
+use super::row::{
+    Mapping, fit_row, json_cell, raw_json, row_hash, row_key, row_label, source_columns,
+};
 use super::state;
 use crate::config::{ChangeDetection, Deletes, WriteDisposition};
 use crate::db::{DbError, Exec, Pool, Tx, now_timestamp};
 use crate::files::report::SourceReport;
 use crate::files::source::PreparedSource;
 use crate::files::table::{self, TableShape, column_name, quote, sql_type};
-use crate::files::typing::{Typed, fit};
+use crate::files::typing::fit;
 use crate::files::write::{self, Written};
-use crate::files::{Cell, DEFAULT_BATCH_ROWS, FileError, infer};
+use crate::files::{DEFAULT_BATCH_ROWS, FileError, infer};
 use crate::model::Reject;
 use crate::state::{LoadCounts, RunId, TableCounts};
 
@@ -37,16 +40,6 @@ pub(in crate::files) struct DatabaseRun<'a> {
     pub(in crate::files) dry_run: bool,
     pub(in crate::files) report: SourceReport,
     pub(in crate::files) counts: LoadCounts,
-}
-
-/// How the source's columns meet the table's.
-struct Mapping {
-    /// Each source column's table column name.
-    names: Vec<String>,
-    /// The source columns holding the table's key, in key order.
-    key: Vec<usize>,
-    /// The server, for the quarantine.
-    kind: &'static str,
 }
 
 /// What writing one batch did.
@@ -527,7 +520,7 @@ impl DatabaseRun<'_> {
                 plugin: "database",
                 plugin_version: mapping.kind,
             };
-            let hash = hex(&Sha256::digest(
+            let hash = hex::encode(Sha256::digest(
                 rejects.iter().map(|r| r.raw.as_str()).collect::<String>(),
             ));
             crate::state::quarantine::store_rejects(tx, &ctx, &hash, &rejects, &now_timestamp())
@@ -623,109 +616,4 @@ pub(in crate::files) async fn begin_write(pool: &Pool, run_id: RunId) -> Result<
         .map_err(DbError::query("starting a source's transaction"))?;
     }
     Ok(tx)
-}
-
-/// The row's values in the table's column order, or why it does not fit.
-fn fit_row(
-    shape: &TableShape,
-    positions: &[Option<usize>],
-    mapping: &Mapping,
-    row: &SourceRow,
-) -> Result<Vec<Typed>, String> {
-    let mut values = vec![Typed::Null; shape.columns.len()];
-    for (i, cell) in row.iter().enumerate() {
-        let Some(Some(p)) = positions.get(i) else {
-            continue;
-        };
-        values[*p] = fit(cell, shape.columns[*p].kind)
-            .map_err(|why| format!("column `{}`: {why}", mapping.names[i]))?;
-    }
-    for (column, value) in shape.columns.iter().zip(&values) {
-        if *value == Typed::Null && (!column.nullable || shape.key.contains(&column.name)) {
-            return Err(format!(
-                "column `{}`: no value, and the column is not nullable",
-                column.name
-            ));
-        }
-    }
-    Ok(values)
-}
-
-/// The row's key as the snapshot stores it: its key values as JSON.
-fn row_key(mapping: &Mapping, row: &SourceRow) -> String {
-    serde_json::Value::from(
-        mapping
-            .key
-            .iter()
-            .map(|&i| row.get(i).map_or(serde_json::Value::Null, position_value))
-            .collect::<Vec<_>>(),
-    )
-    .to_string()
-}
-
-/// The sha256 of the row's values, named by column.
-fn row_hash(query: &SourceQuery, row: &SourceRow) -> String {
-    let mut hasher = Sha256::new();
-    for (column, cell) in query.columns.iter().zip(row) {
-        hasher.update(column.name.as_bytes());
-        hasher.update([0]);
-        hasher.update(cell.to_json().to_string().as_bytes());
-        hasher.update([0]);
-    }
-    hex(&hasher.finalize())
-}
-
-/// How a message names a row: by its key.
-fn row_label(mapping: &Mapping, row: &SourceRow) -> String {
-    if mapping.key.is_empty() {
-        return format!("row {}", raw_json(mapping, row));
-    }
-    let parts: Vec<String> = mapping
-        .key
-        .iter()
-        .map(|&i| {
-            let value = row.get(i).map_or_else(|| "null".to_string(), Cell::shown);
-            format!("{} = {value}", mapping.names[i])
-        })
-        .collect();
-    format!("key {}", parts.join(", "))
-}
-
-/// The row as a JSON object, for the quarantine.
-fn raw_json(mapping: &Mapping, row: &SourceRow) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = mapping
-        .names
-        .iter()
-        .zip(row)
-        .map(|(name, cell)| (name.clone(), cell.to_json()))
-        .collect();
-    serde_json::Value::Object(map).to_string()
-}
-
-/// A stored key value as a cell, fitted again to its column.
-fn json_cell(value: &serde_json::Value) -> Cell {
-    match value {
-        serde_json::Value::Null => Cell::Null,
-        serde_json::Value::Bool(b) => Cell::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Cell::Int(i),
-            None => Cell::Float(n.as_f64().unwrap_or_default()),
-        },
-        serde_json::Value::String(s) => Cell::Text(s.clone()),
-        other => Cell::Json(other.clone()),
-    }
-}
-
-/// The source's columns, for messages.
-fn source_columns(query: &SourceQuery) -> String {
-    query
-        .columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
