@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a JavaScript sluice plugin into a WebAssembly component.
 #
-#   sdk/js/build.sh PLUGIN_DIR WIT_DIR OUT_WASM
+#   sdk/js/build.sh PLUGIN_DIR WIT_DIR OUT_WASM [normalizer|transformer]
 #
-# PLUGIN_DIR holds app.js (an ES module exporting `source`); WIT_DIR is the
+# PLUGIN_DIR holds app.js (an ES module exporting `source`, or `transform`
+# for a transformer); WIT_DIR is the
 # contract folder the plugin is built for (`sluice plugin build` passes the
 # newest, wit/since_vX.Y.Z). componentize-js is installed on first use under
 # target/sdk-tools/js at the repository root.
@@ -43,5 +44,5 @@ fi
 # Paths must be absolute: the tool cannot see relative ones. `-d http
 # fetch-event` leaves out wasi:http, which the sandbox does not provide.
 "$prefix/node_modules/.bin/componentize-js" "$plugin_dir/app.js" \
-    --wit "$wit_dir" -n normalizer -d http fetch-event -o "$out"
+    --wit "$wit_dir" -n "$world" -d http fetch-event -o "$out"
 echo "built $out ($(du -h "$out" | cut -f1))" >&2

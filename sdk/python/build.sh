@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a Python sluice plugin into a WebAssembly component.
 #
-#   sdk/python/build.sh PLUGIN_DIR WIT_DIR OUT_WASM
+#   sdk/python/build.sh PLUGIN_DIR WIT_DIR OUT_WASM [normalizer|transformer]
 #
-# PLUGIN_DIR holds app.py (the module defining `Source`); WIT_DIR is the
+# PLUGIN_DIR holds app.py (the module defining `Source`, or `Transform` for a
+# transformer); WIT_DIR is the
 # contract folder the plugin is built for (`sluice plugin build` passes the
 # newest, wit/since_vX.Y.Z). componentize-py is installed on first use into a
 # virtualenv under target/sdk-tools/python at the repository root.
@@ -44,5 +45,5 @@ for entry in "$plugin_dir"/*.py "$plugin_dir"/*/__init__.py; do
     esac
 done
 rm -rf "$src"/*/__pycache__ "$src"/__pycache__
-"$tool" -d "$wit_dir" -w normalizer componentize -p "$src" app -o "$out"
+"$tool" -d "$wit_dir" -w "$world" componentize -p "$src" app -o "$out"
 echo "built $out ($(du -h "$out" | cut -f1))" >&2

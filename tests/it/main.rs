@@ -48,6 +48,7 @@ mod serve;
 mod sql_sources;
 mod tables_and_incidents;
 mod terminal;
+mod transform_plugins;
 mod transforms;
 mod unattended;
 mod workers;

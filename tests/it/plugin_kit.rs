@@ -174,25 +174,86 @@ fn a_new_rust_scorer_builds_and_passes_its_tests() {
     new_world_project_builds_and_passes_its_tests("scorer");
 }
 
+/// `sluice plugin new --kind transformer` in Python or JavaScript: a
+/// project whose fixture cases (typed tables in, rows, columns and rejects
+/// out) pass `sluice plugin test` against the built component; a changed
+/// expectation fails with the diff and `--update` writes it back.
+fn new_transformer_passes_its_table_fixtures(lang: &str) {
+    let ctx = TestContext::new();
+    let dir = ctx.dir.path();
+    let name = format!("{lang}-rows");
+    assert_ok(&kit(
+        dir,
+        &["plugin", "new", &name, "--lang", lang, "--kind", "transformer"],
+    ));
+    let project = dir.join(&name);
+    let out = kit(dir, &["plugin", "test", &name]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2 fixture cases passed"), "{text}");
+
+    let expected = project.join("fixtures/trim/expected.ndjson");
+    let rows = std::fs::read_to_string(&expected).expect("expected rows");
+    assert_eq!(rows, "[1,\"a@example.com\",\"12.50\"]\n[3,\"b@example.com\",null]\n");
+    let rejects =
+        std::fs::read_to_string(project.join("fixtures/trim/rejects.txt")).expect("rejects");
+    assert_eq!(rejects, "1: `email` is empty\n3: `email` is empty\n");
+    let error =
+        std::fs::read_to_string(project.join("fixtures/unknown-column/error.txt")).expect("error");
+    assert!(
+        error.contains("the table has no column `phone`"),
+        "{error}"
+    );
+
+    std::fs::write(&expected, rows.replace("12.50", "12.5")).expect("edit");
+    let out = kit(dir, &["plugin", "test", &name]);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("-[1,\"a@example.com\",\"12.5\"]")
+            && text.contains("+[1,\"a@example.com\",\"12.50\"]"),
+        "{text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 of 2 fixture cases differ"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ok(&kit(dir, &["plugin", "test", &name, "--update"]));
+    assert_eq!(std::fs::read_to_string(&expected).expect("rewritten"), rows);
+
+    let wasm = project.join(format!("target/plugin/{name}.wasm"));
+    let out = kit(dir, &["plugin", "check", wasm.to_str().expect("utf-8")]);
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{name} 0.1.0 (transformer)"))
+            && text.contains("contract: sluice:plugin@0.5.0"),
+        "{text}"
+    );
+}
+
 #[test]
-fn a_transformer_or_scorer_in_python_is_refused_by_name() {
+fn a_new_python_transformer_passes_its_table_fixtures() {
+    new_transformer_passes_its_table_fixtures("python");
+}
+
+#[test]
+fn a_new_javascript_transformer_passes_its_table_fixtures() {
+    new_transformer_passes_its_table_fixtures("js");
+}
+
+#[test]
+fn a_scorer_in_python_is_refused_by_name() {
     let ctx = TestContext::new();
     let out = kit(
         ctx.dir.path(),
-        &[
-            "plugin",
-            "new",
-            "py-rows",
-            "--lang",
-            "python",
-            "--kind",
-            "transformer",
-        ],
+        &["plugin", "new", "py-scores", "--lang", "python", "--kind", "scorer"],
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--kind transformer: the kit has a transformer template for Rust only"),
+        err.contains("--kind scorer: the kit has a scorer template for Rust only"),
         "{err}"
     );
 }

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use crate::plugin::{
     NEWEST_WIT_VERSION, NormalizerPlugin, PluginEngine, SandboxLimits, Scorer, Transformer,
-    fixtures,
+    fixtures, table_fixtures,
 };
 
 /// The repository the host was built from: its SDK templates and the WIT
@@ -105,7 +105,7 @@ pub struct NewArgs {
     /// Its language.
     #[arg(long, value_enum, default_value = "rust")]
     lang: Lang,
-    /// What it is: a normalizer, or (Rust only) a transformer or a scorer.
+    /// What it is: a normalizer, a transformer, or (Rust only) a scorer.
     #[arg(long, value_enum, default_value = "normalizer")]
     kind: Kind,
     /// Where to create the project folder `NAME`.
@@ -146,11 +146,8 @@ pub fn new(args: NewArgs) -> anyhow::Result<()> {
             args.name
         );
     }
-    if args.kind != Kind::Normalizer && args.lang != Lang::Rust {
-        bail!(
-            "--kind {}: the kit has a {0} template for Rust only (--lang rust)",
-            args.kind.template().trim_start_matches("template-")
-        );
+    if args.kind == Kind::Scorer && args.lang != Lang::Rust {
+        bail!("--kind scorer: the kit has a scorer template for Rust only (--lang rust)");
     }
     let template = sdk_root()
         .join("sdk")
@@ -227,6 +224,7 @@ pub fn build(args: &ProjectArgs) -> anyhow::Result<PathBuf> {
                 .arg(&dir)
                 .arg(&wit)
                 .arg(&wasm)
+                .arg(kind_name(Kind::of(&manifest)?))
                 .status()
                 .with_context(|| format!("running {}", script.display()))?
         }
@@ -243,15 +241,35 @@ pub fn build(args: &ProjectArgs) -> anyhow::Result<PathBuf> {
 
 /// Builds, then runs every fixture through the component in the sandbox.
 /// A transformer or a scorer is loaded as a host would (its contract
-/// checked), then its project's own tests run (`cargo test`).
+/// checked); a transformer's fixtures are typed tables in and out
+/// (`plugin::table_fixtures`); a Rust project's own tests then run
+/// (`cargo test`).
 pub fn test(args: &ProjectArgs) -> anyhow::Result<()> {
     let wasm = build(args)?;
     let engine =
         PluginEngine::new(SandboxLimits::default()).context("cannot start the plugin runtime")?;
     let manifest = std::fs::read_to_string(wasm.with_extension("toml"))?;
     let kind = Kind::of(&manifest)?;
-    if kind != Kind::Normalizer {
-        load_world(&engine, &wasm, kind)?;
+    let rust = Lang::of(&args.dir)? == Lang::Rust;
+    let fixture_dir = args.dir.join("fixtures");
+    let report = match kind {
+        Kind::Normalizer => {
+            let plugin = NormalizerPlugin::load(&engine, &wasm)?;
+            Some(fixtures::run_all(&plugin, &fixture_dir, args.update))
+        }
+        Kind::Transformer if !rust || fixture_dir.is_dir() => {
+            let plugin = Transformer::load(&engine, &wasm)?;
+            Some(table_fixtures::run_all(&plugin, &fixture_dir, args.update))
+        }
+        Kind::Transformer | Kind::Scorer => {
+            load_world(&engine, &wasm, kind)?;
+            None
+        }
+    };
+    if let Some(report) = report {
+        fixture_verdict(args, kind, &report)?;
+    }
+    if rust && kind != Kind::Normalizer {
         let status = Command::new("cargo")
             .args(["test", "--quiet"])
             .current_dir(&args.dir)
@@ -264,13 +282,24 @@ pub fn test(args: &ProjectArgs) -> anyhow::Result<()> {
             "the component loads as a {}; its tests passed",
             kind_name(kind)
         );
-        return Ok(());
     }
-    let plugin = NormalizerPlugin::load(&engine, &wasm)?;
-    let report = fixtures::run_all(&plugin, &args.dir.join("fixtures"), args.update);
+    Ok(())
+}
+
+/// Prints what the fixture cases came to; an error when one differs (or
+/// there is none), unless they were being rewritten.
+fn fixture_verdict(
+    args: &ProjectArgs,
+    kind: Kind,
+    report: &fixtures::FixtureReport,
+) -> anyhow::Result<()> {
     if report.cases == 0 {
+        let case = match kind {
+            Kind::Normalizer => "case.toml and response.json",
+            _ => "case.toml and input.ndjson",
+        };
         bail!(
-            "{} holds no fixture cases (fixtures/CASE/ with case.toml and response.json)",
+            "{} holds no fixture cases (fixtures/CASE/ with {case})",
             args.dir.display()
         );
     }

@@ -421,7 +421,8 @@ impl LoadedConfig {
 impl LoadedConfig {
     /// Checks a source's `transforms`: every expression compiles (an error
     /// names the step and the place in the expression), every step names
-    /// columns, and at most one `dedup` keeps the last row.
+    /// columns, a `plugin` step a plugin, and at most one `dedup` keeps the
+    /// last row.
     fn validate_transforms(&self, at: &str, steps: &[TransformStep]) -> Result<(), ConfigError> {
         if steps.is_empty() {
             return Ok(());
@@ -446,6 +447,18 @@ impl LoadedConfig {
                 TransformStep::Derive(columns) => columns.is_empty(),
                 TransformStep::Filter(_) => false,
                 TransformStep::Dedup(dedup) => dedup.key.is_empty(),
+                TransformStep::Plugin(step) => {
+                    if !super::quality::is_plugin_name(&step.name) {
+                        return Err(self.invalid(
+                            format!("{at}.plugin"),
+                            format!(
+                                "`{}` is not a plugin name (lower-case letters, digits and `-`: the transformer `NAME.wasm` of the plugin folder)",
+                                step.name
+                            ),
+                        ));
+                    }
+                    false
+                }
             };
             if empty {
                 return Err(self.invalid(

@@ -46,7 +46,7 @@ pub use rate::{RateLimit, RateLimits};
 pub use schedule::Schedule;
 pub use serve::{DEFAULT_LISTEN, ServeConfig};
 pub use tables::{ColumnConfig, ColumnType, TableConfig, TableSchema};
-pub use transforms::{DedupStep, Keep, StepTable, TransformStep};
+pub use transforms::{DedupStep, Keep, PluginStep, StepTable, TransformStep};
 pub use workers::WorkersConfig;
 
 use serde::Deserialize;

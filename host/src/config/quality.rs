@@ -554,7 +554,7 @@ impl CheckConfig {
 
 /// Whether `name` names a component of the plugin folder (`NAME.wasm`):
 /// lower-case letters, digits and `-`, so it can be no path.
-fn is_plugin_name(name: &str) -> bool {
+pub(crate) fn is_plugin_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

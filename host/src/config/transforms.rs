@@ -1,14 +1,15 @@
 //! A file source's `transforms`: the steps applied, in order, to each row
 //! between reading and loading. Each step is a table with one key naming
 //! its kind (`rename`, `cast`, `filter`, `derive`, `dedup`); a new kind is
-//! a new key of [`StepTable`] and a new variant of [`TransformStep`] (a
-//! step with companion keys, such as `{ plugin = "name", params = {...} }`,
-//! takes them as further optional fields checked in its `TryFrom`).
+//! a new key of [`StepTable`] and a new variant of [`TransformStep`]; a
+//! step with companion keys (`{ plugin = "name", params = {...} }`) takes
+//! them as further optional fields checked in its `TryFrom`.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use super::ColumnType;
+use super::pipeline::ParamValue;
 
 /// One step of a source's `transforms`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -28,6 +29,30 @@ pub enum TransformStep {
     /// `{ dedup = { key = ["bet_id"], keep = "last" } }`: one row per key
     /// within a file, the others dropped and counted.
     Dedup(DedupStep),
+    /// `{ plugin = "tidy-names", params = { column = "team" } }`: the
+    /// rows handed, in batches, to a transformer plugin of the config's
+    /// `plugin_dir`, which answers with the rows to go on (of the columns
+    /// it declares) and the rows it rejects, quarantined with its reason.
+    Plugin(PluginStep),
+}
+
+/// `{ plugin = "name", params = { ... } }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginStep {
+    /// The transformer, `NAME.wasm` in the plugin folder.
+    pub name: String,
+    /// What it is handed with every batch, as text.
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+impl PluginStep {
+    /// The parameters as the plugin receives them, sorted by name.
+    pub fn param_pairs(&self) -> Vec<(String, String)> {
+        self.params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect()
+    }
 }
 
 impl TransformStep {
@@ -39,6 +64,7 @@ impl TransformStep {
             TransformStep::Filter(_) => "filter",
             TransformStep::Derive(_) => "derive",
             TransformStep::Dedup(_) => "dedup",
+            TransformStep::Plugin(_) => "plugin",
         }
     }
 
@@ -86,6 +112,8 @@ pub struct StepTable {
     filter: Option<String>,
     derive: Option<BTreeMap<String, String>>,
     dedup: Option<DedupStep>,
+    plugin: Option<String>,
+    params: Option<BTreeMap<String, ParamValue>>,
 }
 
 impl TryFrom<StepTable> for TransformStep {
@@ -98,10 +126,26 @@ impl TryFrom<StepTable> for TransformStep {
         steps.extend(table.filter.map(TransformStep::Filter));
         steps.extend(table.derive.map(TransformStep::Derive));
         steps.extend(table.dedup.map(TransformStep::Dedup));
+        match (table.plugin, table.params) {
+            (Some(name), params) => steps.push(TransformStep::Plugin(PluginStep {
+                name,
+                params: params.unwrap_or_default(),
+            })),
+            (None, Some(_)) if steps.is_empty() => {
+                return Err("`params` go with `plugin`: `{ plugin = \"name\", params = { ... } }`".to_string());
+            }
+            (None, Some(_)) => {
+                return Err(format!(
+                    "`params` go with a `plugin` step, not with `{}`",
+                    steps[0].kind()
+                ));
+            }
+            (None, None) => {}
+        }
         match steps.len() {
             1 => Ok(steps.remove(0)),
             0 => Err(
-                "a transform step names one of `rename`, `cast`, `filter`, `derive`, `dedup`"
+                "a transform step names one of `rename`, `cast`, `filter`, `derive`, `dedup`, `plugin`"
                     .to_string(),
             ),
             _ => Err(format!(
@@ -161,5 +205,28 @@ mod tests {
         assert!(typo.expect_err("unknown key").contains("filtre"));
         let cast = parse("transforms = [{ cast = { a = \"money\" } }]");
         assert!(cast.expect_err("unknown type").contains("money"));
+        let stray = parse("transforms = [{ filter = \"true\", params = { a = 1 } }]");
+        assert!(stray.expect_err("params without plugin").contains("not with `filter`"));
+    }
+
+    #[test]
+    fn a_plugin_step_reads_its_name_and_params_as_text() {
+        let steps = parse(
+            r#"transforms = [{ plugin = "tidy-names", params = { column = "team", limit = 3, strict = true } }, { plugin = "bare" }]"#,
+        )
+        .expect("parses");
+        let TransformStep::Plugin(step) = &steps[0] else {
+            panic!("a plugin step: {steps:?}");
+        };
+        assert_eq!(step.name, "tidy-names");
+        assert_eq!(
+            step.param_pairs(),
+            [
+                ("column".to_string(), "team".to_string()),
+                ("limit".to_string(), "3".to_string()),
+                ("strict".to_string(), "true".to_string())
+            ]
+        );
+        assert!(matches!(&steps[1], TransformStep::Plugin(p) if p.params.is_empty()));
     }
 }

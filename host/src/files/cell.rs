@@ -57,8 +57,9 @@ impl Cell {
     }
 }
 
-/// Where a row is in its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a row is in its file; ordered as the file holds its rows, the
+/// rows transform plugins made after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Place {
     /// A line of a text file (CSV, NDJSON), from 1.
     Line(u64),
@@ -66,6 +67,14 @@ pub enum Place {
     Row(u64),
     /// An element of a JSON array, from 1.
     Element(u64),
+    /// A row a `plugin` transform step made: the step (from 1) and the
+    /// row's number among those it made of the file (from 1).
+    Made {
+        /// The step.
+        step: u32,
+        /// The row.
+        row: u64,
+    },
 }
 
 impl fmt::Display for Place {
@@ -74,6 +83,7 @@ impl fmt::Display for Place {
             Place::Line(n) => write!(f, "line {n}"),
             Place::Row(n) => write!(f, "row {n}"),
             Place::Element(n) => write!(f, "element {n}"),
+            Place::Made { step, row } => write!(f, "row {row} made by transform step {step}"),
         }
     }
 }

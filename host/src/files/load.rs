@@ -10,7 +10,7 @@ use super::cell::{BadRow, Batcher, Cell, Item, RawRow, ReadError};
 use super::infer;
 use super::read::{ReadSpec, read_file};
 use super::table::{self, TableShape, column_name};
-use super::transform::{FileTransformer, Outcome, TransformCounts, Transforms};
+use super::transform::{FileTransformer, StepFailure, TransformCounts, Transforms};
 use super::typing::{Typed, fit, is_decimal};
 use super::write::{self, AppendStream, Written};
 use crate::config::{ColumnType, FileFormat, OnBadRow, WriteDisposition};
@@ -186,10 +186,11 @@ async fn scan(
     let mut scanner = job.transforms.for_file(None);
     let (mut batches, reader) = start_reader(job);
     while let Some(batch) = batches.recv().await {
-        for item in batch {
-            if let Item::Row(row) = item {
-                scanner.scan(row);
-            }
+        let (rows, _) = split(batch);
+        if let Err(failure) = scanner.scan(rows) {
+            drop(batches);
+            let _ = reader.await;
+            return Err(refused(job, failure));
         }
     }
     finish_reader(job, reader).await?;
@@ -224,15 +225,19 @@ impl Prepare<'_> {
         if self.job.transforms.is_empty() {
             return Ok((rows, bad));
         }
-        let mut kept = Vec::with_capacity(rows.len());
-        for row in rows {
-            match self.transformer.apply(row) {
-                Outcome::Keep(row) => kept.push(row),
-                Outcome::Dropped => {}
-                Outcome::Failed(row) => bad.push(row),
-            }
-        }
+        let kept = self
+            .transformer
+            .apply(rows, &mut bad)
+            .map_err(|failure| refused(self.job, failure))?;
         Ok((kept, bad))
+    }
+}
+
+/// The file of `job` refused for a step that stopped it.
+fn refused(job: &FileJob<'_>, failure: StepFailure) -> FileError {
+    FileError::Refused {
+        file: job.name.to_string(),
+        reason: failure.0,
     }
 }
 

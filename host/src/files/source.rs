@@ -15,6 +15,7 @@ use super::source_run::SourceRun;
 use super::transform::Transforms;
 use crate::config::{FileFormat, LoadedConfig, SourceConfig, TableSchema, WriteDisposition};
 use crate::db::Pool;
+use crate::plugin::{PluginEngine, PluginError, Transformer};
 use crate::state::{LoadCounts, RunId};
 
 /// A file source ready to run: its config, its table's schema, and the
@@ -59,9 +60,31 @@ pub struct FilesOutcome {
 pub fn prepare_sources(
     config: &LoadedConfig,
     pipeline: &str,
+    engine: &PluginEngine,
 ) -> Result<Vec<PreparedSource>, FileError> {
     let pipeline_config = config.pipeline(pipeline)?;
     let base = config.path.parent().map(PathBuf::from).unwrap_or_default();
+    let plugin_dir = config.plugin_dir();
+    // Each transformer is loaded once, however many steps name it.
+    let mut transformers: std::collections::HashMap<String, Arc<Transformer>> =
+        std::collections::HashMap::new();
+    let mut load = |name: &str| -> Result<Arc<Transformer>, String> {
+        if let Some(loaded) = transformers.get(name) {
+            return Ok(loaded.clone());
+        }
+        let wasm = plugin_dir.join(format!("{name}.wasm"));
+        let loaded = if wasm.is_file() {
+            Transformer::load(engine, &wasm).map(Arc::new)
+        } else {
+            Err(PluginError::NotLoaded {
+                name: name.to_string(),
+                dir: plugin_dir.clone(),
+            })
+        }
+        .map_err(|e| e.to_string())?;
+        transformers.insert(name.to_string(), loaded.clone());
+        Ok(loaded)
+    };
     let mut sources = Vec::new();
     for (i, source) in pipeline_config.sources.iter().enumerate() {
         let schema = config.table_schema(&source.table)?;
@@ -90,7 +113,7 @@ pub fn prepare_sources(
                 .into());
         }
         let at = format!("pipelines.{pipeline}.sources[{i}].transforms");
-        let transforms = Transforms::compile(&source.transforms)
+        let transforms = Transforms::compile_with(&source.transforms, &mut load)
             .map_err(|e| config.invalid(format!("{at}[{}].{}", e.step, e.key), e.message))?;
         // A file without a header holds the table's columns in order: the
         // columns the steps name are known before any file is read.

@@ -144,7 +144,14 @@ pub fn prepare(
             .as_ref()
             .map(|lineage| Arc::new(LineageTransport::new(lineage, config.lineage_file()))),
         exports: crate::export::ExportStep::of_pipeline(config, pipeline)?,
-        sources: crate::files::prepare_sources(config, pipeline)?,
+        sources: crate::files::prepare_sources(
+            config,
+            pipeline,
+            match source {
+                PluginSource::Dir(engine) => engine,
+                PluginSource::Registry(registry) => registry.engine(),
+            },
+        )?,
     })
 }
 

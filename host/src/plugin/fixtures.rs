@@ -159,7 +159,7 @@ fn lines(requests: &[PlannedRequest]) -> String {
 
 /// [`compare`] for a file a case may leave out: checked or rewritten when
 /// it is there, created only when `create`.
-fn compare_if(
+pub(super) fn compare_if(
     expected_file: &Path,
     actual: &str,
     create: bool,
@@ -174,7 +174,7 @@ fn compare_if(
 
 /// Compares `actual` with the file as a unified diff, or rewrites the file;
 /// returns how many files were rewritten.
-fn compare(expected_file: &Path, actual: &str, update: bool) -> Result<usize, String> {
+pub(super) fn compare(expected_file: &Path, actual: &str, update: bool) -> Result<usize, String> {
     if update {
         std::fs::write(expected_file, actual)
             .map_err(|e| format!("writing {}: {e}", expected_file.display()))?;
@@ -196,11 +196,11 @@ fn compare(expected_file: &Path, actual: &str, update: bool) -> Result<usize, St
     Err(diff)
 }
 
-fn read(path: &Path) -> Result<String, String> {
+pub(super) fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()

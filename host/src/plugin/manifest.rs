@@ -301,6 +301,11 @@ impl WorldManifest {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+        if kind_of(&text) == Some(PluginKind::Normalizer) {
+            return Err(invalid(format!(
+                "names no `kind`, so it is a normalizer's; a {kind}'s manifest says kind = \"{kind}\""
+            )));
+        }
         let manifest: WorldManifest =
             toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
         if manifest.kind != kind {

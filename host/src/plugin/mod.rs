@@ -16,6 +16,7 @@ mod registry;
 pub(crate) mod runner;
 pub(crate) mod sandbox;
 pub mod scorer;
+pub mod table_fixtures;
 pub mod transformer;
 mod validator;
 mod world;
