@@ -184,7 +184,15 @@ fn new_transformer_passes_its_table_fixtures(lang: &str) {
     let name = format!("{lang}-rows");
     assert_ok(&kit(
         dir,
-        &["plugin", "new", &name, "--lang", lang, "--kind", "transformer"],
+        &[
+            "plugin",
+            "new",
+            &name,
+            "--lang",
+            lang,
+            "--kind",
+            "transformer",
+        ],
     ));
     let project = dir.join(&name);
     let out = kit(dir, &["plugin", "test", &name]);
@@ -194,16 +202,16 @@ fn new_transformer_passes_its_table_fixtures(lang: &str) {
 
     let expected = project.join("fixtures/trim/expected.ndjson");
     let rows = std::fs::read_to_string(&expected).expect("expected rows");
-    assert_eq!(rows, "[1,\"a@example.com\",\"12.50\"]\n[3,\"b@example.com\",null]\n");
+    assert_eq!(
+        rows,
+        "[1,\"a@example.com\",\"12.50\"]\n[3,\"b@example.com\",null]\n"
+    );
     let rejects =
         std::fs::read_to_string(project.join("fixtures/trim/rejects.txt")).expect("rejects");
     assert_eq!(rejects, "1: `email` is empty\n3: `email` is empty\n");
     let error =
         std::fs::read_to_string(project.join("fixtures/unknown-column/error.txt")).expect("error");
-    assert!(
-        error.contains("the table has no column `phone`"),
-        "{error}"
-    );
+    assert!(error.contains("the table has no column `phone`"), "{error}");
 
     std::fs::write(&expected, rows.replace("12.50", "12.5")).expect("edit");
     let out = kit(dir, &["plugin", "test", &name]);
@@ -248,7 +256,15 @@ fn a_scorer_in_python_is_refused_by_name() {
     let ctx = TestContext::new();
     let out = kit(
         ctx.dir.path(),
-        &["plugin", "new", "py-scores", "--lang", "python", "--kind", "scorer"],
+        &[
+            "plugin",
+            "new",
+            "py-scores",
+            "--lang",
+            "python",
+            "--kind",
+            "scorer",
+        ],
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -159,7 +159,8 @@ fn the_columns_a_plugin_answers_with_are_checked_against_later_steps(ctx: TestCo
 
     // A plugin that is not in the folder, or a name that is no plugin's,
     // is the config's error, naming the step.
-    let missing = r#"transforms = [{ cast = { bet_id = "int" } }, { plugin = "no-such-transformer" }]"#;
+    let missing =
+        r#"transforms = [{ cast = { bet_id = "int" } }, { plugin = "no-such-transformer" }]"#;
     let absent = config(&ctx, &tables, &source("bets", "in/bets.csv", missing));
     let out = load_failing(&ctx, &absent);
     assert!(

@@ -132,7 +132,10 @@ impl TryFrom<StepTable> for TransformStep {
                 params: params.unwrap_or_default(),
             })),
             (None, Some(_)) if steps.is_empty() => {
-                return Err("`params` go with `plugin`: `{ plugin = \"name\", params = { ... } }`".to_string());
+                return Err(
+                    "`params` go with `plugin`: `{ plugin = \"name\", params = { ... } }`"
+                        .to_string(),
+                );
             }
             (None, Some(_)) => {
                 return Err(format!(
@@ -206,7 +209,11 @@ mod tests {
         let cast = parse("transforms = [{ cast = { a = \"money\" } }]");
         assert!(cast.expect_err("unknown type").contains("money"));
         let stray = parse("transforms = [{ filter = \"true\", params = { a = 1 } }]");
-        assert!(stray.expect_err("params without plugin").contains("not with `filter`"));
+        assert!(
+            stray
+                .expect_err("params without plugin")
+                .contains("not with `filter`")
+        );
     }
 
     #[test]

@@ -71,7 +71,9 @@ fn run_case(transformer: &Transformer, case: &Path, update: bool) -> Result<usiz
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| row_of(line, &columns).map_err(|why| format!("input.ndjson line {}: {why}", i + 1)))
+        .map(|(i, line)| {
+            row_of(line, &columns).map_err(|why| format!("input.ndjson line {}: {why}", i + 1))
+        })
         .collect::<Result<Vec<_>, String>>()?;
     let params: Vec<(String, String)> = spec.params.into_iter().collect();
     let error_file = case.join("error.txt");
@@ -91,7 +93,11 @@ fn run_case(transformer: &Transformer, case: &Path, update: bool) -> Result<usiz
                 .map(|c| format!("{} {}\n", c.name, type_name(c.type_)))
                 .collect();
             let mut rewritten = compare(&case.join("columns.txt"), &described, update)?;
-            let rows: String = out.rows.iter().map(|row| format!("{}\n", line_of(row))).collect();
+            let rows: String = out
+                .rows
+                .iter()
+                .map(|row| format!("{}\n", line_of(row)))
+                .collect();
             rewritten += compare(&case.join("expected.ndjson"), &rows, update)?;
             let rejects: String = out
                 .rejects
@@ -153,15 +159,15 @@ fn value_of(cell: serde_json::Value, t: ColumnType) -> Result<Value, String> {
             n.as_i64()
                 .ok_or_else(|| format!("{n} is not a 64-bit integer"))?,
         ),
-        (J::Number(n), ColumnType::Float) => Value::Float(
-            n.as_f64()
-                .ok_or_else(|| format!("{n} is not a float"))?,
-        ),
+        (J::Number(n), ColumnType::Float) => {
+            Value::Float(n.as_f64().ok_or_else(|| format!("{n} is not a float"))?)
+        }
         (J::String(s), ColumnType::Json) => Value::Text(s),
         (other, ColumnType::Json) => Value::Text(other.to_string()),
-        (J::String(s), ColumnType::Text | ColumnType::Decimal | ColumnType::Date | ColumnType::Timestamp) => {
-            Value::Text(s)
-        }
+        (
+            J::String(s),
+            ColumnType::Text | ColumnType::Decimal | ColumnType::Date | ColumnType::Timestamp,
+        ) => Value::Text(s),
         (other, t) => {
             return Err(format!("{other} does not fit type {}", type_name(t)));
         }

@@ -197,10 +197,7 @@ mod tests {
     fn row(fields: Vec<(&str, Cell)>) -> RawRow {
         RawRow {
             place: Place::Line(1),
-            fields: fields
-                .into_iter()
-                .map(|(n, c)| (Arc::from(n), c))
-                .collect(),
+            fields: fields.into_iter().map(|(n, c)| (Arc::from(n), c)).collect(),
         }
     }
 
@@ -273,6 +270,9 @@ mod tests {
             cell_of(Value::Text("{\"a\":1}".into()), ColumnType::Json),
             Cell::Json(serde_json::json!({"a": 1}))
         );
-        assert_eq!(cell_of(Value::Integer(4), ColumnType::Integer), Cell::Int(4));
+        assert_eq!(
+            cell_of(Value::Integer(4), ColumnType::Integer),
+            Cell::Int(4)
+        );
     }
 }

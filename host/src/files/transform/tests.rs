@@ -67,10 +67,13 @@ const CHAIN: &str = r#"transforms = [
 fn a_chain_renames_casts_filters_and_derives() {
     let transforms = steps(CHAIN);
     let mut file = transforms.for_file(None);
-    let fields = kept(apply_one(&mut file, row(
-        2,
-        &[("Amount EUR", text("100.10")), ("status", text("settled"))],
-    )));
+    let fields = kept(apply_one(
+        &mut file,
+        row(
+            2,
+            &[("Amount EUR", text("100.10")), ("status", text("settled"))],
+        ),
+    ));
     assert_eq!(
         fields,
         [
@@ -100,10 +103,13 @@ fn a_chain_renames_casts_filters_and_derives() {
 fn a_failing_step_names_itself_and_the_place() {
     let transforms = steps(CHAIN);
     let mut file = transforms.for_file(None);
-    let Outcome::Failed(bad) = apply_one(&mut file, row(
-        7,
-        &[("Amount EUR", text("12,5")), ("status", text("settled"))],
-    )) else {
+    let Outcome::Failed(bad) = apply_one(
+        &mut file,
+        row(
+            7,
+            &[("Amount EUR", text("12,5")), ("status", text("settled"))],
+        ),
+    ) else {
         panic!("the cast should fail");
     };
     assert_eq!(
@@ -112,8 +118,10 @@ fn a_failing_step_names_itself_and_the_place() {
     );
     let transforms = steps(r#"transforms = [{ derive = { ratio = "a / b" } }]"#);
     let mut file = transforms.for_file(None);
-    let Outcome::Failed(bad) = apply_one(&mut file, row(3, &[("a", Cell::Int(1)), ("b", Cell::Int(0))]))
-    else {
+    let Outcome::Failed(bad) = apply_one(
+        &mut file,
+        row(3, &[("a", Cell::Int(1)), ("b", Cell::Int(0))]),
+    ) else {
         panic!("division by zero should fail");
     };
     assert!(
@@ -124,8 +132,10 @@ fn a_failing_step_names_itself_and_the_place() {
     );
     assert!(bad.reason.to_lowercase().contains("zero"), "{}", bad.reason);
     let transforms = steps(r#"transforms = [{ filter = "a + 1" }]"#);
-    let Outcome::Failed(bad) = apply_one(&mut transforms.for_file(None), row(1, &[("a", Cell::Int(1))]))
-    else {
+    let Outcome::Failed(bad) = apply_one(
+        &mut transforms.for_file(None),
+        row(1, &[("a", Cell::Int(1))]),
+    ) else {
         panic!("a filter giving a number should fail");
     };
     assert!(
