@@ -37,7 +37,12 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .filter(|u| !u.is_empty())
         .context("SLUICE_TEST_POSTGRES is not set: `make bench-scale` sets it (scripts/postgres-for-tests.sh)")?;
-    let work = tempfile::tempdir()?;
+    // SLUICE_BENCH_KEEP=1 keeps the work folder (configs, worker logs).
+    let mut work = tempfile::tempdir()?;
+    if std::env::var_os("SLUICE_BENCH_KEEP").is_some() {
+        work.disable_cleanup(true);
+        println!("work folder kept: {}", work.path().display());
+    }
     let recordings = work.path().join("recordings");
     let pipeline = seasons(&root, &recordings)?;
     let runtime = tokio::runtime::Runtime::new()?;
@@ -52,7 +57,7 @@ fn main() -> anyhow::Result<()> {
             "workers", "requests", "seconds", "req/s", "vs 1 worker", "of limit"
         );
         let mut one = None;
-        for workers in WORKERS {
+        for workers in worker_counts() {
             let db = Database::create(&runtime, &admin)?;
             let (served, seconds) = run_workers(
                 &runtime,
@@ -79,10 +84,22 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
-    let db = Database::create(&runtime, &admin)?;
-    runtime.block_on(contention(&db.url, clients))?;
-    db.drop(&runtime)?;
+    if clients > 0 {
+        let db = Database::create(&runtime, &admin)?;
+        runtime.block_on(contention(&db.url, clients))?;
+        db.drop(&runtime)?;
+    }
     Ok(())
+}
+
+/// The worker counts to run: `SLUICE_BENCH_WORKERS` (`1,8`), else
+/// `WORKERS`.
+fn worker_counts() -> Vec<usize> {
+    std::env::var("SLUICE_BENCH_WORKERS")
+        .ok()
+        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect::<Vec<usize>>())
+        .filter(|counts| !counts.is_empty())
+        .unwrap_or_else(|| WORKERS.to_vec())
 }
 
 /// `UNITS` seasons of `PAGES` pages each, 50 ms a response; the pipeline.
@@ -156,11 +173,15 @@ fn run_workers(
         ),
     )?;
     let config = config.to_str().context("utf-8 path")?;
+    // Each worker's log is kept beside its config, for a look at where
+    // the time went.
     let mut children: Vec<Child> = (0..workers)
-        .map(|_| {
+        .map(|i| {
+            let log = std::fs::File::create(dir.join(format!("worker-{i}.log")))?;
             sluice(&["worker", "--config", config])
+                .env("RUST_LOG", "info")
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(log)
                 .spawn()
         })
         .collect::<Result<_, _>>()?;
