@@ -272,9 +272,10 @@ fn four_workers_killed_at_random_load_every_unit_once_under_one_limit() {
         busiest_second(&served)
     );
     assert!(taken_over > 0, "no kill left a unit to take over");
-    assert!(
-        ctx.count("SELECT COALESCE(sum(takeovers), 0)::bigint FROM sluice_units") >= taken_over
-    );
+    // A unit the test does not count (its last batch committed as its
+    // worker was killed) may still have been claimed again.
+    let takeovers = ctx.count("SELECT COALESCE(sum(takeovers), 0)::bigint FROM sluice_units");
+    assert!(takeovers >= taken_over, "{takeovers} < {taken_over}");
 
     let units = ctx.sluice(&["units", "--config", &config]);
     assert_ok(&units);
@@ -299,7 +300,7 @@ fn four_workers_killed_at_random_load_every_unit_once_under_one_limit() {
         queue["units"].as_array().map(Vec::len),
         Some(UNITS as usize)
     );
-    assert_eq!(queue["takeovers"].as_i64(), Some(taken_over));
+    assert_eq!(queue["takeovers"].as_i64(), Some(takeovers));
     let (_, metrics) = serving.get("/metrics").expect("/metrics answers");
     assert!(
         metrics.contains(&format!("sluice_units{{status=\"done\"}} {UNITS}")),

@@ -15,7 +15,7 @@ use super::source_run::SourceRun;
 use super::transform::Transforms;
 use crate::config::{FileFormat, LoadedConfig, SourceConfig, TableSchema, WriteDisposition};
 use crate::db::Pool;
-use crate::plugin::{PluginEngine, PluginError, Transformer};
+use crate::plugin::{PluginEngine, Transformer};
 use crate::state::{LoadCounts, RunId};
 
 /// A file source ready to run: its config, its table's schema, and the
@@ -72,15 +72,9 @@ pub fn prepare_sources(
         if let Some(loaded) = transformers.get(name) {
             return Ok(loaded.clone());
         }
-        let wasm = plugin_dir.join(format!("{name}.wasm"));
-        let loaded = if wasm.is_file() {
-            Transformer::load(engine, &wasm).map(Arc::new)
-        } else {
-            Err(PluginError::NotLoaded {
-                name: name.to_string(),
-                dir: plugin_dir.clone(),
-            })
-        }
+        let loaded = crate::plugin::load_named(&plugin_dir, name, |wasm| {
+            Transformer::load(engine, wasm).map(Arc::new)
+        })
         .map_err(|e| e.to_string())?;
         transformers.insert(name.to_string(), loaded.clone());
         Ok(loaded)

@@ -344,15 +344,11 @@ fn enricher(
         PluginSource::Dir(engine) => engine,
         PluginSource::Registry(registry) => registry.engine(),
     };
-    let wasm = loaded.plugin_dir.join(format!("{name}.wasm"));
-    if !wasm.is_file() {
-        return Err(PluginError::NotLoaded {
-            name: name.to_string(),
-            dir: loaded.plugin_dir.clone(),
-        }
-        .into());
-    }
-    let enricher = Arc::new(EnricherPlugin::load(engine, &wasm, &lookups)?);
+    let enricher = Arc::new(crate::plugin::load_named(
+        &loaded.plugin_dir,
+        name,
+        |wasm| EnricherPlugin::load(engine, wasm, &lookups),
+    )?);
     if let Some(missing) = enricher
         .manifest()
         .lookups

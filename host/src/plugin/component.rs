@@ -10,6 +10,23 @@ use super::runner::first_line;
 use super::sandbox::SandboxState;
 use super::{PluginEngine, PluginError};
 
+/// Loads the component `NAME.wasm` of the plugin folder `dir` with
+/// `load`; a folder without it is [`PluginError::NotLoaded`].
+pub fn load_named<T>(
+    dir: &Path,
+    name: &str,
+    load: impl FnOnce(&Path) -> Result<T, PluginError>,
+) -> Result<T, PluginError> {
+    let wasm = dir.join(format!("{name}.wasm"));
+    if !wasm.is_file() {
+        return Err(PluginError::NotLoaded {
+            name: name.to_string(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    load(&wasm)
+}
+
 /// The plugin's name: the file name without `.wasm`.
 pub fn name_of(wasm: &Path) -> String {
     wasm.file_stem()

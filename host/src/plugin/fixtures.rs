@@ -55,10 +55,19 @@ impl FixtureReport {
 /// Runs every case under `fixtures` through `plugin`; with `update`, the
 /// expected files are rewritten from the output instead of compared.
 pub fn run_all(plugin: &NormalizerPlugin, fixtures: &Path, update: bool) -> FixtureReport {
+    run_cases(fixtures, |case| run_case(plugin, case, update))
+}
+
+/// Runs `run` on every case folder under `fixtures`, in name order: each
+/// gives the expected files it rewrote, or why the case failed.
+pub(super) fn run_cases(
+    fixtures: &Path,
+    mut run: impl FnMut(&Path) -> Result<usize, String>,
+) -> FixtureReport {
     let mut report = FixtureReport::default();
     for case in sorted_dirs(fixtures) {
         report.cases += 1;
-        match run_case(plugin, &case, update) {
+        match run(&case) {
             Ok(rewritten) => report.updated += rewritten,
             Err(diff) => report.failures.push((case, diff)),
         }
@@ -200,7 +209,7 @@ pub(super) fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub(super) fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()

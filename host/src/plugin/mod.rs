@@ -22,6 +22,7 @@ mod validator;
 mod world;
 
 pub use bindings::{ACCEPTED_WIT_VERSIONS, NEWEST_WIT_VERSION};
+pub use component::load_named;
 pub use engine::{PluginEngine, SandboxLimits};
 pub use enricher::{ACCEPTED_ENRICHER_VERSIONS, EnricherPlugin};
 pub use error::PluginError;

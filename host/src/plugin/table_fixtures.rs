@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::fixtures::{FixtureReport, compare, compare_if, read, sorted_dirs};
+use super::fixtures::{FixtureReport, compare, compare_if, read, run_cases};
 use super::transformer::{Column, ColumnType, Transformer, Value, type_name};
 
 #[derive(Deserialize)]
@@ -37,15 +37,7 @@ struct CaseColumn {
 /// Runs every case under `fixtures` through `transformer`; with `update`,
 /// the expected files are rewritten from the output instead of compared.
 pub fn run_all(transformer: &Transformer, fixtures: &Path, update: bool) -> FixtureReport {
-    let mut report = FixtureReport::default();
-    for case in sorted_dirs(fixtures) {
-        report.cases += 1;
-        match run_case(transformer, &case, update) {
-            Ok(rewritten) => report.updated += rewritten,
-            Err(diff) => report.failures.push((case, diff)),
-        }
-    }
-    report
+    run_cases(fixtures, |case| run_case(transformer, case, update))
 }
 
 fn run_case(transformer: &Transformer, case: &Path, update: bool) -> Result<usize, String> {

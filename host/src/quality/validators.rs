@@ -43,15 +43,9 @@ impl Validators {
             let plugin = match by_name.get(name) {
                 Some(plugin) => plugin.clone(),
                 None => {
-                    let wasm = plugin_dir.join(format!("{name}.wasm"));
-                    let loaded = if wasm.is_file() {
-                        ValidatorPlugin::load(engine, &wasm).map(Arc::new)
-                    } else {
-                        Err(PluginError::NotLoaded {
-                            name: name.to_string(),
-                            dir: plugin_dir.to_path_buf(),
-                        })
-                    };
+                    let loaded = crate::plugin::load_named(plugin_dir, name, |wasm| {
+                        ValidatorPlugin::load(engine, wasm).map(Arc::new)
+                    });
                     let plugin = loaded.map_err(|source| super::QualityError::Validator {
                         check: check.name.clone(),
                         source,

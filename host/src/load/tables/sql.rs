@@ -93,17 +93,41 @@ pub fn merge_sql(table: &TableSpec, dialect: Dialect) -> String {
         .map(|c| format!("excluded.{c}"))
         .collect();
     let target = key_columns(table).join(", ");
-    let distinct = match dialect {
-        Dialect::Sqlite => "IS NOT",
-        Dialect::Postgres => "IS DISTINCT FROM",
+    let stage = stage_name(table);
+    let (distinct, filter) = match dialect {
+        // `WHERE true` keeps SQLite from reading ON CONFLICT as a join
+        // clause. SQLite has one writer at a time: nothing to spare.
+        Dialect::Sqlite => ("IS NOT", "WHERE true".to_string()),
+        // ON CONFLICT locks the row it meets even when its WHERE then
+        // leaves it alone, until the transaction ends: workers loading the
+        // same teams would queue on those rows batch after batch. Rows
+        // whose content is already there are left out by a plain read
+        // instead, and the rest are taken in key order, so two loads that
+        // share rows lock them in the same order and cannot deadlock.
+        Dialect::Postgres => {
+            let staged: Vec<String> = table
+                .content
+                .iter()
+                .map(|c| format!("{stage}.{c}"))
+                .collect();
+            (
+                "IS DISTINCT FROM",
+                format!(
+                    "WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {same} AND ({old}) IS NOT DISTINCT FROM ({staged})) \
+                     ORDER BY {target}",
+                    t = table.name,
+                    same = same_key(table, &table.name, &stage),
+                    old = old.join(", "),
+                    staged = staged.join(", "),
+                ),
+            )
+        }
     };
-    // `WHERE true` keeps SQLite from reading ON CONFLICT as a join clause.
     format!(
-        "INSERT INTO {t} ({columns}) SELECT {columns} FROM {stage} WHERE true \
+        "INSERT INTO {t} ({columns}) SELECT {columns} FROM {stage} {filter} \
          ON CONFLICT ({target}) DO UPDATE SET {sets} WHERE ({old}) {distinct} ({new}) \
          RETURNING created_at = updated_at",
         t = table.name,
-        stage = stage_name(table),
         sets = sets.join(", "),
         old = old.join(", "),
         new = new.join(", "),
