@@ -1,5 +1,5 @@
 //! PostgreSQL staging at the speed of `COPY`: a batch's rows of one table
-//! are copied into a temporary staging table that lives until the
+//! are copied into a temporary staging table whose rows live until the
 //! transaction ends; the merge and the odds moves run on it.
 
 use sqlx::{Executor, PgConnection};
@@ -12,7 +12,11 @@ use crate::internal_events::{ConcurrentLoadMerged, InternalEvent};
 /// Bytes of COPY text sent per message.
 const COPY_CHUNK: usize = 1 << 20;
 
-/// Copies `rows` into a fresh staging table shaped like `table`.
+/// Copies `rows` into the connection's staging table shaped like `table`,
+/// emptied first. The table is created once per connection and emptied in
+/// place at every commit (`ON COMMIT DELETE ROWS`): creating and dropping
+/// one per batch costs the server a file, catalog rows and invalidations
+/// sent to every other session, batch after batch.
 pub async fn stage(
     conn: &mut PgConnection,
     table: &TableSpec,
@@ -22,11 +26,11 @@ pub async fn stage(
     let stage = stage_name(table);
     let creating = format!("creating the staging table of {}", table.name);
     for sql in [
-        format!("DROP TABLE IF EXISTS pg_temp.{stage}"),
         format!(
-            "CREATE TEMP TABLE {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
+            "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
             table.name
         ),
+        format!("DELETE FROM pg_temp.{stage}"),
     ] {
         conn.execute(sql.as_str())
             .await
