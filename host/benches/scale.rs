@@ -17,7 +17,7 @@ use sluice::replay_provider::{self, Recordings};
 const INCLUDE: &str =
     "participants;scores;state;league;venue;stage;round;periods;events;statistics";
 /// Units (seasons) and pages per unit of the scaling runs.
-const UNITS: u64 = 16;
+const UNITS: u64 = 32;
 const PAGES: u64 = 12;
 const WORKERS: [usize; 4] = [1, 2, 4, 8];
 
@@ -202,10 +202,16 @@ fn run_workers(
     if !queued.status.success() {
         bail!("enqueue: {}", String::from_utf8_lossy(&queued.stderr));
     }
+    // One connection watches the queue: a new one every poll would cost
+    // the server a process start each time, inside the measured window.
+    let mut watch = runtime.block_on(async {
+        use sqlx::Connection;
+        sqlx::PgConnection::connect(database).await
+    })?;
     let deadline = Instant::now() + Duration::from_secs(600);
     let done = loop {
-        let left = runtime.block_on(count(
-            database,
+        let left = runtime.block_on(count_on(
+            &mut watch,
             "SELECT count(*) FROM sluice_units WHERE status <> 'done'",
         ))?;
         if left == 0 {
@@ -216,6 +222,7 @@ fn run_workers(
         }
         std::thread::sleep(Duration::from_millis(100));
     };
+    let _ = runtime.block_on(sqlx::Connection::close(watch));
     for child in &mut children {
         let _ = child.kill();
         let _ = child.wait();
@@ -249,6 +256,11 @@ fn binary() -> PathBuf {
     std::env::var_os("SLUICE_BENCH_BINARY")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sluice")))
+}
+
+/// The number `sql` counts on `conn`.
+async fn count_on(conn: &mut sqlx::PgConnection, sql: &str) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(sql).fetch_one(conn).await?)
 }
 
 /// The number `sql` counts in the database at `url`.

@@ -99,8 +99,34 @@ pub async fn copy_rows(
     }
 }
 
+/// The column types read so far, by table: the canonical tables are the
+/// migrations' and do not change under a running process (a process works
+/// on one database), so they are read once, not once per batch.
+type KnownTypes = std::collections::HashMap<&'static str, Vec<(&'static str, ColumnType)>>;
+static COLUMN_TYPES: std::sync::LazyLock<std::sync::Mutex<KnownTypes>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// The load columns of `table` with their types in the database.
 async fn column_types(
+    conn: &mut PgConnection,
+    table: &TableSpec,
+) -> Result<Vec<(&'static str, ColumnType)>, DbError> {
+    let known = COLUMN_TYPES
+        .lock()
+        .ok()
+        .and_then(|known| known.get(table.name).cloned());
+    if let Some(columns) = known {
+        return Ok(columns);
+    }
+    let columns = read_column_types(conn, table).await?;
+    if let Ok(mut known) = COLUMN_TYPES.lock() {
+        known.insert(table.name, columns.clone());
+    }
+    Ok(columns)
+}
+
+/// [`column_types`] from the catalog, checked against what sluice writes.
+async fn read_column_types(
     conn: &mut PgConnection,
     table: &TableSpec,
 ) -> Result<Vec<(&'static str, ColumnType)>, DbError> {
