@@ -97,7 +97,11 @@ fn main() -> anyhow::Result<()> {
 fn worker_counts() -> Vec<usize> {
     std::env::var("SLUICE_BENCH_WORKERS")
         .ok()
-        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect::<Vec<usize>>())
+        .map(|list| {
+            list.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect::<Vec<usize>>()
+        })
         .filter(|counts| !counts.is_empty())
         .unwrap_or_else(|| WORKERS.to_vec())
 }

@@ -49,9 +49,8 @@ pub fn init(setup: LogSetup) {
     };
     // PostgreSQL's notices (`table ... does not exist, skipping` from every
     // `DROP ... IF EXISTS`) are noise at info: only its warnings show.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new(format!("{default_level},sqlx::postgres::notice=warn"))
-    });
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{default_level},sqlx::postgres::notice=warn")));
     let progress = setup.progress && std::io::stderr().is_terminal();
     let writer = progress::StderrBesideBar;
     let stderr_lines = match setup.format {

@@ -116,7 +116,7 @@ pub fn merge_sql(table: &TableSpec, dialect: Dialect) -> String {
                     "WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {same} AND ({old}) IS NOT DISTINCT FROM ({staged})) \
                      ORDER BY {target}",
                     t = table.name,
-                    same = same_key(table, &table.name, &stage),
+                    same = same_key(table, table.name, &stage),
                     old = old.join(", "),
                     staged = staged.join(", "),
                 ),
