@@ -86,15 +86,34 @@ impl Serving {
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log);
-        let serving = Serving {
+        let mut serving = Serving {
             child: Some(command.spawn().expect("serve")),
             addr,
         };
-        wait_for("/healthz", Duration::from_secs(60), || {
-            serving
-                .get("/healthz")
-                .is_some_and(|(_, b)| b.trim() == "ok")
-        });
+        // A server that exits or never answers fails the test with the end
+        // of its log, which says why.
+        let started = Instant::now();
+        while !serving
+            .get("/healthz")
+            .is_some_and(|(_, b)| b.trim() == "ok")
+        {
+            let exited = serving
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            if exited.is_some() || started.elapsed() > Duration::from_secs(60) {
+                let log = std::fs::read_to_string(ctx.path("serve.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                panic!(
+                    "sluice serve on {} did not answer /healthz ({}); the end of its log:\n{}",
+                    serving.addr,
+                    exited.map_or("60 s passed".to_string(), |s| format!("it exited: {s}")),
+                    tail.join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         serving
     }
 
