@@ -93,9 +93,9 @@ impl Serving {
         // A server that exits or never answers fails the test with the end
         // of its log, which says why.
         let started = Instant::now();
-        while !serving
+        while serving
             .get("/healthz")
-            .is_some_and(|(_, b)| b.trim() == "ok")
+            .is_none_or(|(_, b)| b.trim() != "ok")
         {
             let exited = serving
                 .child
