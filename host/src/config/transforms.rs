@@ -8,8 +8,8 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-use super::ColumnType;
 use super::pipeline::ParamValue;
+use super::{ColumnType, ConfigError, LoadedConfig};
 
 /// One step of a source's `transforms`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -157,6 +157,75 @@ impl TryFrom<StepTable> for TransformStep {
                 steps[1].kind()
             )),
         }
+    }
+}
+
+impl LoadedConfig {
+    /// Checks a source's `transforms`: every expression compiles (an error
+    /// names the step and the place in the expression), every step names
+    /// columns, a `plugin` step a plugin, and at most one `dedup` keeps the
+    /// last row.
+    pub(super) fn validate_transforms(
+        &self,
+        at: &str,
+        steps: &[TransformStep],
+    ) -> Result<(), ConfigError> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let language = crate::expr::Language::new();
+        let mut keep_last = false;
+        for (i, step) in steps.iter().enumerate() {
+            let at = format!("{at}.transforms[{i}]");
+            for (key, text) in step.expressions() {
+                language.compile(text).map_err(|e| {
+                    self.invalid(
+                        format!("{at}.{key}"),
+                        format!("the expression `{text}` does not compile: {e}"),
+                    )
+                })?;
+            }
+            let empty = match step {
+                TransformStep::Rename(columns) => {
+                    columns.is_empty() || columns.values().any(|to| to.trim().is_empty())
+                }
+                TransformStep::Cast(columns) => columns.is_empty(),
+                TransformStep::Derive(columns) => columns.is_empty(),
+                TransformStep::Filter(_) => false,
+                TransformStep::Dedup(dedup) => dedup.key.is_empty(),
+                TransformStep::Plugin(step) => {
+                    if !super::quality::is_plugin_name(&step.name) {
+                        return Err(self.invalid(
+                            format!("{at}.plugin"),
+                            format!(
+                                "`{}` is not a plugin name (lower-case letters, digits and `-`: the transformer `NAME.wasm` of the plugin folder)",
+                                step.name
+                            ),
+                        ));
+                    }
+                    false
+                }
+            };
+            if empty {
+                return Err(self.invalid(
+                    format!("{at}.{}", step.kind()),
+                    "names no column".to_string(),
+                ));
+            }
+            if let TransformStep::Dedup(dedup) = step
+                && dedup.keep == Keep::Last
+            {
+                if keep_last {
+                    return Err(self.invalid(
+                        format!("{at}.dedup.keep"),
+                        "one dedup of a source may keep the last row (each reads the file once more)"
+                            .to_string(),
+                    ));
+                }
+                keep_last = true;
+            }
+        }
+        Ok(())
     }
 }
 
