@@ -138,12 +138,9 @@ fn load(ctx: &TestContext, config: &Path) -> String {
 
 /// `id|customer|amount|updated_at` rows of the destination, by id.
 fn orders(ctx: &TestContext) -> Vec<String> {
-    ctx.query(
+    ctx.lines(
         "SELECT id, customer, CAST(amount AS TEXT), updated_at IS NULL FROM orders ORDER BY id",
     )
-    .into_iter()
-    .map(|r| r.join("|"))
-    .collect()
 }
 
 const MARIADB_ORDERS: &str = "CREATE TABLE orders (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, \
@@ -299,11 +296,8 @@ fn snapshot_mariadb_soft_deletes_and_a_reappearing_row_clears_them() {
         out.contains("rows: 1 inserted, 1 updated, 1 unchanged, 1 deleted, 0 quarantined"),
         "{out}"
     );
-    let rows: Vec<String> = ctx
-        .query("SELECT id, customer, _deleted_at IS NULL FROM orders ORDER BY id")
-        .into_iter()
-        .map(|r| r.join("|"))
-        .collect();
+    let rows: Vec<String> =
+        ctx.lines("SELECT id, customer, _deleted_at IS NULL FROM orders ORDER BY id");
     assert_eq!(rows, ["1|ada|1", "2|bobby|1", "3|cy|0", "4|dee|1"]);
 
     exec(

@@ -76,10 +76,7 @@ transforms = [
         "{out}"
     );
     let rows: Vec<String> = ctx
-        .query("SELECT bet_id, status, CAST(amount AS TEXT), slice_row FROM bets ORDER BY bet_id")
-        .into_iter()
-        .map(|r| r.join("|"))
-        .collect();
+        .lines("SELECT bet_id, status, CAST(amount AS TEXT), slice_row FROM bets ORDER BY bet_id");
     // Bet 6 is void, filtered; 2 and 4 remain. Each is the first row of
     // its batch to reach the last step.
     assert_eq!(rows, ["2|OPEN|20.50|row 0", "4|SETTLED|40.25|row 0"]);

@@ -49,11 +49,7 @@ fn a_chain_renames_casts_filters_and_derives_with_exact_decimals(ctx: TestContex
         out.contains("rows: 2 inserted, 0 updated, 0 unchanged, 0 quarantined; transforms: 3 filtered, 0 deduplicated, 0 failed; columns added: stake_band, tripled"),
         "{out}"
     );
-    let rows: Vec<String> = ctx
-        .query("SELECT bet_id, CAST(amount AS TEXT), stake_band, CAST(tripled AS TEXT) FROM bets ORDER BY bet_id")
-        .into_iter()
-        .map(|r| r.join("|"))
-        .collect();
+    let rows: Vec<String> = ctx.lines("SELECT bet_id, CAST(amount AS TEXT), stake_band, CAST(tripled AS TEXT) FROM bets ORDER BY bet_id");
     assert_eq!(rows, ["1|100.10|high|300.60", "5|99.99|low|300.27"]);
 }
 
@@ -147,11 +143,8 @@ fn a_step_failing_at_run_time_quarantines_its_row_and_the_rest_load(ctx: TestCon
         out.contains("rows: 2 inserted, 0 updated, 0 unchanged, 2 quarantined; transforms: 0 filtered, 0 deduplicated, 2 failed"),
         "{out}"
     );
-    let rows: Vec<String> = ctx
-        .query("SELECT bet_id, CAST(per_leg AS TEXT) FROM bets ORDER BY bet_id")
-        .into_iter()
-        .map(|r| r.join("|"))
-        .collect();
+    let rows: Vec<String> =
+        ctx.lines("SELECT bet_id, CAST(per_leg AS TEXT) FROM bets ORDER BY bet_id");
     assert_eq!(rows, ["1|5.00", "4|2.50"]);
     let reasons = quarantine_reasons(&ctx);
     assert_eq!(reasons.len(), 2, "{reasons:?}");

@@ -212,6 +212,11 @@ impl TestContext {
         query(&self.database_url(), sql)
     }
 
+    /// [`TestContext::query`], each row's cells joined by `|`.
+    pub fn lines(&self, sql: &str) -> Vec<String> {
+        self.query(sql).into_iter().map(|r| r.join("|")).collect()
+    }
+
     /// Runs a query returning one number.
     pub fn count(&self, sql: &str) -> i64 {
         self.query(sql)[0][0].parse().expect("a number")
