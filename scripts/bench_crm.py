@@ -8,14 +8,15 @@ of SLUICE_BENCH_CRM_USERS users (default 500,000), seed 7, twice with
 `sluice crm generate`: into a database `sluice_bench_crm` of the server at
 POSTGRES_URL, and into a Parquet file (the two checksums must agree: the
 same rows). Then times each tool as its own process (wall seconds and peak
-RSS from wait4): sluice pushing the aggregation down into PostgreSQL,
-sluice reading the Parquet file, pandas reading the whole table with
+RSS from wait4): sluice reading the table (PostgreSQL streams the counted
+transactions by binary COPY; sluice folds them per user) into the features
+table and into a Parquet file, sluice reading the Parquet file, pandas reading the whole table with
 `read_sql` (the pandas way of today), and pandas, Polars and DuckDB reading
 the same file with 2 threads each; and checks that every tool's favourite
 game, transactions, deposits, RFM scores and segment agree with sluice's
-for every user. Both sluice runs compute all 50 columns and load them
-into PostgreSQL; the peers write 8 of them to a CSV file. The pushdown
-figure includes the PostgreSQL server's work; its peak RSS is the sluice
+for every user. Every sluice run computes and writes all 50 columns; the
+peers write 8 of them to a CSV file. The figures of runs reading the
+table include the PostgreSQL server's work; their peak RSS is the client
 process's.
 """
 
@@ -153,12 +154,17 @@ def main():
         )
         return path
 
-    pushdown, from_file = "sluice (PostgreSQL pushdown)", "sluice (Parquet to table)"
-    file_to_file = "sluice (Parquet to Parquet)"
+    table_to_table, table_to_file = "sluice (PostgreSQL to table)", "sluice (PostgreSQL to Parquet)"
+    from_file, file_to_file = "sluice (Parquet to table)", "sluice (Parquet to Parquet)"
     features_file = WORK / "features.parquet"
+    table_features_file = WORK / "features-from-table.parquet"
     results = {}
-    results[pushdown] = measured("sluice", [
+    results[table_to_table] = measured("sluice", [
         sluice, "crm", "features", "--config", str(config("crm.toml", "ml_features.user_features")),
+    ])
+    results[table_to_file] = measured("sluice-table-file", [
+        sluice, "crm", "features", "--config", str(WORK / "crm.toml"),
+        "--target-file", str(table_features_file),
     ])
     results[from_file] = measured("sluice-parquet", [
         sluice, "crm", "features", "--config",
@@ -183,6 +189,8 @@ def main():
     checks = {}
     wrong = mismatches(expected, sluice_rows(url, "ml_features.user_features_parquet"))
     checks[from_file] = "same output (all 50 columns written)" if not wrong else f"{len(wrong)} users differ, e.g. {wrong[0]}"
+    wrong = mismatches(expected, parquet_rows(table_features_file))
+    checks[table_to_file] = "same output (all 50 columns written)" if not wrong else f"{len(wrong)} users differ, e.g. {wrong[0]}"
     wrong = mismatches(expected, parquet_rows(features_file))
     checks[file_to_file] = "same output (all 50 columns written)" if not wrong else f"{len(wrong)} users differ, e.g. {wrong[0]}"
     for label, peer in peers:
@@ -196,6 +204,12 @@ def main():
     for label, (seconds, rss) in results.items():
         check = checks.get(label, "reference (all 50 columns written)")
         print(f"  {label:<30} {seconds:>8.2f} {rss:>7.0f} MiB {seconds / base:>18.2f}x  {check}")
+    seconds = {label: r[0] for label, r in results.items()}
+    print(f"\n  from the table:  pandas (read_sql) / sluice (PostgreSQL to Parquet) = "
+          f"{seconds['pandas (PostgreSQL, read_sql)'] / seconds[table_to_file]:.2f}x (goal >= 10x)")
+    print(f"  from the file:   pandas (pyarrow) / sluice (Parquet to Parquet) = "
+          f"{seconds['pandas (Parquet, pyarrow)'] / seconds[file_to_file]:.2f}x, "
+          f"DuckDB / sluice = {seconds['DuckDB (Parquet, 2 threads)'] / seconds[file_to_file]:.2f}x (goal >= 1x)")
     if any(not c.startswith("same output") for c in checks.values()):
         sys.exit("bench-crm: outputs differ")
 

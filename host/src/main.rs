@@ -7,7 +7,10 @@ use std::process::ExitCode;
 
 /// A batch lifts tens of thousands of small strings out of a plugin and
 /// frees them after the load; mimalloc does that churn in about half the
-/// CPU time of the system allocator (see `make bench`).
+/// CPU time of the system allocator (see `make bench`). Built without
+/// transparent huge pages (workspace `Cargo.toml`): the kernel zeroes a
+/// huge page whole when it is first touched, which cost the CRM features
+/// job a fifth of its time in `make bench-crm`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -2,10 +2,13 @@
 //! user, computed from a transactions table where it lives and loaded into
 //! a features table for clustering.
 //!
-//! The database does the heavy part: `query.rs` writes one grouped query
-//! (per user and local day, then per user, with a window function for the
-//! gaps between active days) and `source.rs` streams its rows, one per
-//! user, into [`UserAggregates`]. The host then reads the population's
+//! From a PostgreSQL table, `table_stream/` has the server filter the
+//! counted transactions and stream five narrow columns by binary COPY, on
+//! one connection per core, into per-user accumulators in the host; other
+//! tables (SQLite, or columns of other types) take the grouped query of
+//! `query.rs` (per user and local day, then per user, with a window
+//! function for the gaps between active days), whose rows `source.rs`
+//! streams into [`UserAggregates`]. The host then reads the population's
 //! quantiles (`scores.rs`, `quantile.rs`), computes each user's behaviour
 //! and time features (`features.rs`) and scores (`scores.rs`), and streams
 //! the rows (`row.rs`) to the target with the configured disposition
@@ -26,6 +29,7 @@ pub mod row;
 pub mod scorer;
 pub mod scores;
 pub mod source;
+pub mod table_stream;
 pub mod target;
 pub mod write_parquet;
 pub mod write_postgres;
@@ -268,6 +272,8 @@ pub async fn compute_and_load(
                     cutoff: job.cutoff()?,
                     statuses: job.statuses.clone(),
                 },
+                job.reference_date,
+                table_stream::Plan::per_core(threads),
             )
             .await?
         }

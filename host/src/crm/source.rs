@@ -9,7 +9,7 @@ use time::{Date, OffsetDateTime};
 use super::CrmError;
 use super::aggregates::{GapStats, TypeTotal, UserAggregates};
 use super::query::{self, Backend, SQLITE_ZONE_TABLE};
-use super::{connection, zone};
+use super::{connection, table_stream, zone};
 use crate::db::Pool;
 
 /// What the query reads: which table, which transactions count, and how
@@ -30,8 +30,27 @@ pub struct SourceQuery {
 /// hold a few million (user, day) groups without spilling to disk.
 const POSTGRES_WORK_MEM: &str = "256MB";
 
-/// Every user's aggregates, in the order the database returns them.
-pub async fn read_users(pool: &Pool, q: &SourceQuery) -> Result<Vec<UserAggregates>, CrmError> {
+/// Every user's aggregates, in the order the database returns them. A
+/// PostgreSQL table whose columns the COPY decoder reads is streamed on
+/// the connections of `plan` ([`table_stream`]); others are grouped by
+/// the database.
+pub async fn read_users(
+    pool: &Pool,
+    q: &SourceQuery,
+    reference_date: Date,
+    plan: table_stream::Plan,
+) -> Result<Vec<UserAggregates>, CrmError> {
+    if let Pool::Postgres(pg) = pool
+        && let Some(users) = table_stream::read_users(pg, q, reference_date, plan).await?
+    {
+        return Ok(users);
+    }
+    grouped_users(pool, q).await
+}
+
+/// Every user's aggregates from the grouped query of [`query`], in the
+/// order the database returns them.
+pub async fn grouped_users(pool: &Pool, q: &SourceQuery) -> Result<Vec<UserAggregates>, CrmError> {
     let doing = || format!("aggregating the transactions of {}", q.source);
     let query_err = |source| CrmError::Query {
         doing: doing(),

@@ -5,6 +5,7 @@
 
 mod files;
 mod scorer;
+mod table_stream;
 
 use crate::common::{TestContext, assert_ok, stdout};
 use crate::on_both_databases;

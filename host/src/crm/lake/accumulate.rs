@@ -9,7 +9,7 @@
 //! threads merge exactly, and become [`UserAggregates`] at the end.
 
 use hashbrown::HashMap;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::clock::Clock;
 use super::columns::{Decoded, NONE};
@@ -72,6 +72,19 @@ pub struct Rules {
     pub reference_day: i64,
     /// Local time in the job's zone.
     pub clock: Clock,
+}
+
+impl Rules {
+    /// The rules of a job in `zone` counting rows before `cutoff`, as of
+    /// `reference_date`.
+    pub fn new(zone: chrono_tz::Tz, cutoff: OffsetDateTime, reference_date: Date) -> Self {
+        let until = cutoff.unix_timestamp();
+        Rules {
+            cutoff_micros: until.saturating_mul(1_000_000),
+            reference_day: i64::from(reference_date.to_julian_day()) - 2_440_588,
+            clock: Clock::new(zone, until),
+        }
+    }
 }
 
 /// Every user seen so far.

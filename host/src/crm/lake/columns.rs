@@ -115,6 +115,27 @@ pub struct Vocabulary<'a> {
 }
 
 impl Decoded {
+    /// Rows held.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether no row is held.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// Forgets every row, keeping the room.
+    pub fn clear(&mut self) {
+        self.users.clear();
+        self.user_valid.clear();
+        self.cents.clear();
+        self.micros.clear();
+        self.kinds.clear();
+        self.statuses.clear();
+        self.games.clear();
+    }
+
     /// Decodes `batch` (read from `path`, columns checked by [`check`]).
     pub fn fill(
         &mut self,
@@ -172,7 +193,7 @@ fn users(array: &dyn Array, out: &mut Vec<i64>, valid: &mut Vec<bool>) {
 
 /// `value` of a decimal with `scale` as cents: exact for scales up to 2,
 /// rounded half away from zero beyond (as PostgreSQL's cast to bigint).
-fn to_cents(value: i128, scale: i8) -> Option<i64> {
+pub fn to_cents(value: i128, scale: i8) -> Option<i64> {
     let scale = i32::from(scale);
     let cents = if scale <= 2 {
         value.checked_mul(10i128.checked_pow(u32::try_from(2 - scale).ok()?)?)?

@@ -200,12 +200,7 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
         statuses: &statuses,
         games: &GAME_TYPES,
     };
-    let until = q.cutoff.unix_timestamp();
-    let rules = Rules {
-        cutoff_micros: until.saturating_mul(1_000_000),
-        reference_day: i64::from(q.reference_date.to_julian_day()) - 2_440_588,
-        clock: clock::Clock::new(q.zone, until),
-    };
+    let rules = Rules::new(q.zone, q.cutoff, q.reference_date);
     let next = AtomicUsize::new(0);
     let threads = q.threads.clamp(1, units.len().max(1));
     let capacity = expected_users(&sources);
