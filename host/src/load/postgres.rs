@@ -24,18 +24,18 @@ pub async fn stage(
     provenance: &Provenance<'_>,
 ) -> Result<(), DbError> {
     let stage = stage_name(table);
-    let creating = format!("creating the staging table of {}", table.name);
-    for sql in [
-        format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+    // Both statements in one simple-query message: one round trip.
+    let sql = format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; \
+         DELETE FROM pg_temp.{stage}",
+        table.name
+    );
+    conn.execute(sql.as_str())
+        .await
+        .map_err(DbError::query(format!(
+            "creating the staging table of {}",
             table.name
-        ),
-        format!("DELETE FROM pg_temp.{stage}"),
-    ] {
-        conn.execute(sql.as_str())
-            .await
-            .map_err(DbError::query(creating.clone()))?;
-    }
+        )))?;
     copy_rows(conn, &stage, table, rows, provenance).await?;
     Ok(())
 }
