@@ -145,6 +145,10 @@ pub async fn read_users(
             .execute("ROLLBACK")
             .await
             .map_err(query_err("reading the transactions of"))?;
+        first
+            .close()
+            .await
+            .map_err(query_err("reading the transactions of"))?;
         return Ok(None);
     }
     let relation: Option<(String, i64)> = sqlx::query_as(
@@ -181,7 +185,7 @@ pub async fn read_users(
     }
     connections.insert(0, first);
     let rules = Rules::new(q.zone, q.cutoff, reference_date);
-    let tasks: Vec<_> = connections
+    let mut tasks: Vec<_> = connections
         .into_iter()
         .zip(&split)
         .map(|(conn, &(from, until))| {
@@ -191,22 +195,24 @@ pub async fn read_users(
         .collect();
     let mut merged: Option<UserTable> = None;
     let mut failure = None;
-    for task in tasks {
-        let table = match task.await {
-            Ok(Ok(table)) => table,
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
+    for i in 0..tasks.len() {
+        let error = match (&mut tasks[i]).await {
+            Ok(Ok(table)) => {
+                match &mut merged {
+                    Some(m) => m.merge(table),
+                    None => merged = Some(table),
+                }
                 continue;
             }
-            Err(e) => {
-                failure.get_or_insert(StreamError::Stopped(e.to_string()));
-                continue;
-            }
+            Ok(Err(e)) => e,
+            Err(e) => StreamError::Stopped(e.to_string()),
         };
-        match &mut merged {
-            Some(m) => m.merge(table),
-            None => merged = Some(table),
+        // The other streams' rows no longer matter.
+        for other in &tasks[i + 1..] {
+            other.abort();
         }
+        failure = Some(error);
+        break;
     }
     if let Some(e) = failure {
         return Err(match e {
