@@ -23,6 +23,11 @@ command -v node >/dev/null && command -v npm >/dev/null || {
 
 prefix="$repo_root/target/sdk-tools/js"
 pkg="$prefix/node_modules/@bytecodealliance/componentize-js"
+# Builds running at once (a test suite's) install once: the first holds
+# the lock while it installs, the others then find the tool there.
+mkdir -p "$prefix"
+exec 9>"$prefix.lock"
+flock 9
 installed=$(node -p "require('$pkg/package.json').version" 2>/dev/null || true)
 if [ "$installed" != "$COMPONENTIZE_JS_VERSION" ]; then
     echo "installing @bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION into $prefix" >&2
@@ -31,6 +36,7 @@ if [ "$installed" != "$COMPONENTIZE_JS_VERSION" ]; then
     npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error \
         "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION" >/dev/null
 fi
+flock -u 9
 
 # componentize-js reports a syntax error without saying where: let node say.
 check=$(mktemp -d)

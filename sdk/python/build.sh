@@ -19,6 +19,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../build-args.sh"
 venv="$repo_root/target/sdk-tools/python"
 tool="$venv/bin/componentize-py"
 
+# Builds running at once (a test suite's) install once: the first holds
+# the lock while it installs, the others then find the tool there.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 if ! "$tool" --version 2>/dev/null | grep -qF " $COMPONENTIZE_PY_VERSION"; then
     command -v python3 >/dev/null || {
         echo "error: python3 is not installed; it is needed once, to install componentize-py" >&2
@@ -31,6 +36,7 @@ if ! "$tool" --version 2>/dev/null | grep -qF " $COMPONENTIZE_PY_VERSION"; then
     }
     "$venv/bin/pip" install --quiet --disable-pip-version-check "componentize-py==$COMPONENTIZE_PY_VERSION"
 fi
+flock -u 9
 
 # componentize-py leaves __pycache__ where it imports from, so build from a
 # copy of the plugin's code: its modules and packages, not its fixtures or
