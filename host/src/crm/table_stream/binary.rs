@@ -364,8 +364,10 @@ mod tests {
         let whole = stream();
         let mut expected = Decoded::default();
         let mut reader = CopyReader::default();
-        reader.feed(&whole, WORDS, &mut expected).unwrap();
-        reader.finish().unwrap();
+        reader
+            .feed(&whole, WORDS, &mut expected)
+            .expect("whole stream");
+        reader.finish().expect("ended");
         assert_eq!(expected.users, [7, 0]);
         assert_eq!(expected.user_valid, [true, false]);
         assert_eq!(expected.cents, [Some(123_456), None]);
@@ -375,9 +377,13 @@ mod tests {
         for cut in 1..whole.len() {
             let mut got = Decoded::default();
             let mut reader = CopyReader::default();
-            reader.feed(&whole[..cut], WORDS, &mut got).unwrap();
-            reader.feed(&whole[cut..], WORDS, &mut got).unwrap();
-            reader.finish().unwrap();
+            reader
+                .feed(&whole[..cut], WORDS, &mut got)
+                .expect("first part");
+            reader
+                .feed(&whole[cut..], WORDS, &mut got)
+                .expect("second part");
+            reader.finish().expect("ended");
             assert_eq!(got.cents, expected.cents, "cut at {cut}");
             assert_eq!(got.micros, expected.micros, "cut at {cut}");
             assert_eq!(got.users, expected.users, "cut at {cut}");
@@ -390,7 +396,7 @@ mod tests {
         let mut reader = CopyReader::default();
         reader
             .feed(&whole[..whole.len() - 3], WORDS, &mut Decoded::default())
-            .unwrap();
+            .expect("a part");
         assert_eq!(reader.finish(), Err(CopyFormatError::Truncated));
         let mut reader = CopyReader::default();
         assert_eq!(
