@@ -30,7 +30,7 @@ pub struct SourceQuery {
 /// hold a few million (user, day) groups without spilling to disk.
 const POSTGRES_WORK_MEM: &str = "256MB";
 
-/// Every user's aggregates, in the order the database returns them. A
+/// Every user's aggregates. A
 /// PostgreSQL table whose columns the COPY decoder reads is streamed on
 /// the connections of `plan` ([`table_stream`]); others are grouped by
 /// the database.

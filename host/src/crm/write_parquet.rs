@@ -1,7 +1,7 @@
 //! Writing the features to a Parquet file instead of a table, for a data
 //! lake or a notebook: the same 50 columns (money as decimal(16, 2), days
-//! as dates), Snappy-compressed (zstd took a sixth of a run's CPU in
-//! a file a third smaller). Users are split into chunks whose rows are
+//! as dates), Snappy-compressed (zstd made the file a third smaller but
+//! took a sixth of a run's CPU). Users are split into chunks whose rows are
 //! computed and turned into Arrow columns on every core while the calling
 //! thread encodes the finished ones, in user order; the file appears whole
 //! (written beside it, then renamed) or not at all.

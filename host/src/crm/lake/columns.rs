@@ -305,10 +305,12 @@ fn micros(array: &dyn Array, out: &mut Vec<Option<i64>>) {
     out.resize(array.len(), None);
 }
 
-fn code_of(names: &[&str], value: &str) -> u8 {
+/// `value`'s index in `names`, or [`NONE`]; bytes, so a text column read
+/// from anywhere (Arrow strings, PostgreSQL's COPY) codes the same.
+pub fn code_of(names: &[&str], value: &[u8]) -> u8 {
     names
         .iter()
-        .position(|n| *n == value)
+        .position(|n| n.as_bytes() == value)
         .and_then(|i| u8::try_from(i).ok())
         .unwrap_or(NONE)
 }
@@ -321,19 +323,19 @@ pub fn text_codes(array: &dyn Array, names: &[&str], out: &mut Vec<u8>) {
             array
                 .as_string::<i32>()
                 .iter()
-                .map(|v| v.map_or(NONE, |v| code_of(names, v))),
+                .map(|v| v.map_or(NONE, |v| code_of(names, v.as_bytes()))),
         ),
         DataType::LargeUtf8 => out.extend(
             array
                 .as_string::<i64>()
                 .iter()
-                .map(|v| v.map_or(NONE, |v| code_of(names, v))),
+                .map(|v| v.map_or(NONE, |v| code_of(names, v.as_bytes()))),
         ),
         DataType::Utf8View => out.extend(
             array
                 .as_string_view()
                 .iter()
-                .map(|v| v.map_or(NONE, |v| code_of(names, v))),
+                .map(|v| v.map_or(NONE, |v| code_of(names, v.as_bytes()))),
         ),
         DataType::Dictionary(key, _) => match key.as_ref() {
             DataType::Int8 => dictionary(array.as_dictionary::<Int8Type>(), names, out),

@@ -6,7 +6,7 @@
 //! Data arrives in chunks that need not end on a tuple's end; the bytes
 //! of an unfinished tuple wait for the next chunk.
 
-use crate::crm::lake::columns::{Decoded, NONE, to_cents};
+use crate::crm::lake::columns::{Decoded, NONE, Vocabulary, code_of, to_cents};
 
 /// The signature every binary COPY stream starts with.
 const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
@@ -44,15 +44,6 @@ fn bad(column: &'static str, message: impl Into<String>) -> CopyFormatError {
         column,
         message: message.into(),
     }
-}
-
-/// The names each text column is coded against.
-#[derive(Debug, Clone, Copy)]
-pub struct Words<'a> {
-    /// Transaction types.
-    pub kinds: &'a [&'a str],
-    /// Game types.
-    pub games: &'a [&'a str],
 }
 
 /// Reads one binary COPY stream.
@@ -108,7 +99,7 @@ impl CopyReader {
     pub fn feed(
         &mut self,
         chunk: &[u8],
-        words: Words<'_>,
+        words: Vocabulary<'_>,
         out: &mut Decoded,
     ) -> Result<(), CopyFormatError> {
         let owned;
@@ -170,7 +161,7 @@ enum Tuple {
 /// Reads one tuple; pushes nothing unless the whole tuple is there.
 fn tuple(
     c: &mut Cursor<'_>,
-    words: Words<'_>,
+    words: Vocabulary<'_>,
     out: &mut Decoded,
 ) -> Result<Tuple, CopyFormatError> {
     let Some(count) = c.i16() else {
@@ -202,14 +193,6 @@ fn tuple(
     // Only the statuses that count are selected.
     out.statuses.push(0);
     Ok(Tuple::Row)
-}
-
-fn code_of(names: &[&str], value: &[u8]) -> u8 {
-    names
-        .iter()
-        .position(|n| n.as_bytes() == value)
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(NONE)
 }
 
 /// A `smallint`, `integer` or `bigint`, by its width.
@@ -290,8 +273,9 @@ fn numeric_cents(b: &[u8]) -> Result<i64, CopyFormatError> {
 mod tests {
     use super::*;
 
-    const WORDS: Words<'static> = Words {
+    const WORDS: Vocabulary<'static> = Vocabulary {
         kinds: &["deposit", "withdrawal", "bet"],
+        statuses: &[],
         games: &["crash", "casino"],
     };
 

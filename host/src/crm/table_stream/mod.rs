@@ -25,9 +25,9 @@ use super::CrmError;
 use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES, UserAggregates};
 use super::connection;
 use super::lake::accumulate::{Rules, UserTable};
-use super::lake::columns::Decoded;
+use super::lake::columns::{Decoded, Vocabulary};
 use super::source::SourceQuery;
-use binary::{CopyReader, Words};
+use binary::CopyReader;
 
 /// Rows decoded before they are folded into the table.
 const BATCH_ROWS: usize = 16 * 1024;
@@ -268,8 +268,10 @@ async fn stream(
     sql: String,
     mut rules: Rules,
 ) -> Result<UserTable, StreamError> {
-    let words = Words {
+    // Only the statuses that count are selected: no status is read.
+    let words = Vocabulary {
         kinds: &TRANSACTION_TYPES,
+        statuses: &[],
         games: &GAME_TYPES,
     };
     let mut table = UserTable::default();
