@@ -41,6 +41,12 @@ fn top(counts: &[u64]) -> Option<usize> {
     at
 }
 
+/// The mean bet amount, when the user has bets.
+pub fn avg_ticket(user: &UserAggregates) -> Option<f64> {
+    let bets = user.total(BET);
+    (bets.count > 0).then(|| units(bets.cents) / bets.count as f64)
+}
+
 /// What a user bets on and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Behaviour {
@@ -76,7 +82,7 @@ pub fn behaviour(user: &UserAggregates) -> Behaviour {
             (spread as f64).sqrt() / sum as f64
         };
         (
-            Some(units(bets.cents) / bets.count as f64),
+            avg_ticket(user),
             Some(volatility),
             (bets.cents != 0).then(|| user.total(WIN).cents as f64 / bets.cents as f64),
         )
@@ -128,15 +134,16 @@ pub struct Timing {
 /// Computes [`Timing`], listing `top` weekdays.
 pub fn timing(user: &UserAggregates, top: usize) -> Timing {
     let total = user.transactions.max(1) as f64;
-    let mut days: Vec<usize> = (0..7).filter(|&d| user.by_weekday[d] > 0).collect();
+    let mut days: [usize; 7] = [0, 1, 2, 3, 4, 5, 6];
     // Stable: equal counts keep Monday-first order.
     days.sort_by(|a, b| user.by_weekday[*b].cmp(&user.by_weekday[*a]));
-    let preferred_weekdays = days
-        .iter()
-        .take(top)
-        .map(|&d| WEEKDAYS[d])
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut preferred_weekdays = String::with_capacity(4 * top.min(7));
+    for &d in days.iter().filter(|&&d| user.by_weekday[d] > 0).take(top) {
+        if !preferred_weekdays.is_empty() {
+            preferred_weekdays.push(',');
+        }
+        preferred_weekdays.push_str(WEEKDAYS[d]);
+    }
     let mut daypart_shares = [0.0; 4];
     for (share, &count) in daypart_shares.iter_mut().zip(&user.by_daypart) {
         *share = count as f64 / total;

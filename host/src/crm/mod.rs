@@ -310,7 +310,7 @@ pub async fn compute_and_load(
                 let given = scored.as_ref().and_then(|s| s.get(i)).cloned();
                 let row = row::FeatureRow::new(user, &population, given, job.top_weekdays);
                 *segments.entry(row.scores.rfm_segment).or_default() += 1;
-                row.cells(job.reference_date)
+                row.into_cells(job.reference_date)
             });
             let written = match pool {
                 Pool::Postgres(pg) => {

@@ -15,7 +15,7 @@ pub fn of_sorted(sorted: &[f64], p: f64) -> Option<f64> {
 /// Sorts `values` and returns their quantiles at each of `ps`; `None` when
 /// there are no values.
 pub fn cutoffs<const N: usize>(mut values: Vec<f64>, ps: [f64; N]) -> Option<[f64; N]> {
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let mut out = [0.0; N];
     for (slot, p) in out.iter_mut().zip(ps) {
         *slot = of_sorted(&values, p)?;

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use time::Date;
 
-use super::aggregates::{BET, BONUS, DEPOSIT, TRANSACTION_TYPES, UserAggregates, WIN, WITHDRAWAL};
+use super::aggregates::{BET, BONUS, DEPOSIT, UserAggregates, WIN, WITHDRAWAL};
 use super::features::{self, Behaviour, Timing};
 use super::scores::{self, Population, Scores};
 
@@ -94,6 +94,14 @@ pub const COLUMNS: &[(&str, Kind)] = &[
     ("behavioral_diversity_score", Kind::Float),
 ];
 
+/// How many columns [`COLUMNS`] lists.
+pub const COLUMN_COUNT: usize = 50;
+
+const _: () = assert!(COLUMNS.len() == COLUMN_COUNT);
+
+/// One row's values, in the order of [`COLUMNS`].
+pub type Cells<'a> = [Cell<'a>; COLUMN_COUNT];
+
 /// One user's features, computed and ready to write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureRow<'a> {
@@ -129,15 +137,34 @@ impl<'a> FeatureRow<'a> {
         }
     }
 
-    /// The row's values in the order of [`COLUMNS`].
-    pub fn cells(&self, snapshot: Date) -> Vec<Cell<'a>> {
-        let u = self.user;
+    /// The row's values in the order of [`COLUMNS`], borrowing the text
+    /// ones from the user and the row.
+    pub fn cells(&self, snapshot: Date) -> Cells<'_> {
+        self.cells_with(snapshot, Cow::Borrowed(&self.timing.preferred_weekdays))
+    }
+
+    /// The row's values, owning what they would borrow from the row, for
+    /// writers that keep values after the row is gone.
+    pub fn into_cells(mut self, snapshot: Date) -> Cells<'a> {
+        let weekdays = std::mem::take(&mut self.timing.preferred_weekdays);
+        self.cells_with(snapshot, Cow::Owned(weekdays))
+    }
+
+    /// The values, with `preferred_weekdays` given: the one text the row
+    /// itself holds.
+    fn cells_with<'c>(&self, snapshot: Date, weekdays: Cow<'c, str>) -> Cells<'c>
+    where
+        'a: 'c,
+    {
+        let u: &'c UserAggregates = self.user;
         let (b, t, s) = (&self.behaviour, &self.timing, &self.scores);
         let reference = snapshot;
         let int = |v: u64| Cell::Int(i64::try_from(v).unwrap_or(i64::MAX));
         let float = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(Cell::Null, Cell::Float);
         let text = |v: Option<&'static str>| v.map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s)));
-        let mut cells = vec![
+        let cents = |i: usize| Cell::Cents(u.total(i).cents);
+        let count = |i: usize| int(u.total(i).count);
+        [
             Cell::Text(Cow::Borrowed(&u.user_id)),
             Cell::Date(snapshot),
             int(u.transactions),
@@ -146,11 +173,16 @@ impl<'a> FeatureRow<'a> {
             Cell::Date(u.last_day),
             Cell::Int(u.recency_days(reference)),
             Cell::Int((reference - u.first_day).whole_days().max(0)),
-        ];
-        debug_assert_eq!(TRANSACTION_TYPES.len(), 5);
-        cells.extend([DEPOSIT, WITHDRAWAL, BET, WIN, BONUS].map(|i| Cell::Cents(u.total(i).cents)));
-        cells.extend([DEPOSIT, WITHDRAWAL, BET, WIN, BONUS].map(|i| int(u.total(i).count)));
-        cells.extend([
+            cents(DEPOSIT),
+            cents(WITHDRAWAL),
+            cents(BET),
+            cents(WIN),
+            cents(BONUS),
+            count(DEPOSIT),
+            count(WITHDRAWAL),
+            count(BET),
+            count(WIN),
+            count(BONUS),
             Cell::Cents(u.total(DEPOSIT).cents - u.total(WITHDRAWAL).cents),
             Cell::Cents(u.total(BET).cents - u.total(WIN).cents),
             float(b.avg_ticket),
@@ -166,15 +198,18 @@ impl<'a> FeatureRow<'a> {
             float(Some(b.bonus_ratio)),
             text(b.favorite_game_type),
             float(Some(b.game_diversity_score)),
-        ]);
-        cells.extend(u.bets_by_game.map(int));
-        cells.extend([
-            Cell::Text(Cow::Owned(t.preferred_weekdays.clone())),
+            int(u.bets_by_game[0]),
+            int(u.bets_by_game[1]),
+            int(u.bets_by_game[2]),
+            int(u.bets_by_game[3]),
+            int(u.bets_by_game[4]),
+            Cell::Text(weekdays),
             float(Some(t.weekend_activity_ratio)),
             text(Some(t.activity_hours)),
-        ]);
-        cells.extend(t.daypart_shares.map(|x| float(Some(x))));
-        cells.extend([
+            float(Some(t.daypart_shares[0])),
+            float(Some(t.daypart_shares[1])),
+            float(Some(t.daypart_shares[2])),
+            float(Some(t.daypart_shares[3])),
             float(Some(t.activity_regularity)),
             float(Some(t.frequency)),
             Cell::Int(i64::from(s.recency_score)),
@@ -184,8 +219,7 @@ impl<'a> FeatureRow<'a> {
             float(Some(s.clv_score)),
             float(Some(s.churn_risk_score)),
             float(Some(s.behavioral_diversity_score)),
-        ]);
-        cells
+        ]
     }
 }
 

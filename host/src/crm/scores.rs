@@ -92,22 +92,26 @@ impl Population {
     /// Reads the population off `users`, with tickets split at
     /// `ticket_quantiles`.
     pub fn of(users: &[UserAggregates], reference: Date, ticket_quantiles: [f64; 2]) -> Self {
-        let column = |f: &dyn Fn(&UserAggregates) -> f64| users.iter().map(f).collect::<Vec<_>>();
+        let mut recency = Vec::with_capacity(users.len());
+        let mut frequency = Vec::with_capacity(users.len());
+        let mut monetary = Vec::with_capacity(users.len());
+        let mut tickets = Vec::with_capacity(users.len());
+        let mut max_clv = 0.0f64;
+        for u in users {
+            recency.push(u.recency_days(reference) as f64);
+            frequency.push(u.transactions as f64);
+            monetary.push(units(u.total(DEPOSIT).cents));
+            tickets.extend(features::avg_ticket(u));
+            max_clv = max_clv.max(raw_clv(u, reference));
+        }
         let quartiles = |values: Vec<f64>| quantile::cutoffs(values, QUARTILES).unwrap_or_default();
-        let tickets = users
-            .iter()
-            .filter_map(|u| features::behaviour(u).avg_ticket)
-            .collect();
         Population {
             reference,
-            recency: quartiles(column(&|u| u.recency_days(reference) as f64)),
-            frequency: quartiles(column(&|u| u.transactions as f64)),
-            monetary: quartiles(column(&|u| units(u.total(DEPOSIT).cents))),
+            recency: quartiles(recency),
+            frequency: quartiles(frequency),
+            monetary: quartiles(monetary),
             tickets: quantile::cutoffs(tickets, ticket_quantiles),
-            max_clv: users
-                .iter()
-                .map(|u| raw_clv(u, reference))
-                .fold(0.0, f64::max),
+            max_clv,
         }
     }
 }

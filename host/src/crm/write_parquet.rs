@@ -1,9 +1,10 @@
 //! Writing the features to a Parquet file instead of a table, for a data
 //! lake or a notebook: the same 50 columns (money as decimal(16, 2), days
 //! as dates), Snappy-compressed (zstd made the file a third smaller but
-//! took a sixth of a run's CPU). Users are split into chunks whose rows are
-//! computed and turned into Arrow columns on every core while the calling
-//! thread encodes the finished ones, in user order; the file appears whole
+//! took a sixth of a run's CPU). Users are split into chunks, one row group
+//! each, whose rows are computed, turned into Arrow columns and encoded
+//! into Parquet column chunks on every core; the calling thread only
+//! appends the finished row groups in user order. The file appears whole
 //! (written beside it, then renamed) or not at all.
 
 use arrow_array::builder::{
@@ -12,7 +13,9 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::Compression;
+use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use std::collections::BTreeMap;
@@ -27,7 +30,7 @@ use super::row::{COLUMNS, Cell, FeatureRow, Kind};
 use super::scores::{Population, Scores, Segment};
 
 /// Users per chunk (and per row group).
-const CHUNK_USERS: usize = 64 * 1024;
+const CHUNK_USERS: usize = 32 * 1024;
 
 /// What the file received.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,8 +109,9 @@ impl Builder {
     }
 }
 
-/// One chunk's batch and segment counts, or why it could not be built.
-type Built = Result<(RecordBatch, BTreeMap<Segment, u64>), arrow_schema::ArrowError>;
+/// One chunk's encoded columns and segment counts, or why it could not
+/// be built.
+type Built = Result<(Vec<ArrowColumnChunk>, BTreeMap<Segment, u64>), ParquetError>;
 
 /// The rows of `users` as one batch, and their segments.
 fn chunk(
@@ -127,8 +131,8 @@ fn chunk(
         let given = scored.and_then(|s| s.get(i)).cloned();
         let row = FeatureRow::new(user, population, given, top_weekdays);
         *segments.entry(row.scores.rfm_segment).or_default() += 1;
-        for (builder, cell) in builders.iter_mut().zip(row.cells(snapshot).iter()) {
-            builder.push(cell);
+        for (builder, cell) in builders.iter_mut().zip(row.cells(snapshot)) {
+            builder.push(&cell);
         }
     }
     let columns = builders
@@ -136,6 +140,24 @@ fn chunk(
         .map(Builder::finish)
         .collect::<Result<Vec<_>, _>>()?;
     Ok((RecordBatch::try_new(schema.clone(), columns)?, segments))
+}
+
+/// `batch` encoded as the column chunks of row group `index`.
+fn encode(
+    factory: &ArrowRowGroupWriterFactory,
+    index: usize,
+    batch: &RecordBatch,
+) -> Result<Vec<ArrowColumnChunk>, ParquetError> {
+    let mut writers = factory.create_column_writers(index)?;
+    let mut next = writers.iter_mut();
+    for (field, column) in batch.schema_ref().fields().iter().zip(batch.columns()) {
+        for leaf in compute_leaves(field, column)? {
+            next.next()
+                .ok_or_else(|| ParquetError::General(format!("no writer for `{}`", field.name())))?
+                .write(&leaf)?;
+        }
+    }
+    writers.into_iter().map(|w| w.close()).collect()
 }
 
 /// Writes the features of `users` as of `snapshot` to the Parquet file at
@@ -208,18 +230,22 @@ fn write_to(
     }
     let properties = properties.build();
     let schema = schema();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+    // The high-level writer only to start the file (it records the Arrow
+    // schema in the footer); row groups are encoded by the workers.
+    let (mut writer, factory) = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+        .and_then(ArrowWriter::into_serialized_writer)
         .map_err(|e| failed(path, "starting", &e))?;
     let mut segments: BTreeMap<Segment, u64> = Segment::ALL.iter().map(|s| (*s, 0)).collect();
     let chunks: Vec<&[UserAggregates]> = users.chunks(CHUNK_USERS).collect();
     let threads = job.threads.clamp(1, chunks.len().max(1));
     let next = AtomicUsize::new(0);
-    // Workers compute chunks in any order; this thread writes them in
-    // order as they arrive, so computing and encoding overlap.
+    // Workers compute and encode chunks in any order; this thread appends
+    // them in order as they arrive.
     let (send, receive) = mpsc::sync_channel::<(usize, Built)>(threads);
     std::thread::scope(|scope| -> Result<(), CrmError> {
         for _ in 0..threads {
-            let (send, next, chunks, schema) = (send.clone(), &next, &chunks, &schema);
+            let (send, next, chunks) = (send.clone(), &next, &chunks);
+            let (schema, factory) = (&schema, &factory);
             scope.spawn(move || {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -235,7 +261,9 @@ fn write_to(
                         job.snapshot,
                         job.top_weekdays,
                         schema,
-                    );
+                    )
+                    .map_err(ParquetError::from)
+                    .and_then(|(batch, segments)| Ok((encode(factory, index, &batch)?, segments)));
                     if send.send((index, built)).is_err() {
                         return;
                     }
@@ -248,13 +276,16 @@ fn write_to(
         for (index, built) in receive {
             waiting.insert(index, built);
             while let Some(built) = waiting.remove(&due) {
-                let (batch, counted) = built.map_err(|e| failed(path, "building columns", &e))?;
+                let (columns, counted) = built.map_err(|e| failed(path, "building columns", &e))?;
                 for (segment, n) in counted {
                     *segments.entry(segment).or_default() += n;
                 }
-                writer
-                    .write(&batch)
-                    .map_err(|e| failed(path, "writing", &e))?;
+                let writing = |e: ParquetError| failed(path, "writing", &e);
+                let mut group = writer.next_row_group().map_err(writing)?;
+                for column in columns {
+                    column.append_to_row_group(&mut group).map_err(writing)?;
+                }
+                group.close().map_err(writing)?;
                 due += 1;
             }
         }

@@ -8,7 +8,7 @@ use time::Date;
 
 use super::CrmError;
 use super::query::Backend;
-use super::row::{COLUMNS, Cell, cents_text};
+use super::row::{COLUMNS, Cell, Cells, cents_text};
 use super::target::{Target, column_list};
 use crate::config::CrmWrite;
 use crate::db::copy::{CopyIn, CopyText};
@@ -19,7 +19,7 @@ pub async fn write<'a>(
     pool: &PgPool,
     target: &Target,
     snapshot: Date,
-    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+    rows: impl Iterator<Item = Cells<'a>>,
 ) -> Result<u64, CrmError> {
     let name = target.name();
     let err = |doing: &str| {
@@ -111,7 +111,7 @@ pub async fn write<'a>(
 async fn copy<'a>(
     conn: &mut PgConnection,
     table: &str,
-    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+    rows: impl Iterator<Item = Cells<'a>>,
 ) -> Result<u64, CrmError> {
     let doing = format!("copying features into {table}");
     let err = |source| CrmError::Query {

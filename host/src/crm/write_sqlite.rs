@@ -8,7 +8,7 @@ use time::Date;
 
 use super::CrmError;
 use super::query::Backend;
-use super::row::{COLUMNS, Cell, cents_text};
+use super::row::{COLUMNS, Cell, Cells, cents_text};
 use super::target::{Target, column_list};
 use crate::config::CrmWrite;
 
@@ -22,7 +22,7 @@ pub async fn write<'a>(
     pool: &SqlitePool,
     target: &Target,
     snapshot: Date,
-    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+    rows: impl Iterator<Item = Cells<'a>>,
 ) -> Result<u64, CrmError> {
     let name = target.name();
     let err = |doing: &str| {
@@ -110,7 +110,7 @@ async fn insert<'a>(
     tx: &mut Transaction<'_, Sqlite>,
     table: &str,
     tail: &str,
-    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+    rows: impl Iterator<Item = Cells<'a>>,
 ) -> Result<u64, CrmError> {
     let one = format!("({})", vec!["?"; COLUMNS.len()].join(", "));
     let statement = |n: usize| {
@@ -121,7 +121,7 @@ async fn insert<'a>(
         )
     };
     let full = statement(ROWS_PER_INSERT);
-    let mut batch: Vec<Vec<Cell<'a>>> = Vec::with_capacity(ROWS_PER_INSERT);
+    let mut batch: Vec<Cells<'a>> = Vec::with_capacity(ROWS_PER_INSERT);
     let mut count = 0u64;
     let mut rows = rows.peekable();
     while rows.peek().is_some() {

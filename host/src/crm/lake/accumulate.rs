@@ -87,9 +87,33 @@ impl Rules {
     }
 }
 
+/// Most slots an array index may have: 64 MiB of `u32`.
+const MAX_DENSE_SLOTS: u64 = 16 << 20;
+
+/// A slot in [`Dense::slots`] no user has taken.
+const FREE: u32 = u32::MAX;
+
+/// Users' places by id over a known range of ids: one array read per
+/// lookup, and the ids in order for free.
+#[derive(Debug, Default)]
+struct Dense {
+    low: i64,
+    slots: Vec<u32>,
+}
+
+impl Dense {
+    /// The slot of `id`, when `id` is in the range.
+    fn at(&mut self, id: i64) -> Option<&mut u32> {
+        let offset = usize::try_from(id.checked_sub(self.low)?).ok()?;
+        self.slots.get_mut(offset)
+    }
+}
+
 /// Every user seen so far.
 #[derive(Debug, Default)]
 pub struct UserTable {
+    dense: Dense,
+    /// Users whose ids fall outside the dense range.
     index: HashMap<i64, u32>,
     ids: Vec<i64>,
     figures: Vec<Figures>,
@@ -114,6 +138,28 @@ impl UserTable {
         }
     }
 
+    /// A table with room for `users` users whose ids are expected within
+    /// `low..=high`: those are found through an array over the range when
+    /// it is at most eight slots a user (ids outside it still count,
+    /// through the hash map).
+    pub fn with_id_range(users: usize, low: i64, high: i64) -> Self {
+        let span = u64::try_from(i128::from(high) - i128::from(low) + 1).unwrap_or(u64::MAX);
+        let compact = span <= MAX_DENSE_SLOTS && span <= (users as u64).saturating_mul(8);
+        if !compact || high < low {
+            return UserTable::with_capacity(users);
+        }
+        UserTable {
+            dense: Dense {
+                low,
+                slots: vec![FREE; span as usize],
+            },
+            ids: Vec::with_capacity(users),
+            figures: Vec::with_capacity(users),
+            capacity: users,
+            ..UserTable::default()
+        }
+    }
+
     /// Users in the table.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -131,7 +177,15 @@ impl UserTable {
             return at as usize;
         }
         let next = self.ids.len() as u32;
-        let at = *self.index.entry(user).or_insert(next);
+        let at = match self.dense.at(user) {
+            Some(slot) => {
+                if *slot == FREE {
+                    *slot = next;
+                }
+                *slot
+            }
+            None => *self.index.entry(user).or_insert(next),
+        };
         if at == next {
             self.ids.push(user);
             self.figures.push(Figures::EMPTY);
@@ -235,51 +289,76 @@ impl UserTable {
         (count, first, last, gaps)
     }
 
-    /// Every user's aggregates, by user id, as of `reference`.
-    pub fn into_users(self, reference: Date) -> Vec<UserAggregates> {
+    /// Every user's aggregates, by user id, as of `reference`, built on
+    /// `threads` threads.
+    pub fn into_users(self, reference: Date, threads: usize) -> Vec<UserAggregates> {
         let mut order: Vec<usize> = (0..self.ids.len()).collect();
         order.sort_unstable_by_key(|&u| self.ids[u]);
+        let per_thread = order.len().div_ceil(threads.max(1)).max(1);
+        let (table, total) = (&self, order.len());
+        let mut parts = std::thread::scope(|scope| {
+            let handles: Vec<_> = order
+                .chunks(per_thread)
+                .enumerate()
+                // The first part is built in room for all, so the others
+                // append to it without a copy of it.
+                .map(|(i, part)| {
+                    let room = if i == 0 { total } else { part.len() };
+                    scope.spawn(move || table.users(part, reference, room))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect::<Vec<_>>()
+        })
+        .into_iter();
+        let mut users = parts.next().unwrap_or_default();
+        for part in parts {
+            users.extend(part);
+        }
+        users
+    }
+
+    /// The aggregates of the users at `slots`, in that order, in a vector
+    /// with room for `room`.
+    fn users(&self, slots: &[usize], reference: Date, room: usize) -> Vec<UserAggregates> {
+        let mut users = Vec::with_capacity(room);
         let day = |back: i64| {
             i32::try_from(back)
                 .ok()
                 .and_then(|b| Date::from_julian_day(reference.to_julian_day() - b).ok())
                 .unwrap_or(Date::MIN)
         };
-        let widen = |counts: &[u32]| counts.iter().map(|&c| u64::from(c)).collect::<Vec<_>>();
-        order
-            .into_iter()
-            .map(|u| {
-                let f = &self.figures[u];
-                let (active_days, first, last, gaps) = self.activity(u);
-                let mut by_type = [TypeTotal::default(); 5];
-                for (k, total) in by_type.iter_mut().enumerate() {
-                    *total = TypeTotal {
-                        count: u64::from(f.counts[k]),
-                        cents: f.cents[k],
-                    };
-                }
-                let mut bets_by_game = [0; 5];
-                bets_by_game.copy_from_slice(&widen(&f.bets_by_game));
-                let mut by_weekday = [0; 7];
-                by_weekday.copy_from_slice(&widen(&f.by_weekday));
-                let mut by_daypart = [0; 4];
-                by_daypart.copy_from_slice(&widen(&f.by_daypart));
-                UserAggregates {
-                    user_id: self.ids[u].to_string(),
-                    transactions: u64::from(f.transactions),
-                    active_days,
-                    first_day: day(first),
-                    last_day: day(last),
-                    bets_by_game,
-                    by_weekday,
-                    by_daypart,
-                    by_type,
-                    bet_cents_squared: f.bet_squares,
-                    max_bet_cents: if f.max_bet == i64::MIN { 0 } else { f.max_bet },
-                    gaps,
-                }
-            })
-            .collect()
+        for &u in slots {
+            let f = &self.figures[u];
+            let (active_days, first, last, gaps) = self.activity(u);
+            let mut by_type = [TypeTotal::default(); 5];
+            for (k, total) in by_type.iter_mut().enumerate() {
+                *total = TypeTotal {
+                    count: u64::from(f.counts[k]),
+                    cents: f.cents[k],
+                };
+            }
+            users.push(UserAggregates {
+                user_id: self.ids[u].to_string(),
+                transactions: u64::from(f.transactions),
+                active_days,
+                first_day: day(first),
+                last_day: day(last),
+                bets_by_game: f.bets_by_game.map(u64::from),
+                by_weekday: f.by_weekday.map(u64::from),
+                by_daypart: f.by_daypart.map(u64::from),
+                by_type,
+                bet_cents_squared: f.bet_squares,
+                max_bet_cents: if f.max_bet == i64::MIN { 0 } else { f.max_bet },
+                gaps,
+            });
+        }
+        users
     }
 }
 
@@ -336,7 +415,10 @@ mod tests {
         right.add(&batch(&rows[2..]), &mut rules());
         left.merge(right);
         let reference = date!(2025 - 06 - 30);
-        let (a, b) = (whole.into_users(reference), left.into_users(reference));
+        let (a, b) = (
+            whole.into_users(reference, 1),
+            left.into_users(reference, 2),
+        );
         assert_eq!(a, b);
         let u = &a[0];
         assert_eq!(u.user_id, "7");

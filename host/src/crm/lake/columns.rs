@@ -212,62 +212,46 @@ pub fn to_cents(value: i128, scale: i8) -> Option<i64> {
 fn cents(path: &Path, array: &dyn Array, out: &mut Vec<Option<i64>>) -> Result<(), LakeError> {
     out.clear();
     let nulls = array.logical_nulls();
-    let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
-    let mut push = |i: usize, v: i128, scale: i8| {
-        if !valid(i) {
-            out.push(None);
-            return Ok(());
+    let too_large = |v: i128, scale: i8| LakeError::Value {
+        path: path.to_path_buf(),
+        column: "amount".to_string(),
+        message: format!("{v} (scale {scale}) does not fit in 64-bit cents"),
+    };
+    // Each type's values read in place, never copied first; a null's
+    // value slot holds anything, so it is not converted.
+    let mut convert = |values: &mut dyn Iterator<Item = i128>, scale: i8| {
+        for (i, v) in values.enumerate() {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                out.push(None);
+            } else if scale == 2 {
+                // Cents already: only the width to check.
+                out.push(Some(i64::try_from(v).map_err(|_| too_large(v, scale))?));
+            } else {
+                out.push(Some(to_cents(v, scale).ok_or_else(|| too_large(v, scale))?));
+            }
         }
-        let c = to_cents(v, scale).ok_or_else(|| LakeError::Value {
-            path: path.to_path_buf(),
-            column: "amount".to_string(),
-            message: format!("{v} (scale {scale}) does not fit in 64-bit cents"),
-        })?;
-        out.push(Some(c));
         Ok(())
     };
-    // Each type's values read in place, never copied first.
     match array.data_type() {
         DataType::Decimal32(_, s) => {
-            for (i, &v) in array
-                .as_primitive::<Decimal32Type>()
-                .values()
-                .iter()
-                .enumerate()
-            {
-                push(i, i128::from(v), *s)?;
-            }
+            let values = array.as_primitive::<Decimal32Type>().values();
+            convert(&mut values.iter().map(|&v| i128::from(v)), *s)
         }
         DataType::Decimal64(_, s) => {
-            for (i, &v) in array
-                .as_primitive::<Decimal64Type>()
-                .values()
-                .iter()
-                .enumerate()
-            {
-                push(i, i128::from(v), *s)?;
-            }
+            let values = array.as_primitive::<Decimal64Type>().values();
+            convert(&mut values.iter().map(|&v| i128::from(v)), *s)
         }
         DataType::Decimal128(_, s) => {
-            for (i, &v) in array
-                .as_primitive::<Decimal128Type>()
-                .values()
-                .iter()
-                .enumerate()
-            {
-                push(i, v, *s)?;
-            }
+            let values = array.as_primitive::<Decimal128Type>().values();
+            convert(&mut values.iter().copied(), *s)
         }
-        other => {
-            return Err(LakeError::ColumnType {
-                path: path.to_path_buf(),
-                column: "amount".to_string(),
-                found: other.to_string(),
-                expected: expected("amount"),
-            });
-        }
+        other => Err(LakeError::ColumnType {
+            path: path.to_path_buf(),
+            column: "amount".to_string(),
+            found: other.to_string(),
+            expected: expected("amount"),
+        }),
     }
-    Ok(())
 }
 
 fn micros(array: &dyn Array, out: &mut Vec<Option<i64>>) {
@@ -361,11 +345,10 @@ fn dictionary<K: ArrowDictionaryKeyType>(
 ) {
     let mut value_codes = Vec::new();
     text_codes(array.values().as_ref(), names, &mut value_codes);
-    // A null value in the dictionary shows as NONE through its code.
-    out.extend((0..array.len()).map(|i| {
-        array
-            .key(i)
-            .and_then(|k| value_codes.get(k).copied())
+    // A null value in the dictionary shows as NONE through its code; a
+    // key out of the dictionary's range too.
+    out.extend(array.keys_iter().map(|k| {
+        k.and_then(|k| value_codes.get(k).copied())
             .unwrap_or(NONE)
     }));
 }

@@ -203,13 +203,16 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
     let rules = Rules::new(q.zone, q.cutoff, q.reference_date);
     let next = AtomicUsize::new(0);
     let threads = q.threads.clamp(1, units.len().max(1));
-    let capacity = expected_users(&sources);
+    let expected = expected_users(&sources);
     let tables: Vec<Result<UserTable, LakeError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let (sources, units, next, mut rules) = (&sources, &units, &next, rules.clone());
                 scope.spawn(move || -> Result<UserTable, LakeError> {
-                    let mut table = UserTable::with_capacity(capacity);
+                    let mut table = match expected.ids {
+                        Some((low, high)) => UserTable::with_id_range(expected.users, low, high),
+                        None => UserTable::with_capacity(expected.users),
+                    };
                     let mut files: Vec<Option<File>> = sources.iter().map(|_| None).collect();
                     let mut decoded = Decoded::default();
                     while let Some(&(f, group)) = units.get(next.fetch_add(1, Ordering::Relaxed)) {
@@ -272,19 +275,30 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
         users = users.len(),
         "aggregated transactions from files"
     );
-    Ok(users.into_users(q.reference_date))
+    Ok(users.into_users(q.reference_date, q.threads))
+}
+
+/// What the files' footers say of their users.
+#[derive(Debug, Clone, Copy)]
+struct ExpectedUsers {
+    /// Most users there can be, capped: room reserved for them is address
+    /// space until used.
+    users: usize,
+    /// The lowest and highest `user_id`, when every row group's
+    /// statistics give them.
+    ids: Option<(i64, i64)>,
 }
 
 /// Most users there can be, from the files' row counts and the range of
-/// `user_id` their statistics give (rows alone when a file has none),
-/// capped: room reserved for them is address space until used.
-fn expected_users(sources: &[Source]) -> usize {
+/// `user_id` their statistics give (rows alone when a file has none).
+fn expected_users(sources: &[Source]) -> ExpectedUsers {
     const CAP: usize = 8 << 20;
     let (mut rows, mut low, mut high) = (0i64, i64::MAX, i64::MIN);
     let mut ranged = true;
     for source in sources {
         // A text file says nothing of its rows until read.
         let Source::Parquet(source) = source else {
+            ranged = false;
             continue;
         };
         let metadata = source.metadata.metadata();
@@ -317,11 +331,15 @@ fn expected_users(sources: &[Source]) -> usize {
         }
     }
     let mut users = usize::try_from(rows).unwrap_or(0);
-    if ranged && high >= low {
+    let ids = (ranged && high >= low).then_some((low, high));
+    if let Some((low, high)) = ids {
         let range = high.saturating_sub(low).saturating_add(1);
         users = users.min(usize::try_from(range).unwrap_or(usize::MAX));
     }
-    users.min(CAP)
+    ExpectedUsers {
+        users: users.min(CAP),
+        ids,
+    }
 }
 
 fn read_group(

@@ -235,7 +235,7 @@ pub async fn read_users(
         users = users.len(),
         "aggregated transactions streamed by COPY"
     );
-    Ok(Some(users.into_users(reference_date)))
+    Ok(Some(users.into_users(reference_date, plan.streams)))
 }
 
 /// A connection in a read-only repeatable-read transaction, on
