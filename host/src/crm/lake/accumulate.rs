@@ -93,24 +93,35 @@ const MAX_DENSE_SLOTS: u64 = 16 << 20;
 /// A slot in [`Dense::slots`] no user has taken.
 const FREE: u32 = u32::MAX;
 
-/// Users' places by id over a known range of ids: one array read per
-/// lookup, and the ids in order for free.
+/// Users' places by id over a range of ids: one array read per lookup.
 #[derive(Debug, Default)]
 struct Dense {
     low: i64,
     slots: Vec<u32>,
+    /// Whether the range grows to take ids above it (from 0, for tables
+    /// of no known range), as long as the array stays at most eight slots
+    /// a user.
+    grows: bool,
 }
 
 impl Dense {
-    /// The slot of `id`, when `id` is in the range.
-    fn at(&mut self, id: i64) -> Option<&mut u32> {
+    /// The slot of `id`, when `id` is in the range or the range grows to
+    /// take it; `users` is how many users the table holds.
+    fn at(&mut self, id: i64, users: usize) -> Option<&mut u32> {
         let offset = usize::try_from(id.checked_sub(self.low)?).ok()?;
+        if offset >= self.slots.len() && self.grows {
+            let wanted = (offset + 1).next_power_of_two().max(1 << 16);
+            let limit = users.saturating_add(1 << 16).saturating_mul(8);
+            if (wanted as u64) <= MAX_DENSE_SLOTS && wanted <= limit {
+                self.slots.resize(wanted, FREE);
+            }
+        }
         self.slots.get_mut(offset)
     }
 }
 
 /// Every user seen so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UserTable {
     dense: Dense,
     /// Users whose ids fall outside the dense range.
@@ -123,6 +134,25 @@ pub struct UserTable {
     last: Option<(i64, u32)>,
     /// Users room is reserved for (address space only until written).
     capacity: usize,
+}
+
+impl Default for UserTable {
+    /// An empty table: ids from 0 up are found through an array that grows
+    /// while they stay compact (serial ids), others through the hash map.
+    fn default() -> Self {
+        UserTable {
+            dense: Dense {
+                grows: true,
+                ..Dense::default()
+            },
+            index: HashMap::default(),
+            ids: Vec::new(),
+            figures: Vec::new(),
+            days: Vec::new(),
+            last: None,
+            capacity: 0,
+        }
+    }
 }
 
 impl UserTable {
@@ -152,6 +182,7 @@ impl UserTable {
             dense: Dense {
                 low,
                 slots: vec![FREE; span as usize],
+                grows: false,
             },
             ids: Vec::with_capacity(users),
             figures: Vec::with_capacity(users),
@@ -177,11 +208,11 @@ impl UserTable {
             return at as usize;
         }
         let next = self.ids.len() as u32;
-        let at = match self.dense.at(user) {
+        let at = match self.dense.at(user, self.ids.len()) {
+            Some(slot) if *slot != FREE => *slot,
             Some(slot) => {
-                if *slot == FREE {
-                    *slot = next;
-                }
+                // A grown range may cover an id the hash map took before.
+                *slot = self.index.get(&user).copied().unwrap_or(next);
                 *slot
             }
             None => *self.index.entry(user).or_insert(next),
@@ -449,6 +480,57 @@ mod tests {
             }
         );
         assert_eq!(u.by_daypart, [1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn an_id_keeps_its_user_when_the_array_grows_over_it() {
+        let bet = BET as u8;
+        let one = |user: i64| batch(&[(user, 100, bet, true, 1, 9, 0)]);
+        let mut table = UserTable::default();
+        // Too far above the first users for the array: the hash map.
+        table.add(&one(1_000_000), &mut rules());
+        // Enough users from 0 up that the array grows past 1,000,000.
+        let many: Vec<_> = (0..200_000)
+            .map(|user| (user, 100, bet, true, 1, 9, 0))
+            .collect();
+        table.add(&batch(&many), &mut rules());
+        table.add(&one(1_000_000), &mut rules());
+        let users = table.into_users(date!(2025 - 06 - 30), 2);
+        assert_eq!(users.len(), 200_001);
+        let last = &users[200_000];
+        assert_eq!((last.user_id.as_str(), last.transactions), ("1000000", 2));
+        assert!(
+            users
+                .windows(2)
+                .all(|w| w[0].user_id.parse::<i64>().ok() < w[1].user_id.parse::<i64>().ok())
+        );
+    }
+
+    #[test]
+    fn ids_outside_the_footers_range_still_count() {
+        let bet = BET as u8;
+        let rows = [
+            (5, 100, bet, true, 1, 9, 0),
+            (-3, 100, bet, true, 1, 9, 0),
+            (50, 100, bet, true, 1, 9, 0),
+            (5, 100, bet, true, 2, 9, 0),
+            (-3, 100, bet, true, 2, 9, 0),
+        ];
+        let mut ranged = UserTable::with_id_range(10, 1, 10);
+        ranged.add(&batch(&rows), &mut rules());
+        let mut hashed = UserTable::with_capacity(10);
+        hashed.add(&batch(&rows), &mut rules());
+        let reference = date!(2025 - 06 - 30);
+        let (a, b) = (
+            ranged.into_users(reference, 2),
+            hashed.into_users(reference, 1),
+        );
+        assert_eq!(a, b);
+        let ids: Vec<_> = a
+            .iter()
+            .map(|u| (u.user_id.as_str(), u.transactions))
+            .collect();
+        assert_eq!(ids, [("-3", 2), ("5", 2), ("50", 1)]);
     }
 
     #[test]

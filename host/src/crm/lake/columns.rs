@@ -292,9 +292,11 @@ fn micros(array: &dyn Array, out: &mut Vec<Option<i64>>) {
 /// `value`'s index in `names`, or [`NONE`]; bytes, so a text column read
 /// from anywhere (Arrow strings, PostgreSQL's COPY) codes the same.
 pub fn code_of(names: &[&str], value: &[u8]) -> u8 {
+    // Length and first byte rule out the other names without a memcmp.
     names
         .iter()
-        .position(|n| n.as_bytes() == value)
+        .map(|n| n.as_bytes())
+        .position(|n| n.len() == value.len() && n.first() == value.first() && n == value)
         .and_then(|i| u8::try_from(i).ok())
         .unwrap_or(NONE)
 }
@@ -347,10 +349,11 @@ fn dictionary<K: ArrowDictionaryKeyType>(
     text_codes(array.values().as_ref(), names, &mut value_codes);
     // A null value in the dictionary shows as NONE through its code; a
     // key out of the dictionary's range too.
-    out.extend(array.keys_iter().map(|k| {
-        k.and_then(|k| value_codes.get(k).copied())
-            .unwrap_or(NONE)
-    }));
+    out.extend(
+        array
+            .keys_iter()
+            .map(|k| k.and_then(|k| value_codes.get(k).copied()).unwrap_or(NONE)),
+    );
 }
 
 #[cfg(test)]
