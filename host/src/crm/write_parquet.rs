@@ -300,3 +300,56 @@ fn write_to(
         segments,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crm::aggregates::sample;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use time::macros::date;
+
+    /// More users than two chunks hold, written by two threads: every row
+    /// lands once, in user order, a row group per chunk.
+    #[test]
+    fn chunks_encoded_on_several_threads_land_in_user_order() {
+        let day = date!(2025 - 06 - 30);
+        let users: Vec<UserAggregates> = (0..2 * CHUNK_USERS + 7)
+            .map(|i| {
+                let mut u = sample::user(day);
+                u.user_id = format!("{i:06}");
+                u.transactions = i as u64 + 1;
+                u
+            })
+            .collect();
+        let population = Population::of(&users, day, [0.33, 0.67]);
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("features.parquet");
+        let written =
+            write(&path, day, &users, &population, None, 2, 2).expect("the file is written");
+        assert_eq!(written.rows, users.len() as u64);
+        assert_eq!(written.segments.values().sum::<u64>(), users.len() as u64);
+        assert!(!dir.path().join("features.parquet.partial").exists());
+
+        let file = std::fs::File::open(&path).expect("the file");
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("Parquet");
+        assert_eq!(builder.metadata().num_row_groups(), 3);
+        assert_eq!(builder.schema().as_ref(), schema().as_ref());
+        let mut read = 0;
+        for batch in builder.build().expect("a reader") {
+            let batch = batch.expect("a batch");
+            let ids = batch.column(0).as_string::<i32>();
+            let counts = batch
+                .column_by_name("total_transactions")
+                .expect("the column")
+                .as_primitive::<Int64Type>();
+            for i in 0..batch.num_rows() {
+                assert_eq!(ids.value(i), format!("{read:06}"));
+                assert_eq!(counts.value(i), read as i64 + 1);
+                read += 1;
+            }
+        }
+        assert_eq!(read, users.len());
+    }
+}
