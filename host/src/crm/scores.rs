@@ -205,6 +205,14 @@ mod tests {
     }
 
     #[test]
+    fn segments_are_listed_in_the_order_of_their_discriminants() {
+        // Counters indexed by `segment as usize` rely on it.
+        for (i, segment) in Segment::ALL.iter().enumerate() {
+            assert_eq!(*segment as usize, i);
+        }
+    }
+
+    #[test]
     fn quartile_scores_count_cutoffs_passed() {
         let q = [1.0, 2.0, 3.0];
         assert_eq!(

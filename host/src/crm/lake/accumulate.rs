@@ -320,11 +320,39 @@ impl UserTable {
         (count, first, last, gaps)
     }
 
+    /// Every user's place, in the order of their ids: read off the array
+    /// index in order, only the users the hash map alone holds sorted and
+    /// merged in.
+    fn by_id(&self) -> Vec<usize> {
+        let dense = &self.dense;
+        let held = |id: i64, u: u32| {
+            let offset = usize::try_from(id.wrapping_sub(dense.low)).ok();
+            id >= dense.low && offset.and_then(|o| dense.slots.get(o)) == Some(&u)
+        };
+        let mut others: Vec<usize> = self
+            .index
+            .iter()
+            .filter(|&(&id, &u)| !held(id, u))
+            .map(|(_, &u)| u as usize)
+            .collect();
+        others.sort_unstable_by_key(|&u| self.ids[u]);
+        let mut order = Vec::with_capacity(self.ids.len());
+        let mut others = others.into_iter().peekable();
+        for &u in dense.slots.iter().filter(|&&u| u != FREE) {
+            let u = u as usize;
+            while let Some(other) = others.next_if(|&o| self.ids[o] < self.ids[u]) {
+                order.push(other);
+            }
+            order.push(u);
+        }
+        order.extend(others);
+        order
+    }
+
     /// Every user's aggregates, by user id, as of `reference`, built on
     /// `threads` threads.
     pub fn into_users(self, reference: Date, threads: usize) -> Vec<UserAggregates> {
-        let mut order: Vec<usize> = (0..self.ids.len()).collect();
-        order.sort_unstable_by_key(|&u| self.ids[u]);
+        let order = self.by_id();
         let per_thread = order.len().div_ceil(threads.max(1)).max(1);
         let (table, total) = (&self, order.len());
         let mut parts = std::thread::scope(|scope| {
@@ -504,6 +532,32 @@ mod tests {
                 .windows(2)
                 .all(|w| w[0].user_id.parse::<i64>().ok() < w[1].user_id.parse::<i64>().ok())
         );
+    }
+
+    #[test]
+    fn users_come_out_by_id_wherever_the_table_keeps_them() {
+        let bet = BET as u8;
+        let one = |user: i64| batch(&[(user, 100, bet, true, 1, 9, 0)]);
+        let mut table = UserTable::default();
+        // Below the array's range, and too far above it yet: the hash map.
+        table.add(&one(-5), &mut rules());
+        table.add(&one(600_000), &mut rules());
+        let many: Vec<_> = (0..200_000)
+            .rev()
+            .map(|user| (user, 100, bet, true, 1, 9, 0))
+            .collect();
+        table.add(&batch(&many), &mut rules());
+        // The array grows over 600,000, which is not seen again.
+        table.add(&one(700_000), &mut rules());
+        let ids: Vec<i64> = table
+            .into_users(date!(2025 - 06 - 30), 2)
+            .iter()
+            .map(|u| u.user_id.parse().unwrap_or(i64::MIN))
+            .collect();
+        let mut expected = vec![-5];
+        expected.extend(0..200_000);
+        expected.extend([600_000, 700_000]);
+        assert_eq!(ids, expected);
     }
 
     #[test]
