@@ -31,6 +31,7 @@ pub mod scores;
 pub mod source;
 pub mod table_stream;
 pub mod target;
+pub mod users;
 pub mod write_parquet;
 pub mod write_postgres;
 pub mod write_sqlite;
@@ -39,6 +40,7 @@ pub mod zone;
 pub use aggregates::UserAggregates;
 pub use scores::{Population, Segment};
 pub use target::Target;
+pub use users::Users;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -259,9 +261,10 @@ pub async fn compute_and_load(
                 statuses: job.statuses.clone(),
                 threads,
             };
-            tokio::task::spawn_blocking(move || lake::read_users(&query))
+            let users = tokio::task::spawn_blocking(move || lake::read_users(&query))
                 .await
-                .map_err(|e| CrmError::Unexpected(format!("the file reader stopped: {e}")))??
+                .map_err(|e| CrmError::Unexpected(format!("the file reader stopped: {e}")))??;
+            Users::Compact(users)
         }
         None => {
             source::read_users(
@@ -285,9 +288,16 @@ pub async fn compute_and_load(
         "aggregated transactions per user"
     );
     let started = Instant::now();
-    let population = Population::of(&users, job.reference_date, job.ticket_quantiles);
+    let (reference, quantiles) = (job.reference_date, job.ticket_quantiles);
+    let (users, population) = tokio::task::spawn_blocking(move || {
+        let population = users.population(reference, quantiles, threads);
+        (users, population)
+    })
+    .await
+    .map_err(|e| CrmError::Unexpected(format!("the population's statistics stopped: {e}")))?;
     let scored = match scorer {
-        Some(scorer) => Some(scorer::scores(scorer, &users, job.reference_date)?),
+        // A scorer plugin takes every user at once.
+        Some(scorer) => Some(scorer::scores(scorer, &users.all(threads), reference)?),
         None => None,
     };
     let user_count = users.len() as u64;
@@ -306,6 +316,7 @@ pub async fn compute_and_load(
             let pool = pool.ok_or_else(|| no_database("the target table"))?;
             let mut segments: BTreeMap<Segment, u64> =
                 Segment::ALL.iter().map(|s| (*s, 0)).collect();
+            let users = users.all(threads);
             let rows = users.iter().enumerate().map(|(i, user)| {
                 let given = scored.as_ref().and_then(|s| s.get(i)).cloned();
                 let row = row::FeatureRow::new(user, &population, given, job.top_weekdays);

@@ -92,26 +92,66 @@ impl Population {
     /// Reads the population off `users`, with tickets split at
     /// `ticket_quantiles`.
     pub fn of(users: &[UserAggregates], reference: Date, ticket_quantiles: [f64; 2]) -> Self {
-        let mut recency = Vec::with_capacity(users.len());
-        let mut frequency = Vec::with_capacity(users.len());
-        let mut monetary = Vec::with_capacity(users.len());
-        let mut tickets = Vec::with_capacity(users.len());
-        let mut max_clv = 0.0f64;
+        let mut values = PopulationValues::with_capacity(users.len());
         for u in users {
-            recency.push(u.recency_days(reference) as f64);
-            frequency.push(u.transactions as f64);
-            monetary.push(units(u.total(DEPOSIT).cents));
-            tickets.extend(features::avg_ticket(u));
-            max_clv = max_clv.max(raw_clv(u, reference));
+            values.add(u, reference);
         }
+        values.finish(reference, ticket_quantiles)
+    }
+}
+
+/// The values a [`Population`] is read off, collected a user at a time
+/// (in parts that are appended to each other, in any order).
+#[derive(Debug, Default)]
+pub struct PopulationValues {
+    recency: Vec<f64>,
+    frequency: Vec<f64>,
+    monetary: Vec<f64>,
+    tickets: Vec<f64>,
+    max_clv: f64,
+}
+
+impl PopulationValues {
+    /// Room for `users` users.
+    pub fn with_capacity(users: usize) -> Self {
+        PopulationValues {
+            recency: Vec::with_capacity(users),
+            frequency: Vec::with_capacity(users),
+            monetary: Vec::with_capacity(users),
+            tickets: Vec::with_capacity(users),
+            max_clv: 0.0,
+        }
+    }
+
+    /// Counts `user` in, as of `reference`.
+    pub fn add(&mut self, user: &UserAggregates, reference: Date) {
+        self.recency.push(user.recency_days(reference) as f64);
+        self.frequency.push(user.transactions as f64);
+        self.monetary.push(units(user.total(DEPOSIT).cents));
+        self.tickets.extend(features::avg_ticket(user));
+        self.max_clv = self.max_clv.max(raw_clv(user, reference));
+    }
+
+    /// Counts in every user `other` counted.
+    pub fn append(&mut self, mut other: PopulationValues) {
+        self.recency.append(&mut other.recency);
+        self.frequency.append(&mut other.frequency);
+        self.monetary.append(&mut other.monetary);
+        self.tickets.append(&mut other.tickets);
+        self.max_clv = self.max_clv.max(other.max_clv);
+    }
+
+    /// The population as of `reference`, tickets split at
+    /// `ticket_quantiles`.
+    pub fn finish(self, reference: Date, ticket_quantiles: [f64; 2]) -> Population {
         let quartiles = |values: Vec<f64>| quantile::cutoffs(values, QUARTILES).unwrap_or_default();
         Population {
             reference,
-            recency: quartiles(recency),
-            frequency: quartiles(frequency),
-            monetary: quartiles(monetary),
-            tickets: quantile::cutoffs(tickets, ticket_quantiles),
-            max_clv,
+            recency: quartiles(self.recency),
+            frequency: quartiles(self.frequency),
+            monetary: quartiles(self.monetary),
+            tickets: quantile::cutoffs(self.tickets, ticket_quantiles),
+            max_clv: self.max_clv,
         }
     }
 }

@@ -9,6 +9,7 @@ use time::{Date, OffsetDateTime};
 use super::CrmError;
 use super::aggregates::{GapStats, TypeTotal, UserAggregates};
 use super::query::{self, Backend, SQLITE_ZONE_TABLE};
+use super::users::Users;
 use super::{connection, table_stream, zone};
 use crate::db::Pool;
 
@@ -39,13 +40,13 @@ pub async fn read_users(
     q: &SourceQuery,
     reference_date: Date,
     plan: table_stream::Plan,
-) -> Result<Vec<UserAggregates>, CrmError> {
+) -> Result<Users, CrmError> {
     if let Pool::Postgres(pg) = pool
         && let Some(users) = table_stream::read_users(pg, q, reference_date, plan).await?
     {
-        return Ok(users);
+        return Ok(Users::Compact(users));
     }
-    grouped_users(pool, q).await
+    grouped_users(pool, q).await.map(Users::Listed)
 }
 
 /// Every user's aggregates from the grouped query of [`query`], in the

@@ -28,9 +28,8 @@ use super::CrmError;
 use super::aggregates::UserAggregates;
 use super::row::{COLUMNS, Cell, Cells, FeatureRow, Kind};
 use super::scores::{Population, Scores, Segment};
+use super::users::{CHUNK_USERS, Users};
 
-/// Users per chunk (and per row group).
-const CHUNK_USERS: usize = 32 * 1024;
 
 /// Users whose rows are computed before they are turned into columns: few
 /// enough that their cells stay in the core's cache.
@@ -191,7 +190,7 @@ fn encode(
 pub fn write(
     path: &Path,
     snapshot: Date,
-    users: &[UserAggregates],
+    users: &Users,
     population: &Population,
     scored: Option<&[Scores]>,
     top_weekdays: usize,
@@ -238,7 +237,7 @@ fn failed(path: &Path, doing: &str, e: &dyn std::fmt::Display) -> CrmError {
 fn write_to(
     partial: &Path,
     path: &Path,
-    users: &[UserAggregates],
+    users: &Users,
     job: &Job<'_>,
 ) -> Result<FileWritten, CrmError> {
     let file = std::fs::File::create(partial).map_err(|e| failed(path, "creating", &e))?;
@@ -271,23 +270,27 @@ fn write_to(
         .and_then(ArrowWriter::into_serialized_writer)
         .map_err(|e| failed(path, "starting", &e))?;
     let mut segments: BTreeMap<Segment, u64> = Segment::ALL.iter().map(|s| (*s, 0)).collect();
-    let chunks: Vec<&[UserAggregates]> = users.chunks(CHUNK_USERS).collect();
-    let threads = job.threads.clamp(1, chunks.len().max(1));
+    let chunks = users.len().div_ceil(CHUNK_USERS);
+    let threads = job.threads.clamp(1, chunks.max(1));
     let next = AtomicUsize::new(0);
     // Workers compute and encode chunks in any order; this thread appends
     // them in order as they arrive.
     let (send, receive) = mpsc::sync_channel::<(usize, Built)>(threads);
     std::thread::scope(|scope| -> Result<(), CrmError> {
         for _ in 0..threads {
-            let (send, next, chunks) = (send.clone(), &next, &chunks);
+            let (send, next) = (send.clone(), &next);
             let (schema, factory) = (&schema, &factory);
             scope.spawn(move || {
+                // A compact population's users are built here, a chunk at
+                // a time, in the same memory each time.
+                let mut buffer = Vec::new();
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(users) = chunks.get(index) else {
+                    if index >= chunks {
                         return;
-                    };
+                    }
                     let start = index * CHUNK_USERS;
+                    let users = users.slice(start..start + CHUNK_USERS, &mut buffer);
                     let scored = job.scored.and_then(|s| s.get(start..start + users.len()));
                     let built = chunk(
                         users,
@@ -324,7 +327,7 @@ fn write_to(
                 due += 1;
             }
         }
-        if due != chunks.len() {
+        if due != chunks {
             return Err(failed(path, "computing rows", &"a thread stopped"));
         }
         Ok(())
@@ -361,10 +364,12 @@ mod tests {
         let population = Population::of(&users, day, [0.33, 0.67]);
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("features.parquet");
+        let count = users.len();
+        let users = Users::Listed(users);
         let written =
             write(&path, day, &users, &population, None, 2, 2).expect("the file is written");
-        assert_eq!(written.rows, users.len() as u64);
-        assert_eq!(written.segments.values().sum::<u64>(), users.len() as u64);
+        assert_eq!(written.rows, count as u64);
+        assert_eq!(written.segments.values().sum::<u64>(), count as u64);
         assert!(!dir.path().join("features.parquet.partial").exists());
 
         let file = std::fs::File::open(&path).expect("the file");
@@ -385,6 +390,6 @@ mod tests {
                 read += 1;
             }
         }
-        assert_eq!(read, users.len());
+        assert_eq!(read, count);
     }
 }

@@ -8,6 +8,8 @@
 //! words a user whatever the order of the rows. Tables of different
 //! threads merge exactly, and become [`UserAggregates`] at the end.
 
+use std::ops::Range;
+
 use hashbrown::HashMap;
 use time::{Date, OffsetDateTime};
 
@@ -349,21 +351,73 @@ impl UserTable {
         order
     }
 
+    /// The table as every user's aggregates as of `reference`, in user-id
+    /// order, built a slice at a time when asked for.
+    pub fn into_compact(self, reference: Date) -> CompactUsers {
+        let order = self.by_id();
+        CompactUsers {
+            table: self,
+            order,
+            reference,
+        }
+    }
+
     /// Every user's aggregates, by user id, as of `reference`, built on
     /// `threads` threads.
     pub fn into_users(self, reference: Date, threads: usize) -> Vec<UserAggregates> {
-        let order = self.by_id();
-        let per_thread = order.len().div_ceil(threads.max(1)).max(1);
-        let (table, total) = (&self, order.len());
+        self.into_compact(reference).listed(threads)
+    }
+}
+
+/// Every user's aggregates, by user id, kept as the compact table they were
+/// counted in: a user's [`UserAggregates`] (twice the size, and an
+/// allocated id) is built only when a slice of users is asked for, so the
+/// features of a population need memory for a chunk of users, not for all
+/// of them at once.
+#[derive(Debug)]
+pub struct CompactUsers {
+    table: UserTable,
+    /// Users' places in the table, by user id.
+    order: Vec<usize>,
+    reference: Date,
+}
+
+impl CompactUsers {
+    /// How many users there are.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether there is no user.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Replaces what `out` holds with the aggregates of users `range` (in
+    /// user-id order; clamped to the users there are).
+    pub fn fill(&self, range: Range<usize>, out: &mut Vec<UserAggregates>) {
+        out.clear();
+        let end = range.end.min(self.order.len());
+        let slots = self.order.get(range.start.min(end)..end).unwrap_or(&[]);
+        self.table.users(slots, self.reference, out);
+    }
+
+    /// Every user's aggregates in one vector, built on `threads` threads.
+    pub fn listed(&self, threads: usize) -> Vec<UserAggregates> {
+        let total = self.len();
+        let per_thread = total.div_ceil(threads.max(1)).max(1);
         let mut parts = std::thread::scope(|scope| {
-            let handles: Vec<_> = order
-                .chunks(per_thread)
+            let handles: Vec<_> = (0..total)
+                .step_by(per_thread)
                 .enumerate()
                 // The first part is built in room for all, so the others
                 // append to it without a copy of it.
-                .map(|(i, part)| {
-                    let room = if i == 0 { total } else { part.len() };
-                    scope.spawn(move || table.users(part, reference, room))
+                .map(|(i, start)| {
+                    scope.spawn(move || {
+                        let mut part = Vec::with_capacity(if i == 0 { total } else { per_thread });
+                        self.fill(start..start + per_thread, &mut part);
+                        part
+                    })
                 })
                 .collect();
             handles
@@ -381,11 +435,12 @@ impl UserTable {
         }
         users
     }
+}
 
-    /// The aggregates of the users at `slots`, in that order, in a vector
-    /// with room for `room`.
-    fn users(&self, slots: &[usize], reference: Date, room: usize) -> Vec<UserAggregates> {
-        let mut users = Vec::with_capacity(room);
+impl UserTable {
+    /// Appends the aggregates of the users at `slots`, in that order, to
+    /// `users`.
+    fn users(&self, slots: &[usize], reference: Date, users: &mut Vec<UserAggregates>) {
         let day = |back: i64| {
             i32::try_from(back)
                 .ok()
@@ -417,7 +472,6 @@ impl UserTable {
                 gaps,
             });
         }
-        users
     }
 }
 

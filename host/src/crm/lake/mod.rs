@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use time::{Date, OffsetDateTime};
 
-use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES, UserAggregates};
-use accumulate::{Rules, UserTable};
+use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES};
+use accumulate::{CompactUsers, Rules, UserTable};
 use columns::{Decoded, Vocabulary};
 use text::TextSource;
 
@@ -184,7 +184,7 @@ fn check(path: &Path) -> Result<Source, LakeError> {
 }
 
 /// Every user's aggregates from the files of `q`, by user id.
-pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
+pub fn read_users(q: &FileQuery) -> Result<CompactUsers, LakeError> {
     let sources = paths::expand(&q.source)?
         .iter()
         .map(|p| check(p))
@@ -275,7 +275,7 @@ pub fn read_users(q: &FileQuery) -> Result<Vec<UserAggregates>, LakeError> {
         users = users.len(),
         "aggregated transactions from files"
     );
-    Ok(users.into_users(q.reference_date, q.threads))
+    Ok(users.into_compact(q.reference_date))
 }
 
 /// What the files' footers say of their users.

@@ -22,9 +22,9 @@ use sqlx::{Column, Connection, Executor, PgConnection, PgPool, Statement, TypeIn
 use time::Date;
 
 use super::CrmError;
-use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES, UserAggregates};
+use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES};
 use super::connection;
-use super::lake::accumulate::{Rules, UserTable};
+use super::lake::accumulate::{CompactUsers, Rules, UserTable};
 use super::lake::columns::{Decoded, Vocabulary};
 use super::source::SourceQuery;
 use binary::CopyReader;
@@ -119,7 +119,7 @@ pub async fn read_users(
     q: &SourceQuery,
     reference_date: Date,
     plan: Plan,
-) -> Result<Option<Vec<UserAggregates>>, CrmError> {
+) -> Result<Option<CompactUsers>, CrmError> {
     let doing = |what: &str| format!("{what} {}", q.source);
     let query_err = |what: &'static str| {
         let doing = doing(what);
@@ -235,7 +235,7 @@ pub async fn read_users(
         users = users.len(),
         "aggregated transactions streamed by COPY"
     );
-    Ok(Some(users.into_users(reference_date, plan.streams)))
+    Ok(Some(users.into_compact(reference_date)))
 }
 
 /// A connection in a read-only repeatable-read transaction, on
