@@ -30,7 +30,6 @@ use super::row::{COLUMNS, Cell, Cells, FeatureRow, Kind};
 use super::scores::{Population, Scores, Segment};
 use super::users::{CHUNK_USERS, Users};
 
-
 /// Users whose rows are computed before they are turned into columns: few
 /// enough that their cells stay in the core's cache.
 const BLOCK_USERS: usize = 256;

@@ -5,8 +5,9 @@
 //! bit per user and local day for the active days. Days are counted back
 //! from the reference date in blocks of 64, each block a word per user
 //! allocated when a row first falls in it, so a year of history costs six
-//! words a user whatever the order of the rows. Tables of different
-//! threads merge exactly, and become [`UserAggregates`] at the end.
+//! words a user whatever the order of the rows. The tables of different
+//! threads are not merged: a user's figures are added up across them
+//! exactly when the user's [`UserAggregates`] are built.
 
 use std::ops::Range;
 
@@ -277,49 +278,16 @@ impl UserTable {
         }
     }
 
-    /// Adds every user of `other`.
-    pub fn merge(&mut self, other: UserTable) {
-        self.last = None;
-        let slots: Vec<usize> = other.ids.iter().map(|&id| self.slot(id)).collect();
-        for (j, figures) in other.figures.iter().enumerate() {
-            self.figures[slots[j]].add(figures);
+    /// The word of user `u` for days block `block` (0 when none).
+    fn word(&self, block: usize, u: u32) -> u64 {
+        if u == FREE {
+            return 0;
         }
-        for (block, words) in other.days.iter().enumerate() {
-            for (j, &word) in words.iter().enumerate() {
-                if word != 0 {
-                    self.mark(slots[j], block as i64 * 64, word);
-                }
-            }
-        }
-    }
-
-    /// The active days of user `u`: their count, first and last (days
-    /// back from the reference date) and the gaps between them.
-    fn activity(&self, u: usize) -> (u64, i64, i64, GapStats) {
-        let (mut count, mut first, mut last) = (0u64, 0i64, 0i64);
-        let mut gaps = GapStats::default();
-        let mut previous: Option<i64> = None;
-        // Oldest first: the highest block and bit first.
-        for block in (0..self.days.len()).rev() {
-            let mut word = self.days[block].get(u).copied().unwrap_or(0);
-            while word != 0 {
-                let bit = 63 - i64::from(word.leading_zeros());
-                word &= !(1u64 << bit);
-                let back = block as i64 * 64 + bit;
-                if let Some(before) = previous {
-                    let gap = before - back;
-                    gaps.count += 1;
-                    gaps.sum += gap;
-                    gaps.sum_squares += gap * gap;
-                } else {
-                    first = back;
-                }
-                previous = Some(back);
-                last = back;
-                count += 1;
-            }
-        }
-        (count, first, last, gaps)
+        self.days
+            .get(block)
+            .and_then(|words| words.get(u as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Every user's place, in the order of their ids: read off the array
@@ -354,12 +322,7 @@ impl UserTable {
     /// The table as every user's aggregates as of `reference`, in user-id
     /// order, built a slice at a time when asked for.
     pub fn into_compact(self, reference: Date) -> CompactUsers {
-        let order = self.by_id();
-        CompactUsers {
-            table: self,
-            order,
-            reference,
-        }
+        CompactUsers::new(vec![self], reference)
     }
 
     /// Every user's aggregates, by user id, as of `reference`, built on
@@ -369,37 +332,118 @@ impl UserTable {
     }
 }
 
-/// Every user's aggregates, by user id, kept as the compact table they were
-/// counted in: a user's [`UserAggregates`] (twice the size, and an
-/// allocated id) is built only when a slice of users is asked for, so the
-/// features of a population need memory for a chunk of users, not for all
-/// of them at once.
+/// Every user's aggregates, by user id, kept as the compact tables they
+/// were counted in (one per thread or stream, not merged: a user's figures
+/// are added up across the tables only when the user is built). A user's
+/// [`UserAggregates`] (twice the size, and an allocated id) is built only
+/// when a slice of users is asked for, so the features of a population
+/// need memory for a chunk of users, not for all of them at once.
 #[derive(Debug)]
 pub struct CompactUsers {
-    table: UserTable,
-    /// Users' places in the table, by user id.
-    order: Vec<usize>,
+    tables: Vec<UserTable>,
+    /// By user, in user-id order: the user's place in each table, or
+    /// `FREE`; `tables.len()` entries a user.
+    places: Vec<u32>,
     reference: Date,
 }
 
 impl CompactUsers {
+    /// The users of `tables` (each user counted in one or more of them)
+    /// as of `reference`.
+    pub fn new(tables: Vec<UserTable>, reference: Date) -> Self {
+        let orders: Vec<Vec<usize>> = tables.iter().map(UserTable::by_id).collect();
+        let width = tables.len();
+        let most = orders.iter().map(Vec::len).max().unwrap_or(0);
+        let mut places = Vec::with_capacity(most * width);
+        let mut heads = vec![0usize; width];
+        // Merges the tables' id orders: each step takes the lowest id any
+        // table has next, with its place in every table that has it.
+        let next_id =
+            |t: usize, heads: &[usize]| orders[t].get(heads[t]).map(|&u| tables[t].ids[u]);
+        loop {
+            let lowest = (0..width).filter_map(|t| next_id(t, &heads)).min();
+            let Some(id) = lowest else { break };
+            for t in 0..width {
+                if next_id(t, &heads) == Some(id) {
+                    places.push(orders[t][heads[t]] as u32);
+                    heads[t] += 1;
+                } else {
+                    places.push(FREE);
+                }
+            }
+        }
+        CompactUsers {
+            tables,
+            places,
+            reference,
+        }
+    }
+
     /// How many users there are.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.places.len() / self.tables.len().max(1)
     }
 
     /// Whether there is no user.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.places.is_empty()
     }
 
     /// Replaces what `out` holds with the aggregates of users `range` (in
     /// user-id order; clamped to the users there are).
     pub fn fill(&self, range: Range<usize>, out: &mut Vec<UserAggregates>) {
         out.clear();
-        let end = range.end.min(self.order.len());
-        let slots = self.order.get(range.start.min(end)..end).unwrap_or(&[]);
-        self.table.users(slots, self.reference, out);
+        let width = self.tables.len().max(1);
+        let end = range.end.min(self.len());
+        let places = self
+            .places
+            .get(range.start.min(end) * width..end * width)
+            .unwrap_or(&[]);
+        let blocks = self.tables.iter().map(|t| t.days.len()).max().unwrap_or(0);
+        let day = |back: i64| {
+            i32::try_from(back)
+                .ok()
+                .and_then(|b| Date::from_julian_day(self.reference.to_julian_day() - b).ok())
+                .unwrap_or(Date::MIN)
+        };
+        for user in places.chunks_exact(width) {
+            let mut f = Figures::EMPTY;
+            let mut id = 0;
+            for (table, &u) in self.tables.iter().zip(user) {
+                if u != FREE {
+                    f.add(&table.figures[u as usize]);
+                    id = table.ids[u as usize];
+                }
+            }
+            let word = |block: usize| {
+                self.tables
+                    .iter()
+                    .zip(user)
+                    .fold(0, |word, (table, &u)| word | table.word(block, u))
+            };
+            let (active_days, first, last, gaps) = activity(blocks, word);
+            let mut by_type = [TypeTotal::default(); 5];
+            for (k, total) in by_type.iter_mut().enumerate() {
+                *total = TypeTotal {
+                    count: u64::from(f.counts[k]),
+                    cents: f.cents[k],
+                };
+            }
+            out.push(UserAggregates {
+                user_id: id.to_string(),
+                transactions: u64::from(f.transactions),
+                active_days,
+                first_day: day(first),
+                last_day: day(last),
+                bets_by_game: f.bets_by_game.map(u64::from),
+                by_weekday: f.by_weekday.map(u64::from),
+                by_daypart: f.by_daypart.map(u64::from),
+                by_type,
+                bet_cents_squared: f.bet_squares,
+                max_bet_cents: if f.max_bet == i64::MIN { 0 } else { f.max_bet },
+                gaps,
+            });
+        }
     }
 
     /// Every user's aggregates in one vector, built on `threads` threads.
@@ -437,42 +481,34 @@ impl CompactUsers {
     }
 }
 
-impl UserTable {
-    /// Appends the aggregates of the users at `slots`, in that order, to
-    /// `users`.
-    fn users(&self, slots: &[usize], reference: Date, users: &mut Vec<UserAggregates>) {
-        let day = |back: i64| {
-            i32::try_from(back)
-                .ok()
-                .and_then(|b| Date::from_julian_day(reference.to_julian_day() - b).ok())
-                .unwrap_or(Date::MIN)
-        };
-        for &u in slots {
-            let f = &self.figures[u];
-            let (active_days, first, last, gaps) = self.activity(u);
-            let mut by_type = [TypeTotal::default(); 5];
-            for (k, total) in by_type.iter_mut().enumerate() {
-                *total = TypeTotal {
-                    count: u64::from(f.counts[k]),
-                    cents: f.cents[k],
-                };
+/// The active days in `blocks` blocks of day words (`word(b)`: bit `k`
+/// set when active `64 b + k` days back): their count, the first and last
+/// (days back from the reference date) and the gaps between them.
+fn activity(blocks: usize, word: impl Fn(usize) -> u64) -> (u64, i64, i64, GapStats) {
+    let (mut count, mut first, mut last) = (0u64, 0i64, 0i64);
+    let mut gaps = GapStats::default();
+    let mut previous: Option<i64> = None;
+    // Oldest first: the highest block and bit first.
+    for block in (0..blocks).rev() {
+        let mut word = word(block);
+        while word != 0 {
+            let bit = 63 - i64::from(word.leading_zeros());
+            word &= !(1u64 << bit);
+            let back = block as i64 * 64 + bit;
+            if let Some(before) = previous {
+                let gap = before - back;
+                gaps.count += 1;
+                gaps.sum += gap;
+                gaps.sum_squares += gap * gap;
+            } else {
+                first = back;
             }
-            users.push(UserAggregates {
-                user_id: self.ids[u].to_string(),
-                transactions: u64::from(f.transactions),
-                active_days,
-                first_day: day(first),
-                last_day: day(last),
-                bets_by_game: f.bets_by_game.map(u64::from),
-                by_weekday: f.by_weekday.map(u64::from),
-                by_daypart: f.by_daypart.map(u64::from),
-                by_type,
-                bet_cents_squared: f.bet_squares,
-                max_bet_cents: if f.max_bet == i64::MIN { 0 } else { f.max_bet },
-                gaps,
-            });
+            previous = Some(back);
+            last = back;
+            count += 1;
         }
     }
+    (count, first, last, gaps)
 }
 
 #[cfg(test)]
@@ -510,30 +546,33 @@ mod tests {
     }
 
     #[test]
-    fn two_threads_tables_merge_into_one_users_figures() {
+    fn two_threads_tables_add_up_to_one_users_figures() {
         let bet = BET as u8;
         let rows = [
             (7, 10_000, DEPOSIT as u8, true, 30, 9, NONE),
+            (3, 700, bet, true, 5, 9, 0),
             (7, 1_000, bet, true, 30, 20, 1),
             (7, 3_000, bet, true, 10, 20, 1),
             (7, 500, WIN as u8, true, 3, 1, 1),
             (7, 9_999, bet, false, 3, 1, 2),
             (7, 2_000, bet, true, 100, 13, 4),
+            (9, 800, bet, true, 6, 9, 3),
         ];
         let mut whole = UserTable::default();
         whole.add(&batch(&rows), &mut rules());
         let mut left = UserTable::default();
-        left.add(&batch(&rows[..2]), &mut rules());
+        left.add(&batch(&rows[..3]), &mut rules());
         let mut right = UserTable::default();
-        right.add(&batch(&rows[2..]), &mut rules());
-        left.merge(right);
+        right.add(&batch(&rows[3..]), &mut rules());
         let reference = date!(2025 - 06 - 30);
         let (a, b) = (
             whole.into_users(reference, 1),
-            left.into_users(reference, 2),
+            CompactUsers::new(vec![left, right], reference).listed(2),
         );
         assert_eq!(a, b);
-        let u = &a[0];
+        let ids: Vec<&str> = a.iter().map(|u| u.user_id.as_str()).collect();
+        assert_eq!(ids, ["3", "7", "9"]);
+        let u = &a[1];
         assert_eq!(u.user_id, "7");
         assert_eq!(u.transactions, 5);
         assert_eq!(

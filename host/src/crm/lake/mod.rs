@@ -6,7 +6,8 @@
 //! read (`columns.rs`, `text.rs`); then the row groups of all Parquet files
 //! and the text files whole are shared out to one thread per core, each
 //! reading only the six needed columns in batches and folding them into a
-//! table of its own (`accumulate.rs`); the tables merge at the end. Memory
+//! table of its own (`accumulate.rs`), added up user by user only when the
+//! features are computed. Memory
 //! holds the per-user figures and a batch per thread, never the
 //! transactions.
 
@@ -260,22 +261,15 @@ pub fn read_users(q: &FileQuery) -> Result<CompactUsers, LakeError> {
             })
             .collect()
     });
-    let mut merged: Option<UserTable> = None;
-    for table in tables {
-        let table = table?;
-        match &mut merged {
-            Some(m) => m.merge(table),
-            None => merged = Some(table),
-        }
-    }
-    let users = merged.unwrap_or_default();
+    let tables = tables.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let users = CompactUsers::new(tables, q.reference_date);
     tracing::debug!(
         files = sources.len(),
         row_groups = units.len(),
         users = users.len(),
         "aggregated transactions from files"
     );
-    Ok(users.into_compact(q.reference_date))
+    Ok(users)
 }
 
 /// What the files' footers say of their users.

@@ -193,15 +193,12 @@ pub async fn read_users(
             tokio::spawn(stream(conn, sql, rules.clone()))
         })
         .collect();
-    let mut merged: Option<UserTable> = None;
+    let mut tables = Vec::with_capacity(tasks.len());
     let mut failure = None;
     for i in 0..tasks.len() {
         let error = match (&mut tasks[i]).await {
             Ok(Ok(table)) => {
-                match &mut merged {
-                    Some(m) => m.merge(table),
-                    None => merged = Some(table),
-                }
+                tables.push(table);
                 continue;
             }
             Ok(Err(e)) => e,
@@ -228,14 +225,14 @@ pub async fn read_users(
             }
         });
     }
-    let users = merged.unwrap_or_default();
+    let users = CompactUsers::new(tables, reference_date);
     tracing::debug!(
         source = %q.source,
         streams = split.len(),
         users = users.len(),
         "aggregated transactions streamed by COPY"
     );
-    Ok(Some(users.into_compact(reference_date)))
+    Ok(Some(users))
 }
 
 /// A connection in a read-only repeatable-read transaction, on
