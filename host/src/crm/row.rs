@@ -94,6 +94,18 @@ pub const COLUMNS: &[(&str, Kind)] = &[
     ("behavioral_diversity_score", Kind::Float),
 ];
 
+/// Whether column `name` of kind `kind` may hold no value: the ratios and
+/// scores (none where undefined or not finite), and what only users with
+/// bets have (the largest ticket, its band, the favourite game). Every
+/// other column always has a value, which a file's schema states.
+pub fn may_be_null(name: &str, kind: Kind) -> bool {
+    kind == Kind::Float
+        || matches!(
+            name,
+            "max_ticket" | "ticket_category" | "favorite_game_type"
+        )
+}
+
 /// How many columns [`COLUMNS`] lists.
 pub const COLUMN_COUNT: usize = 50;
 
@@ -239,12 +251,17 @@ mod tests {
     #[test]
     fn a_row_has_a_value_of_the_right_kind_per_column() {
         let day = date!(2025 - 06 - 30);
+        // No bets, no deposits: as empty as a user gets.
         let user = sample::user(day);
         let population = Population::of(std::slice::from_ref(&user), day, [0.33, 0.67]);
         let row = FeatureRow::new(&user, &population, None, 2);
         let cells = row.cells(day);
         assert_eq!(cells.len(), COLUMNS.len());
         for (cell, (name, kind)) in cells.iter().zip(COLUMNS) {
+            assert!(
+                *cell != Cell::Null || may_be_null(name, *kind),
+                "{name} has no value but is declared to have one"
+            );
             let fits = matches!(
                 (cell, kind),
                 (Cell::Null, _)

@@ -14,7 +14,7 @@ use super::lake::accumulate::CompactUsers;
 use super::scores::{Population, PopulationValues};
 
 /// Users whose aggregates are built at a time from a compact population.
-pub const CHUNK_USERS: usize = 32 * 1024;
+pub const CHUNK_USERS: usize = 16 * 1024;
 
 /// Every user's aggregates, in user-id order.
 #[derive(Debug)]

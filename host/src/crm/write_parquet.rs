@@ -26,7 +26,7 @@ use time::Date;
 
 use super::CrmError;
 use super::aggregates::UserAggregates;
-use super::row::{COLUMNS, Cell, Cells, FeatureRow, Kind};
+use super::row::{COLUMNS, Cell, Cells, FeatureRow, Kind, may_be_null};
 use super::scores::{Population, Scores, Segment};
 use super::users::{CHUNK_USERS, Users};
 
@@ -55,7 +55,7 @@ pub fn schema() -> Arc<Schema> {
                 Kind::Float => DataType::Float64,
                 Kind::Date => DataType::Date32,
             };
-            Field::new(*name, t, !matches!(*name, "user_id" | "snapshot_date"))
+            Field::new(*name, t, may_be_null(name, *kind))
         })
         .collect();
     Arc::new(Schema::new(fields))
