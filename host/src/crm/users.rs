@@ -10,7 +10,7 @@ use std::ops::Range;
 use time::Date;
 
 use super::aggregates::UserAggregates;
-use super::lake::accumulate::CompactUsers;
+use super::lake::compact::{CompactUsers, in_parts};
 use super::scores::{Population, PopulationValues};
 
 /// Users whose aggregates are built at a time from a compact population.
@@ -76,32 +76,16 @@ impl Users {
         threads: usize,
     ) -> Population {
         let total = self.len();
-        let per_thread = total.div_ceil(threads.max(1)).max(1);
-        let parts = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..total)
-                .step_by(per_thread)
-                .map(|start| {
-                    scope.spawn(move || {
-                        let end = (start + per_thread).min(total);
-                        let mut values = PopulationValues::with_capacity(end - start);
-                        let mut buffer = Vec::new();
-                        for from in (start..end).step_by(CHUNK_USERS) {
-                            let range = from..(from + CHUNK_USERS).min(end);
-                            for user in self.slice(range, &mut buffer) {
-                                values.add(user, reference);
-                            }
-                        }
-                        values
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect::<Vec<_>>()
+        let parts = in_parts(total, threads, |_, part| {
+            let mut values = PopulationValues::with_capacity(part.len());
+            let mut buffer = Vec::new();
+            for from in part.clone().step_by(CHUNK_USERS) {
+                let range = from..(from + CHUNK_USERS).min(part.end);
+                for user in self.slice(range, &mut buffer) {
+                    values.add(user, reference);
+                }
+            }
+            values
         });
         let mut values = PopulationValues::with_capacity(total);
         for part in parts {

@@ -9,18 +9,17 @@
 //! threads are not merged: a user's figures are added up across them
 //! exactly when the user's [`UserAggregates`] are built.
 
-use std::ops::Range;
-
 use hashbrown::HashMap;
 use time::{Date, OffsetDateTime};
 
 use super::clock::Clock;
 use super::columns::{Decoded, NONE};
+use super::compact::CompactUsers;
 use crate::crm::aggregates::{BET, GapStats, TypeTotal, UserAggregates};
 
 /// One user's figures so far.
 #[derive(Debug, Clone, Copy)]
-struct Figures {
+pub(super) struct Figures {
     transactions: u32,
     bets_by_game: [u32; 5],
     by_weekday: [u32; 7],
@@ -33,7 +32,7 @@ struct Figures {
 }
 
 impl Figures {
-    const EMPTY: Figures = Figures {
+    pub(super) const EMPTY: Figures = Figures {
         transactions: 0,
         bets_by_game: [0; 5],
         by_weekday: [0; 7],
@@ -44,7 +43,7 @@ impl Figures {
         bet_squares: 0,
     };
 
-    fn add(&mut self, other: &Figures) {
+    pub(super) fn add(&mut self, other: &Figures) {
         self.transactions += other.transactions;
         for (a, b) in self.bets_by_game.iter_mut().zip(other.bets_by_game) {
             *a += b;
@@ -63,6 +62,47 @@ impl Figures {
         }
         self.max_bet = self.max_bet.max(other.max_bet);
         self.bet_squares += other.bet_squares;
+    }
+
+    /// User `id`'s aggregates from these figures and the user's active
+    /// days (`activity`'s answer), as of `reference`.
+    pub(super) fn aggregates(
+        &self,
+        id: i64,
+        (active_days, first, last, gaps): (u64, i64, i64, GapStats),
+        reference: Date,
+    ) -> UserAggregates {
+        let day = |back: i64| {
+            i32::try_from(back)
+                .ok()
+                .and_then(|b| Date::from_julian_day(reference.to_julian_day() - b).ok())
+                .unwrap_or(Date::MIN)
+        };
+        let mut by_type = [TypeTotal::default(); 5];
+        for (k, total) in by_type.iter_mut().enumerate() {
+            *total = TypeTotal {
+                count: u64::from(self.counts[k]),
+                cents: self.cents[k],
+            };
+        }
+        UserAggregates {
+            user_id: id.to_string(),
+            transactions: u64::from(self.transactions),
+            active_days,
+            first_day: day(first),
+            last_day: day(last),
+            bets_by_game: self.bets_by_game.map(u64::from),
+            by_weekday: self.by_weekday.map(u64::from),
+            by_daypart: self.by_daypart.map(u64::from),
+            by_type,
+            bet_cents_squared: self.bet_squares,
+            max_bet_cents: if self.max_bet == i64::MIN {
+                0
+            } else {
+                self.max_bet
+            },
+            gaps,
+        }
     }
 }
 
@@ -94,7 +134,7 @@ impl Rules {
 const MAX_DENSE_SLOTS: u64 = 16 << 20;
 
 /// A slot in [`Dense::slots`] no user has taken.
-const FREE: u32 = u32::MAX;
+pub(super) const FREE: u32 = u32::MAX;
 
 /// Users' places by id over a range of ids: one array read per lookup.
 #[derive(Debug, Default)]
@@ -129,11 +169,11 @@ pub struct UserTable {
     dense: Dense,
     /// Users whose ids fall outside the dense range.
     index: HashMap<i64, u32>,
-    ids: Vec<i64>,
-    figures: Vec<Figures>,
+    pub(super) ids: Vec<i64>,
+    pub(super) figures: Vec<Figures>,
     /// `days[b][u]`: bit `k` set when user `u` was active `64 b + k` days
     /// before the reference date.
-    days: Vec<Vec<u64>>,
+    pub(super) days: Vec<Vec<u64>>,
     last: Option<(i64, u32)>,
     /// Users room is reserved for (address space only until written).
     capacity: usize,
@@ -279,7 +319,7 @@ impl UserTable {
     }
 
     /// The word of user `u` for days block `block` (0 when none).
-    fn word(&self, block: usize, u: u32) -> u64 {
+    pub(super) fn word(&self, block: usize, u: u32) -> u64 {
         if u == FREE {
             return 0;
         }
@@ -293,7 +333,7 @@ impl UserTable {
     /// Every user's place, in the order of their ids: read off the array
     /// index in order, only the users the hash map alone holds sorted and
     /// merged in.
-    fn by_id(&self) -> Vec<usize> {
+    pub(super) fn by_id(&self) -> Vec<usize> {
         let dense = &self.dense;
         let held = |id: i64, u: u32| {
             let offset = usize::try_from(id.wrapping_sub(dense.low)).ok();
@@ -332,159 +372,10 @@ impl UserTable {
     }
 }
 
-/// Every user's aggregates, by user id, kept as the compact tables they
-/// were counted in (one per thread or stream, not merged: a user's figures
-/// are added up across the tables only when the user is built). A user's
-/// [`UserAggregates`] (twice the size, and an allocated id) is built only
-/// when a slice of users is asked for, so the features of a population
-/// need memory for a chunk of users, not for all of them at once.
-#[derive(Debug)]
-pub struct CompactUsers {
-    tables: Vec<UserTable>,
-    /// By user, in user-id order: the user's place in each table, or
-    /// `FREE`; `tables.len()` entries a user.
-    places: Vec<u32>,
-    reference: Date,
-}
-
-impl CompactUsers {
-    /// The users of `tables` (each user counted in one or more of them)
-    /// as of `reference`.
-    pub fn new(tables: Vec<UserTable>, reference: Date) -> Self {
-        let orders: Vec<Vec<usize>> = tables.iter().map(UserTable::by_id).collect();
-        let width = tables.len();
-        let most = orders.iter().map(Vec::len).max().unwrap_or(0);
-        let mut places = Vec::with_capacity(most * width);
-        let mut heads = vec![0usize; width];
-        // Merges the tables' id orders: each step takes the lowest id any
-        // table has next, with its place in every table that has it.
-        let next_id =
-            |t: usize, heads: &[usize]| orders[t].get(heads[t]).map(|&u| tables[t].ids[u]);
-        loop {
-            let lowest = (0..width).filter_map(|t| next_id(t, &heads)).min();
-            let Some(id) = lowest else { break };
-            for t in 0..width {
-                if next_id(t, &heads) == Some(id) {
-                    places.push(orders[t][heads[t]] as u32);
-                    heads[t] += 1;
-                } else {
-                    places.push(FREE);
-                }
-            }
-        }
-        CompactUsers {
-            tables,
-            places,
-            reference,
-        }
-    }
-
-    /// How many users there are.
-    pub fn len(&self) -> usize {
-        self.places.len() / self.tables.len().max(1)
-    }
-
-    /// Whether there is no user.
-    pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
-    }
-
-    /// Replaces what `out` holds with the aggregates of users `range` (in
-    /// user-id order; clamped to the users there are).
-    pub fn fill(&self, range: Range<usize>, out: &mut Vec<UserAggregates>) {
-        out.clear();
-        let width = self.tables.len().max(1);
-        let end = range.end.min(self.len());
-        let places = self
-            .places
-            .get(range.start.min(end) * width..end * width)
-            .unwrap_or(&[]);
-        let blocks = self.tables.iter().map(|t| t.days.len()).max().unwrap_or(0);
-        let day = |back: i64| {
-            i32::try_from(back)
-                .ok()
-                .and_then(|b| Date::from_julian_day(self.reference.to_julian_day() - b).ok())
-                .unwrap_or(Date::MIN)
-        };
-        for user in places.chunks_exact(width) {
-            let mut f = Figures::EMPTY;
-            let mut id = 0;
-            for (table, &u) in self.tables.iter().zip(user) {
-                if u != FREE {
-                    f.add(&table.figures[u as usize]);
-                    id = table.ids[u as usize];
-                }
-            }
-            let word = |block: usize| {
-                self.tables
-                    .iter()
-                    .zip(user)
-                    .fold(0, |word, (table, &u)| word | table.word(block, u))
-            };
-            let (active_days, first, last, gaps) = activity(blocks, word);
-            let mut by_type = [TypeTotal::default(); 5];
-            for (k, total) in by_type.iter_mut().enumerate() {
-                *total = TypeTotal {
-                    count: u64::from(f.counts[k]),
-                    cents: f.cents[k],
-                };
-            }
-            out.push(UserAggregates {
-                user_id: id.to_string(),
-                transactions: u64::from(f.transactions),
-                active_days,
-                first_day: day(first),
-                last_day: day(last),
-                bets_by_game: f.bets_by_game.map(u64::from),
-                by_weekday: f.by_weekday.map(u64::from),
-                by_daypart: f.by_daypart.map(u64::from),
-                by_type,
-                bet_cents_squared: f.bet_squares,
-                max_bet_cents: if f.max_bet == i64::MIN { 0 } else { f.max_bet },
-                gaps,
-            });
-        }
-    }
-
-    /// Every user's aggregates in one vector, built on `threads` threads.
-    pub fn listed(&self, threads: usize) -> Vec<UserAggregates> {
-        let total = self.len();
-        let per_thread = total.div_ceil(threads.max(1)).max(1);
-        let mut parts = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..total)
-                .step_by(per_thread)
-                .enumerate()
-                // The first part is built in room for all, so the others
-                // append to it without a copy of it.
-                .map(|(i, start)| {
-                    scope.spawn(move || {
-                        let mut part = Vec::with_capacity(if i == 0 { total } else { per_thread });
-                        self.fill(start..start + per_thread, &mut part);
-                        part
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect::<Vec<_>>()
-        })
-        .into_iter();
-        let mut users = parts.next().unwrap_or_default();
-        for part in parts {
-            users.extend(part);
-        }
-        users
-    }
-}
-
 /// The active days in `blocks` blocks of day words (`word(b)`: bit `k`
 /// set when active `64 b + k` days back): their count, the first and last
 /// (days back from the reference date) and the gaps between them.
-fn activity(blocks: usize, word: impl Fn(usize) -> u64) -> (u64, i64, i64, GapStats) {
+pub(super) fn activity(blocks: usize, word: impl Fn(usize) -> u64) -> (u64, i64, i64, GapStats) {
     let (mut count, mut first, mut last) = (0u64, 0i64, 0i64);
     let mut gaps = GapStats::default();
     let mut previous: Option<i64> = None;

@@ -14,6 +14,7 @@
 pub mod accumulate;
 pub mod clock;
 pub mod columns;
+pub mod compact;
 pub mod paths;
 pub mod text;
 
@@ -28,8 +29,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use time::{Date, OffsetDateTime};
 
 use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES};
-use accumulate::{CompactUsers, Rules, UserTable};
+use accumulate::{Rules, UserTable};
 use columns::{Decoded, Vocabulary};
+use compact::CompactUsers;
 use text::TextSource;
 
 /// Rows decoded at a time per thread.

@@ -24,8 +24,9 @@ use time::Date;
 use super::CrmError;
 use super::aggregates::{GAME_TYPES, TRANSACTION_TYPES};
 use super::connection;
-use super::lake::accumulate::{CompactUsers, Rules, UserTable};
+use super::lake::accumulate::{Rules, UserTable};
 use super::lake::columns::{Decoded, Vocabulary};
+use super::lake::compact::CompactUsers;
 use super::source::SourceQuery;
 use binary::CopyReader;
 
