@@ -20,6 +20,7 @@
 
 pub mod aggregates;
 pub mod connection;
+pub mod copy_binary;
 pub mod features;
 pub mod generate;
 pub mod lake;

@@ -1,17 +1,21 @@
-//! Writing the features into PostgreSQL: rows streamed through text `COPY`
-//! in chunks (never all held at once), into a staging table for a merge,
+//! Writing the features into PostgreSQL: rows streamed through `COPY` in
+//! chunks (never all held at once), into a staging table for a merge,
 //! into a table built beside the old one for a replace, or straight into
-//! the table for an append; each disposition in one transaction.
+//! the table for an append; each disposition in one transaction. Rows go
+//! in binary (`copy_binary.rs`) when the table's columns have the types
+//! sluice creates them with, and as text into a table someone made with
+//! other types (text `COPY` lets the server convert).
 
 use sqlx::{Connection, PgConnection, PgPool};
 use time::Date;
 
 use super::CrmError;
+use super::copy_binary;
 use super::query::Backend;
 use super::row::{COLUMNS, Cell, Cells, cents_text};
 use super::target::{Target, column_list};
 use crate::config::CrmWrite;
-use crate::db::copy::{CopyIn, CopyText};
+use crate::db::copy::{CHUNK, CopyIn, CopyText};
 
 /// Writes `rows` (each in the order of [`COLUMNS`]) to `target` as of
 /// `snapshot`; returns how many were written.
@@ -48,7 +52,8 @@ pub async fn write<'a>(
             .execute(&mut *tx)
             .await
             .map_err(err("staging rows for"))?;
-            let copied = copy(&mut tx, "sluice_crm_staged", rows).await?;
+            let format = format_for(&mut tx, &name).await?;
+            let copied = copy(&mut tx, "sluice_crm_staged", format, rows).await?;
             sqlx::query(&target.merge_from("sluice_crm_staged"))
                 .execute(&mut *tx)
                 .await
@@ -67,7 +72,8 @@ pub async fn write<'a>(
                 .execute(&mut *tx)
                 .await
                 .map_err(err("building the replacement of"))?;
-            let copied = copy(&mut tx, &building, rows).await?;
+            // Built in this transaction: its rows can be stored frozen.
+            let copied = copy(&mut tx, &building, Format::Binary { freeze: true }, rows).await?;
             // The swap: readers keep the old table until the commit.
             for statement in [
                 format!("DROP TABLE IF EXISTS {name}"),
@@ -97,7 +103,8 @@ pub async fn write<'a>(
             .execute(&mut *tx)
             .await
             .map_err(err("clearing this day's snapshot in"))?;
-            copy(&mut tx, &name, rows).await?
+            let format = format_for(&mut tx, &name).await?;
+            copy(&mut tx, &name, format, rows).await?
         }
     };
     tx.commit().await.map_err(err("committing"))?;
@@ -107,8 +114,121 @@ pub async fn write<'a>(
     Ok(written)
 }
 
-/// Streams `rows` into `table` by text COPY; returns how many.
+/// How rows are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// Binary values; `freeze` when the table was made in this
+    /// transaction (`COPY ... FREEZE`).
+    Binary { freeze: bool },
+    /// Text the server converts to the columns' types.
+    Text,
+}
+
+/// Binary for a table whose every features column has the type sluice
+/// gives it; text otherwise.
+async fn format_for(conn: &mut PgConnection, table: &str) -> Result<Format, CrmError> {
+    let types: Vec<(String, String)> = sqlx::query_as(
+        "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute \
+         WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|source| CrmError::Query {
+        doing: format!("reading the column types of {table}"),
+        source,
+    })?;
+    let differing = COLUMNS.iter().find(|(name, kind)| {
+        !types
+            .iter()
+            .any(|(column, ty)| column == name && copy_binary::fits(*kind, ty))
+    });
+    Ok(match differing {
+        None => Format::Binary { freeze: false },
+        Some((column, _)) => {
+            tracing::info!(
+                table,
+                column,
+                "a column has another type than sluice creates: rows go as text"
+            );
+            Format::Text
+        }
+    })
+}
+
+/// Streams `rows` into `table` by COPY in `format`; returns how many.
 async fn copy<'a>(
+    conn: &mut PgConnection,
+    table: &str,
+    format: Format,
+    rows: impl Iterator<Item = Cells<'a>>,
+) -> Result<u64, CrmError> {
+    match format {
+        Format::Text => copy_in_text(conn, table, rows).await,
+        Format::Binary { freeze } => copy_in_binary(conn, table, freeze, rows).await,
+    }
+}
+
+/// Streams `rows` into `table` by binary COPY; returns how many.
+async fn copy_in_binary<'a>(
+    conn: &mut PgConnection,
+    table: &str,
+    freeze: bool,
+    rows: impl Iterator<Item = Cells<'a>>,
+) -> Result<u64, CrmError> {
+    let doing = format!("copying features into {table}");
+    let err = |source| CrmError::Query {
+        doing: doing.clone(),
+        source,
+    };
+    let options = if freeze {
+        "FORMAT binary, FREEZE"
+    } else {
+        "FORMAT binary"
+    };
+    let mut copy = conn
+        .copy_in_raw(&format!(
+            "COPY {table} ({}) FROM STDIN ({options})",
+            column_list()
+        ))
+        .await
+        .map_err(err)?;
+    let mut buffer = Vec::with_capacity(CHUNK + 64 * 1024);
+    copy_binary::header(&mut buffer);
+    let mut count = 0u64;
+    let mut failed = None;
+    for row in rows {
+        if let Err(e) = copy_binary::row(&mut buffer, &row) {
+            failed = Some(CrmError::Unexpected(format!(
+                "a features row for {table} could not be encoded: {e}"
+            )));
+            break;
+        }
+        count += 1;
+        if buffer.len() >= CHUNK {
+            if let Err(e) = copy.send(buffer.as_slice()).await {
+                failed = Some(err(e));
+                break;
+            }
+            buffer.clear();
+        }
+    }
+    if failed.is_none() {
+        copy_binary::trailer(&mut buffer);
+        if let Err(e) = copy.send(buffer.as_slice()).await {
+            failed = Some(err(e));
+        }
+    }
+    if let Some(e) = failed {
+        let _ = copy.abort("sluice: a features row could not be sent").await;
+        return Err(e);
+    }
+    copy.finish().await.map_err(err)?;
+    Ok(count)
+}
+
+/// Streams `rows` into `table` by text COPY; returns how many.
+async fn copy_in_text<'a>(
     conn: &mut PgConnection,
     table: &str,
     rows: impl Iterator<Item = Cells<'a>>,

@@ -224,7 +224,7 @@ fn timestamp_micros(b: &[u8]) -> Result<i64, CopyFormatError> {
 
 /// A `numeric` as cents: exact to two decimals, rounded half away from
 /// zero beyond (as PostgreSQL's cast to bigint).
-fn numeric_cents(b: &[u8]) -> Result<i64, CopyFormatError> {
+pub(crate) fn numeric_cents(b: &[u8]) -> Result<i64, CopyFormatError> {
     let word = |i: usize| -> Result<u16, CopyFormatError> {
         b.get(i..i + 2)
             .map(|w| u16::from_be_bytes([w[0], w[1]]))
