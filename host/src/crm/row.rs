@@ -40,6 +40,21 @@ pub enum Cell<'a> {
     Date(Date),
 }
 
+impl Cell<'_> {
+    /// The value, owning its text: for rows kept after the users they
+    /// were built from.
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Null => Cell::Null,
+            Cell::Text(text) => Cell::Text(Cow::Owned(text.into_owned())),
+            Cell::Int(n) => Cell::Int(n),
+            Cell::Cents(c) => Cell::Cents(c),
+            Cell::Float(x) => Cell::Float(x),
+            Cell::Date(d) => Cell::Date(d),
+        }
+    }
+}
+
 /// The columns, in order: the key, then the features.
 pub const COLUMNS: &[(&str, Kind)] = &[
     ("user_id", Kind::Text),

@@ -627,6 +627,45 @@ on_both_databases!(
     quality_grade_of_the_features
 );
 
+/// A features table someone altered to other column types (an `integer`
+/// count, a `real` score, a `numeric` of another scale) still takes a
+/// merge: rows go as text, which the server converts, instead of binary
+/// values it would refuse.
+#[test]
+fn a_table_of_other_column_types_takes_a_merge() {
+    let ctx = TestContext::postgres();
+    insert_hand_dataset(&ctx);
+    let table = target(&ctx);
+    let merge = write_features_config(&ctx, "merge", "");
+    features(&ctx, &merge, &[]);
+    ctx.query(&format!(
+        "ALTER TABLE {table} ALTER COLUMN total_transactions TYPE integer, \
+         ALTER COLUMN clv_score TYPE real, ALTER COLUMN total_deposits TYPE numeric(20, 4)"
+    ));
+    insert(
+        &ctx,
+        &[(
+            Some(3),
+            "40.00",
+            "deposit",
+            "completed",
+            "2025-06-29T10:00:00Z",
+            None,
+        )],
+    );
+    features(&ctx, &merge, &[]);
+    let merged = rows(&ctx, table);
+    assert_eq!(merged.len(), 4);
+    assert_eq!(merged[2].text("total_deposits"), "6000", "user 3 updated");
+    let clv = merged[2].float("clv_score");
+    assert!((0.0..=1.0).contains(&clv), "clv_score {clv}");
+    let types = ctx.query(&format!(
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute \
+         WHERE attrelid = '{table}'::regclass AND attname = 'total_transactions'"
+    ));
+    assert_eq!(types, [["integer"]], "the table keeps its own types");
+}
+
 /// The checksum `sluice crm generate` printed.
 fn generated_checksum(ctx: &TestContext, into: &str, seed: &str, extra: &[&str]) -> String {
     let mut args = vec![
