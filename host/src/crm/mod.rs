@@ -320,24 +320,12 @@ pub async fn compute_and_load(
                 Segment::ALL.iter().map(|s| (*s, 0)).collect();
             // Users are built a chunk at a time, their rows owning what
             // they hold: a compact population is never built whole.
-            let mut buffer = Vec::new();
-            let rows = (0..users.len())
-                .step_by(users::CHUNK_USERS)
-                .flat_map(|from| {
-                    let chunk = users.slice(from..from + users::CHUNK_USERS, &mut buffer);
-                    let rows: Vec<_> = chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(j, user)| {
-                            let given = scored.as_ref().and_then(|s| s.get(from + j)).cloned();
-                            let row =
-                                row::FeatureRow::new(user, &population, given, job.top_weekdays);
-                            *segments.entry(row.scores.rfm_segment).or_default() += 1;
-                            row.into_cells(job.reference_date).map(Cell::into_owned)
-                        })
-                        .collect();
-                    rows
-                });
+            let rows = users.each(|i, user| {
+                let given = scored.as_ref().and_then(|s| s.get(i)).cloned();
+                let row = row::FeatureRow::new(user, &population, given, job.top_weekdays);
+                *segments.entry(row.scores.rfm_segment).or_default() += 1;
+                row.into_cells(job.reference_date).map(Cell::into_owned)
+            });
             let written = match pool {
                 Pool::Postgres(pg) => {
                     write_postgres::write(pg, &job.target, job.reference_date, rows).await?

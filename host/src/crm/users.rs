@@ -58,6 +58,22 @@ impl Users {
         }
     }
 
+    /// Every user in user-id order mapped by `f` (the user's place and
+    /// aggregates), built a chunk at a time into one buffer the iterator
+    /// reuses when compact: for writers that take one row after another.
+    pub fn each<T, F>(&self, f: F) -> Each<'_, F>
+    where
+        F: FnMut(usize, &UserAggregates) -> T,
+    {
+        Each {
+            users: self,
+            buffer: Vec::new(),
+            chunk: 0..0,
+            at: 0,
+            f,
+        }
+    }
+
     /// Every user's aggregates at once (built on `threads` threads when
     /// compact), for the writers and scorers that take them so.
     pub fn all(&self, threads: usize) -> Cow<'_, [UserAggregates]> {
@@ -95,11 +111,94 @@ impl Users {
     }
 }
 
+/// The iterator of [`Users::each`].
+pub struct Each<'u, F> {
+    users: &'u Users,
+    buffer: Vec<UserAggregates>,
+    chunk: Range<usize>,
+    at: usize,
+    f: F,
+}
+
+impl<T, F> Iterator for Each<'_, F>
+where
+    F: FnMut(usize, &UserAggregates) -> T,
+{
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let Each {
+            users,
+            buffer,
+            chunk,
+            at,
+            f,
+        } = self;
+        loop {
+            if *at < chunk.end {
+                let i = *at;
+                *at += 1;
+                let user = match users {
+                    Users::Listed(list) => list.get(i),
+                    Users::Compact(_) => buffer.get(i - chunk.start),
+                }?;
+                return Some(f(i, user));
+            }
+            let (from, total) = (chunk.end, users.len());
+            if from >= total {
+                return None;
+            }
+            let to = (from + CHUNK_USERS).min(total);
+            if let Users::Compact(compact) = users {
+                compact.fill(from..to, buffer);
+            }
+            *chunk = from..to;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::crm::aggregates::sample;
     use time::macros::date;
+
+    #[test]
+    fn each_user_comes_once_in_order_across_chunks() {
+        use crate::crm::lake::accumulate::{Rules, UserTable};
+        use crate::crm::lake::columns::Decoded;
+        let reference = date!(2025 - 06 - 30);
+        let cutoff = time::macros::datetime!(2025-07-01 0:00 UTC);
+        let mut rules = Rules::new(chrono_tz::UTC, cutoff, reference);
+        let total = CHUNK_USERS * 2 + 5;
+        // Ids in descending order, so a table's place is not the id order.
+        let mut batch = Decoded::default();
+        for k in 0..total {
+            batch.users.push((total - k) as i64 * 3);
+            batch.user_valid.push(true);
+            batch.cents.push(Some(100 + k as i64));
+            batch.micros.push(Some(1_750_000_000_000_000));
+            batch.kinds.push(0);
+            batch.statuses.push(0);
+            batch.games.push(0);
+        }
+        let mut table = UserTable::default();
+        table.add(&batch, &mut rules);
+        let compact = Users::Compact(table.into_compact(reference));
+        let listed = Users::Listed(compact.all(2).into_owned());
+        for users in [&compact, &listed] {
+            let seen: Vec<(usize, String, i64)> = users
+                .each(|i, u| (i, u.user_id.clone(), u.by_type[0].cents))
+                .collect();
+            assert_eq!(seen.len(), total);
+            for (place, (i, id, cents)) in seen.iter().enumerate() {
+                assert_eq!(*i, place);
+                assert_eq!(id, &((place + 1) * 3).to_string());
+                // User 3 (place 0) was the last row, k = total - 1.
+                assert_eq!(*cents, 100 + (total - 1 - place) as i64);
+            }
+        }
+    }
 
     #[test]
     fn a_population_read_in_parts_is_the_population_read_whole() {
