@@ -7,9 +7,6 @@
 
 use super::row::{COLUMNS, Cell, Kind};
 
-/// The 11-byte signature, the flags field and the header extension length.
-const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
-
 /// Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch, as Julian days.
 const POSTGRES_EPOCH_JULIAN_DAY: i32 = 2_451_545;
 
@@ -26,16 +23,6 @@ pub struct CellMismatch {
     pub kind: Kind,
     /// The value given.
     pub value: String,
-}
-
-/// The bytes that open the data.
-pub fn header(out: &mut Vec<u8>) {
-    out.extend_from_slice(HEADER);
-}
-
-/// The bytes that close the data.
-pub fn trailer(out: &mut Vec<u8>) {
-    out.extend_from_slice(&(-1i16).to_be_bytes());
 }
 
 /// Appends one row, its cells in the order of [`COLUMNS`].

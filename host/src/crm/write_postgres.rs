@@ -15,7 +15,7 @@ use super::query::Backend;
 use super::row::{COLUMNS, Cell, Cells, cents_text};
 use super::target::{Target, column_list};
 use crate::config::CrmWrite;
-use crate::db::copy::{CHUNK, CopyIn, CopyText};
+use crate::db::copy::{BinaryCopyIn, CopyIn, CopyText};
 
 /// Writes `rows` (each in the order of [`COLUMNS`]) to `target` as of
 /// `snapshot`; returns how many were written.
@@ -163,96 +163,39 @@ async fn copy<'a>(
     format: Format,
     rows: impl Iterator<Item = Cells<'a>>,
 ) -> Result<u64, CrmError> {
+    let doing = format!("copying features into {table}");
+    let err = |source| CrmError::Query {
+        doing: doing.clone(),
+        source,
+    };
+    let columns = column_list();
     match format {
-        Format::Text => copy_in_text(conn, table, rows).await,
-        Format::Binary { freeze } => copy_in_binary(conn, table, freeze, rows).await,
-    }
-}
-
-/// Streams `rows` into `table` by binary COPY; returns how many.
-async fn copy_in_binary<'a>(
-    conn: &mut PgConnection,
-    table: &str,
-    freeze: bool,
-    rows: impl Iterator<Item = Cells<'a>>,
-) -> Result<u64, CrmError> {
-    let doing = format!("copying features into {table}");
-    let err = |source| CrmError::Query {
-        doing: doing.clone(),
-        source,
-    };
-    let options = if freeze {
-        "FORMAT binary, FREEZE"
-    } else {
-        "FORMAT binary"
-    };
-    let mut copy = conn
-        .copy_in_raw(&format!(
-            "COPY {table} ({}) FROM STDIN ({options})",
-            column_list()
-        ))
-        .await
-        .map_err(err)?;
-    let mut buffer = Vec::with_capacity(CHUNK + 64 * 1024);
-    copy_binary::header(&mut buffer);
-    let mut count = 0u64;
-    let mut failed = None;
-    for row in rows {
-        if let Err(e) = copy_binary::row(&mut buffer, &row) {
-            failed = Some(CrmError::Unexpected(format!(
-                "a features row for {table} could not be encoded: {e}"
-            )));
-            break;
-        }
-        count += 1;
-        if buffer.len() >= CHUNK {
-            if let Err(e) = copy.send(buffer.as_slice()).await {
-                failed = Some(err(e));
-                break;
+        Format::Binary { freeze } => {
+            let options = if freeze { ", FREEZE" } else { "" };
+            let statement = format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary{options})");
+            let mut copy = BinaryCopyIn::start(conn, &statement).await.map_err(err)?;
+            for row in rows {
+                if let Err(e) = copy_binary::row(copy.buffer(), &row) {
+                    copy.abort("sluice: a features row could not be encoded")
+                        .await;
+                    return Err(CrmError::Unexpected(format!(
+                        "a features row for {table} could not be encoded: {e}"
+                    )));
+                }
+                copy.end_row().await.map_err(err)?;
             }
-            buffer.clear();
+            copy.finish().await.map_err(err)
+        }
+        Format::Text => {
+            let statement = format!("COPY {table} ({columns}) FROM STDIN");
+            let mut copy = CopyIn::start(conn, &statement).await.map_err(err)?;
+            for row in rows {
+                encode(copy.row(), &row);
+                copy.end_row().await.map_err(err)?;
+            }
+            copy.finish().await.map_err(err)
         }
     }
-    if failed.is_none() {
-        copy_binary::trailer(&mut buffer);
-        if let Err(e) = copy.send(buffer.as_slice()).await {
-            failed = Some(err(e));
-        }
-    }
-    if let Some(e) = failed {
-        let _ = copy.abort("sluice: a features row could not be sent").await;
-        return Err(e);
-    }
-    copy.finish().await.map_err(err)?;
-    Ok(count)
-}
-
-/// Streams `rows` into `table` by text COPY; returns how many.
-async fn copy_in_text<'a>(
-    conn: &mut PgConnection,
-    table: &str,
-    rows: impl Iterator<Item = Cells<'a>>,
-) -> Result<u64, CrmError> {
-    let doing = format!("copying features into {table}");
-    let err = |source| CrmError::Query {
-        doing: doing.clone(),
-        source,
-    };
-    let mut copy = CopyIn::start(
-        conn,
-        &format!("COPY {table} ({}) FROM STDIN", column_list()),
-    )
-    .await
-    .map_err(err)?;
-    let mut count = 0u64;
-    for row in rows {
-        debug_assert_eq!(row.len(), COLUMNS.len());
-        encode(copy.row(), &row);
-        copy.end_row().await.map_err(err)?;
-        count += 1;
-    }
-    copy.finish().await.map_err(err)?;
-    Ok(count)
 }
 
 /// Writes `row`'s fields in COPY's text format (the caller ends the row).

@@ -1,8 +1,9 @@
-//! PostgreSQL's `COPY … FROM STDIN` in text format, shared by every bulk
-//! load into PostgreSQL: rows are encoded with COPY's escapes into a buffer
-//! ([`CopyText`]) that [`CopyIn`] sends each time it passes [`CHUNK`]
-//! bytes, so a load never holds more than about one chunk of text, however
-//! many rows it writes.
+//! PostgreSQL's `COPY … FROM STDIN`, shared by every bulk load into
+//! PostgreSQL: in text format, rows are encoded with COPY's escapes into a
+//! buffer ([`CopyText`]) that [`CopyIn`] sends each time it passes
+//! [`CHUNK`] bytes; in binary format, the caller's encoder appends rows to
+//! the buffer of [`BinaryCopyIn`], sent the same way. A load never holds
+//! more than about one chunk, however many rows it writes.
 
 use std::fmt::{Display, Write as _};
 
@@ -57,6 +58,60 @@ impl CopyText {
             self.buffer.push('\t');
         }
         self.row_started = true;
+    }
+}
+
+/// The 11-byte signature of binary COPY data, the flags field and the
+/// header extension's length.
+const BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// One `COPY … FROM STDIN (FORMAT binary)` in progress: the caller appends
+/// each row's bytes to [`BinaryCopyIn::buffer`] then calls
+/// [`BinaryCopyIn::end_row`] (which sends a full chunk);
+/// [`BinaryCopyIn::finish`] adds the trailer and ends the COPY, and
+/// [`BinaryCopyIn::abort`] gives it up.
+pub struct BinaryCopyIn<'c> {
+    copy: PgCopyIn<&'c mut PgConnection>,
+    buffer: Vec<u8>,
+}
+
+impl<'c> BinaryCopyIn<'c> {
+    /// Starts `statement` (a `COPY table (columns) FROM STDIN (FORMAT
+    /// binary ...)`) on `conn`, the header already in the buffer.
+    pub async fn start(conn: &'c mut PgConnection, statement: &str) -> Result<Self, sqlx::Error> {
+        let copy = conn.copy_in_raw(statement).await?;
+        let mut buffer = Vec::with_capacity(CHUNK + 64 * 1024);
+        buffer.extend_from_slice(BINARY_HEADER);
+        Ok(BinaryCopyIn { copy, buffer })
+    }
+
+    /// Where the next row's bytes go.
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.buffer
+    }
+
+    /// Ends the current row; sends the bytes once they are a chunk.
+    pub async fn end_row(&mut self) -> Result<(), sqlx::Error> {
+        if self.buffer.len() >= CHUNK {
+            self.copy.send(self.buffer.as_slice()).await?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// Sends what is left with the trailer and ends the COPY; returns the
+    /// rows it wrote.
+    pub async fn finish(mut self) -> Result<u64, sqlx::Error> {
+        self.buffer.extend_from_slice(&(-1i16).to_be_bytes());
+        self.copy.send(self.buffer.as_slice()).await?;
+        self.copy.finish().await
+    }
+
+    /// Gives the COPY up, telling the server `why` (nothing is written).
+    pub async fn abort(self, why: &str) {
+        // The connection reports its own failure, if any, to whoever
+        // uses it next.
+        let _ = self.copy.abort(why).await;
     }
 }
 

@@ -10,9 +10,6 @@ use time::format_description::well_known::Rfc3339;
 use super::tables::{Provenance, Row};
 use crate::db::Value;
 
-/// The 11-byte signature, the flags field and the header extension length.
-const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
-
 /// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01 UTC).
 const POSTGRES_EPOCH_MICROS: i128 = 946_684_800_000_000;
 
@@ -82,16 +79,6 @@ impl<'a> BinaryRows<'a> {
             now: timestamp_micros("created_at", now)?,
             last_stamp: None,
         })
-    }
-
-    /// The bytes that open the data.
-    pub fn header(out: &mut Vec<u8>) {
-        out.extend_from_slice(HEADER);
-    }
-
-    /// The bytes that close the data.
-    pub fn trailer(out: &mut Vec<u8>) {
-        out.extend_from_slice(&(-1i16).to_be_bytes());
     }
 
     /// Appends one row with its provenance.

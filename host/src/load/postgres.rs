@@ -6,11 +6,9 @@ use sqlx::{Executor, PgConnection};
 
 use super::copy_binary::{BinaryRows, ColumnType, EncodeError};
 use super::tables::{Provenance, Row, TableSpec, load_columns, stage_name};
+use crate::db::copy::BinaryCopyIn;
 use crate::db::{DbError, Value};
 use crate::internal_events::{ConcurrentLoadMerged, InternalEvent};
-
-/// Bytes of COPY text sent per message.
-const COPY_CHUNK: usize = 1 << 20;
 
 /// Copies `rows` into the connection's staging table shaped like `table`,
 /// emptied first. The table is created once per connection and emptied in
@@ -61,42 +59,23 @@ pub async fn copy_rows(
         DbError::Unexpected(format!("a row of {} could not be encoded: {e}", table.name))
     };
     let mut encoder = BinaryRows::new(&columns, provenance.now).map_err(encode_error)?;
-    let mut copy = conn
-        .copy_in_raw(&format!(
+    let mut copy = BinaryCopyIn::start(
+        conn,
+        &format!(
             "COPY {target} ({}) FROM STDIN (FORMAT binary)",
             names.join(", ")
-        ))
-        .await
-        .map_err(DbError::query(format!("starting COPY into {}", table.name)))?;
-    let mut buffer = Vec::with_capacity(COPY_CHUNK + 4096);
-    BinaryRows::header(&mut buffer);
-    let mut failed = None;
+        ),
+    )
+    .await
+    .map_err(DbError::query(format!("starting COPY into {}", table.name)))?;
     for row in rows {
-        if let Err(e) = encoder.row(&mut buffer, row, provenance) {
-            failed = Some(encode_error(e));
-            break;
+        if let Err(e) = encoder.row(copy.buffer(), row, provenance) {
+            copy.abort("sluice: a row could not be encoded").await;
+            return Err(encode_error(e));
         }
-        if buffer.len() >= COPY_CHUNK {
-            if let Err(e) = copy.send(buffer.as_slice()).await {
-                failed = Some(copy_error(e));
-                break;
-            }
-            buffer.clear();
-        }
+        copy.end_row().await.map_err(copy_error)?;
     }
-    if failed.is_none() {
-        BinaryRows::trailer(&mut buffer);
-        if let Err(e) = copy.send(buffer.as_slice()).await {
-            failed = Some(copy_error(e));
-        }
-    }
-    match failed {
-        Some(e) => {
-            let _ = copy.abort("sluice: a row could not be sent").await;
-            Err(e)
-        }
-        None => copy.finish().await.map_err(copy_error),
-    }
+    copy.finish().await.map_err(copy_error)
 }
 
 /// The column types read so far, by table: the canonical tables are the

@@ -525,16 +525,11 @@ fn check_hand_features(ctx: &TestContext, out: &str) {
     assert!(out.contains("loyal"), "{out}");
 }
 
-fn write_dispositions(ctx: TestContext) {
-    insert_hand_dataset(&ctx);
-    let table = target(&ctx);
-
-    // Merge: a second run with a user changed updates that user's row and
-    // keeps the others.
-    let merge = write_features_config(&ctx, "merge", "");
-    features(&ctx, &merge, &[]);
+/// Adds a 40.00 deposit of user 3 and merges again; returns the table's
+/// rows, user 3's deposits checked updated and the other users kept.
+fn merge_with_a_new_deposit(ctx: &TestContext, merge: &std::path::Path) -> Vec<Row> {
     insert(
-        &ctx,
+        ctx,
         &[(
             Some(3),
             "40.00",
@@ -544,10 +539,22 @@ fn write_dispositions(ctx: TestContext) {
             None,
         )],
     );
-    features(&ctx, &merge, &[]);
-    let merged = rows(&ctx, table);
+    features(ctx, merge, &[]);
+    let merged = rows(ctx, target(ctx));
     assert_eq!(merged.len(), 4);
     assert_eq!(merged[2].text("total_deposits"), "6000", "user 3 updated");
+    merged
+}
+
+fn write_dispositions(ctx: TestContext) {
+    insert_hand_dataset(&ctx);
+    let table = target(&ctx);
+
+    // Merge: a second run with a user changed updates that user's row and
+    // keeps the others.
+    let merge = write_features_config(&ctx, "merge", "");
+    features(&ctx, &merge, &[]);
+    let merged = merge_with_a_new_deposit(&ctx, &merge);
     assert_eq!(merged[2].text("days_since_last_activity"), "1");
 
     // Replace: a user gone from the source is gone from the table.
@@ -642,21 +649,7 @@ fn a_table_of_other_column_types_takes_a_merge() {
         "ALTER TABLE {table} ALTER COLUMN total_transactions TYPE integer, \
          ALTER COLUMN clv_score TYPE real, ALTER COLUMN total_deposits TYPE numeric(20, 4)"
     ));
-    insert(
-        &ctx,
-        &[(
-            Some(3),
-            "40.00",
-            "deposit",
-            "completed",
-            "2025-06-29T10:00:00Z",
-            None,
-        )],
-    );
-    features(&ctx, &merge, &[]);
-    let merged = rows(&ctx, table);
-    assert_eq!(merged.len(), 4);
-    assert_eq!(merged[2].text("total_deposits"), "6000", "user 3 updated");
+    let merged = merge_with_a_new_deposit(&ctx, &merge);
     let clv = merged[2].float("clv_score");
     assert!((0.0..=1.0).contains(&clv), "clv_score {clv}");
     let types = ctx.query(&format!(
