@@ -8,8 +8,8 @@ of SLUICE_BENCH_CRM_USERS users (default 500,000), seed 7, twice with
 `sluice crm generate`: into a database `sluice_bench_crm` of the server at
 POSTGRES_URL, and into a Parquet file (the two checksums must agree: the
 same rows); vacuums and checkpoints the table, so no tool is timed
-against autovacuum or the checkpointer. Then times each tool as its own process (wall seconds and peak
-RSS from wait4): sluice reading the table (PostgreSQL streams the counted
+against autovacuum or the checkpointer. Then times each tool as its own
+process (wall seconds and peak RSS from wait4): sluice reading the table (PostgreSQL streams the counted
 transactions by binary COPY; sluice folds them per user) into the features
 table and into a Parquet file, sluice reading the Parquet file, pandas reading the whole table with
 `read_sql` (the pandas way of today), and pandas, Polars and DuckDB reading
