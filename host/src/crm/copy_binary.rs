@@ -46,7 +46,6 @@ pub fn row(out: &mut Vec<u8>, cells: &[Cell<'_>]) -> Result<(), CellMismatch> {
             (Kind::Text, Cell::Text(text)) => field(out, text.as_bytes()),
             (Kind::Int, Cell::Int(n)) => field(out, &n.to_be_bytes()),
             (Kind::Float, Cell::Float(x)) => field(out, &x.to_be_bytes()),
-            (Kind::Float, Cell::Int(n)) => field(out, &(*n as f64).to_be_bytes()),
             (Kind::Money, Cell::Cents(cents)) => numeric_cents(out, *cents),
             (Kind::Date, Cell::Date(day)) => field(
                 out,
