@@ -64,6 +64,14 @@ pub enum CrmError {
         /// What sqlx said.
         source: sqlx::Error,
     },
+    /// The lean COPY reader's connection failed.
+    #[error("database error while {doing}: {source}")]
+    Stream {
+        /// What was being done.
+        doing: String,
+        /// What the connection said.
+        source: crate::db::copy_out::WireError,
+    },
     /// A value read back did not have the expected shape.
     #[error("unexpected value from the database: {0}")]
     Unexpected(String),

@@ -7,6 +7,7 @@
 //! that every bulk load into PostgreSQL shares.
 
 pub mod copy;
+pub mod copy_out;
 mod migrations;
 pub(crate) mod row;
 mod value;

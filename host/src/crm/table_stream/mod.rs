@@ -9,7 +9,11 @@
 //! A plain table is read as one block range per stream, each on a
 //! connection of its own that shares the first one's snapshot
 //! (`pg_export_snapshot`), so the streams together read one consistent
-//! table. Memory holds the per-user figures, never the transactions.
+//! table. Those connections are `db::copy_out`'s, which hand over the
+//! rows of each socket read in place, unless it declines the pool's options
+//! (TLS, an authentication it does not speak): then they are sqlx's, as is
+//! the one stream of a small table. Memory holds the per-user figures,
+//! never the transactions.
 //!
 //! Only columns of the types the decoder knows take this way (`user_id` an
 //! integer, `amount` numeric, `created_at` timestamptz, the type columns
@@ -28,6 +32,7 @@ use super::lake::accumulate::{Rules, UserTable};
 use super::lake::columns::{Decoded, Vocabulary};
 use super::lake::compact::CompactUsers;
 use super::source::SourceQuery;
+use crate::db::copy_out::{CopyOutConnection, WireError};
 use binary::CopyReader;
 
 /// Rows decoded before they are folded into the table.
@@ -168,23 +173,47 @@ pub async fn read_users(
         }
         _ => ranges(0, 1),
     };
-    let mut connections = Vec::with_capacity(split.len());
-    if split.len() > 1 {
+    let connections = if split.len() > 1 {
         let (snapshot,): (String,) = sqlx::query_as("SELECT pg_export_snapshot()")
             .fetch_one(&mut first)
             .await
             .map_err(query_err("sharing a snapshot of"))?;
         // Every stream takes the snapshot before any starts, while the
         // first connection's transaction holds it.
-        for _ in 1..split.len() {
-            connections.push(
-                open(pg, Some(&snapshot))
+        let streams = match open_own(pg, &snapshot, split.len()).await {
+            Ok(Some(own)) => {
+                first
+                    .execute("ROLLBACK")
                     .await
-                    .map_err(query_err("sharing a snapshot of"))?,
-            );
-        }
-    }
-    connections.insert(0, first);
+                    .map_err(query_err("sharing a snapshot of"))?;
+                first
+                    .close()
+                    .await
+                    .map_err(query_err("sharing a snapshot of"))?;
+                own
+            }
+            Ok(None) => {
+                let mut streams = vec![Conn::Sqlx(first)];
+                for _ in 1..split.len() {
+                    streams.push(Conn::Sqlx(
+                        open(pg, Some(&snapshot))
+                            .await
+                            .map_err(query_err("sharing a snapshot of"))?,
+                    ));
+                }
+                streams
+            }
+            Err(source) => {
+                return Err(CrmError::Stream {
+                    doing: doing("sharing a snapshot of"),
+                    source,
+                });
+            }
+        };
+        streams
+    } else {
+        vec![Conn::Sqlx(first)]
+    };
     let rules = Rules::new(q.zone, q.cutoff, reference_date);
     let mut tasks: Vec<_> = connections
         .into_iter()
@@ -215,6 +244,10 @@ pub async fn read_users(
     if let Some(e) = failure {
         return Err(match e {
             StreamError::Database(source) => CrmError::Query {
+                doing: doing("streaming the transactions of"),
+                source,
+            },
+            StreamError::Wire(source) => CrmError::Stream {
                 doing: doing("streaming the transactions of"),
                 source,
             },
@@ -252,20 +285,57 @@ async fn open(pg: &PgPool, snapshot: Option<&str>) -> Result<PgConnection, sqlx:
     Ok(conn)
 }
 
+/// `count` connections of the lean COPY reader, each in a read-only
+/// repeatable-read transaction on `snapshot`; `None` when it declines the
+/// pool's options (TLS, an authentication it does not speak).
+async fn open_own(
+    pg: &PgPool,
+    snapshot: &str,
+    count: usize,
+) -> Result<Option<Vec<Conn>>, WireError> {
+    let options = pg.connect_options();
+    let mut streams = Vec::with_capacity(count);
+    for _ in 0..count {
+        let Some(mut conn) = CopyOutConnection::connect(&options).await? else {
+            return Ok(None);
+        };
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        conn.execute(&format!("SET TRANSACTION SNAPSHOT {}", literal(snapshot)))
+            .await?;
+        conn.execute("SET LOCAL standard_conforming_strings = on")
+            .await?;
+        streams.push(Conn::Own(conn));
+    }
+    Ok(Some(streams))
+}
+
+/// The connection one stream reads its rows from.
+enum Conn {
+    /// sqlx's: the small tables read by one stream, and every table where
+    /// the lean reader declines the options.
+    Sqlx(PgConnection),
+    /// The lean COPY reader's.
+    Own(CopyOutConnection),
+}
+
 /// Why one stream stopped.
 #[derive(Debug)]
 enum StreamError {
     Database(sqlx::Error),
+    Wire(WireError),
     Format(binary::CopyFormatError),
     Stopped(String),
 }
 
+impl From<WireError> for StreamError {
+    fn from(e: WireError) -> Self {
+        StreamError::Wire(e)
+    }
+}
+
 /// Folds the rows of one COPY stream into a table of its own.
-async fn stream(
-    mut conn: PgConnection,
-    sql: String,
-    mut rules: Rules,
-) -> Result<UserTable, StreamError> {
+async fn stream(conn: Conn, sql: String, mut rules: Rules) -> Result<UserTable, StreamError> {
     // Only the statuses that count are selected: no status is read.
     let words = Vocabulary {
         kinds: &TRANSACTION_TYPES,
@@ -275,27 +345,41 @@ async fn stream(
     let mut table = UserTable::default();
     let mut decoded = Decoded::default();
     let mut reader = CopyReader::default();
-    {
-        let mut chunks = conn
-            .copy_out_raw(&sql)
-            .await
-            .map_err(StreamError::Database)?;
-        while let Some(chunk) = chunks.try_next().await.map_err(StreamError::Database)? {
-            reader
-                .feed(&chunk, words, &mut decoded)
-                .map_err(StreamError::Format)?;
-            if decoded.len() >= BATCH_ROWS {
-                table.add(&decoded, &mut rules);
-                decoded.clear();
+    let mut fold = |bytes: &[u8]| -> Result<(), StreamError> {
+        reader
+            .feed(bytes, words, &mut decoded)
+            .map_err(StreamError::Format)?;
+        if decoded.len() >= BATCH_ROWS {
+            table.add(&decoded, &mut rules);
+            decoded.clear();
+        }
+        Ok(())
+    };
+    match conn {
+        Conn::Own(mut conn) => {
+            let mut copy = conn.copy_out(&sql).await?;
+            while copy.read(&mut fold).await? {}
+            conn.execute("ROLLBACK").await?;
+            conn.close().await?;
+        }
+        Conn::Sqlx(mut conn) => {
+            {
+                let mut chunks = conn
+                    .copy_out_raw(&sql)
+                    .await
+                    .map_err(StreamError::Database)?;
+                while let Some(chunk) = chunks.try_next().await.map_err(StreamError::Database)? {
+                    fold(&chunk)?;
+                }
             }
+            conn.execute("ROLLBACK")
+                .await
+                .map_err(StreamError::Database)?;
+            conn.close().await.map_err(StreamError::Database)?;
         }
     }
     reader.finish().map_err(StreamError::Format)?;
     table.add(&decoded, &mut rules);
-    conn.execute("ROLLBACK")
-        .await
-        .map_err(StreamError::Database)?;
-    conn.close().await.map_err(StreamError::Database)?;
     Ok(table)
 }
 
