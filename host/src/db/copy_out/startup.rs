@@ -109,7 +109,9 @@ async fn open(options: &PgConnectOptions) -> Result<Opened, WireError> {
                 None => return Ok(Opened::Declined("no password to give")),
             },
             Message::AuthenticationMd5Password(body) => match &password {
-                Some(p) => Reply::Password(md5_hash(user.as_bytes(), p.as_bytes(), body.salt()).into_bytes()),
+                Some(p) => Reply::Password(
+                    md5_hash(user.as_bytes(), p.as_bytes(), body.salt()).into_bytes(),
+                ),
                 None => return Ok(Opened::Declined("no password to give")),
             },
             Message::AuthenticationSasl(body) => {
@@ -144,7 +146,9 @@ async fn open(options: &PgConnectOptions) -> Result<Opened, WireError> {
             | Message::AuthenticationScmCredential
             | Message::AuthenticationSspi
             | Message::AuthenticationGssContinue(_) => {
-                return Ok(Opened::Declined("the server asks for another authentication"));
+                return Ok(Opened::Declined(
+                    "the server asks for another authentication",
+                ));
             }
             // Parameters, the key to cancel with, notices.
             _ => continue,
