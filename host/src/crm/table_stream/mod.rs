@@ -180,7 +180,7 @@ pub async fn read_users(
             .map_err(query_err("sharing a snapshot of"))?;
         // Every stream takes the snapshot before any starts, while the
         // first connection's transaction holds it.
-        let streams = match open_own(pg, &snapshot, split.len()).await {
+        match open_own(pg, &snapshot, split.len()).await {
             Ok(Some(own)) => {
                 first
                     .execute("ROLLBACK")
@@ -209,8 +209,7 @@ pub async fn read_users(
                     source,
                 });
             }
-        };
-        streams
+        }
     } else {
         vec![Conn::Sqlx(first)]
     };
