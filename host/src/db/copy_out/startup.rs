@@ -36,6 +36,12 @@ enum Opened {
 }
 
 async fn open(options: &PgConnectOptions) -> Result<Opened, WireError> {
+    if matches!(
+        options.get_ssl_mode(),
+        PgSslMode::Require | PgSslMode::VerifyCa | PgSslMode::VerifyFull
+    ) {
+        return Ok(Opened::Declined("the options ask for TLS"));
+    }
     let port = options.get_port();
     let directory = options
         .get_socket()
@@ -62,10 +68,8 @@ async fn open(options: &PgConnectOptions) -> Result<Opened, WireError> {
                 return Ok(Opened::Declined("the server offers TLS"));
             }
         }
-        PgSslMode::Prefer => {}
-        PgSslMode::Require | PgSslMode::VerifyCa | PgSslMode::VerifyFull => {
-            return Ok(Opened::Declined("the options ask for TLS"));
-        }
+        // Required: declined above.
+        PgSslMode::Prefer | PgSslMode::Require | PgSslMode::VerifyCa | PgSslMode::VerifyFull => {}
     }
     let mut conn = CopyOutConnection {
         socket,
