@@ -119,9 +119,7 @@ impl CopyOutConnection {
 
     /// Runs `sql` (one or more statements), ignoring any rows.
     pub async fn execute(&mut self, sql: &str) -> Result<(), WireError> {
-        self.out.clear();
-        frontend::query(sql, &mut self.out)?;
-        self.flush().await?;
+        self.query(sql).await?;
         let mut failed = None;
         loop {
             match self.message().await? {
@@ -139,9 +137,7 @@ impl CopyOutConnection {
     /// Starts `sql`, a `COPY … TO STDOUT`; its rows are read from what this
     /// returns.
     pub async fn copy_out(&mut self, sql: &str) -> Result<CopyOut<'_>, WireError> {
-        self.out.clear();
-        frontend::query(sql, &mut self.out)?;
-        self.flush().await?;
+        self.query(sql).await?;
         loop {
             match self.message().await? {
                 Message::CopyOutResponse(_) => {
@@ -165,6 +161,13 @@ impl CopyOutConnection {
     pub async fn close(mut self) -> Result<(), WireError> {
         self.out.clear();
         frontend::terminate(&mut self.out);
+        self.flush().await
+    }
+
+    /// Sends `sql` as a simple query.
+    async fn query(&mut self, sql: &str) -> Result<(), WireError> {
+        self.out.clear();
+        frontend::query(sql, &mut self.out)?;
         self.flush().await
     }
 
